@@ -1,0 +1,43 @@
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/prisma/generated/client";
+import { env } from "@/server/env";
+
+/**
+ * dnsdeck's own database. One client per process (kept on globalThis so dev reloads do not leak pools). The pool
+ * connects lazily: the app starts even when PostgreSQL is down, and /api/v1/ready says so.
+ */
+const g = globalThis as unknown as { __dnsdeckPrisma?: PrismaClient };
+
+export function db(): PrismaClient {
+  if (!g.__dnsdeckPrisma) {
+    const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: 10, connectionTimeoutMillis: 3000 });
+    g.__dnsdeckPrisma = new PrismaClient({ adapter });
+  }
+  return g.__dnsdeckPrisma;
+}
+
+export async function checkDatabase(): Promise<{ ok: true } | { ok: false; error: string }> {
+  try {
+    await withTimeout(db().$queryRaw`SELECT 1`, 3000);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: describeDbError(err) };
+  }
+}
+
+export function describeDbError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/ECONNREFUSED|connect|timeout|terminat/i.test(msg)) return "dnsdeck's database is unreachable";
+  return "dnsdeck's database returned an error";
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,148 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable dnsdeck reads, validated once. A bad or missing value stops the process with a
+ * message naming the variable (see `loadEnv`). The README's table mirrors this schema.
+ */
+const csv = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const cidrList = csv.superRefine((items, ctx) => {
+  for (const item of items) if (!isCidr(item)) ctx.addIssue({ code: "custom", message: `"${item}" is not an IP address or CIDR` });
+});
+
+const instanceList = z
+  .string()
+  .default(
+    "primary=http://technitium-web.technitium.svc.cluster.local:5380," +
+      "secondary=http://technitium-secondary-web.technitium.svc.cluster.local:5380," +
+      "tertiary=http://technitium-tertiary-web.technitium.svc.cluster.local:5380",
+  )
+  .transform((s, ctx) => {
+    const out: { name: string; url: string }[] = [];
+    for (const part of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+      const m = /^([a-z][a-z0-9-]{0,30})=(https?:\/\/.+)$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: `"${part}" is not name=http(s)://host:port` });
+        return z.NEVER;
+      }
+      out.push({ name: m[1], url: m[2].replace(/\/+$/, "") });
+    }
+    if (out.length === 0) ctx.addIssue({ code: "custom", message: "at least one instance (the primary) is needed" });
+    if (new Set(out.map((i) => i.name)).size !== out.length) ctx.addIssue({ code: "custom", message: "instance names must be unique" });
+    return out;
+  });
+
+const addressMap = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const map = new Map<string, string>();
+    for (const part of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+      const m = /^([^=\s]+)=([^=\s]+)$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: `"${part}" is not from=to` });
+        return z.NEVER;
+      }
+      map.set(m[1], m[2]);
+    }
+    return map;
+  });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+    QUERYLOG_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+    KUBECONFIG: z.string().min(1).optional(),
+    AUTH_MODE: z.enum(["authentik", "demo"]).default("authentik"),
+    DNSDECK_FORCE_DEMO_IN_PRODUCTION: z.enum(["true", "false"]).default("false"),
+    TRUSTED_PROXY_CIDRS: cidrList,
+    AUTHENTIK_JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    AUTHENTIK_JWT_ISSUER: z.string().url().optional(),
+    AUTHENTIK_JWT_AUDIENCE: z.string().min(1).optional(),
+    AUTHENTIK_SIGNOUT_PATH: z.string().startsWith("/").default("/outpost.goauthentik.io/sign_out"),
+    ADMIN_GROUPS: csv,
+    OPERATOR_GROUPS: csv,
+    VIEWER_GROUPS: csv,
+    TECHNITIUM_INSTANCES: instanceList,
+    TECHNITIUM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+    DNS_ADDRESS_MAP: addressMap,
+    PUSHGATEWAY_URL: z.string().url().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_MODE === "demo" && env.NODE_ENV === "production" && env.DNSDECK_FORCE_DEMO_IN_PRODUCTION !== "true")
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_MODE"],
+        message: "demo mode gives everyone every role; it is refused when NODE_ENV=production unless DNSDECK_FORCE_DEMO_IN_PRODUCTION=true",
+      });
+    if (env.AUTH_MODE === "authentik" && env.TRUSTED_PROXY_CIDRS.length === 0)
+      ctx.addIssue({ code: "custom", path: ["TRUSTED_PROXY_CIDRS"], message: "authentik mode needs the proxy's address range (e.g. the Traefik pod CIDR)" });
+    if (env.AUTHENTIK_JWT_SECRET && (!env.AUTHENTIK_JWT_ISSUER || !env.AUTHENTIK_JWT_AUDIENCE))
+      ctx.addIssue({
+        code: "custom",
+        path: [env.AUTHENTIK_JWT_ISSUER ? "AUTHENTIK_JWT_AUDIENCE" : "AUTHENTIK_JWT_ISSUER"],
+        message: "required when AUTHENTIK_JWT_SECRET is set",
+      });
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`dnsdeck cannot start: invalid environment\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parse a raw environment; throws EnvError naming every bad variable. Technitium tokens are read separately. */
+export function parseEnv(raw: Record<string, string | undefined>): Env & { technitiumTokens: Map<string, string> } {
+  const result = envSchema.safeParse(raw);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+  }
+  const tokens = new Map<string, string>();
+  const missing: string[] = [];
+  for (const inst of result.data.TECHNITIUM_INSTANCES) {
+    const key = tokenVar(inst.name);
+    const token = raw[key];
+    if (!token) missing.push(`${key}: API token for Technitium instance "${inst.name}" is required`);
+    else tokens.set(inst.name, token);
+  }
+  if (missing.length) throw new EnvError(missing);
+  return { ...result.data, technitiumTokens: tokens };
+}
+
+export function tokenVar(instance: string): string {
+  return `TECHNITIUM_TOKEN_${instance.toUpperCase().replace(/-/g, "_")}`;
+}
+
+let cached: ReturnType<typeof parseEnv> | undefined;
+
+/** The validated environment of this process (parsed on first use, which instrumentation.ts forces at start). */
+export function env(): ReturnType<typeof parseEnv> {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests only: forget the parsed environment so the next call re-reads process.env. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+export function isCidr(value: string): boolean {
+  const [addr, prefix, ...rest] = value.split("/");
+  if (rest.length) return false;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  if (v4) {
+    if (v4.slice(1).some((o) => Number(o) > 255)) return false;
+    return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
+  }
+  if (/^[0-9a-f:]+$/i.test(addr) && addr.includes(":")) {
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= 128);
+  }
+  return false;
+}

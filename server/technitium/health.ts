@@ -1,0 +1,23 @@
+import "server-only";
+import { TechnitiumError, technitiumClients } from "./client";
+
+export interface InstanceHealth {
+  name: string;
+  ok: boolean;
+  version?: string;
+  error?: string;
+}
+
+/** `user/session/get` is the cheap "up, and is my token valid" probe; it also reports the version. */
+export async function checkTechnitiumInstances(): Promise<InstanceHealth[]> {
+  return Promise.all(
+    technitiumClients().map(async (c) => {
+      try {
+        const s = await c.call<{ info?: { version?: string } }>("user/session/get", {}, { timeoutMs: 3000, retries: 0 });
+        return { name: c.name, ok: true, version: s.info?.version };
+      } catch (err) {
+        return { name: c.name, ok: false, error: err instanceof TechnitiumError ? err.message : "unexpected error" };
+      }
+    }),
+  );
+}
