@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   output: "standalone",
+  // Lets a second build (a helper checking its pages, a benchmark) live beside the main one.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   reactStrictMode: true,
   // Type checking and lint run as their own steps of `npm test`; the build does not repeat them.

@@ -8,8 +8,9 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, stdio:
 
 run("npx", ["prisma", "generate"]);
 run("npx", ["next", "build"]);
-const standalone = path.join(root, ".next", "standalone");
-rmSync(path.join(standalone, ".next", "static"), { recursive: true, force: true });
-cpSync(path.join(root, ".next", "static"), path.join(standalone, ".next", "static"), { recursive: true });
+const dist = process.env.NEXT_DIST_DIR || ".next";
+const standalone = path.join(root, dist, "standalone");
+rmSync(path.join(standalone, dist, "static"), { recursive: true, force: true });
+cpSync(path.join(root, dist, "static"), path.join(standalone, dist, "static"), { recursive: true });
 if (existsSync(path.join(root, "public"))) cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });
-console.log("build: standalone server ready in .next/standalone");
+console.log(`build: standalone server ready in ${dist}/standalone`);
