@@ -8,7 +8,7 @@ import pg from "pg";
  * downloaded on these machines). `_prisma_migrations` is kept column for column as Prisma keeps it, so the real
  * `prisma migrate deploy` can take over the same database at any time, and vice versa.
  */
-export const MIGRATIONS_DIR = path.join(import.meta.dirname, "migrations");
+export const MIGRATIONS_DIR = process.env.DNSDECK_MIGRATIONS_DIR ?? path.join(import.meta.dirname, "migrations");
 const LOCK_KEY = 72707369; // the advisory lock id Prisma's engine takes
 
 export interface MigrateResult {

@@ -17,7 +17,8 @@ http.createServer = function patchedCreateServer(...args) {
 };
 
 const root = process.env.DNSDECK_ROOT ?? path.resolve(import.meta.dirname, "..");
-const standalone = [path.join(root, ".next", "standalone", "server.js"), path.join(root, "server.js")].find((p) => existsSync(p));
+const dist = process.env.NEXT_DIST_DIR || ".next";
+const standalone = [path.join(root, dist, "standalone", "server.js"), path.join(root, "server.js")].find((p) => existsSync(p));
 if (!standalone) {
   console.error("dnsdeck: no standalone build found; run `npm run build` first");
   process.exit(1);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Make sure the machine has what dnsdeck's tests need: Debian's PostgreSQL server (running, reachable as
+# postgres/postgres on 127.0.0.1:5432) and Debian's Chromium. Idempotent; installs only what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "ensure-system: missing ${need_apt[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  echo "ensure-system: installing ${need_apt[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+pg_running() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+if ! pg_running; then
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$version" ]; then
+    echo "ensure-system: PostgreSQL is installed but has no cluster" >&2
+    exit 1
+  fi
+  echo "ensure-system: starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_running && break; sleep 1; done
+  pg_running || { echo "ensure-system: PostgreSQL did not start" >&2; exit 1; }
+fi
+
+# A fresh Debian cluster asks for a password on TCP; give the postgres role the one the tests use.
+if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+  fi
+  PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null || {
+    echo "ensure-system: cannot log in to PostgreSQL as postgres on 127.0.0.1:5432" >&2
+    exit 1
+  }
+fi
+echo "ensure-system: PostgreSQL and Chromium ready"
