@@ -1,0 +1,175 @@
+import type { StackConfig, TechnitiumInstance } from "./config";
+import { type KubeObject, MANAGED_BY } from "./types";
+
+/**
+ * Technitium HA (seed: "Technitium DNS — Internal DNS Server"): three independent instances, each a Deployment with
+ * `Recreate` (RWO block storage) and its own PVC, all labelled dns-server=true so the LoadBalancer (ETP Local, pinned
+ * 10.0.20.201) and the pinned ClusterIP (10.96.0.53) reach any healthy one; per-instance web Services; a PDB; and
+ * the four CronJobs. Order: PVCs, Deployments, Services, PDB, CronJobs.
+ */
+
+const WEB_PORT = 5380;
+const DOH_PORT = 80;
+const DATA_DIR = "/etc/dns";
+
+function dnsPorts() {
+  return [
+    { name: "dns-udp", port: 53, protocol: "UDP", targetPort: 53 },
+    { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+  ];
+}
+
+function deployment(config: StackConfig, inst: TechnitiumInstance): KubeObject {
+  const t = config.technitium;
+  const podLabels = { app: inst.appLabel, [t.dnsServerLabel.key]: t.dnsServerLabel.value };
+  const resources: Record<string, Record<string, string>> = {};
+  for (const kind of ["requests", "limits"] as const) {
+    const r = Object.fromEntries(Object.entries(t.resources[kind]).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    if (Object.keys(r).length) resources[kind] = r;
+  }
+  const env = Object.entries(inst.env).map(([name, value]) => ({ name, value }));
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: inst.deployment, namespace: t.namespace, labels: { app: inst.appLabel, ...MANAGED_BY } },
+    spec: {
+      replicas: 1,
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { app: inst.appLabel } },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          ...(t.requiredAntiAffinity
+            ? {
+                affinity: {
+                  podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                      {
+                        labelSelector: { matchLabels: { [t.dnsServerLabel.key]: t.dnsServerLabel.value } },
+                        topologyKey: "kubernetes.io/hostname",
+                      },
+                    ],
+                  },
+                },
+              }
+            : {}),
+          containers: [
+            {
+              name: "technitium",
+              image: t.image,
+              ...(env.length ? { env } : {}),
+              ports: [
+                { name: "dns-udp", containerPort: 53, protocol: "UDP" },
+                { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+                { name: "web", containerPort: WEB_PORT, protocol: "TCP" },
+                { name: "doh", containerPort: DOH_PORT, protocol: "TCP" },
+              ],
+              resources,
+              volumeMounts: [{ name: "config", mountPath: DATA_DIR }],
+            },
+          ],
+          volumes: [{ name: "config", persistentVolumeClaim: { claimName: inst.pvc } }],
+        },
+      },
+    },
+  };
+}
+
+function cronJob(config: StackConfig, cj: StackConfig["technitium"]["cronJobs"]["zoneSync"]): KubeObject {
+  const t = config.technitium;
+  const image = cj.image === "dnsdeck" ? t.dnsdeckImage : cj.image;
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: cj.name, namespace: t.namespace, labels: { ...MANAGED_BY } },
+    spec: {
+      schedule: cj.schedule,
+      suspend: cj.suspend,
+      concurrencyPolicy: "Forbid",
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        spec: {
+          backoffLimit: 1,
+          template: {
+            metadata: { labels: { app: cj.name } },
+            spec: {
+              restartPolicy: "Never",
+              containers: [
+                {
+                  name: cj.name,
+                  image,
+                  command: cj.command,
+                  envFrom: [{ secretRef: { name: t.cronSecretName } }],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function renderTechnitium(config: StackConfig): KubeObject[] {
+  const t = config.technitium;
+  const ns = t.namespace;
+  const dnsSelector = { [t.dnsServerLabel.key]: t.dnsServerLabel.value };
+  const primary = t.instances.find((i) => i.name === "primary") ?? t.instances[0];
+  const out: KubeObject[] = [];
+
+  for (const inst of t.instances) {
+    out.push({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: inst.pvc, namespace: ns, labels: { app: inst.appLabel, ...MANAGED_BY } },
+      spec: { accessModes: ["ReadWriteOnce"], storageClassName: t.storageClassName, resources: { requests: { storage: t.storageSize } } },
+    });
+  }
+  for (const inst of t.instances) out.push(deployment(config, inst));
+
+  const lb = t.services.loadBalancer;
+  out.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: lb.name, namespace: ns, labels: { ...MANAGED_BY }, annotations: { "metallb.universe.tf/loadBalancerIPs": lb.ip } },
+    spec: { type: "LoadBalancer", externalTrafficPolicy: lb.externalTrafficPolicy, ports: dnsPorts(), selector: dnsSelector },
+  });
+  out.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: t.services.clusterIp.name, namespace: ns, labels: { ...MANAGED_BY } },
+    spec: { type: "ClusterIP", clusterIP: t.services.clusterIp.ip, ports: dnsPorts(), selector: dnsSelector },
+  });
+  out.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: t.services.primary.name, namespace: ns, labels: { ...MANAGED_BY } },
+    spec: {
+      type: "ClusterIP",
+      ports: [...dnsPorts(), { name: "web", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT }],
+      selector: { app: primary.appLabel },
+    },
+  });
+  for (const inst of t.instances) {
+    const ports = [{ name: "web", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT }];
+    if (inst === primary) ports.push({ name: "doh", port: DOH_PORT, protocol: "TCP", targetPort: DOH_PORT });
+    out.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: inst.webService, namespace: ns, labels: { ...MANAGED_BY } },
+      spec: { type: "ClusterIP", ports, selector: { app: inst.appLabel } },
+    });
+  }
+  if (t.pdb) {
+    out.push({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: t.pdb.name, namespace: ns, labels: { ...MANAGED_BY } },
+      spec: { minAvailable: t.pdb.minAvailable, selector: { matchLabels: dnsSelector } },
+    });
+  }
+  const cj = t.cronJobs;
+  for (const c of [cj.zoneSync, cj.passwordSync, cj.splitHorizonSync, cj.dnsOptimization]) out.push(cronJob(config, c));
+  return out;
+}
