@@ -99,6 +99,138 @@ export class TechnitiumClient {
   }
 }
 
+// ---- typed helpers --------------------------------------------------------------------------------------------
+
+export interface TechnitiumSessionInfo {
+  version: string;
+  major: number;
+  dnsServerDomain?: string;
+  uptimestamp?: string;
+}
+
+/** One `zones/list` entry (fields present depend on the zone type, see reference §2.4). */
+export interface TechnitiumZone {
+  name: string;
+  type: "Primary" | "Secondary" | "Stub" | "Forwarder" | "SecondaryForwarder" | "Catalog" | "SecondaryCatalog" | string;
+  soaSerial?: number;
+  internal?: boolean;
+  disabled?: boolean;
+  isExpired?: boolean;
+  syncFailed?: boolean;
+  expiry?: string;
+  lastModified?: string;
+}
+
+export interface TechnitiumApp {
+  name: string;
+  version: string;
+  dnsApps: { classPath: string }[];
+}
+
+/** Settings with secrets removed (reference §2.11/§5.10): safe to show in a browser. */
+export type SafeSettings = Record<string, unknown>;
+
+/** Keys (at any depth) of `settings/get` that carry secrets: TSIG shared secrets, proxy and certificate passwords. */
+const SECRET_KEY = /password|secret|privatekey|^token$/i;
+
+/** Deep copy with every secret-bearing value replaced by "[hidden]" (null/empty stays as is, so "unset" is visible). */
+export function stripSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => stripSecrets(v)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && v !== "" ? "[hidden]" : stripSecrets(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** Version detection and typed wrappers over `call()`. All errors are TechnitiumError naming the instance. */
+export class TechnitiumApi {
+  private info?: TechnitiumSessionInfo;
+  constructor(readonly client: TechnitiumClient) {}
+
+  get name(): string {
+    return this.client.name;
+  }
+
+  /** `user/session/get` → `info.version` ("14.3", "15.2"); cached per TechnitiumApi object. */
+  async version(opts: { refresh?: boolean; timeoutMs?: number } = {}): Promise<TechnitiumSessionInfo> {
+    if (this.info && !opts.refresh) return this.info;
+    const s = await this.client.call<{ info?: { version?: string; dnsServerDomain?: string; uptimestamp?: string } }>("user/session/get", {}, { timeoutMs: opts.timeoutMs, retries: opts.timeoutMs ? 0 : undefined });
+    const version = s.info?.version ?? "unknown";
+    this.info = { version, major: Number.parseInt(version, 10) || 0, dnsServerDomain: s.info?.dnsServerDomain, uptimestamp: s.info?.uptimestamp };
+    return this.info;
+  }
+
+  async listZones(): Promise<TechnitiumZone[]> {
+    const r = await this.client.call<{ zones?: TechnitiumZone[] }>("zones/list");
+    if (!Array.isArray(r.zones)) throw new TechnitiumError(this.name, "bad-response", "zones/list returned no zones array");
+    return r.zones;
+  }
+
+  /** Create a Secondary zone transferring from `primaryAddresses` (TCP). Never retried: a create is not idempotent. */
+  async createSecondaryZone(zone: string, primaryAddresses: string[]): Promise<void> {
+    await this.client.call("zones/create", { zone, type: "Secondary", primaryNameServerAddresses: primaryAddresses.join(","), zoneTransferProtocol: "Tcp" }, { method: "POST" });
+  }
+
+  async createPrimaryZone(zone: string): Promise<void> {
+    await this.client.call("zones/create", { zone, type: "Primary" }, { method: "POST" });
+  }
+
+  async resyncZone(zone: string): Promise<void> {
+    await this.client.call("zones/resync", { zone }, { method: "POST" });
+  }
+
+  async deleteZone(zone: string): Promise<void> {
+    await this.client.call("zones/delete", { zone }, { method: "POST" });
+  }
+
+  async zoneOptions(zone: string): Promise<Record<string, unknown>> {
+    return this.client.call("zones/options/get", { zone });
+  }
+
+  async listApps(): Promise<TechnitiumApp[]> {
+    const r = await this.client.call<{ apps?: TechnitiumApp[] }>("apps/list", {}, { timeoutMs: 15_000 });
+    return Array.isArray(r.apps) ? r.apps : [];
+  }
+
+  /** Installed app name for a class path (apps may be installed under any name). */
+  async appNameFor(classPathPrefix: string): Promise<string | undefined> {
+    const apps = await this.listApps();
+    return apps.find((a) => a.dnsApps?.some((d) => d.classPath === classPathPrefix || d.classPath.startsWith(`${classPathPrefix}.`)))?.name;
+  }
+
+  /** Raw `dnsApp.config` text, or null when the file does not exist. */
+  async getAppConfig(name: string): Promise<string | null> {
+    const r = await this.client.call<{ config?: string | null }>("apps/config/get", { name });
+    return r.config ?? null;
+  }
+
+  /** Always the whole document as strict JSON (never comments: 14.x cannot parse them). */
+  async setAppConfig(name: string, config: unknown): Promise<void> {
+    const text = JSON.stringify(config, null, 2);
+    if (!text || text === "{}") throw new TechnitiumError(this.name, "error", "refusing to send an empty app config (it would delete dnsApp.config)");
+    await this.client.call("apps/config/set", { name, config: text }, { method: "POST" });
+  }
+
+  /** Settings with secrets stripped. */
+  async getSettings(): Promise<SafeSettings> {
+    return stripSecrets(await this.client.call<Record<string, unknown>>("settings/get"));
+  }
+
+  /** Set only the given keys; returns the updated settings with secrets stripped. */
+  async setSettings(values: Record<string, string | number | boolean>): Promise<SafeSettings> {
+    return stripSecrets(await this.client.call<Record<string, unknown>>("settings/set", values, { method: "POST" }));
+  }
+
+  async dashboardStats(type = "LastHour"): Promise<Record<string, number>> {
+    const r = await this.client.call<{ stats?: Record<string, number> }>("dashboard/stats/get", { type, utc: true });
+    return r.stats ?? {};
+  }
+}
+
 function tokenVarHint(name: string): string {
   return `TECHNITIUM_TOKEN_${name.toUpperCase().replace(/-/g, "_")}`;
 }
