@@ -28,7 +28,9 @@ export async function checkDatabase(): Promise<{ ok: true } | { ok: false; error
 
 export function describeDbError(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/ECONNREFUSED|connect|timeout|terminat/i.test(msg)) return "dnsdeck's database is unreachable";
+  const kind = (err as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } })?.meta?.driverAdapterError?.cause?.kind;
+  if (kind === "DatabaseNotReachable" || kind === "DatabaseDoesNotExist" || /ECONNREFUSED|reach|connect|timeout|terminat/i.test(msg))
+    return "dnsdeck's database is unreachable";
   return "dnsdeck's database returned an error";
 }
 

@@ -1,0 +1,24 @@
+// Shared constants for the end-to-end tests and their global setup.
+import { signHs256 } from "../server/auth/jwt";
+
+export const E2E = {
+  ports: { main: 3100, jwt: 3101, demo: 3102, nodb: 3103 },
+  jwt: { secret: "e2e-provider-client-secret-0123456789", issuer: "http://authentik.test/application/o/dnsdeck/", audience: "dnsdeck-e2e" },
+};
+
+export const url = (app: keyof typeof E2E.ports, p = "") => `http://127.0.0.1:${E2E.ports[app]}${p}`;
+
+/** Headers Traefik would pass after Authentik's forward auth, for a person in the given groups. */
+export function asUser(user: string, groups: string[]): Record<string, string> {
+  return { "x-authentik-username": user, "x-authentik-groups": groups.join("|") };
+}
+export const ADMIN = asUser("alice", ["dns-admins"]);
+export const OPERATOR = asUser("oscar", ["dns-operators"]);
+export const VIEWER = asUser("victor", ["dns-viewers"]);
+
+export function jwtFor(user: string, groups: string[], over: object = {}): string {
+  return signHs256(
+    { iss: E2E.jwt.issuer, aud: E2E.jwt.audience, exp: Math.floor(Date.now() / 1000) + 600, preferred_username: user, groups, ...over },
+    E2E.jwt.secret,
+  );
+}

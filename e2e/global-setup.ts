@@ -1,0 +1,65 @@
+// Starts what the end-to-end tests run against: fresh databases on the real PostgreSQL, the homelab twin, and the
+// built dnsdeck in four configurations (authentik headers, authentik + verified JWT, demo, database down).
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { startApp } from "../scripts/lib/app-process";
+import { freshDatabase } from "../server/testing/db";
+import { E2E } from "./env";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export default async function globalSetup() {
+  const stateDir = path.join(root, "test-results", "e2e-state");
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  const stops: (() => Promise<unknown>)[] = [];
+
+  const appDb = await freshDatabase({ prefix: "dnsdeck_e2e" });
+  const logDb = await freshDatabase({ prefix: "dnsdeck_e2e_logs", migrated: false });
+  stops.push(() => appDb.drop(), () => logDb.drop());
+
+  let twinEnv: Record<string, string> = {};
+  const twinMain = path.join(root, "twin", "main.ts");
+  if (existsSync(twinMain)) {
+    const mod = await import(/* @vite-ignore */ twinMain);
+    const twin = await mod.startTwin({ stateDir, speed: 4, queryLogs: { databaseUrl: logDb.url, days: 2, perDay: 20_000 } });
+    stops.push(() => twin.stop());
+    twinEnv = twin.appEnv;
+    process.env.E2E_TWIN_ADMIN = JSON.stringify(twin.admin ?? {});
+  }
+
+  const common = {
+    DATABASE_URL: appDb.url,
+    QUERYLOG_DATABASE_URL: logDb.url,
+    ADMIN_GROUPS: "dns-admins",
+    OPERATOR_GROUPS: "dns-operators",
+    VIEWER_GROUPS: "dns-viewers",
+    TRUSTED_PROXY_CIDRS: "127.0.0.1/32,::1/128",
+    TECHNITIUM_INSTANCES: "primary=http://127.0.0.1:9,secondary=http://127.0.0.1:9,tertiary=http://127.0.0.1:9",
+    TECHNITIUM_TOKEN_PRIMARY: "unset",
+    TECHNITIUM_TOKEN_SECONDARY: "unset",
+    TECHNITIUM_TOKEN_TERTIARY: "unset",
+    ...twinEnv,
+  };
+  const apps = await Promise.all([
+    startApp({ port: E2E.ports.main, env: { ...common, AUTH_MODE: "authentik" }, logFile: path.join(stateDir, "app-main.log") }),
+    startApp({
+      port: E2E.ports.jwt,
+      env: { ...common, AUTH_MODE: "authentik", AUTHENTIK_JWT_SECRET: E2E.jwt.secret, AUTHENTIK_JWT_ISSUER: E2E.jwt.issuer, AUTHENTIK_JWT_AUDIENCE: E2E.jwt.audience },
+      logFile: path.join(stateDir, "app-jwt.log"),
+    }),
+    startApp({ port: E2E.ports.demo, env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true" }, logFile: path.join(stateDir, "app-demo.log") }),
+    startApp({
+      port: E2E.ports.nodb,
+      env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none" },
+      logFile: path.join(stateDir, "app-nodb.log"),
+    }),
+  ]);
+  for (const a of apps) stops.unshift(() => a.stop());
+  process.env.E2E_DATABASE_URL = appDb.url;
+  process.env.E2E_QUERYLOG_DATABASE_URL = logDb.url;
+
+  return async () => {
+    for (const stop of stops) await stop().catch(() => {});
+  };
+}
