@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseAddressMap } from "@/server/dns/address-map";
 
 /**
  * Every environment variable dnsdeck reads, validated once. A bad or missing value stops the process with a
@@ -47,6 +48,13 @@ const addressMap = z
         return z.NEVER;
       }
       map.set(m[1], m[2]);
+    }
+    // [dns-lane] validate every entry with the DNS client's own parser (keys ip, ip:port, ip@node, CIDR).
+    try {
+      parseAddressMap(map);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
     }
     return map;
   });
