@@ -1,0 +1,346 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { StackConfig } from "@/k8s/config";
+import type { RenderedObject } from "@/k8s/types";
+import { db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import { configRevision, resolveConfigRevision, saveConfig, validateConfig } from "./config-store";
+import { objectKey, type Obj } from "./fields";
+import { KubeCallError, type KubeObj, conflictsOf, serverSideApply } from "./kube";
+import { acquireLock, refreshLock, releaseLock } from "./lock";
+import { planObject, type ObjectPlan } from "./plan";
+import { renderForApply } from "./render";
+import { type HopCheck, pausedIntent, type RolloutOptions, rolloutDefaults, verifyResolution, watchDaemonSet, watchDeployment, type WorkloadRollout } from "./rollout";
+
+/**
+ * Apply = server-side apply of the rendered stack, one object at a time in dependency order, with dnsdeck's field
+ * manager, under one PostgreSQL lock; workloads are followed through their rollout with a DNS health gate; a
+ * Corefile change is verified through every hop. Every step is persisted as it happens (the page polls it), and the
+ * run ends ok / failed / partial with exactly which objects were applied. Applying again is idempotent (SSA).
+ */
+
+export type StepStatus = "pending" | "applying" | "applied" | "rolling-out" | "healthy" | "conflict" | "failed" | "skipped";
+
+export interface ApplyStep {
+  key: string;
+  component: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  status: StepStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  httpStatus?: number;
+  conflicts?: { field: string; manager: string; message: string }[];
+  causes?: { type?: string; field?: string; message?: string }[];
+}
+
+export interface RolloutRecord {
+  workloads: WorkloadRollout[];
+  verify?: { ok: boolean; hops: HopCheck[]; at: string };
+  /** Set when the run failed after changing something: the revision that restores the last good state. */
+  rollbackTo?: number | null;
+}
+
+export type ApplyOutcome = "running" | "ok" | "failed" | "partial";
+
+export interface ApplyRequest {
+  user: string;
+  /** Config revision to apply; default = the current desired config. */
+  revision?: number;
+  takeOwnership?: boolean;
+  /** Keys (`Kind namespace/name`) to apply; default = every object. */
+  objects?: string[];
+  kind?: "apply" | "rollback";
+  rollbackOf?: number;
+  rollout?: Partial<RolloutOptions> & { verifyWindowMs?: number };
+}
+
+export interface ApplyView {
+  id: number;
+  kind: string;
+  configRevisionId: number;
+  rollbackOf: number | null;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: ApplyOutcome;
+  takeOwnership: boolean;
+  applied: string[];
+  steps: ApplyStep[];
+  rollout: RolloutRecord | null;
+  diff: ObjectPlan[] | null;
+  error: string | null;
+}
+
+const running = new Map<number, Promise<ApplyView>>();
+
+/** Start an apply; resolves once the lock is held and the run is recorded. `done` settles when it finishes. */
+export async function startApply(req: ApplyRequest): Promise<{ id: number; done: Promise<ApplyView> }> {
+  const rev = await resolveConfigRevision(req.revision, req.user);
+  const config = validateConfig(rev.config); // stored revisions are valid; this guards hand-edited rows
+  const rendered = renderForApply(config, req.objects);
+  const holder = `${req.user}#${randomBytes(4).toString("hex")}`;
+  await acquireLock(holder, `${req.kind ?? "apply"} of config revision ${rev.id}`);
+  let id: number;
+  try {
+    const steps: ApplyStep[] = rendered.map((r) => ({
+      key: objectKey(r.object),
+      component: r.component,
+      kind: r.object.kind,
+      namespace: r.object.metadata.namespace,
+      name: r.object.metadata.name,
+      status: "pending",
+    }));
+    const row = await db().stackApply.create({
+      data: {
+        kind: req.kind ?? "apply",
+        configRevisionId: rev.id,
+        rollbackOf: req.rollbackOf ?? null,
+        createdBy: req.user,
+        status: "running",
+        takeOwnership: !!req.takeOwnership,
+        config: config as object,
+        rendered: rendered as unknown as object,
+        steps: steps as unknown as object,
+        rollout: { workloads: [] } as object,
+      },
+    });
+    id = row.id;
+    await refreshLock(holder, `${req.kind ?? "apply"} #${id} of config revision ${rev.id}`);
+  } catch (err) {
+    await releaseLock(holder).catch(() => {});
+    throw err;
+  }
+  const done = runApply(id, config, rendered, req, holder).finally(() => {
+    running.delete(id);
+  });
+  running.set(id, done);
+  done.catch(() => {});
+  return { id, done };
+}
+
+async function runApply(id: number, config: StackConfig, rendered: RenderedObject[], req: ApplyRequest, holder: string): Promise<ApplyView> {
+  const steps: ApplyStep[] = rendered.map((r) => ({
+    key: objectKey(r.object),
+    component: r.component,
+    kind: r.object.kind,
+    namespace: r.object.metadata.namespace,
+    name: r.object.metadata.name,
+    status: "pending",
+  }));
+  const applied: string[] = [];
+  const rollout: RolloutRecord = { workloads: [] };
+  const opts: RolloutOptions = { ...rolloutDefaults(), ...req.rollout };
+  let lastLockRefresh = Date.now();
+  const save = async (extra: Record<string, unknown> = {}) => {
+    await db().stackApply.update({
+      where: { id },
+      data: { steps: steps as unknown as object, applied, rollout: rollout as unknown as object, ...extra },
+    });
+    if (Date.now() - lastLockRefresh > 30_000) {
+      lastLockRefresh = Date.now();
+      await refreshLock(holder, `${req.kind ?? "apply"} #${id}`).catch(() => {});
+    }
+  };
+  let failure: string | null = null;
+  let changedSomething = false;
+  let corefileChanged = false;
+  try {
+    // the diff, for the record (what this run is about to change); never blocks the apply
+    const diff: ObjectPlan[] = [];
+    for (const r of rendered) {
+      try {
+        diff.push(await planObject(r, { force: req.takeOwnership }));
+      } catch {
+        /* recorded as missing from the diff */
+      }
+    }
+    await db().stackApply.update({ where: { id }, data: { diff: diff as unknown as object } });
+    const planned = new Map(diff.map((p) => [p.key, p]));
+
+    for (let i = 0; i < rendered.length; i++) {
+      const r = rendered[i];
+      const step = steps[i];
+      const intent = r.object as unknown as KubeObj;
+      step.status = "applying";
+      step.startedAt = new Date().toISOString();
+      await save();
+      try {
+        await serverSideApply(intent, { force: !!req.takeOwnership });
+      } catch (err) {
+        const s = err instanceof KubeCallError ? err.status : { code: 0, message: String(err) };
+        step.httpStatus = s.code || undefined;
+        step.finishedAt = new Date().toISOString();
+        const conflicts = conflictsOf(s as KubeCallError["status"]);
+        if (conflicts.length) {
+          step.status = "conflict";
+          step.conflicts = conflicts;
+          step.message = `owned by ${[...new Set(conflicts.map((c) => c.manager))].join(", ")}: ${conflicts.map((c) => c.field).join(", ")}. An admin can take ownership (apply again with "take ownership").`;
+        } else {
+          step.status = "failed";
+          step.causes = (s as KubeCallError["status"]).causes;
+          step.message = describeFailure(s as KubeCallError["status"]);
+        }
+        failure = `${step.key}: ${step.message}`;
+        break;
+      }
+      applied.push(step.key);
+      const p = planned.get(step.key);
+      const changed = !p || p.state !== "in-sync";
+      if (changed) changedSomething = true;
+      if (changed && intent.kind === "ConfigMap") corefileChanged = true;
+      step.status = "applied";
+      step.message = p ? (p.state === "in-sync" ? "no change" : p.state === "missing" ? "created" : `${p.changes.length} field(s) changed`) : "applied";
+      await save();
+
+      if (intent.kind === "DaemonSet" || intent.kind === "Deployment") {
+        step.status = "rolling-out";
+        await save();
+        const progress = async (w: WorkloadRollout) => {
+          const idx = rollout.workloads.findIndex((x) => x.key === w.key);
+          if (idx >= 0) rollout.workloads[idx] = { ...w };
+          else rollout.workloads.push({ ...w });
+          await save();
+        };
+        let w: WorkloadRollout;
+        try {
+          w =
+            intent.kind === "DaemonSet"
+              ? await watchDaemonSet(intent, config, { ...opts, onProgress: progress })
+              : await watchDeployment(intent, { ...opts, onProgress: progress }, isCoreDns(intent, config));
+        } catch (err) {
+          const s = err instanceof KubeCallError ? err.status : { message: String(err) };
+          w = {
+            key: step.key,
+            kind: intent.kind,
+            status: "failed",
+            message: `watching the rollout failed: ${s.message}`,
+            desired: 0,
+            updated: 0,
+            ready: 0,
+            healthy: 0,
+            startedAt: new Date().toISOString(),
+            finishedAt: new Date().toISOString(),
+          };
+        }
+        await progress(w);
+        step.finishedAt = new Date().toISOString();
+        if (w.status !== "done") {
+          step.status = "failed";
+          step.message = w.message;
+          if (intent.kind === "DaemonSet") {
+            // stop the DaemonSet where it stands: no further node is replaced until the next apply
+            try {
+              await serverSideApply(pausedIntent(intent), { force: !!req.takeOwnership });
+              step.message += " (DaemonSet paused: updateStrategy OnDelete until the next apply)";
+            } catch (err) {
+              step.message += ` (pausing the DaemonSet failed: ${err instanceof Error ? err.message : String(err)})`;
+            }
+          }
+          failure = `${step.key}: ${step.message}`;
+          break;
+        }
+        step.status = "healthy";
+        step.message = w.message;
+      } else {
+        step.finishedAt = new Date().toISOString();
+      }
+      await save();
+    }
+
+    if (!failure && corefileChanged) {
+      const v = await verifyResolution(config, { ...opts, windowMs: req.rollout?.verifyWindowMs ?? Number(process.env.DNSDECK_VERIFY_WINDOW_MS ?? 90_000) });
+      rollout.verify = { ...v, at: new Date().toISOString() };
+      if (!v.ok) failure = `a Corefile changed and resolution fails through ${v.hops.filter((h) => !h.ok).map((h) => h.hop).join(", ")}; roll back to restore the previous Corefile`;
+    }
+  } catch (err) {
+    failure = `the apply stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`;
+    for (const s of steps) if (s.status === "applying" || s.status === "rolling-out") s.status = "failed";
+  } finally {
+    for (const s of steps) if (s.status === "pending" && failure) s.status = "skipped";
+    const status: ApplyOutcome = !failure ? "ok" : applied.length > 0 && applied.length < steps.length ? "partial" : "failed";
+    if (failure && changedSomething) rollout.rollbackTo = await lastGoodApply(id).catch(() => null);
+    await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
+    await releaseLock(holder).catch(() => {});
+  }
+  return getApply(id);
+}
+
+function isCoreDns(intent: KubeObj, config: StackConfig): boolean {
+  return intent.metadata.name === config.coredns.deploymentName && (intent.metadata.namespace ?? "") === config.coredns.namespace;
+}
+
+function describeFailure(s: { code: number; reason?: string; message: string; causes?: { field?: string; message?: string }[] }): string {
+  if (s.code === 422) {
+    const fields = (s.causes ?? []).map((c) => `${c.field}: ${c.message}`).join("; ");
+    return `the API rejected the object as invalid (422): ${fields || s.message}. Fix the config and apply again.`;
+  }
+  if (s.code === 504 || s.reason === "Timeout") return `the API did not answer in time (${s.message}). The object may or may not be applied; applying again is safe.`;
+  if (s.code >= 500) return `the API failed (HTTP ${s.code}${s.reason ? " " + s.reason : ""}): ${s.message}. Applying again is safe.`;
+  if (s.code === 0) return `${s.message}. Check that the Kubernetes API is reachable, then apply again.`;
+  return `HTTP ${s.code}${s.reason ? " " + s.reason : ""}: ${s.message}`;
+}
+
+async function lastGoodApply(before: number): Promise<number | null> {
+  const r = await db().stackApply.findFirst({ where: { id: { lt: before }, status: "ok" }, orderBy: { id: "desc" }, select: { id: true } });
+  return r?.id ?? null;
+}
+
+function view(r: Awaited<ReturnType<ReturnType<typeof db>["stackApply"]["findUniqueOrThrow"]>>, withDiff = true): ApplyView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    configRevisionId: r.configRevisionId,
+    rollbackOf: r.rollbackOf,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    status: r.status as ApplyOutcome,
+    takeOwnership: r.takeOwnership,
+    applied: r.applied,
+    steps: r.steps as unknown as ApplyStep[],
+    rollout: (r.rollout as unknown as RolloutRecord) ?? null,
+    diff: withDiff ? ((r.diff as unknown as ObjectPlan[]) ?? null) : null,
+    error: r.error,
+  };
+}
+
+export async function getApply(id: number): Promise<ApplyView> {
+  const r = await db().stackApply.findUnique({ where: { id } });
+  if (!r) throw new AppError("not_found", `stack revision ${id} does not exist; GET /api/v1/stack/revisions lists them`);
+  return view(r);
+}
+
+export async function listApplies(opts: { limit?: number; before?: number } = {}) {
+  const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
+  const rows = await db().stackApply.findMany({
+    where: opts.before ? { id: { lt: opts.before } } : undefined,
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  return {
+    items: rows.slice(0, limit).map((r) => {
+      const v = view(r, false);
+      return { ...v, steps: undefined, stepCount: v.steps.length, rollout: undefined };
+    }),
+    nextBefore: rows.length > limit ? rows[limit - 1].id : null,
+  };
+}
+
+/** Rollback = save that revision's config as the new desired config and apply it through the same path. */
+export async function startRollback(req: { user: string; revision: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"] }) {
+  const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true } });
+  if (!r) throw new AppError("not_found", `stack revision ${req.revision} does not exist; GET /api/v1/stack/revisions lists them`);
+  const old = await configRevision(r.configRevisionId);
+  const saved = await saveConfig(old.config, req.user, `rollback to revision ${r.id} (config revision ${old.id})`);
+  return startApply({ user: req.user, revision: saved.id!, takeOwnership: req.takeOwnership, kind: "rollback", rollbackOf: r.id, rollout: req.rollout });
+}
+
+/** For tests and `?wait=true`: the promise of a run started by this process. */
+export function runningApply(id: number): Promise<ApplyView> | undefined {
+  return running.get(id);
+}
+
+export type { Obj };

@@ -1,0 +1,48 @@
+import "server-only";
+import { query } from "@/server/dns";
+
+/**
+ * "Healthy" for a DNS hop means a real query answered through it. This module is the one place that asks the DNS
+ * client (server/dns) to do that, so the rollout gate and the post-change verification share one definition.
+ */
+export interface ProbeQuery {
+  name: string;
+  type: "A" | "AAAA";
+  server: string;
+  port?: number;
+  /** Node whose network the query is sent from (the node cache answers on its link-local IP there). */
+  via?: string;
+  timeoutMs: number;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  /** e.g. "NOERROR, 1 answer in 3 ms" or "timeout after 2000 ms". */
+  detail: string;
+}
+
+export type DnsProbe = (q: ProbeQuery) => Promise<ProbeResult>;
+
+const g = globalThis as unknown as { __dnsdeckStackProbe?: DnsProbe };
+
+/** Tests and the integrator may replace the probe (e.g. a twin-backed one). */
+export function setDnsProbe(p: DnsProbe | undefined): void {
+  g.__dnsdeckStackProbe = p;
+}
+
+export async function probeDns(q: ProbeQuery): Promise<ProbeResult> {
+  const p = g.__dnsdeckStackProbe ?? (await defaultProbe());
+  try {
+    return await p(q);
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function defaultProbe(): Promise<DnsProbe> {
+  return async (q) => {
+    const r = await query({ name: q.name, type: q.type, server: q.server, port: q.port, via: q.via, timeoutMs: q.timeoutMs });
+    const ok = r.rcode === "NOERROR" && r.answers.length > 0;
+    return { ok, detail: `${r.rcode}, ${r.answers.length} answer(s) in ${Math.round(r.latencyMs)} ms from ${r.server}` };
+  };
+}

@@ -1,0 +1,32 @@
+import "server-only";
+import type { StackConfig } from "@/k8s/config";
+import { renderStack } from "@/k8s/index";
+import type { RenderedObject } from "@/k8s/types";
+import { AppError } from "@/server/errors";
+import { objectKey, type Obj } from "./fields";
+
+/**
+ * The rendered stack as dnsdeck applies it: k8s/ renders, this adds the rollout gate's one change — a DaemonSet is
+ * rolled one node at a time (`maxUnavailable: 1`) so the health gate can stop it with the remaining nodes untouched.
+ * `keys` picks a subset (same keys as the plan); an unknown key is a 400.
+ */
+export function renderForApply(config: StackConfig, keys?: string[]): RenderedObject[] {
+  const all = [...renderStack(config)].sort((a, b) => a.order - b.order).map(gate);
+  if (!keys?.length) return all;
+  const known = new Set(all.map((r) => objectKey(r.object)));
+  const unknown = keys.filter((k) => !known.has(k));
+  if (unknown.length) throw new AppError("bad_request", `unknown object(s) ${unknown.join(", ")}; the plan lists the valid keys`);
+  return all.filter((r) => keys.includes(objectKey(r.object)));
+}
+
+function gate(r: RenderedObject): RenderedObject {
+  if (r.object.kind !== "DaemonSet") return r;
+  const o = structuredClone(r.object) as Obj & typeof r.object;
+  const spec = (o.spec ?? {}) as Obj;
+  const us = (spec.updateStrategy ?? { type: "RollingUpdate" }) as Obj;
+  if ((us.type ?? "RollingUpdate") === "RollingUpdate") {
+    spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { ...((us.rollingUpdate as Obj) ?? {}), maxUnavailable: 1 } };
+    o.spec = spec;
+  }
+  return { ...r, object: o };
+}
