@@ -1,0 +1,221 @@
+/**
+ * The architecture graph: the seed document's diagram, generated from the stack config and live state. Pure.
+ * Every live string goes through quotedLabel (escaped); every id is dnsdeck's own.
+ */
+import type { ArchConfig, CronJobState, Estate, GraphNode, Live, TechnitiumState } from "./estate";
+import { type Health, HEALTH_CLASSDEFS, classLines, edgeLabel, makeIdFactory, quotedLabel } from "./mermaid-text";
+
+export interface ArchitectureGraph {
+  mermaid: string;
+  nodes: GraphNode[];
+}
+
+const MANAGE = { stack: "/stack", coredns: "/coredns", technitium: "/technitium", queryLogs: "/query-logs" } as const;
+
+export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Date = new Date()): ArchitectureGraph {
+  const nodes: GraphNode[] = [];
+  const lines: string[] = ["graph TB"];
+  const add = (id: string, lbl: unknown[], health: Health, extra: Partial<GraphNode> = {}) => {
+    nodes.push({ id, label: lbl.map(String).join(" · "), health, ...extra });
+    return `${id}${quotedLabel(lbl)}`;
+  };
+  const sub = (id: string, title: string, body: string[]) => {
+    lines.push(`  subgraph ${id}${quotedLabel([title])}`, ...body.map((b) => `    ${b}`), "  end");
+  };
+
+  // External, LAN, pfSense: not observed live by dnsdeck — drawn from the config, health unknown.
+  sub("gExternal", "External", [
+    add("internet", ["Internet Clients"], "unknown"),
+    add("cf", ["Cloudflare DNS", "~50 domains", "viktorbarzin.me"], "unknown", { details: { managedBy: "Terraform (stacks/cloudflared)" } }),
+    add("cftunnel", ["Cloudflared Tunnel", "3 replicas"], "unknown"),
+  ]);
+  sub("gLan", `LAN (${cfg.lanNetwork})`, [add("lan", ["LAN Clients", "WiFi / Wired"], "unknown"), add("tplink", ["TP-Link AP", "Dumb AP only"], "unknown")]);
+  sub("gPfsense", `pfSense (${cfg.pfSense.k8sVlanIp})`, [
+    add("pfdnsmasq", ["dnsmasq", "Forwarder"], "unknown", { details: { address: cfg.pfSense.k8sVlanIp } }),
+    add("pfkea", ["Kea DHCP4"], "unknown"),
+    add("pfddns", ["Kea DHCP-DDNS", "RFC 2136"], "unknown"),
+    add("pfnat", ["NAT rdr", `UDP 53 to Technitium ${cfg.technitiumLbIp}`], "unknown"),
+  ]);
+
+  const k8s: string[] = [add("pods", ["K8s Pods", `nameserver ${cfg.kubeDnsIp}`, `ndots ${cfg.clusterNdots}`], "unknown")];
+  const nl = nodeLocalNode(cfg, estate);
+  k8s.push(add("nodelocal", nl.label, nl.health, { details: nl.details, href: MANAGE.stack }));
+  const cd = coreDnsNode(cfg, estate);
+  k8s.push(add("coredns", cd.label, cd.health, { details: cd.details, href: MANAGE.coredns }));
+  const up = upstreamNode(cfg, estate, nl.deployed);
+  k8s.push(add("kubednsup", up.label, up.health, { details: up.details, href: MANAGE.stack }));
+
+  const techIds = makeIdFactory("tech");
+  const tech = technitiumNodes(cfg, estate.technitium).map((t) => ({ ...t, id: techIds() }));
+  const techLines = tech.map((t) => add(t.id, t.label, t.health, { details: t.details, href: MANAGE.technitium }));
+  k8s.push(`subgraph gTech${quotedLabel([`Technitium HA (namespace: ${cfg.technitiumNamespace})`])}`, ...techLines.map((l) => `  ${l}`), "end");
+  const lb = serviceNode(estate.lbService, "LoadBalancer", cfg.technitiumLbIp, "ETP=Local", (s) => s.externalIps?.includes(cfg.technitiumLbIp) ?? false);
+  k8s.push(add("lb", lb.label, lb.health, { details: lb.details, href: MANAGE.stack }));
+  const cip = serviceNode(estate.clusterIpService, "ClusterIP", cfg.technitiumClusterIp, "pinned", (s) => s.clusterIp === cfg.technitiumClusterIp);
+  k8s.push(add("clusterip", cip.label, cip.health, { details: cip.details, href: MANAGE.stack }));
+
+  const cronIds = makeIdFactory("cron");
+  const crons = cronNodes(cfg, estate.cronJobs, now).map((c) => ({ ...c, id: cronIds() }));
+  k8s.push(`subgraph gCron${quotedLabel(["Automation CronJobs"])}`, ...crons.map((c) => `  ${add(c.id, c.label, c.health, { details: c.details, href: MANAGE.stack })}`), "end");
+  const ql = queryLogNode(estate.queryLogs);
+  k8s.push(add("querylogs", ql.label, ql.health, { details: ql.details, href: MANAGE.queryLogs }));
+
+  const publicFwd = cfg.coreDnsForwarders.filter((f) => f !== cfg.pfSense.k8sVlanIp && f !== cfg.pfSense.mgmtVlanIp);
+  if (publicFwd.length) k8s.push(add("fallback", ["Fallback forwarders", publicFwd.join(", ")], "unknown"));
+  sub("gK8s", "Kubernetes Cluster", k8s);
+
+  const e = (a: string, b: string, label?: string) => lines.push(`  ${a} -->${label ? edgeLabel(label) : ""} ${b}`);
+  e("internet", "cf", "DNS query");
+  e("cf", "cftunnel", "CNAME to tunnel");
+  e("lan", "pfnat", "DNS query UDP 53");
+  e("pfnat", "lb", "forward");
+  e("pfkea", "pfddns", "lease event");
+  e("pfddns", "lb", "A + PTR");
+  e("pfdnsmasq", "lb", `.${cfg.internalZone}`);
+  e("pfdnsmasq", "cf", "public queries");
+  if (nl.deployed) {
+    e("pods", "nodelocal", `${cfg.kubeDnsIp} (intercepted)`);
+    e("nodelocal", "kubednsup", "cache miss");
+    e("kubednsup", "coredns");
+  } else {
+    e("pods", "coredns", `kube-dns ${cfg.kubeDnsIp}`);
+  }
+  e("coredns", "clusterip", `.${cfg.internalZone}`);
+  const viaPf = cfg.coreDnsForwarders.includes(cfg.pfSense.k8sVlanIp) || cfg.coreDnsForwarders.includes(cfg.pfSense.mgmtVlanIp);
+  if (viaPf) e("coredns", "pfdnsmasq", `public queries${cfg.coreDnsForwarders.length > 1 ? " (1st of " + cfg.coreDnsForwarders.length + ")" : ""}`);
+  if (publicFwd.length) e("coredns", "fallback", viaPf ? "fallback" : "public queries");
+  for (const t of tech) {
+    e("lb", t.id);
+    e("clusterip", t.id);
+    lines.push(`  ${t.id} -.->${edgeLabel("query log")} querylogs`);
+  }
+  const zoneSync = crons.find((c) => c.name.endsWith("zone-sync"));
+  if (zoneSync)
+    for (const t of tech) e(zoneSync.id, t.id, t.primary ? "AXFR" : "replicate");
+
+  lines.push(...HEALTH_CLASSDEFS.map((c) => `  ${c}`), ...classLines(nodes).map((c) => `  ${c}`));
+  return { mermaid: lines.join("\n") + "\n", nodes };
+}
+
+interface Part {
+  label: unknown[];
+  health: Health;
+  details: GraphNode["details"];
+}
+
+function nodeLocalNode(cfg: ArchConfig, estate: Estate): Part & { deployed: boolean } {
+  const s = estate.nodeLocal;
+  const base = ["NodeLocal DNSCache", `${cfg.linkLocalIp} + ${cfg.kubeDnsIp}`];
+  if (!s) return { label: [...base, "state not read"], health: "unknown", details: {}, deployed: true };
+  if (!s.ok) return { label: [...base, "state unknown"], health: "unknown", details: { error: s.error }, deployed: true };
+  const v = s.value;
+  if (!v.deployed) return { label: ["NodeLocal DNSCache", "not deployed"], health: "unknown", details: { deployed: false }, deployed: false };
+  const health: Health = v.desired > 0 && v.ready >= v.desired ? "healthy" : v.ready > 0 ? "degraded" : "down";
+  const perNode = v.nodes.map((n) => `${n.node} ${n.ready ? "ready" : "NOT ready"}`);
+  const details: GraphNode["details"] = { deployed: true, ready: v.ready, desired: v.desired };
+  for (const n of v.nodes) details[`node ${n.node}`] = n.ready ? "ready" : "not ready";
+  return { label: [...base, `DaemonSet ${v.ready}/${v.desired} ready`, ...perNode], health, details, deployed: true };
+}
+
+function coreDnsNode(cfg: ArchConfig, estate: Estate): Part {
+  const s = estate.coreDns;
+  const base = ["CoreDNS", "kube-system", `.:53 + ${cfg.internalZone}:53`];
+  if (!s?.ok) return { label: [...base, "replicas unknown"], health: "unknown", details: { error: s && !s.ok ? s.error : "not read" } };
+  const v = s.value;
+  const health: Health = v.desired > 0 && v.ready >= v.desired ? "healthy" : v.ready > 0 ? "degraded" : "down";
+  const details: GraphNode["details"] = { ready: v.ready, desired: v.desired, forwarders: cfg.coreDnsForwarders.join(", ") };
+  for (const p of v.pods) details[`pod ${p.name}`] = `${p.ready ? "ready" : "not ready"}${p.ip ? ` ${p.ip}` : ""}${p.node ? ` on ${p.node}` : ""}`;
+  return { label: [...base, `${v.ready}/${v.desired} replicas ready`], health, details };
+}
+
+function upstreamNode(cfg: ArchConfig, estate: Estate, nodeLocalDeployed: boolean): Part {
+  const s = estate.upstreamService;
+  const base = [cfg.upstreamServiceName];
+  if (!s?.ok) return { label: [...base, "state unknown"], health: "unknown", details: { error: s && !s.ok ? s.error : "not read" } };
+  const v = s.value;
+  if (!v.exists) return { label: [...base, "not deployed"], health: nodeLocalDeployed ? "down" : "unknown", details: { exists: false } };
+  const health: Health = v.endpoints === undefined ? "unknown" : v.endpoints > 0 ? "healthy" : "down";
+  return { label: [...base, `ClusterIP ${v.clusterIp ?? "?"}`, `${v.endpoints ?? "?"} endpoints (CoreDNS pods)`], health, details: { clusterIp: v.clusterIp ?? null, endpoints: v.endpoints ?? null } };
+}
+
+function technitiumNodes(cfg: ArchConfig, s: Live<TechnitiumState[]> | undefined): (Part & { name: string; primary: boolean })[] {
+  const live = s?.ok ? new Map(s.value.map((t) => [t.name, t])) : undefined;
+  const names = cfg.technitiumInstances.length ? cfg.technitiumInstances : (s?.ok ? s.value : []).map((t) => ({ name: t.name, deployment: t.name, primary: t.primary }));
+  return names.map((inst): Part & { name: string; primary: boolean } => {
+    const t = live?.get(inst.name);
+    const role = inst.primary ? "Primary" : "Replica";
+    if (!t) return { name: inst.name, primary: inst.primary, label: [`${role} ${inst.name}`, inst.deployment, "state unknown"], health: "unknown" as Health, details: { error: s && !s.ok ? s.error : "not read" } };
+    if (!t.up) return { name: inst.name, primary: inst.primary, label: [`${role} ${inst.name}`, inst.deployment, "DOWN"], health: "down" as Health, details: { up: false, error: t.error ?? null } };
+    const inStep = t.outOfStep !== undefined && t.outOfStep.length === 0;
+    const step = inst.primary ? "zone primary" : t.outOfStep === undefined ? "step unknown" : inStep ? "in step" : `${t.outOfStep.length} zones behind`;
+    const health: Health = inst.primary || inStep ? "healthy" : t.outOfStep === undefined ? "unknown" : "degraded";
+    return {
+      name: inst.name,
+      primary: inst.primary,
+      label: [`${role} ${inst.name}`, inst.deployment, `v${t.version ?? "?"}, ${t.zoneCount ?? "?"} zones`, step],
+      health,
+      details: { up: true, version: t.version ?? null, zones: t.zoneCount ?? null, inStep: inst.primary ? true : inStep, outOfStep: (t.outOfStep ?? []).slice(0, 20).join(", "), pod: t.podName ?? null, podIp: t.podIp ?? null },
+    };
+  });
+}
+
+function serviceNode(s: Live<{ exists: boolean; clusterIp?: string; externalIps?: string[] }> | undefined, kind: string, ip: string, note: string, matches: (v: { clusterIp?: string; externalIps?: string[] }) => boolean): Part {
+  const base = [kind, ip, note];
+  if (!s?.ok) return { label: [...base, "state unknown"], health: "unknown", details: { error: s && !s.ok ? s.error : "not read" } };
+  if (!s.value.exists) return { label: [...base, "Service missing"], health: "down", details: { exists: false } };
+  const ok = matches(s.value);
+  const actual = kind === "LoadBalancer" ? (s.value.externalIps ?? []).join(", ") || "pending" : (s.value.clusterIp ?? "none");
+  return { label: ok ? base : [...base, `actual ${actual}`], health: ok ? "healthy" : "degraded", details: { expected: ip, actual } };
+}
+
+function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Date): (Part & { name: string })[] {
+  const live = s?.ok ? new Map(s.value.map((c) => [`${c.namespace}/${c.name}`, c])) : undefined;
+  return cfg.cronJobs.map((cj): Part & { name: string } => {
+    const c = live?.get(`${cj.namespace}/${cj.name}`);
+    const short = cj.name.replace(/^technitium-/, "");
+    if (!c) return { name: cj.name, label: [short, cj.schedule, "last run unknown"], health: "unknown" as Health, details: { error: s && !s.ok ? s.error : "not read", schedule: cj.schedule } };
+    if (!c.exists)
+      return cj.managed
+        ? { name: cj.name, label: [short, cj.schedule, "CronJob missing"], health: "down" as Health, details: { exists: false, schedule: cj.schedule } }
+        : { name: cj.name, label: [short, cj.schedule, "not visible (not managed by dnsdeck)"], health: "unknown" as Health, details: { exists: false, namespace: cj.namespace } };
+    const when = c.lastScheduleTime ? ago(now, c.lastScheduleTime) : "never";
+    const health: Health = c.suspended ? "degraded" : c.lastRun === "failed" ? "down" : c.lastRun === "never" ? "unknown" : "healthy";
+    return {
+      name: cj.name,
+      label: [short, cj.schedule, c.suspended ? "suspended" : `last run ${when}: ${c.lastRun}`],
+      health,
+      details: { schedule: cj.schedule, namespace: cj.namespace, lastRun: c.lastRun, lastScheduleTime: c.lastScheduleTime ?? null, lastSuccessfulTime: c.lastSuccessfulTime ?? null },
+    };
+  });
+}
+
+function queryLogNode(s: Live<{ rows: number; newest?: string; lagSeconds?: number }> | undefined): Part {
+  const base = ["PostgreSQL query logs"];
+  if (!s?.ok) return { label: [...base, "not reachable"], health: "unknown", details: { error: s && !s.ok ? s.error : "not configured" } };
+  const v = s.value;
+  const lag = v.lagSeconds;
+  const health: Health = lag === undefined ? "unknown" : lag < 600 ? "healthy" : lag < 3600 ? "degraded" : "down";
+  return {
+    label: [...base, `~${formatCount(v.rows)} rows`, lag === undefined ? "no rows yet" : `ingest lag ${formatDuration(lag)}`],
+    health,
+    details: { rowsEstimate: v.rows, newest: v.newest ?? null, lagSeconds: lag ?? null },
+  };
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.max(0, Math.round(n)));
+}
+
+export function formatDuration(s: number): string {
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+function ago(now: Date, iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? "?" : `${formatDuration(Math.max(0, (now.getTime() - t) / 1000))} ago`;
+}
