@@ -1,0 +1,147 @@
+import "server-only";
+import { db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Prisma } from "@/prisma/generated/client";
+
+/**
+ * Sync runs in PostgreSQL (table sync_runs): who, when, trigger, steps, results, outcome. Every entry point (button,
+ * API, CLI, CronJob) goes through startRun/finishRun. The partial unique index sync_runs_kind_running_key allows one
+ * running run per kind: a second start is refused with the running run's id. A run left "running" by a crashed
+ * process for longer than STALE_MS is marked failed so it cannot block forever.
+ */
+
+export const SYNC_KINDS = ["zones", "split-horizon", "resolver-settings"] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+export type Trigger = "button" | "api" | "cli" | "cronjob";
+export type RunStatus = "running" | "ok" | "partial" | "failed";
+export type StepStatus = "running" | "ok" | "warning" | "failed" | "skipped";
+
+export interface RunStep {
+  name: string;
+  status: StepStatus;
+  message?: string;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface SyncRunView {
+  id: number;
+  kind: SyncKind;
+  trigger: Trigger;
+  createdBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  options: unknown;
+  steps: RunStep[];
+  results: unknown;
+  summary: string | null;
+  error: string | null;
+}
+
+export const STALE_MS = 15 * 60_000;
+
+type Row = Awaited<ReturnType<ReturnType<typeof db>["syncRun"]["findFirstOrThrow"]>>;
+
+export function toView(r: Row): SyncRunView {
+  return {
+    id: r.id,
+    kind: r.kind as SyncKind,
+    trigger: r.trigger as Trigger,
+    createdBy: r.createdBy,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    status: r.status as RunStatus,
+    options: r.options ?? null,
+    steps: (r.steps as unknown as RunStep[]) ?? [],
+    results: r.results ?? null,
+    summary: r.summary,
+    error: r.error,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; originalCode?: string } };
+  return e?.code === "P2002" || e?.cause?.originalCode === "23505" || /unique constraint|23505|sync_runs_kind_running_key/i.test(e?.message ?? "");
+}
+
+/** The running run of this kind, if any. */
+export async function runningRun(kind: SyncKind): Promise<SyncRunView | null> {
+  const r = await db().syncRun.findFirst({ where: { kind, status: "running" } });
+  return r ? toView(r) : null;
+}
+
+/** Start a run or refuse (409 conflict, details.runningId) while another run of the same kind is running. */
+export async function startRun(input: { kind: SyncKind; trigger: Trigger; createdBy: string; options?: unknown }): Promise<SyncRunView> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const r = await db().syncRun.create({
+        data: {
+          kind: input.kind,
+          trigger: input.trigger,
+          createdBy: input.createdBy,
+          status: "running",
+          options: (input.options ?? undefined) as Prisma.InputJsonValue | undefined,
+          steps: [],
+        },
+      });
+      return toView(r);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const running = await db().syncRun.findFirst({ where: { kind: input.kind, status: "running" } });
+      if (running && Date.now() - running.startedAt.getTime() > STALE_MS) {
+        await db().syncRun.updateMany({
+          where: { id: running.id, status: "running" },
+          data: { status: "failed", finishedAt: new Date(), error: `abandoned: still "running" after ${STALE_MS / 60_000} min (the process that ran it stopped)` },
+        });
+        continue;
+      }
+      if (!running) continue;
+      throw new AppError(
+        "conflict",
+        `a ${input.kind} sync is already running (run #${running.id}, started ${running.startedAt.toISOString()} by ${running.createdBy}); wait for it to finish or follow its progress`,
+        { runningId: running.id },
+      );
+    }
+  }
+  throw new AppError("conflict", `could not start a ${input.kind} sync: another one keeps starting; try again`);
+}
+
+export async function saveSteps(id: number, steps: RunStep[], results?: unknown): Promise<void> {
+  await db().syncRun.update({
+    where: { id },
+    data: { steps: steps as unknown as Prisma.InputJsonValue, ...(results !== undefined ? { results: results as Prisma.InputJsonValue } : {}) },
+  });
+}
+
+export async function finishRun(id: number, out: { status: Exclude<RunStatus, "running">; steps: RunStep[]; results?: unknown; summary?: string; error?: string }): Promise<SyncRunView> {
+  const r = await db().syncRun.update({
+    where: { id },
+    data: {
+      status: out.status,
+      finishedAt: new Date(),
+      steps: out.steps as unknown as Prisma.InputJsonValue,
+      results: (out.results ?? undefined) as Prisma.InputJsonValue | undefined,
+      summary: out.summary ?? null,
+      error: out.error ?? null,
+    },
+  });
+  return toView(r);
+}
+
+export async function getRun(id: number): Promise<SyncRunView> {
+  const r = await db().syncRun.findUnique({ where: { id } });
+  if (!r) throw new AppError("not_found", `no sync run #${id}`);
+  return toView(r);
+}
+
+export async function listRuns(q: { kind?: SyncKind; page?: number; pageSize?: number }): Promise<{ runs: SyncRunView[]; page: number; pageSize: number; total: number; pages: number }> {
+  const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 100);
+  const page = Math.max(q.page ?? 1, 1);
+  const where = q.kind ? { kind: q.kind } : {};
+  const [total, rows] = await Promise.all([
+    db().syncRun.count({ where }),
+    db().syncRun.findMany({ where, orderBy: { startedAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
+  ]);
+  return { runs: rows.map(toView), page, pageSize, total, pages: Math.max(1, Math.ceil(total / pageSize)) };
+}

@@ -1,0 +1,76 @@
+import "server-only";
+import { AppError } from "@/server/errors";
+import { syncResolverSettings, syncSplitHorizon } from "./apps";
+import { productionContext, type SyncContext } from "./context";
+import { DesiredConfigError, desiredAppConfigs, desiredResolver } from "./desired";
+import { Progress } from "./progress";
+import { finishRun, saveSteps, startRun, type SyncKind, type SyncRunView, type Trigger } from "./runs";
+import { syncZones } from "./zones";
+
+/**
+ * The one entry point every trigger uses (button, API, CLI, CronJob): validate the desired config (refused before
+ * anything is sent), take the per-kind lock (a running run of the same kind → 409 naming its id), run the steps with
+ * live progress persisted, store the outcome.
+ */
+
+export interface RunOptions {
+  trigger: Trigger;
+  user: string;
+  removeOrphans?: boolean;
+  /** false: return as soon as the run is recorded and keep going in the background (the page polls the run). */
+  wait?: boolean;
+  waitTimeoutMs?: number;
+  context?: SyncContext;
+}
+
+export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRunView> {
+  const ctx = opts.context ?? productionContext();
+  if (ctx.apis.length === 0) throw new AppError("unavailable", "no Technitium instances are configured (TECHNITIUM_INSTANCES)");
+
+  // Validate before anything is sent or recorded.
+  const tech = await ctx.desired();
+  let prepared: () => Promise<Awaited<ReturnType<typeof syncZones>> | Awaited<ReturnType<typeof syncSplitHorizon>>>;
+  const progress = new Progress();
+  try {
+    if (kind === "split-horizon") {
+      const desired = desiredAppConfigs(tech);
+      prepared = () => syncSplitHorizon(ctx.apis, desired, progress);
+    } else if (kind === "resolver-settings") {
+      const desired = desiredResolver(tech);
+      prepared = async () => syncResolverSettings(ctx.apis, desired, await safeAddresses(ctx), progress);
+    } else {
+      prepared = async () => syncZones(ctx.apis, await safeAddresses(ctx), progress, { removeOrphans: opts.removeOrphans, waitTimeoutMs: opts.waitTimeoutMs });
+    }
+  } catch (err) {
+    if (err instanceof DesiredConfigError) throw new AppError("bad_request", `${err.message}. Fix it in the stack config, then sync again.`, err.problems);
+    throw err;
+  }
+
+  const run = await startRun({ kind, trigger: opts.trigger, createdBy: opts.user, options: kind === "zones" ? { removeOrphans: !!opts.removeOrphans } : undefined });
+  progress.onChange = (steps) => saveSteps(run.id, steps);
+
+  const work = (async () => {
+    try {
+      const out = await prepared();
+      await progress.flush();
+      return await finishRun(run.id, { status: out.status, steps: progress.steps, results: out.results, summary: out.summary, error: out.error });
+    } catch (err) {
+      await progress.flush();
+      const message = err instanceof Error ? err.message : String(err);
+      return finishRun(run.id, { status: "failed", steps: progress.steps, summary: `failed: ${message}`, error: message });
+    }
+  })();
+  if (opts.wait === false) {
+    work.catch((err) => console.error(`[sync ${kind} #${run.id}] could not record the outcome`, err));
+    return { ...run, steps: progress.steps };
+  }
+  return work;
+}
+
+async function safeAddresses(ctx: SyncContext): Promise<string[]> {
+  try {
+    return await ctx.primaryTransferAddresses();
+  } catch {
+    return [];
+  }
+}
