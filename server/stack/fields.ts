@@ -205,3 +205,64 @@ export function yamlDiff(name: string, before: Obj | null, after: Obj | null): s
 export function objectKey(o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
   return `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
 }
+
+/** Fields a mutating webhook adds (owned by nobody), which no apply can remove: shown as drift, never hidden. */
+const ADMISSION_PATHS = [".spec.template.spec.dnsConfig", ".spec.dnsConfig"];
+
+function leaves(x: unknown, at: Seg[], out: Seg[][]): void {
+  if (isObj(x) && Object.keys(x).length) {
+    for (const k of Object.keys(x)) leaves(x[k], [...at, { key: k }], out);
+    return;
+  }
+  if (Array.isArray(x) && x.length && mergeKeyOf(x)) {
+    x.forEach((item, index) => leaves(item, [...at, { item, index }], out));
+    return;
+  }
+  out.push(at);
+}
+
+function hasPath(o: unknown, segs: Seg[]): boolean {
+  let node: unknown = o;
+  for (const seg of segs) {
+    if ("key" in seg) {
+      if (!isObj(node) || !(seg.key in node)) return false;
+      node = node[seg.key];
+    } else {
+      if (!Array.isArray(node)) return false;
+      const mk = mergeKeyOf(node.concat([seg.item]));
+      const found = mk ? node.find((x) => String((x as Obj)[mk]) === String((seg.item as Obj)[mk])) : undefined;
+      if (found === undefined) return false;
+      node = found;
+    }
+  }
+  return true;
+}
+
+/**
+ * Drift that a dry-run diff cannot show because an apply would keep it: fields outside dnsdeck's intent that were
+ * set after dnsdeck's last apply by another manager (a hand edit, kubeadm, Terraform), or by an admission webhook
+ * (owned by nobody, e.g. Kyverno's dnsConfig). Empty until dnsdeck has applied the object once.
+ */
+export function externalFields(liveRaw: unknown, intent: Obj, ownManagers: string[]): ChangedField[] {
+  if (!isObj(liveRaw)) return [];
+  const managed = ((liveRaw.metadata as Obj | undefined)?.managedFields ?? []) as { manager?: string; operation?: string; time?: string; subresource?: string }[];
+  const mine = managed.filter((e) => e.manager && ownManagers.includes(e.manager) && e.operation === "Apply" && !e.subresource);
+  if (!mine.length) return [];
+  const myTime = Math.max(...mine.map((e) => (e.time ? new Date(e.time).getTime() : 0)));
+  const live = stripVolatile(liveRaw);
+  const out: ChangedField[] = [];
+  const all: Seg[][] = [];
+  for (const top of ["spec", "data", "metadata"]) if (live && live[top] !== undefined) leaves(live[top], [{ key: top }], all);
+  for (const segs of all) {
+    const p = pathString(segs);
+    if (p.startsWith(".metadata.") && !p.startsWith(".metadata.labels") && !p.startsWith(".metadata.annotations")) continue;
+    if (hasPath(intent, segs)) continue;
+    const owners = ownersOf(managed, segs).filter((o) => !ownManagers.includes(o.manager));
+    if (owners.length) {
+      if (owners.some((o) => (o.time ? new Date(o.time).getTime() : 0) > myTime)) out.push({ path: p, change: "added", owners });
+    } else if (ADMISSION_PATHS.some((a) => p.startsWith(a)) && !ownersOf(managed, segs).length) {
+      out.push({ path: p, change: "added", owners: [] });
+    }
+  }
+  return out;
+}

@@ -1,9 +1,10 @@
 import "server-only";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
-import { type ChangedField, alignAllocated, describeChanges, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
+import { type ChangedField, alignAllocated, describeChanges, externalFields, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
 import { KubeCallError, type KubeObj, conflictsOf, isDryRunUnsupported, readLive, serverSideApply } from "./kube";
 import { renderForApply } from "./render";
+import { FIELD_MANAGER, RESTART_MANAGER } from "@/server/kube/client";
 
 /**
  * Plan = for each rendered object: read live, server-side apply with dryRun=All (dnsdeck's field manager, no force),
@@ -24,6 +25,8 @@ export interface ObjectPlan {
   diff: string;
   changes: ChangedField[];
   conflicts?: { field: string; manager: string; message: string }[];
+  /** Drift an apply would keep: fields set outside dnsdeck's intent (hand edits, kubeadm, admission such as Kyverno). */
+  external: ChangedField[];
   message?: string;
   /** Every manager of the live object, for the "who owns what" column. */
   managers: { manager: string; operation: string; time?: string }[];
@@ -32,7 +35,7 @@ export interface ObjectPlan {
 export interface StackPlan {
   generatedAt: string;
   objects: ObjectPlan[];
-  summary: Record<ObjectState, number>;
+  summary: Record<ObjectState, number> & { external: number };
 }
 
 function managersOf(live: Obj | null): ObjectPlan["managers"] {
@@ -58,9 +61,10 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
     live = await readLive(o);
   } catch (err) {
     const s = (err as KubeCallError).status;
-    return { ...base, state: "error", diff: "", changes: [], managers: [], message: `cannot read the live object: ${s?.message ?? String(err)}` };
+    return { ...base, state: "error", diff: "", changes: [], external: [], managers: [], message: `cannot read the live object: ${s?.message ?? String(err)}` };
   }
   const managers = managersOf(live);
+  const external = externalFields(live, o, [FIELD_MANAGER, RESTART_MANAGER]);
   const liveS = alignAllocated(stripVolatile(live), o);
   const diffAgainst = (dry: Obj) => {
     const dryS = alignAllocated(stripVolatile(dry), o);
@@ -70,7 +74,7 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
     const dry = await serverSideApply(o, { dryRun: true, force: opts.force });
     const d = diffAgainst(dry);
     const state: ObjectState = !live ? "missing" : d.changes.length ? "drifted" : "in-sync";
-    return { ...base, state, ...d, managers };
+    return { ...base, state, ...d, external, managers, message: external.length ? externalMessage(external) : undefined };
   } catch (err) {
     if (!(err instanceof KubeCallError)) throw err;
     const s = err.status;
@@ -84,20 +88,32 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
         /* keep the conflict alone */
       }
       const owners = [...new Set(conflicts.map((c) => c.manager))].join(", ");
-      return { ...base, state: "conflict", ...d, conflicts, managers, message: `owned by ${owners}: ${conflicts.map((c) => c.field).join(", ")}` };
+      return { ...base, state: "conflict", ...d, conflicts, external, managers, message: `owned by ${owners}: ${conflicts.map((c) => c.field).join(", ")}` };
     }
     if (isDryRunUnsupported(s)) {
-      return { ...base, state: "preview-unavailable", diff: "", changes: [], managers, message: `preview unavailable: ${s.message}` };
+      return { ...base, state: "preview-unavailable", diff: "", changes: [], external, managers, message: `preview unavailable: ${s.message}` };
     }
-    return { ...base, state: "error", diff: "", changes: [], managers, message: `dry run failed (HTTP ${s.code}${s.reason ? " " + s.reason : ""}): ${s.message}` };
+    return { ...base, state: "error", diff: "", changes: [], external, managers, message: `dry run failed (HTTP ${s.code}${s.reason ? " " + s.reason : ""}): ${s.message}` };
   }
+}
+
+function externalMessage(ext: ChangedField[]): string {
+  const by = new Map<string, string[]>();
+  for (const f of ext) {
+    const who = f.owners.length ? f.owners.map((o) => `${o.manager} (${o.operation})`).join(", ") : "nobody (set by an admission webhook, e.g. Kyverno)";
+    by.set(who, [...(by.get(who) ?? []), f.path]);
+  }
+  return `changed outside dnsdeck: ${[...by].map(([who, paths]) => `${paths.join(", ")} by ${who}`).join("; ")}`;
 }
 
 export async function planStack(config: StackConfig, opts: { keys?: string[]; force?: boolean } = {}): Promise<StackPlan> {
   const rendered = renderForApply(config, opts.keys);
   const objects: ObjectPlan[] = [];
   for (const r of rendered) objects.push(await planObject(r, opts));
-  const summary = { "in-sync": 0, drifted: 0, missing: 0, conflict: 0, "preview-unavailable": 0, error: 0 } as Record<ObjectState, number>;
-  for (const p of objects) summary[p.state]++;
+  const summary = { "in-sync": 0, drifted: 0, missing: 0, conflict: 0, "preview-unavailable": 0, error: 0, external: 0 } as StackPlan["summary"];
+  for (const p of objects) {
+    summary[p.state]++;
+    if (p.external.length) summary.external++;
+  }
   return { generatedAt: new Date().toISOString(), objects, summary };
 }
