@@ -1,0 +1,192 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useCan } from "@/app/_components/identity";
+import { api, type ApplyView } from "./api";
+
+const STEP_CLASS: Record<string, string> = {
+  pending: "",
+  applying: "running",
+  "rolling-out": "running",
+  applied: "ok",
+  healthy: "ok",
+  conflict: "failed",
+  failed: "failed",
+  skipped: "skipped",
+};
+
+/** Live progress of one apply run: steps, per-node rollout grid, verification, outcome, rollback. */
+export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: (runId: number) => void; onClose: () => void }) {
+  const isAdmin = useCan("admin");
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+  const q = useQuery({
+    queryKey: ["stack-run", id],
+    queryFn: () => api<ApplyView>(`/api/v1/stack/revisions/${id}`),
+    refetchInterval: (query) => (query.state.data?.status === "running" || !query.state.data ? 1000 : false),
+  });
+  const run = q.data;
+  if (q.error) return <p className="alert error">Cannot load revision {id}: {(q.error as Error).message}</p>;
+  if (!run) return <p className="panel"><span className="spinner" /> Loading revision {id}…</p>;
+  const done = run.steps.filter((s) => ["applied", "healthy"].includes(s.status)).length;
+  const rollbackTo = run.rollout?.rollbackTo;
+  const doRollback = async (target: number) => {
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { revision: target } });
+      onRollback(r.id);
+      qc.invalidateQueries({ queryKey: ["stack-history"] });
+    } catch (e) {
+      setErr((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" data-testid="apply-run" data-status={run.status}>
+      <div className="row">
+        <h2 style={{ margin: 0 }}>
+          {run.kind === "rollback" ? "Rollback" : "Apply"} #{run.id}
+        </h2>
+        <span className={`badge badge-${run.status}`} data-testid="apply-status">
+          {run.status === "running" ? (
+            <>
+              <span className="spinner" /> running
+            </>
+          ) : (
+            run.status
+          )}
+        </span>
+        <span className="muted small">
+          by {run.createdBy}, {new Date(run.createdAt).toLocaleString()} · config revision {run.configRevisionId}
+          {run.takeOwnership ? " · took ownership" : ""}
+        </span>
+        <button type="button" onClick={onClose} style={{ marginLeft: "auto" }}>
+          Close
+        </button>
+      </div>
+      <div className="progress" style={{ margin: "10px 0" }} aria-label="apply progress">
+        <div style={{ width: `${run.steps.length ? Math.round((done / run.steps.length) * 100) : 0}%` }} />
+      </div>
+      {run.error && (
+        <div className="alert error" role="alert" data-testid="apply-error">
+          {run.error}
+          {run.applied.length > 0 && run.status !== "ok" && (
+            <div className="small">
+              Applied before it stopped: <span data-testid="applied-objects">{run.applied.join(", ")}</span>
+            </div>
+          )}
+        </div>
+      )}
+      <ol className="steps" data-testid="apply-steps">
+        {run.steps.map((s) => (
+          <li key={s.key} className={STEP_CLASS[s.status] ?? ""} data-testid="apply-step" data-status={s.status}>
+            <strong>{s.key}</strong> <span className="muted">— {s.status}</span>
+            {s.message && <span className="small"> · {s.message}</span>}
+            {s.conflicts && (
+              <ul className="small">
+                {s.conflicts.map((c) => (
+                  <li key={c.field + c.manager}>
+                    <code>{c.field}</code> owned by <strong>{c.manager}</strong>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ol>
+      {run.rollout?.workloads.map((w) => (
+        <div key={w.key} className="panel" data-testid="rollout" data-rollout-status={w.status}>
+          <div className="row">
+            <strong>{w.key}</strong>
+            <span className={`badge badge-${w.status === "done" ? "ok" : w.status === "failed" ? "failed" : "drifted"}`}>{w.status}</span>
+            <span className="small" data-testid="rollout-counts">
+              desired {w.desired} · updated {w.updated} · ready {w.ready} · healthy {w.healthy}
+            </span>
+          </div>
+          <p className="small">{w.message}</p>
+          {w.nodes && (
+            <table className="table" data-testid="rollout-nodes">
+              <thead>
+                <tr>
+                  <th>Node</th>
+                  <th>Pod</th>
+                  <th>Updated</th>
+                  <th>Ready</th>
+                  <th>DNS healthy</th>
+                  <th>Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {w.nodes.map((n) => (
+                  <tr key={n.node} data-testid="rollout-node" data-node={n.node} data-healthy={n.healthy ? "true" : "false"}>
+                    <td>{n.node}</td>
+                    <td className="mono small">{n.pod ?? "—"}</td>
+                    <td>{n.updated ? "✓" : "—"}</td>
+                    <td>{n.ready ? "✓" : n.waitingReason ?? "—"}</td>
+                    <td>{n.healthy ? <span className="ok-text">answers</span> : w.failedNode === n.node ? <span className="error-text">no</span> : "—"}</td>
+                    <td className="small">{n.detail ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {w.pods && w.pods.length > 0 && (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Pod</th>
+                  <th>Node</th>
+                  <th>Ready</th>
+                  <th>DNS</th>
+                  <th>Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {w.pods.map((p) => (
+                  <tr key={p.pod}>
+                    <td className="mono small">{p.pod}</td>
+                    <td>{p.node ?? "—"}</td>
+                    <td>{p.ready ? "✓" : p.waitingReason ?? "—"}</td>
+                    <td>{p.healthy === null ? "n/a" : p.healthy ? "answers" : "no"}</td>
+                    <td className="small">{p.detail ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {w.logTail && w.logTail.length > 0 && (
+            <>
+              <p className="small">
+                Last log lines of {w.failedPod} on {w.failedNode}:
+              </p>
+              <pre className="diff" data-testid="rollout-log">{w.logTail.join("\n")}</pre>
+            </>
+          )}
+        </div>
+      ))}
+      {run.rollout?.verify && (
+        <div className="panel" data-testid="verify">
+          <strong>Resolution through every hop after the Corefile change: {run.rollout.verify.ok ? "ok" : "FAILED"}</strong>
+          <ul className="small">
+            {run.rollout.verify.hops.map((h) => (
+              <li key={h.hop} className={h.ok ? "ok-text" : "error-text"}>
+                {h.hop}: {h.detail}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {run.status !== "running" && run.status !== "ok" && rollbackTo && (
+        <div className="row">
+          <button type="button" disabled={!isAdmin || busy} onClick={() => doRollback(rollbackTo)} data-testid="rollback-offer" title={isAdmin ? undefined : "needs the admin role"}>
+            Roll back to revision #{rollbackTo} (last good apply)
+          </button>
+        </div>
+      )}
+      {err && <p className="alert error">{err}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,247 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { useCan } from "@/app/_components/identity";
+import type { ConfigRevision } from "@/server/stack/config-store";
+import { api, type ApplyView, DiffView, STATE_LABEL, type StackPlan } from "./api";
+import { ConfigEditor } from "./config-editor";
+import { HistoryPanel } from "./history-panel";
+import { RunPanel } from "./run-panel";
+
+type Tab = "objects" | "config" | "history";
+
+export function StackConsole({ initialConfig, initialLock }: { initialConfig: ConfigRevision; initialLock: string | null }) {
+  const [tab, setTab] = useState<Tab>("objects");
+  const [runId, setRunId] = useState<number | null>(null);
+  const qc = useQueryClient();
+  const started = (id: number) => {
+    setRunId(id);
+    qc.invalidateQueries({ queryKey: ["stack-history"] });
+  };
+  return (
+    <>
+      {initialLock && !runId && (
+        <p className="alert warn" data-testid="lock-banner">
+          A stack operation is running now: {initialLock}. Applies are refused until it finishes.
+        </p>
+      )}
+      {runId !== null && (
+        <RunPanel
+          id={runId}
+          onRollback={started}
+          onClose={() => {
+            setRunId(null);
+            qc.invalidateQueries({ queryKey: ["stack-plan"] });
+          }}
+        />
+      )}
+      <nav className="tabs" role="tablist">
+        {(["objects", "config", "history"] as Tab[]).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? "active" : undefined} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
+            {t === "objects" ? "Objects & plan" : t === "config" ? "Config" : "History"}
+          </button>
+        ))}
+      </nav>
+      {tab === "objects" && <ObjectsPanel onStarted={started} />}
+      {tab === "config" && <ConfigEditor initial={initialConfig} onSaved={() => qc.invalidateQueries({ queryKey: ["stack-plan"] })} />}
+      {tab === "history" && <HistoryPanel onOpen={setRunId} onStarted={started} />}
+    </>
+  );
+}
+
+function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
+  const isAdmin = useCan("admin");
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState<null | { takeOwnership: boolean; objects?: string[] }>(null);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+  const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<StackPlan & { configRevision: { id: number | null; note: string | null } }>("/api/v1/stack/plan") });
+  const toggle = (k: string) => setOpen((s) => (s.has(k) ? new Set([...s].filter((x) => x !== k)) : new Set([...s, k])));
+  const apply = async () => {
+    if (!confirm) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: confirm.takeOwnership || undefined, objects: confirm.objects } });
+      setConfirm(null);
+      onStarted(r.id);
+    } catch (e) {
+      setErr((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const p = plan.data;
+  const changes = p ? p.objects.filter((o) => o.state !== "in-sync").length : 0;
+  return (
+    <section>
+      <div className="row" style={{ marginBottom: 10 }}>
+        <button type="button" onClick={() => plan.refetch()} disabled={plan.isFetching} data-testid="plan-button">
+          {plan.isFetching ? (
+            <>
+              <span className="spinner" /> Planning (dry run per object)…
+            </>
+          ) : (
+            "Plan / refresh drift"
+          )}
+        </button>
+        <button
+          type="button"
+          data-testid="apply-button"
+          disabled={!isAdmin || !p || busy}
+          title={isAdmin ? undefined : "Applying needs the admin role"}
+          onClick={() => setConfirm({ takeOwnership: false })}
+        >
+          Apply…
+        </button>
+        {p && (
+          <span className="small muted" data-testid="plan-summary">
+            config revision {p.configRevision.id ?? "defaults"} · {p.summary["in-sync"]} in sync · {p.summary.drifted} drifted · {p.summary.missing} missing ·{" "}
+            {p.summary.conflict} owned by someone else{p.summary["preview-unavailable"] ? ` · ${p.summary["preview-unavailable"]} preview unavailable` : ""}
+            {p.summary.error ? ` · ${p.summary.error} errors` : ""} · planned {new Date(p.generatedAt).toLocaleTimeString()}
+          </span>
+        )}
+      </div>
+      {confirm && (
+        <div className="alert warn" data-testid="apply-confirm">
+          <p>
+            {confirm.takeOwnership ? (
+              <>
+                <strong>Take ownership</strong> of {confirm.objects?.join(", ") ?? "every object"}: dnsdeck will force its values over the fields owned by other managers
+                (Terraform, kubeadm…). Remove those objects from the other tool, or it will fight back.
+              </>
+            ) : (
+              <>
+                Apply config revision {p?.configRevision.id ?? "(defaults)"}: {changes} of {p?.objects.length ?? 0} objects change. Objects are applied one by one; workloads roll
+                out node by node and the apply stops at the first node whose cache does not answer DNS.
+              </>
+            )}
+          </p>
+          <div className="row">
+            <button type="button" onClick={apply} disabled={busy} data-testid="apply-confirm-button">
+              {busy ? <span className="spinner" /> : null} {confirm.takeOwnership ? "Take ownership and apply" : "Apply now"}
+            </button>
+            <button type="button" onClick={() => setConfirm(null)} disabled={busy}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {err && (
+        <p className="alert error" role="alert" data-testid="apply-refused">
+          {err}
+        </p>
+      )}
+      {plan.error && (
+        <p className="alert error" role="alert">
+          The plan failed: {(plan.error as Error).message}
+        </p>
+      )}
+      {plan.isLoading && (
+        <p>
+          <span className="spinner" /> Comparing every object with the cluster (server-side dry run)…
+        </p>
+      )}
+      {p && (
+        <table className="table" data-testid="stack-objects">
+          <thead>
+            <tr>
+              <th>Component</th>
+              <th>Object</th>
+              <th>State</th>
+              <th>Changes</th>
+              <th>Owners of changed fields</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {p.objects.map((o) => {
+              const owners = [...new Set([...o.changes, ...o.external].flatMap((c) => (c.owners.length ? c.owners.map((x) => x.manager) : ["nobody (admission)"])))];
+              return (
+                <Fragment key={o.key}>
+                  <tr data-testid="stack-object" data-key={o.key} data-state={o.state}>
+                    <td>{o.component}</td>
+                    <td className="mono small">{o.key}</td>
+                    <td>
+                      <span className={`badge badge-${o.state}`} data-testid="object-state">
+                        {STATE_LABEL[o.state] ?? o.state}
+                      </span>
+                      {o.external.length > 0 && (
+                        <span className="badge badge-drifted" title="fields changed outside dnsdeck that an apply keeps">
+                          {" "}
+                          drift outside intent
+                        </span>
+                      )}
+                    </td>
+                    <td>{o.state === "missing" ? "create" : o.changes.length || ""}</td>
+                    <td className="small">{owners.join(", ")}</td>
+                    <td>
+                      <button type="button" onClick={() => toggle(o.key)}>
+                        {open.has(o.key) ? "Hide" : "Diff"}
+                      </button>
+                    </td>
+                  </tr>
+                  {open.has(o.key) && (
+                    <tr>
+                      <td colSpan={6}>
+                        {o.message && <p className={o.state === "error" || o.state === "conflict" ? "error-text" : "warn-text"}>{o.message}</p>}
+                        {o.conflicts && (
+                          <div data-testid="object-conflicts">
+                            <ul className="small">
+                              {o.conflicts.map((c) => (
+                                <li key={c.field + c.manager}>
+                                  <code>{c.field}</code> is owned by <strong>{c.manager}</strong>
+                                </li>
+                              ))}
+                            </ul>
+                            <button type="button" disabled={!isAdmin} title={isAdmin ? undefined : "needs the admin role"} onClick={() => setConfirm({ takeOwnership: true, objects: [o.key] })} data-testid="take-ownership">
+                              Take ownership…
+                            </button>
+                            {o.diff && <p className="small muted">If dnsdeck takes ownership, this changes:</p>}
+                          </div>
+                        )}
+                        <DiffView text={o.diff} />
+                        {o.changes.length > 0 && (
+                          <table className="table small">
+                            <thead>
+                              <tr>
+                                <th>Field</th>
+                                <th>Change</th>
+                                <th>Owned now by</th>
+                              </tr>
+                            </thead>
+                            <tbody>
+                              {o.changes.map((c) => (
+                                <tr key={c.path}>
+                                  <td className="mono">{c.path}</td>
+                                  <td>{c.change}</td>
+                                  <td>{c.owners.length ? c.owners.map((x) => `${x.manager} (${x.operation})`).join(", ") : "nobody"}</td>
+                                </tr>
+                              ))}
+                            </tbody>
+                          </table>
+                        )}
+                        {o.external.length > 0 && (
+                          <>
+                            <p className="small">Changed outside dnsdeck (an apply keeps these):</p>
+                            <ul className="small" data-testid="object-external">
+                              {o.external.map((c) => (
+                                <li key={c.path}>
+                                  <code>{c.path}</code> — {c.owners.length ? c.owners.map((x) => `${x.manager} (${x.operation}${x.time ? `, ${new Date(x.time).toLocaleString()}` : ""})`).join(", ") : "owned by nobody: set by an admission webhook (e.g. Kyverno)"}
+                                </li>
+                              ))}
+                            </ul>
+                          </>
+                        )}
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
