@@ -1,0 +1,14 @@
+/** The one thing the query-log code needs from a database handle (a pg Pool, Client or PoolClient). Pure. */
+export interface Db {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
+}
+
+/** Where the data lives: Technitium's dns_logs (read-only) and dnsdeck's own database (rollups, dictionary). */
+export interface Stores {
+  logs: Db;
+  deck: Db;
+  /** Row id in querylog_state (one per Technitium database; "default"). */
+  stateId?: string;
+}
+
+export const STATE_ID = "default";

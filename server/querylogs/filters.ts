@@ -1,0 +1,183 @@
+/**
+ * The query-log filter language shared by the API, the page's URLs, the export and the benchmark. Pure (no I/O).
+ *
+ *   from, to        ISO-8601 (no offset = UTC); default: the last 24 hours. `to` is exclusive.
+ *   server          instance name(s), comma-separated
+ *   client          an IP address or a CIDR (192.168.1.0/24)
+ *   qname           `a.b` exact · `*.b` suffix (any `*` is a wildcard) · `~abc` substring
+ *   qtype, rcode, responseType, protocol   enum names as Technitium prints them (A, NxDomain, Cached, Udp) or numbers,
+ *                   comma-separated
+ * Every filter can be negated with a leading `!` ("everything except"). Invalid values are refused with a message
+ * naming the parameter; values are only ever sent to PostgreSQL as bind parameters.
+ */
+import { z } from "zod";
+import { isCidr } from "@/server/env";
+import { encode, type EnumField } from "./enums";
+
+export interface SetFilter<T> {
+  values: T[];
+  not: boolean;
+}
+export interface ClientFilter {
+  kind: "ip" | "cidr";
+  value: string;
+  not: boolean;
+}
+export interface NameFilter {
+  kind: "exact" | "suffix" | "substring" | "wildcard";
+  /** Normalised input without `!`/`~` (lower-case, no trailing dot). */
+  value: string;
+  /** LIKE pattern (backslash-escaped) for suffix/substring/wildcard; the exact name otherwise. */
+  like: string;
+  not: boolean;
+}
+export interface Filter {
+  from: Date;
+  to: Date;
+  server?: SetFilter<string>;
+  client?: ClientFilter;
+  qname?: NameFilter;
+  qtype?: SetFilter<number>;
+  rcode?: SetFilter<number>;
+  responseType?: SetFilter<number>;
+  protocol?: SetFilter<number>;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+export function parseTime(raw: string): Date | undefined {
+  const s = raw.trim();
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  let t = s.replace(" ", "T");
+  if (!m[1]) t += t.length === 10 ? "T00:00:00Z" : "Z";
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function parseName(raw: string): NameFilter | string {
+  let s = raw.trim();
+  const not = s.startsWith("!");
+  if (not) s = s.slice(1).trim();
+  const substring = s.startsWith("~");
+  if (substring) s = s.slice(1);
+  s = s.toLowerCase();
+  if (s.length > 1 && s.endsWith(".")) s = s.slice(0, -1);
+  if (s === ".") s = "";
+  if (s.length > 255) return "is longer than 255 characters";
+  if (!/^[a-z0-9._*\-]*$/.test(s)) return "may only contain letters, digits, '.', '-', '_' and '*' (and a leading '~' or '!')";
+  if (substring) {
+    if (s.includes("*")) return "a ~substring search cannot contain '*'";
+    if (s.length === 0) return "~ needs some text to search for";
+    return { kind: "substring", value: s, like: `%${likeEscape(s)}%`, not };
+  }
+  if (s.includes("*")) {
+    if (/^\*+$/.test(s)) return "'*' alone matches everything; leave the name empty instead";
+    const like = likeEscape(s).replace(/\*+/g, "%");
+    const kind = /^\*\.[^*]+$/.test(s) ? "suffix" : "wildcard";
+    return { kind, value: s, like, not };
+  }
+  return { kind: "exact", value: s, like: s, not };
+}
+
+export function parseClient(raw: string): ClientFilter | string {
+  let s = raw.trim().toLowerCase();
+  const not = s.startsWith("!");
+  if (not) s = s.slice(1).trim();
+  if (!isCidr(s)) return "must be an IP address or a CIDR such as 192.168.1.0/24";
+  return { kind: s.includes("/") ? "cidr" : "ip", value: s, not };
+}
+
+function parseSet(field: EnumField, raw: string): SetFilter<number> | string {
+  let s = raw.trim();
+  const not = s.startsWith("!");
+  if (not) s = s.slice(1);
+  const parts = s.split(",").map((x) => x.trim()).filter(Boolean);
+  if (!parts.length) return "is empty";
+  const values: number[] = [];
+  for (const p of parts) {
+    const n = encode(field, p);
+    if (n === undefined) return `"${p.slice(0, 40)}" is not a known ${field} name`;
+    values.push(n);
+  }
+  return { values: [...new Set(values)], not };
+}
+
+const text = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v.join(",") : v))
+  .optional();
+
+/** The query-string fields (raw strings); `filterSchema` turns them into a Filter. */
+export const filterFields = {
+  from: text,
+  to: text,
+  server: text,
+  client: text,
+  qname: text,
+  qtype: text,
+  rcode: text,
+  responseType: text,
+  protocol: text,
+};
+
+export type RawFilter = { [K in keyof typeof filterFields]?: string };
+
+/** Refine raw fields into a Filter, adding one zod issue per bad parameter (path = the parameter's name). */
+export function toFilter(raw: RawFilter, ctx: z.RefinementCtx, now = new Date()): Filter {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  const to = raw.to ? parseTime(raw.to) : now;
+  if (!to) issue("to", "must be an ISO-8601 time such as 2026-11-24T10:00:00Z");
+  const from = raw.from ? parseTime(raw.from) : new Date((to ?? now).getTime() - 86_400_000);
+  if (!from) issue("from", "must be an ISO-8601 time such as 2026-11-24T10:00:00Z");
+  if (from && to && from >= to) issue("from", "must be before 'to'");
+  const f: Filter = { from: from ?? now, to: to ?? now };
+  if (raw.server?.trim()) {
+    let s = raw.server.trim();
+    const not = s.startsWith("!");
+    if (not) s = s.slice(1);
+    const values = s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+    if (!values.length || values.some((v) => v.length > 255 || !/^[a-z0-9._-]+$/.test(v))) issue("server", "must be instance names (letters, digits, '.', '-', '_'), comma-separated");
+    else f.server = { values, not };
+  }
+  if (raw.client?.trim()) {
+    const c = parseClient(raw.client);
+    if (typeof c === "string") issue("client", c);
+    else f.client = c;
+  }
+  if (raw.qname !== undefined && raw.qname.trim() !== "") {
+    const n = parseName(raw.qname);
+    if (typeof n === "string") issue("qname", n);
+    else f.qname = n;
+  }
+  for (const field of ["qtype", "rcode", "responseType", "protocol"] as const) {
+    const v = raw[field];
+    if (v === undefined || v.trim() === "") continue;
+    const r = parseSet(field, v);
+    if (typeof r === "string") issue(field, r);
+    else f[field] = r;
+  }
+  return f;
+}
+
+export const filterSchema = z.object(filterFields).transform((raw, ctx) => toFilter(raw, ctx));
+
+/** Filters the hourly rollups can answer (no client or name filter). */
+export function rollupCountable(f: Filter): boolean {
+  return !f.client && !f.qname;
+}
+
+/** The filter back as query-string parameters (for URLs and the export link). */
+export function filterToParams(f: Partial<Filter>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (f.from) out.from = f.from.toISOString();
+  if (f.to) out.to = f.to.toISOString();
+  if (f.server) out.server = (f.server.not ? "!" : "") + f.server.values.join(",");
+  if (f.client) out.client = (f.client.not ? "!" : "") + f.client.value;
+  if (f.qname) out.qname = (f.qname.not ? "!" : "") + (f.qname.kind === "substring" ? "~" : "") + f.qname.value;
+  return out;
+}
