@@ -1,5 +1,7 @@
 import "server-only";
 import { defaultStackConfig, type StackConfig, stackConfigSchema } from "@/k8s/config";
+import { validateCorefile } from "@/k8s/corefile";
+import { renderCorednsCorefile, renderNodeLocalCorefile } from "@/k8s/corefile-render";
 import { db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { zodIssues } from "@/server/http/zod-issues";
@@ -24,7 +26,28 @@ export function validateConfig(input: unknown): StackConfig {
     const issues = zodIssues(r.error);
     throw new AppError("bad_request", `the stack config is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`, issues);
   }
-  return r.data;
+  const config = r.data;
+  // the Corefiles the config renders must pass the validator (loops, unknown plugins, missing `ready`, …)
+  const issues: { path: string; message: string }[] = [];
+  const checks = [
+    { target: "nodelocal" as const, text: () => renderNodeLocalCorefile(config), path: config.nodelocal.corefileOverride ? "nodelocal.corefileOverride" : "nodelocal.zones" },
+    { target: "coredns" as const, text: () => renderCorednsCorefile(config), path: config.coredns.corefileOverride ? "coredns.corefileOverride" : "coredns" },
+  ];
+  for (const c of checks) {
+    let text: string;
+    try {
+      text = c.text();
+    } catch (err) {
+      issues.push({ path: c.path, message: `cannot render the ${c.target} Corefile: ${err instanceof Error ? err.message : String(err)}` });
+      continue;
+    }
+    const v = validateCorefile(text, c.target, { stack: config, corednsVersion: config.coredns.version });
+    const errors = v.errors.filter((e) => e.severity !== "warning");
+    if (errors.length)
+      issues.push({ path: c.path, message: `the ${c.target} Corefile is invalid: ${errors.map((e) => `line ${e.line}:${e.column} ${e.message}`).join("; ")}` });
+  }
+  if (issues.length) throw new AppError("bad_request", `the stack config is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  return config;
 }
 
 function toRevision(r: { id: number; createdAt: Date; createdBy: string; note: string | null; config: unknown }): ConfigRevision {
