@@ -57,16 +57,19 @@ function udpLimit(req: Packet): number {
 }
 
 /** Build a response to `req`: copies id, question, RD; sets AA/RA/rcode as given. */
-export function reply(req: Packet, o: { rcode?: string; aa?: boolean; ra?: boolean; tc?: boolean; answers?: Answer[]; authorities?: Answer[]; additionals?: Answer[] }): Packet {
+/** Records in dns-packet's shape; loosely typed so callers can keep their own record type. */
+type AnyRecord = { name: string; type: string; ttl?: number; data?: unknown };
+
+export function reply(req: Packet, o: { rcode?: string; aa?: boolean; ra?: boolean; tc?: boolean; answers?: AnyRecord[]; authorities?: AnyRecord[]; additionals?: AnyRecord[] }): Packet {
   let flags = (req.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   if (o.aa) flags |= dnsPacket.AUTHORITATIVE_ANSWER;
   if (o.ra) flags |= dnsPacket.RECURSION_AVAILABLE;
   if (o.tc) flags |= dnsPacket.TRUNCATED_RESPONSE;
   flags |= RCODE[o.rcode ?? "NOERROR"] ?? 2;
   const hadOpt = (req.additionals ?? []).some((a) => a.type === "OPT");
-  const additionals = [...(o.additionals ?? [])];
+  const additionals = [...((o.additionals ?? []) as Answer[])];
   if (hadOpt) additionals.push({ type: "OPT", name: ".", udpPayloadSize: 1232, flags: 0 } as unknown as Answer);
-  return { id: req.id, type: "response", flags, questions: req.questions ?? [], answers: o.answers ?? [], authorities: o.authorities ?? [], additionals };
+  return { id: req.id, type: "response", flags, questions: req.questions ?? [], answers: (o.answers ?? []) as Answer[], authorities: (o.authorities ?? []) as Answer[], additionals };
 }
 
 export function rcodeOf(p: Packet): string {

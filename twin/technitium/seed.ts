@@ -2,7 +2,6 @@
  * Seed state of the three Technitium instances, from ../shared/seed/ (zones, hosts) and the reference's §3.5
  * configs. The replicas start partly out of date so zone sync, split-horizon sync and dns-optimization have work.
  */
-import type { Answer } from "../dns/wire";
 
 export type InstanceName = "primary" | "secondary" | "tertiary";
 export const INSTANCE_NAMES: InstanceName[] = ["primary", "secondary", "tertiary"];
@@ -13,7 +12,9 @@ export const PUBLIC_IP = "176.12.22.76";
 export const TRAEFIK_LB = "10.0.20.200";
 export const TECHNITIUM_LB = "10.0.20.201";
 
-export type Rec = Answer & { ttl: number };
+/** A resource record in dns-packet's shape (data: string | string[] | object by type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Rec = { name: string; type: string; ttl: number; class?: string; data: any };
 
 /** viktorbarzin.lan hosts: A records (and CNAMEs to traefik for web apps). */
 export const LAN_HOSTS: [string, string][] = [
