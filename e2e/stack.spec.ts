@@ -1,0 +1,70 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, VIEWER, url } from "./env";
+
+// Stack: plan, apply (NodeLocal on the twin), rollout progress, config errors, history, roles.
+const twinPresent = () => !!process.env.E2E_TWIN_ADMIN && process.env.E2E_TWIN_ADMIN !== "{}";
+
+test.describe("stack", () => {
+  test("a viewer sees the objects but cannot apply; the server refuses it anyway", async ({ page, request }) => {
+    await page.setExtraHTTPHeaders(VIEWER);
+    await page.goto(url("main", "/stack"));
+    await expect(page.getByRole("heading", { name: "Stack" })).toBeVisible();
+    await expect(page.getByTestId("apply-button")).toBeDisabled();
+    const r = await request.post(url("main", "/api/v1/stack/apply"), { headers: VIEWER, data: {} });
+    expect(r.status()).toBe(403);
+    expect((await r.json()).error.message).toContain("admin");
+  });
+
+  test("an invalid config is refused field by field and nothing is saved", async ({ page, request }) => {
+    await page.setExtraHTTPHeaders(ADMIN);
+    await page.goto(url("main", "/stack"));
+    await page.getByTestId("tab-config").click();
+    await page.getByTestId("field-nodelocal.linkLocalIp").fill("169.254.20");
+    await page.getByTestId("config-save").click();
+    await expect(page.locator('[data-testid="field-error"][data-field="nodelocal.linkLocalIp"]')).toContainText("IPv4");
+    const cfg = await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN });
+    expect((await cfg.json()).current.config.nodelocal.linkLocalIp).toBe("169.254.20.10");
+  });
+
+  test("deploy NodeLocal DNSCache on the twin: plan says missing, apply rolls out 5/5 healthy, history records it", async ({ page, request }) => {
+    test.skip(!twinPresent(), "needs the homelab twin");
+    test.setTimeout(240_000);
+    const plan = await (await request.get(url("main", "/api/v1/stack/plan"), { headers: ADMIN })).json();
+    const nodelocal = plan.objects.filter((o: { component: string }) => o.component === "nodelocal");
+    expect(nodelocal.length).toBeGreaterThanOrEqual(5);
+    const keys = nodelocal.map((o: { key: string }) => o.key);
+
+    await page.setExtraHTTPHeaders(ADMIN);
+    await page.goto(url("main", "/stack"));
+    await expect(page.getByTestId("stack-objects")).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator(`[data-testid="stack-object"][data-key="${keys[keys.length - 1]}"]`)).toBeVisible();
+
+    const started = await request.post(url("main", "/api/v1/stack/apply"), { headers: ADMIN, data: { objects: keys } });
+    expect(started.status()).toBe(200);
+    const { id } = await started.json();
+    // a second apply while this one runs is refused, naming the holder
+    const second = await request.post(url("main", "/api/v1/stack/apply"), { headers: ADMIN, data: { objects: keys } });
+    if (second.status() !== 200) {
+      expect(second.status()).toBe(423);
+      expect((await second.json()).error.message).toContain("alice");
+    }
+    let run: { status: string; rollout: { workloads: { kind: string; healthy: number; desired: number }[] } } | null = null;
+    for (let i = 0; i < 200; i++) {
+      run = await (await request.get(url("main", `/api/v1/stack/revisions/${id}`), { headers: ADMIN })).json();
+      if (run!.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(run!.status).toBe("ok");
+    const ds = run!.rollout.workloads.find((w) => w.kind === "DaemonSet")!;
+    expect(ds.desired).toBe(5);
+    expect(ds.healthy).toBe(5);
+
+    const after = await (await request.get(url("main", `/api/v1/stack/plan?objects=${encodeURIComponent(keys.join(","))}`), { headers: ADMIN })).json();
+    for (const o of after.objects) expect(o.state, o.key).toBe("in-sync");
+
+    const hist = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: ADMIN })).json();
+    expect(hist.items.some((h: { id: number; status: string }) => h.id === id && h.status === "ok")).toBe(true);
+    await page.getByTestId("tab-history").click();
+    await expect(page.locator(`[data-testid="history-row"][data-id="${id}"]`)).toHaveAttribute("data-status", "ok");
+  });
+});
