@@ -1,5 +1,6 @@
 import "server-only";
 import { defaultStackConfig, type StackConfig } from "@/k8s/config";
+import { env } from "@/server/env";
 import { core } from "@/server/kube/client";
 import { currentConfig } from "@/server/stack/config-store";
 import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
@@ -9,8 +10,9 @@ import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
  * (primary first), each instance's DNS address, the address replicas transfer from, and the desired config.
  *
  * Production: DNS addresses are the Technitium pods' IPs (Kubernetes API, `app=<appLabel>` in the technitium
- * namespace), port 53; `server/dns` applies DNS_ADDRESS_MAP when querying. Replicas transfer from the primary
- * Service's ClusterIP (stable across pod restarts), falling back to the primary pod's IP.
+ * namespace), port 53; `server/dns` applies DNS_ADDRESS_MAP when querying. Replicas transfer from
+ * TECHNITIUM_PRIMARY_TRANSFER_ADDRESS when set, else the primary Service as `fqdn (ClusterIP)` (stable across pod
+ * restarts), else the primary pod's IP.
  */
 export interface DnsAddress {
   server: string;
@@ -51,11 +53,14 @@ export function productionContext(): SyncContext {
       return ip ? { server: ip, port: 53 } : null;
     },
     async primaryTransferAddresses() {
+      const override = env().TECHNITIUM_PRIMARY_TRANSFER_ADDRESS;
+      if (override) return [override];
       const t = await tech();
       try {
         const svc = await core().readNamespacedService({ namespace: t.namespace, name: t.services.primary.name });
         const ip = svc.spec?.clusterIP;
-        if (ip && ip !== "None") return [ip];
+        // "name (ip)": Technitium uses the IP as given and shows the name (reference §2.5).
+        if (ip && ip !== "None") return [`${t.services.primary.name}.${t.namespace}.svc.cluster.local (${ip})`];
       } catch {
         /* fall back to the pod */
       }
