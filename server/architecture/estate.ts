@@ -18,7 +18,14 @@ export interface ArchConfig {
   technitiumClusterIp: string;
   technitiumLbIp: string;
   technitiumNamespace: string;
-  technitiumInstances: { name: string; deployment: string; primary: boolean }[];
+  technitiumInstances: { name: string; deployment: string; appLabel: string; primary: boolean }[];
+  /** Pod label every Technitium instance carries (the DNS Services select on it). */
+  technitiumPodSelector: string;
+  coreDnsNamespace: string;
+  coreDnsDeployment: string;
+  nodeLocalNamespace: string;
+  lbServiceName: string;
+  clusterIpServiceName: string;
   /** `managed` = part of the stack config (missing is a fault); others are drawn from the seed (missing = unknown). */
   cronJobs: { name: string; namespace: string; schedule: string; managed: boolean }[];
   /** Split Horizon address translation: for clients in `network`, `from` (public) is answered as `to` (internal). */

@@ -140,7 +140,7 @@ function upstreamNode(cfg: ArchConfig, estate: Estate, nodeLocalDeployed: boolea
 
 function technitiumNodes(cfg: ArchConfig, s: Live<TechnitiumState[]> | undefined): (Part & { name: string; primary: boolean })[] {
   const live = s?.ok ? new Map(s.value.map((t) => [t.name, t])) : undefined;
-  const names = cfg.technitiumInstances.length ? cfg.technitiumInstances : (s?.ok ? s.value : []).map((t) => ({ name: t.name, deployment: t.name, primary: t.primary }));
+  const names = cfg.technitiumInstances.length ? cfg.technitiumInstances : (s?.ok ? s.value : []).map((t) => ({ name: t.name, deployment: t.name, appLabel: t.name, primary: t.primary }));
   return names.map((inst): Part & { name: string; primary: boolean } => {
     const t = live?.get(inst.name);
     const role = inst.primary ? "Primary" : "Replica";

@@ -1,0 +1,55 @@
+import "server-only";
+import { currentArchConfig } from "./config";
+import type { ArchConfig, Estate } from "./estate";
+import { type ArchitectureGraph, buildArchitectureGraph } from "./graph";
+import { coreDnsState, cronJobStates, listNodes, nodeLocalState, serviceState, technitiumState } from "./live";
+import { buildPathDiagrams, type PathDiagram } from "./paths";
+import { queryLogState } from "./querylog-stats";
+
+/** Reads every live source in parallel; each may fail alone. */
+export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
+  const [nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs] = await Promise.all([
+    listNodes(),
+    nodeLocalState(cfg),
+    coreDnsState(cfg),
+    serviceState(cfg.nodeLocalNamespace, cfg.upstreamServiceName),
+    technitiumState(cfg),
+    serviceState(cfg.technitiumNamespace, cfg.lbServiceName),
+    serviceState(cfg.technitiumNamespace, cfg.clusterIpServiceName),
+    cronJobStates(cfg),
+    queryLogState(),
+  ]);
+  return { nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs };
+}
+
+export async function architecture(): Promise<ArchitectureGraph & { generatedAt: string; configSource: string }> {
+  const { config, source } = await currentArchConfig();
+  const estate = await collectEstate(config);
+  return { ...buildArchitectureGraph(config, estate), generatedAt: new Date().toISOString(), configSource: source };
+}
+
+export interface PathsResponse {
+  generatedAt: string;
+  configSource: string;
+  /** null when the Kubernetes API could not say (the paths then assume the config's NodeLocal is deployed). */
+  nodeLocalDeployed: boolean | null;
+  nodeLocalError?: string;
+  forwarders: string[];
+  nodes: string[];
+  diagrams: PathDiagram[];
+}
+
+export async function paths(): Promise<PathsResponse> {
+  const { config, source } = await currentArchConfig();
+  const [nl, nodes] = await Promise.all([nodeLocalState(config), listNodes()]);
+  const deployed = nl.ok ? nl.value.deployed : null;
+  return {
+    generatedAt: new Date().toISOString(),
+    configSource: source,
+    nodeLocalDeployed: deployed,
+    nodeLocalError: nl.ok ? undefined : nl.error,
+    forwarders: config.coreDnsForwarders,
+    nodes: nodes.ok ? nodes.value : [],
+    diagrams: buildPathDiagrams(config, { nodeLocalDeployed: deployed ?? true }),
+  };
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import pg from "pg";
+import { env } from "@/server/env";
+import type { Live, QueryLogState } from "./estate";
+import { live } from "./live";
+
+/**
+ * Cheap numbers from Technitium's query-log table (dns_logs) for the graph and the ndots explainer: the planner's
+ * row estimate (no count(*) on a 90-day table), the newest timestamp (index_timestamp), and today's junk names.
+ * One small pool of its own, bounded by statement_timeout.
+ */
+const g = globalThis as unknown as { __dnsdeckArchPool?: pg.Pool };
+
+function pool(): pg.Pool | null {
+  const url = env().QUERYLOG_DATABASE_URL;
+  if (!url) return null;
+  g.__dnsdeckArchPool ??= new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 3000, statement_timeout: 5000, idleTimeoutMillis: 30_000 });
+  return g.__dnsdeckArchPool;
+}
+
+export async function queryLogState(now: Date = new Date()): Promise<Live<QueryLogState>> {
+  const p = pool();
+  if (!p) return { ok: false, error: "QUERYLOG_DATABASE_URL is not set" };
+  return live(async () => {
+    const est = await p.query<{ rows: string | null }>("select reltuples::bigint as rows from pg_class where relname = 'dns_logs' and relkind in ('r','p')");
+    if (!est.rows.length) throw new Error("table dns_logs does not exist (is the Query Logs (PostgreSQL) app enabled?)");
+    const newest = await p.query<{ newest: Date | null }>("select max(timestamp) as newest from dns_logs");
+    let rows = Math.max(0, Number(est.rows[0].rows ?? 0));
+    const n = newest.rows[0]?.newest ?? null;
+    // reltuples is -1 before the first ANALYZE: say "some" rather than a wrong zero.
+    if (rows === 0 && n) rows = (await p.query<{ c: string }>("select count(*) as c from (select 1 from dns_logs limit 100000) x")).rows[0].c as unknown as number;
+    return { rows: Number(rows), newest: n?.toISOString(), lagSeconds: n ? Math.max(0, (now.getTime() - n.getTime()) / 1000) : undefined };
+  });
+}
+
+export interface JunkEvidence {
+  since: string;
+  /** Names with 2+ labels before the internal zone: search-list expansions the CoreDNS template exists to stop. */
+  multiLabelInternal: number;
+  /** Cluster-domain names that reached Technitium (they should stop at CoreDNS). */
+  clusterDomain: number;
+  examples: string[];
+}
+
+/** Today's (UTC) junk queries that reached Technitium. */
+export async function junkEvidence(zone: string, clusterDomain: string, now: Date = new Date()): Promise<Live<JunkEvidence>> {
+  const p = pool();
+  if (!p) return { ok: false, error: "QUERYLOG_DATABASE_URL is not set" };
+  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const like = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return live(async () => {
+    const r = await p.query<{ multi: string; cluster: string }>(
+      `select count(*) filter (where qname like $2) as multi, count(*) filter (where qname like $3 or qname like $4) as cluster
+         from dns_logs where timestamp >= $1`,
+      [since, `%.%.${like(zone)}`, `%.${like(clusterDomain)}`, `%.${like(clusterDomain)}.%`],
+    );
+    const ex = await p.query<{ qname: string }>(`select distinct qname from dns_logs where timestamp >= $1 and qname like $2 limit 5`, [since, `%.%.${like(zone)}`]);
+    return { since: since.toISOString(), multiLabelInternal: Number(r.rows[0].multi), clusterDomain: Number(r.rows[0].cluster), examples: ex.rows.map((x) => x.qname) };
+  });
+}

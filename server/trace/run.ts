@@ -1,0 +1,116 @@
+/**
+ * Runs a trace plan: every hop in path order over real DNS, each bounded by its own timeout, so one silent hop costs
+ * at most `timeoutMs` and the trace goes on. Then compares each hop with the authoritative answer (the plan's
+ * reference hop; Split Horizon translated for LAN clients) to find where the answer first goes wrong.
+ * The DNS `query` is injected (server/dns in the app, anything in tests).
+ */
+import type { QueryOptions, QueryResult } from "@/server/dns";
+import type { PlannedHop, TracePlan } from "./plan";
+
+export type QueryFn = (opts: QueryOptions) => Promise<QueryResult>;
+
+export interface HopAnswer {
+  name: string;
+  type: string;
+  ttl: number;
+  data: string;
+}
+
+export interface HopResult {
+  hop: string;
+  stage: string;
+  server: string;
+  via?: string;
+  ecs?: string;
+  rcode: string | null;
+  answers: HopAnswer[];
+  ttl: number | null;
+  latencyMs: number | null;
+  /** TTL below the authoritative TTL: the answer came from a cache on the way. Null when unknown. */
+  cached: boolean | null;
+  error: string | null;
+  /** "timeout" | "unreachable" | … | "skipped" when not sent. */
+  errorKind?: string;
+  transport?: string;
+  /** Answer equals the expected (authoritative) one; null when there is nothing to compare against. */
+  matches: boolean | null;
+  reference?: boolean;
+}
+
+export interface TraceResult {
+  name: string;
+  type: string;
+  clientClass: string;
+  node?: string;
+  kind: "internal" | "public";
+  hops: HopResult[];
+  expected: { rcode: string; answers: string[]; ttl: number | null } | null;
+  firstBadHop?: { index: number; hop: string; reason: string };
+  durationMs: number;
+}
+
+export interface RunOptions {
+  query: QueryFn;
+  type?: string;
+  timeoutMs?: number;
+  /** Decides whether a hop may be sent (e.g. refuse real addresses when a twin address map is in use). */
+  mayQuery?: (hop: PlannedHop) => string | null;
+}
+
+export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<TraceResult> {
+  const started = performance.now();
+  const type = opts.type ?? "A";
+  const timeoutMs = opts.timeoutMs ?? 1500;
+  const hops: HopResult[] = [];
+  for (const [i, h] of plan.hops.entries()) {
+    const base = { hop: h.hop, stage: h.stage, server: h.server, via: h.via, ecs: h.ecs, reference: i === plan.reference || undefined };
+    const refusal = h.skip ?? opts.mayQuery?.(h) ?? null;
+    if (refusal) {
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: null, cached: null, error: `not sent: ${refusal}`, errorKind: "skipped", matches: null });
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      const r = await opts.query({ name: plan.name, type, server: h.server, via: h.via, ecs: h.ecs, timeoutMs });
+      const answers = r.answers.map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: String(a.data) }));
+      hops.push({ ...base, rcode: r.rcode, answers, ttl: answers.length ? Math.min(...answers.map((a) => a.ttl)) : null, latencyMs: r.latencyMs, cached: null, error: null, transport: r.transport, matches: null });
+    } catch (err) {
+      const e = err as { kind?: string; message?: string };
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: Math.round(performance.now() - t0), cached: null, error: e.message ?? String(err), errorKind: e.kind ?? "error", matches: null });
+    }
+  }
+
+  const ref = hops[plan.reference];
+  const expectedRaw = ref && !ref.error ? { rcode: ref.rcode!, answers: answerKeys(ref.answers), ttl: ref.ttl } : null;
+  const translate = (keys: string[]) => keys.map((k) => plan.translations.reduce((acc, t) => (acc === `A ${t.from}` ? `A ${t.to}` : acc), k)).sort();
+  let firstBadHop: TraceResult["firstBadHop"];
+  hops.forEach((h, i) => {
+    if (expectedRaw && !h.error) {
+      const want = h.reference || plan.hops[i].expectRaw ? expectedRaw.answers : translate(expectedRaw.answers);
+      h.matches = h.rcode === expectedRaw.rcode && same(answerKeys(h.answers), want);
+      h.cached = h.reference || h.ttl === null || expectedRaw.ttl === null ? (h.reference ? false : null) : h.ttl < expectedRaw.ttl;
+    }
+    if (firstBadHop || h.errorKind === "skipped") return;
+    if (h.error) firstBadHop = { index: i, hop: h.hop, reason: h.errorKind === "timeout" ? `no answer within ${timeoutMs} ms` : h.error };
+    else if (h.matches === false)
+      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}; expected ${expectedRaw!.rcode} ${(h.reference || plan.hops[i].expectRaw ? expectedRaw!.answers : translate(expectedRaw!.answers)).join(", ") || "(no records)"}` };
+  });
+  return {
+    name: plan.name,
+    type,
+    clientClass: plan.clientClass,
+    node: plan.node,
+    kind: plan.kind,
+    hops,
+    expected: expectedRaw && { rcode: expectedRaw.rcode, answers: plan.translations.length ? translate(expectedRaw.answers) : expectedRaw.answers, ttl: expectedRaw.ttl },
+    firstBadHop,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Comparable form of an answer section: "TYPE data", lower-cased, no trailing dot, sorted. TTLs are ignored. */
+export function answerKeys(answers: HopAnswer[]): string[] {
+  return answers.map((a) => `${a.type.toUpperCase()} ${a.data.toLowerCase().replace(/\.$/, "")}`).sort();
+}
+
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
