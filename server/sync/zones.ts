@@ -90,7 +90,7 @@ export async function syncZones(
     primaryZones = all.filter(isUserPrimary);
     s1.done("ok", `${primaryZones.length} primary zones: ${primaryZones.map((z) => z.name).join(", ") || "none"}`);
   } catch (err) {
-    const reason = `primary ${primary.name} unreachable or refused the call: ${errMsg(err)}; no replica was touched`;
+    const reason = `the primary (${primary.name}) is unreachable or refused the call: ${errMsg(err)}; no replica was touched`;
     s1.done("failed", reason);
     return out("failed", reason, reason);
   }
