@@ -7,7 +7,8 @@ import { objectKey, type Obj } from "./fields";
 
 /**
  * The rendered stack as dnsdeck applies it: k8s/ renders, this adds the rollout gate's one change — a DaemonSet is
- * rolled one node at a time (`maxUnavailable: 1`) so the health gate can stop it with the remaining nodes untouched.
+ * rolled one node at a time (`maxUnavailable: 1`, `minReadySeconds`) so the health gate can stop it with the
+ * remaining nodes untouched.
  * `keys` picks a subset (same keys as the plan); an unknown key is a 400.
  */
 export function renderForApply(config: StackConfig, keys?: string[]): RenderedObject[] {
@@ -19,6 +20,8 @@ export function renderForApply(config: StackConfig, keys?: string[]): RenderedOb
   return all.filter((r) => keys.includes(objectKey(r.object)));
 }
 
+const MIN_READY_SECONDS = Number(process.env.DNSDECK_DS_MIN_READY_SECONDS ?? 10);
+
 function gate(r: RenderedObject): RenderedObject {
   if (r.object.kind !== "DaemonSet") return r;
   const o = structuredClone(r.object) as Obj & typeof r.object;
@@ -26,6 +29,9 @@ function gate(r: RenderedObject): RenderedObject {
   const us = (spec.updateStrategy ?? { type: "RollingUpdate" }) as Obj;
   if ((us.type ?? "RollingUpdate") === "RollingUpdate") {
     spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { ...((us.rollingUpdate as Obj) ?? {}), maxUnavailable: 1 } };
+    // node-cache has no readiness probe: hold each node "not yet available" for a while so the controller does not
+    // move on before dnsdeck's DNS check of that node has had its chance to stop the rollout
+    if (spec.minReadySeconds === undefined && MIN_READY_SECONDS > 0) spec.minReadySeconds = MIN_READY_SECONDS;
     o.spec = spec;
   }
   return { ...r, object: o };
