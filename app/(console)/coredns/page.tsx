@@ -1,12 +1,35 @@
-import { EmptyState } from "@/app/_components/empty-state";
+import { defaultStackConfig } from "@/k8s/config";
+import { describeDbError } from "@/server/db/client";
+import { currentConfig } from "@/server/stack/config-store";
+import { CorefileConsole } from "./corefile-console";
 
-export default function Page() {
+export const dynamic = "force-dynamic";
+
+export default async function CorednsPage() {
+  let config = defaultStackConfig;
+  let revision: number | null = null;
+  let error: string | null = null;
+  try {
+    const cur = await currentConfig();
+    config = cur.config;
+    revision = cur.id;
+  } catch (err) {
+    error = describeDbError(err);
+  }
   return (
     <>
       <h1>CoreDNS</h1>
-      <EmptyState title="Not built yet">
-        <p>This section has no implementation in this build of dnsdeck, so it shows nothing rather than sample data.</p>
-      </EmptyState>
+      <p className="lede">
+        The Corefiles of the cluster CoreDNS and of NodeLocal DNSCache. Edit the common settings in the form, or take over the raw Corefile; every
+        keystroke is checked against the plugins each image really has (node-cache 1.23.1 is a reduced CoreDNS 1.10.0) and against the changes
+        that break cluster DNS. Saving stores a new stack config revision; apply it from Stack.
+      </p>
+      {error && (
+        <p className="alert error" role="alert">
+          {error}: showing the homelab defaults; saving is not possible until the database is back.
+        </p>
+      )}
+      <CorefileConsole initialConfig={JSON.parse(JSON.stringify(config))} revision={revision} dbDown={!!error} />
     </>
   );
 }
