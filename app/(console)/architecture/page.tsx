@@ -1,12 +1,13 @@
-import { EmptyState } from "@/app/_components/empty-state";
+import { ArchitectureView } from "./architecture-view";
+
+export const metadata = { title: "Architecture · dnsdeck" };
 
 export default function Page() {
   return (
     <>
       <h1>Architecture</h1>
-      <EmptyState title="Not built yet">
-        <p>This section has no implementation in this build of dnsdeck, so it shows nothing rather than sample data.</p>
-      </EmptyState>
+      <p className="lede">The whole DNS estate, drawn from the stack config and live state. Click a component for its details.</p>
+      <ArchitectureView />
     </>
   );
 }

@@ -1,12 +1,13 @@
-import { EmptyState } from "@/app/_components/empty-state";
+import { PathsView } from "./paths-view";
+
+export const metadata = { title: "Resolution paths · dnsdeck" };
 
 export default function Page() {
   return (
     <>
       <h1>Resolution paths</h1>
-      <EmptyState title="Not built yet">
-        <p>This section has no implementation in this build of dnsdeck, so it shows nothing rather than sample data.</p>
-      </EmptyState>
+      <p className="lede">How each kind of client resolves a name, drawn from the current config; trace a name through every hop.</p>
+      <PathsView />
     </>
   );
 }

@@ -1,0 +1,138 @@
+"use client";
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
+import { Mermaid } from "@/app/_components/mermaid";
+import type { ArchitectureGraph } from "@/server/architecture/graph";
+
+type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
+
+const REFRESH_MS = 15_000;
+const MANAGER: Record<string, string> = { "/stack": "Stack", "/coredns": "CoreDNS", "/technitium": "Technitium", "/query-logs": "Query logs" };
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { cache: "no-store" });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+  return body as T;
+}
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function ArchitectureView() {
+  const q = useQuery({ queryKey: ["architecture"], queryFn: () => getJson<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [svg, setSvg] = useState<string | null>(null);
+  const onClick = useCallback((id: string) => setSelected(id), []);
+
+  if (q.isPending)
+    return (
+      <div className="panel">
+        <span className="spinner" /> Reading the stack config, Kubernetes, Technitium and the query-log database…
+      </div>
+    );
+  if (q.isError && !q.data)
+    return (
+      <div className="alert error" role="alert">
+        The architecture could not be loaded: {q.error.message}. Try again; if it persists, check /api/v1/ready.
+      </div>
+    );
+  const data = q.data!;
+  const node = data.nodes.find((n) => n.id === selected);
+  const counts = data.nodes.reduce<Record<string, number>>((acc, n) => ((acc[n.health] = (acc[n.health] ?? 0) + 1), acc), {});
+
+  return (
+    <div className="stack-v">
+      <div className="row" data-testid="architecture-toolbar">
+        <span className="badge badge-healthy">{counts.healthy ?? 0} healthy</span>
+        <span className="badge badge-degraded">{counts.degraded ?? 0} degraded</span>
+        <span className="badge badge-down">{counts.down ?? 0} down</span>
+        <span className="badge">{counts.unknown ?? 0} unknown</span>
+        <span className="muted small" data-testid="architecture-updated">
+          {q.isFetching ? <span className="spinner" /> : null} updated {new Date(data.generatedAt).toLocaleTimeString()} · every {REFRESH_MS / 1000}s · config: {data.configSource}
+        </span>
+        <span style={{ marginLeft: "auto" }} className="row">
+          <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", data.mermaid)}>
+            Download mermaid
+          </button>
+          <button type="button" className="secondary" data-testid="download-svg" disabled={!svg} onClick={() => svg && download("dns-architecture.svg", "image/svg+xml", svg)}>
+            Download SVG
+          </button>
+        </span>
+      </div>
+      {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
+      <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "1fr 320px" : "1fr", gap: 14 }}>
+        <div className="panel">
+          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" />
+        </div>
+        {node && (
+          <aside className="panel" data-testid="node-details" aria-label="Component details">
+            <div className="row">
+              <h2 style={{ margin: 0 }}>{node.label.split(" · ")[0]}</h2>
+              <span className={`badge badge-${node.health}`} data-testid="node-health">
+                {node.health}
+              </span>
+              <button type="button" className="secondary" style={{ marginLeft: "auto" }} onClick={() => setSelected(null)} aria-label="Close details">
+                ×
+              </button>
+            </div>
+            <p className="muted small">{node.label}</p>
+            {node.details && Object.keys(node.details).length > 0 && (
+              <table className="table">
+                <tbody>
+                  {Object.entries(node.details).map(([k, v]) => (
+                    <tr key={k}>
+                      <th>{k}</th>
+                      <td className="mono">{v === null ? "—" : String(v)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {node.href ? (
+              <p>
+                <Link href={node.href} data-testid="node-manage-link">
+                  Manage on the {MANAGER[node.href] ?? node.href} page →
+                </Link>
+              </p>
+            ) : (
+              <p className="muted small">dnsdeck does not manage this component; it is drawn from the architecture document.</p>
+            )}
+          </aside>
+        )}
+      </div>
+      <details className="panel">
+        <summary>All components ({data.nodes.length})</summary>
+        <table className="table" data-testid="architecture-nodes">
+          <thead>
+            <tr>
+              <th>Component</th>
+              <th>Health</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.nodes.map((n) => (
+              <tr key={n.id}>
+                <td>
+                  <button type="button" className="secondary" onClick={() => setSelected(n.id)}>
+                    {n.label}
+                  </button>
+                </td>
+                <td>
+                  <span className={`badge badge-${n.health}`}>{n.health}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </div>
+  );
+}
