@@ -49,9 +49,19 @@ export interface Resolved {
 
 export async function resolve(stores: Stores, filter: Filter): Promise<Resolved> {
   const id = stores.stateId ?? STATE_ID;
-  const [state, oldestQ] = await Promise.all([
+  const q = filter.qname;
+  const cidr = filter.client?.kind === "cidr" ? filter.client.value : null;
+  // Everything independent runs at once: watermark, oldest kept row, the hour spans, the dictionaries.
+  const [state, oldestQ, spanQ, namesQ, clientsQ] = await Promise.all([
     stores.deck.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [id]),
     stores.logs.query(`SELECT dlid, timestamp FROM dns_logs ORDER BY dlid LIMIT 1`),
+    stores.deck.query(
+      `SELECT (SELECT min(min_dlid) FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC') - interval '1 hour') AS lo,
+              (SELECT max(max_dlid) FROM querylog_hour_span WHERE hour <= $2::timestamptz) AS hi`,
+      [filter.from.toISOString(), filter.to.toISOString()],
+    ),
+    q && q.kind !== "exact" ? stores.deck.query(`SELECT name FROM querylog_names WHERE name LIKE $1 LIMIT ${MAX_DICTIONARY_NAMES + 1}`, [q.like]) : null,
+    cidr ? stores.deck.query(`SELECT ip FROM querylog_clients WHERE addr <<= $1::inet LIMIT 5001`, [cidr]) : null,
   ]);
   const watermark = Number(state.rows[0]?.watermark ?? 0);
   const oldest = oldestQ.rows[0] ? { dlid: Number(oldestQ.rows[0].dlid), at: new Date(oldestQ.rows[0].timestamp) } : null;
@@ -69,25 +79,13 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
   let lo = oldest?.dlid ?? 1;
   let hi = watermark;
   if (watermark > 0) {
-    const sp = await stores.deck.query(
-      `SELECT (SELECT min(min_dlid) FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC')) AS lo,
-              (SELECT max(max_dlid) FROM querylog_hour_span WHERE hour <= $2::timestamptz) AS hi`,
-      [from.toISOString(), to.toISOString()],
-    );
-    lo = Math.max(lo, sp.rows[0].lo === null ? watermark + 1 : Number(sp.rows[0].lo));
-    hi = Math.min(hi, sp.rows[0].hi === null ? 0 : Number(sp.rows[0].hi));
+    // Every rolled-up row with timestamp ≥ from sits in an hour ≥ floor(from) (≤ to likewise), so these bounds are exact
+    // for rows ≤ watermark; the extra hour of slack covers rows queued across an hour boundary.
+    lo = Math.max(lo, spanQ.rows[0].lo === null ? watermark + 1 : Number(spanQ.rows[0].lo));
+    hi = Math.min(hi, spanQ.rows[0].hi === null ? 0 : Number(spanQ.rows[0].hi));
   }
-  let names: string[] | null = null;
-  const q = filter.qname;
-  if (q && q.kind !== "exact") {
-    const { rows } = await stores.deck.query(`SELECT name FROM querylog_names WHERE name LIKE $1 LIMIT ${MAX_DICTIONARY_NAMES + 1}`, [q.like]);
-    names = rows.length > MAX_DICTIONARY_NAMES ? null : rows.map((r) => r.name as string);
-  }
-  let clients: string[] | null = null;
-  if (filter.client?.kind === "cidr") {
-    const { rows } = await stores.deck.query(`SELECT ip FROM querylog_clients WHERE addr <<= $1::inet LIMIT 5001`, [filter.client.value]);
-    clients = rows.length > 5000 ? null : rows.map((r) => r.ip as string);
-  }
+  const names = namesQ ? (namesQ.rows.length > MAX_DICTIONARY_NAMES ? null : namesQ.rows.map((r) => r.name as string)) : null;
+  const clients = clientsQ ? (clientsQ.rows.length > 5000 ? null : clientsQ.rows.map((r) => r.ip as string)) : null;
   const empty = from >= to;
   return { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty };
 }

@@ -91,13 +91,6 @@ function pivot(rows: Agg[], from: Date, to: Date, step: number): SeriesPoint[] {
   return [...map.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
 
-async function timed<T>(stores: Stores, ms: number, fn: () => Promise<T>): Promise<T> {
-  // The raw paths run on the pool with a per-statement timeout set through the query text.
-  void stores;
-  void ms;
-  return fn();
-}
-
 async function rawAgg(stores: Stores, r: Resolved, step: number, timeoutMs: number): Promise<Agg[]> {
   const out: Agg[] = [];
   for (const part of ["tail", "main"] as const) {
@@ -144,6 +137,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   const notes: string[] = [];
   if (r.clipped) notes.push(`Raw rows before ${r.oldest?.at.toISOString()} were deleted by Technitium's retention; chart buckets before that come from dnsdeck's rollups, which keep history.`);
   const useRollups = rollupCountable(filter) && step >= 3600 && r.watermark > 0;
+  const seriesJob = async (): Promise<Agg[]> => {
   let aggs: Agg[] = [];
   if (useRollups) {
     const p = new Params();
@@ -169,12 +163,13 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     if (daily) notes.push("Daily buckets count whole UTC days.");
   } else {
     if (!rollupCountable(filter)) notes.push("A client or name filter is set, so the charts are computed from raw rows (slower on wide ranges).");
-    aggs = await timed(stores, timeoutMs, () => rawAgg(stores, r, step, timeoutMs));
+    aggs = await rawAgg(stores, r, step, timeoutMs);
   }
-  const series = pivot(aggs, from, to, step);
-  const servers = [...new Set(aggs.map((a) => a.server))].sort();
+  return aggs;
+  };
 
   // Top lists
+  const topJob = async (): Promise<Stats["top"]> => {
   let top: Stats["top"];
   const shortRange = to.getTime() - from.getTime() <= 6 * 3_600_000;
   if (rollupCountable(filter) && !shortRange && r.watermark > 0) {
@@ -206,8 +201,11 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     }
     top = { names: lists[0], clients: lists[1], blocked: lists[2], approximate: false };
   }
+  return top;
+  };
 
   // Recursive RTT percentiles per bucket and instance (rollups; ≥ 1 h buckets)
+  const rttJob = async (): Promise<RttPoint[]> => {
   const rtt: RttPoint[] = [];
   if (r.watermark > 0) {
     const rstep = Math.max(step, 3600);
@@ -231,6 +229,11 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
       rtt.push({ t: new Date(g.t * 1000).toISOString(), server: g.server, count: total, p50: percentile(g.hist, total, 0.5), p90: percentile(g.hist, total, 0.9), p99: percentile(g.hist, total, 0.99) });
     }
   }
+  return rtt;
+  };
+  const [aggs, top, rtt] = await Promise.all([seriesJob(), topJob(), rttJob()]);
+  const series = pivot(aggs, from, to, step);
+  const servers = [...new Set(aggs.map((a) => a.server))].sort();
   return { bucket, source: useRollups ? "rollup" : "raw", notes, from: from.toISOString(), to: to.toISOString(), servers, series, top, rtt };
 }
 

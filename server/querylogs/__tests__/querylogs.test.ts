@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import pg from "pg";
+import { freshDatabase, type TestDatabase } from "@/server/testing/db";
+import { DNS_LOGS_INDEXES, generateQueryLogs } from "@/twin/querylogs/generate";
+import type { Stores } from "../db-types";
+import { countRows, queryNewer, queryPage } from "../query";
+import { readState, rollupCatchUp, rollupStep } from "../rollup";
+import { listSchema, statsSchema } from "../schemas";
+import { queryStats } from "../stats";
+
+let logsDb: TestDatabase;
+let deckDb: TestDatabase;
+let logs: pg.Pool;
+let deck: pg.Pool;
+let stores: Stores & { deckConnect: () => Promise<pg.PoolClient> };
+const END = new Date(Date.UTC(2026, 10, 20, 12, 0, 0));
+const DAYS = 3;
+
+before(async () => {
+  [logsDb, deckDb] = await Promise.all([freshDatabase({ prefix: "ql_logs", migrated: false }), freshDatabase({ prefix: "ql_deck" })]);
+  await generateQueryLogs({ databaseUrl: logsDb.url, days: DAYS, perDay: 8000, endAt: END, seed: 7, parallel: 1 });
+  logs = new pg.Pool({ connectionString: logsDb.url, max: 4 });
+  deck = new pg.Pool({ connectionString: deckDb.url, max: 4 });
+  stores = { logs, deck, deckConnect: () => deck.connect() };
+  await rollupCatchUp(stores, { batch: 5000, maxSteps: 100, now: new Date(END.getTime() + 3600_000) });
+});
+
+after(async () => {
+  await logs?.end();
+  await deck?.end();
+  await Promise.all([logsDb?.drop(), deckDb?.drop()]);
+});
+
+/** Parse query-string input exactly as the API does; fails the test on a validation error. */
+function parse(params: Record<string, string>) {
+  const r = listSchema.safeParse({ from: new Date(END.getTime() - DAYS * 86_400_000 - 60_000).toISOString(), to: new Date(END.getTime() + 60_000).toISOString(), ...params });
+  if (!r.success) throw new Error(JSON.stringify(r.error.issues));
+  return r.data;
+}
+
+async function walkAll(params: Record<string, string>, limit = 200): Promise<string[]> {
+  const input = parse(params);
+  const ids: string[] = [];
+  let cursor: number | null = null;
+  for (let i = 0; i < 1000; i++) {
+    const page = await queryPage(stores, input.filter, { cursor, limit });
+    ids.push(...page.rows.map((r) => r.id));
+    if (!page.nextCursor) break;
+    cursor = Number(page.nextCursor);
+  }
+  return ids;
+}
+
+async function sqlIds(where: string, values: unknown[] = []): Promise<string[]> {
+  const { rows } = await logs.query(`SELECT dlid FROM dns_logs WHERE ${where} ORDER BY dlid DESC`, values);
+  return rows.map((r) => String(r.dlid));
+}
+
+test("the generator creates Technitium's exact table, 14 named indexes and the primary key, with realistic encodings", async () => {
+  const cols = await logs.query(`SELECT column_name, data_type, is_nullable, character_maximum_length FROM information_schema.columns WHERE table_name = 'dns_logs' ORDER BY ordinal_position`);
+  assert.deepEqual(
+    cols.rows.map((c) => `${c.column_name}:${c.data_type}:${c.is_nullable}:${c.character_maximum_length ?? ""}`),
+    [
+      "dlid:integer:NO:", "server:character varying:YES:255", "timestamp:timestamp with time zone:NO:", "client_ip:character varying:NO:39",
+      "protocol:smallint:NO:", "response_type:smallint:NO:", "response_rtt:real:YES:", "rcode:smallint:NO:", "qname:character varying:YES:255",
+      "qtype:integer:YES:", "qclass:smallint:YES:", "answer:character varying:YES:4000",
+    ],
+  );
+  const idx = await logs.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'dns_logs'`);
+  assert.deepEqual(idx.rows.map((r) => r.indexname).sort(), ["dns_logs_pkey", ...DNS_LOGS_INDEXES.map(([n]) => n)].sort());
+  const facts = (await logs.query(`SELECT
+      count(*) FILTER (WHERE response_rtt IS NOT NULL AND response_type <> 2) AS rtt_not_recursive,
+      count(*) FILTER (WHERE qname <> lower(qname) OR qname LIKE '%.') AS bad_names,
+      count(*) FILTER (WHERE qname IS NULL) AS null_q,
+      count(*) FILTER (WHERE qname LIKE '%.emrsn.org' AND rcode = 3) AS emrsn,
+      count(*) FILTER (WHERE response_type = 4) AS blocked,
+      count(*) FILTER (WHERE client_ip LIKE '10.244.%') AS pods,
+      count(DISTINCT server) AS servers
+    FROM dns_logs`)).rows[0];
+  assert.equal(Number(facts.rtt_not_recursive), 0);
+  assert.equal(Number(facts.bad_names), 0);
+  assert.ok(Number(facts.emrsn) > 500 && Number(facts.blocked) > 500 && Number(facts.pods) > 500);
+  assert.equal(Number(facts.servers), 3);
+});
+
+test("rollups count every row exactly once, incrementally, and stay put when nothing is new", async () => {
+  const total = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
+  const sum = async () => Number((await deck.query(`SELECT coalesce(sum(count), 0) AS n FROM querylog_hourly`)).rows[0].n);
+  assert.equal(await sum(), total);
+  assert.equal(Number((await deck.query(`SELECT sum(count) AS n FROM querylog_daily`)).rows[0].n), total);
+  const again = await rollupStep(stores, { now: new Date(END.getTime() + 3600_000) });
+  assert.equal(again.rows, 0);
+  assert.equal(await sum(), total);
+});
+
+test("pages match hand-written SQL for each kind of filter, and keyset paging returns every row once", async () => {
+  const cases: [Record<string, string>, string, unknown[]][] = [
+    [{ client: "10.0.20.1" }, "client_ip = $1", ["10.0.20.1"]],
+    [{ client: "192.168.1.0/24" }, "client_ip::inet <<= $1::inet", ["192.168.1.0/24"]],
+    [{ client: "!10.244.0.0/16", rcode: "NxDomain" }, "NOT (client_ip::inet <<= $1::inet) AND rcode = 3", ["10.244.0.0/16"]],
+    [{ qname: "www.google.com" }, "qname = $1", ["www.google.com"]],
+    [{ qname: "*.viktorbarzin.lan", qtype: "A" }, "qname LIKE $1 AND qtype = 1", ["%.viktorbarzin.lan"]],
+    [{ qname: "~github" }, "qname LIKE $1", ["%github%"]],
+    [{ qname: "!~google", responseType: "Blocked,UpstreamBlocked" }, "(qname IS NULL OR qname NOT LIKE $1) AND response_type IN (4, 5)", ["%google%"]],
+    [{ responseType: "Recursive", protocol: "Tcp", server: "technitium-secondary" }, "response_type = 2 AND protocol = 1 AND server = $1", ["technitium-secondary"]],
+    [{ rcode: "ServerFailure" }, "rcode = 2", []],
+  ];
+  for (const [params, where, values] of cases) {
+    const got = await walkAll(params);
+    const want = await sqlIds(where, values);
+    assert.ok(want.length > 0, `case ${JSON.stringify(params)} has rows`);
+    assert.deepEqual(got, want, `filter ${JSON.stringify(params)}`);
+  }
+});
+
+test("a time window is honoured exactly (rows newest first, no row outside, none missing)", async () => {
+  const from = new Date(END.getTime() - 30 * 3600_000 + 17 * 60_000);
+  const to = new Date(END.getTime() - 20 * 3600_000 + 5 * 60_000);
+  const got = await walkAll({ from: from.toISOString(), to: to.toISOString(), responseType: "Cached" }, 500);
+  const want = await sqlIds(`timestamp >= $1 AND timestamp < $2 AND response_type = 3`, [from, to]);
+  assert.deepEqual(got, want);
+  const input = parse({ from: from.toISOString(), to: to.toISOString(), responseType: "Cached" });
+  const count = await countRows(stores, input.filter);
+  assert.equal(count.kind, "rollup");
+  assert.equal(count.value, want.length);
+  const est = await countRows(stores, parse({ client: "10.0.20.1" }).filter);
+  assert.equal(est.kind, "estimate");
+  const exact = await countRows(stores, parse({ client: "10.0.20.1" }).filter, { exact: true });
+  assert.equal(exact.kind, "exact");
+  assert.equal(exact.value, (await sqlIds(`client_ip = '10.0.20.1'`)).length);
+});
+
+test("rows come back decoded: enum names, markers, NULL question, RTT only for Recursive", async () => {
+  const zt = await queryPage(stores, parse({ qname: "viktorbarzin.lan", qtype: "AXFR" }).filter, { limit: 5 });
+  assert.ok(zt.rows.length > 0);
+  assert.equal(zt.rows[0].answer, "[ZONE TRANSFER]");
+  assert.equal(zt.rows[0].protocol, "Tcp");
+  assert.equal(zt.rows[0].qtype, "AXFR");
+  assert.equal(zt.rows[0].qclass, "IN");
+  const nullq = await queryPage(stores, parse({ rcode: "FormatError" }).filter, { limit: 5 });
+  assert.ok(nullq.rows.length > 0);
+  assert.equal(nullq.rows[0].qname, null);
+  assert.equal(nullq.rows[0].qtype, null);
+  const rec = await queryPage(stores, parse({ responseType: "Recursive", rcode: "NoError" }).filter, { limit: 20 });
+  assert.ok(rec.rows.every((r) => r.responseType === "Recursive" && typeof r.rtt === "number"));
+  const cached = await queryPage(stores, parse({ responseType: "Cached" }).filter, { limit: 20 });
+  assert.ok(cached.rows.every((r) => r.rtt === null && r.protocol.match(/^(Udp|Tcp|Tls|Https)$/)));
+  const blocked = await queryPage(stores, parse({ responseType: "Blocked", qtype: "A" }).filter, { limit: 5 });
+  assert.equal(blocked.rows[0].answer, "A 0.0.0.0");
+});
+
+test("bad parameters are refused naming the parameter", () => {
+  const bad: [Record<string, string>, string][] = [
+    [{ client: "192.168.1.0/33" }, "client"],
+    [{ client: "10.0.0.300" }, "client"],
+    [{ from: "yesterday" }, "from"],
+    [{ to: "2026-13-45T99:00:00Z" }, "to"],
+    [{ rcode: "NoSuchThing" }, "rcode"],
+    [{ responseType: "CacheBlocked" }, "responseType"],
+    [{ qtype: "A,BOGUS" }, "qtype"],
+    [{ qname: "~" }, "qname"],
+    [{ qname: "a b" }, "qname"],
+    [{ limit: "5000" }, "limit"],
+    [{ cursor: "abc" }, "cursor"],
+  ];
+  for (const [params, name] of bad) {
+    const r = listSchema.safeParse(params);
+    assert.equal(r.success, false, JSON.stringify(params));
+    assert.ok(r.error!.issues.some((i) => i.path[0] === name), `${JSON.stringify(params)} names ${name}: ${JSON.stringify(r.error!.issues)}`);
+  }
+  assert.equal(statsSchema.safeParse({ bucket: "7m" }).success, false);
+});
+
+test("injection payloads are refused or matched literally, and the table survives", async () => {
+  const payloads = ["x'; DROP TABLE dns_logs; --", "1' OR '1'='1", "technitium') OR 1=1 --", "\\'; SELECT pg_sleep(5); --", "%", "A; DELETE FROM dns_logs"];
+  for (const p of payloads) {
+    for (const field of ["client", "qname", "qtype", "rcode", "responseType", "protocol", "server", "from", "cursor"]) {
+      const r = listSchema.safeParse({ [field]: p });
+      if (r.success) {
+        const page = await queryPage(stores, r.data.filter, { limit: 5 });
+        assert.equal(page.rows.length, 0, `${field}=${p} matched nothing literally`);
+      }
+    }
+  }
+  // LIKE metacharacters are literal: "_" must not match any single character.
+  const underscore = await walkAll({ qname: "~_" });
+  const want = await sqlIds(`strpos(qname, '_') > 0`);
+  assert.deepEqual(underscore, want);
+  assert.ok(Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n) > 0);
+});
+
+test("charts and top lists come from rollups and agree with the raw rows", async () => {
+  const s = statsSchema.parse({ from: new Date(END.getTime() - 2 * 86_400_000).toISOString(), to: END.toISOString(), bucket: "1h" });
+  const st = await queryStats(stores, s.filter, { bucket: s.bucket });
+  assert.equal(st.source, "rollup");
+  const total = st.series.reduce((a, p) => a + p.total, 0);
+  const want = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2`, [s.filter.from, s.filter.to])).rows[0].n);
+  assert.equal(total, want);
+  const nx = st.series.reduce((a, p) => a + p.nxDomain, 0);
+  assert.equal(nx, Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE rcode = 3 AND timestamp >= $1 AND timestamp < $2`, [s.filter.from, s.filter.to])).rows[0].n));
+  assert.deepEqual(st.servers, ["technitium", "technitium-secondary", "technitium-tertiary"]);
+  assert.ok(st.top.names.length === 20 && st.top.blocked.length > 0 && st.top.clients[0].key === "10.0.20.1");
+  assert.ok(st.rtt.length > 0 && st.rtt.every((p) => p.p50 === null || (p.p50 > 0 && p.p50 <= (p.p99 ?? Infinity))));
+  const raw = await queryStats(stores, statsSchema.parse({ from: s.filter.from.toISOString(), to: s.filter.to.toISOString(), client: "10.0.20.1" }).filter, { bucket: "1h" });
+  assert.equal(raw.source, "raw");
+  assert.equal(raw.series.reduce((a, p) => a + p.total, 0), Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE client_ip = '10.0.20.1' AND timestamp >= $1 AND timestamp < $2`, [s.filter.from, s.filter.to])).rows[0].n));
+});

@@ -1,0 +1,61 @@
+import "server-only";
+import pg from "pg";
+import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
+import type { Db, Stores } from "./db-types";
+
+/**
+ * The pools the query-log explorer uses. Technitium's database (QUERYLOG_DATABASE_URL) is opened read-only
+ * (default_transaction_read_only) with a statement timeout; nothing here can alter dns_logs or its indexes.
+ * dnsdeck's own database gets a small pool for the rollup SQL (bulk upserts that Prisma would do row by row).
+ */
+const g = globalThis as unknown as { __dnsdeckQlLogs?: pg.Pool; __dnsdeckQlDeck?: pg.Pool };
+
+export function logsPool(): pg.Pool | null {
+  const url = env().QUERYLOG_DATABASE_URL;
+  if (!url) return null;
+  if (!g.__dnsdeckQlLogs) {
+    g.__dnsdeckQlLogs = new pg.Pool({
+      connectionString: url,
+      max: 6,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+      options: "-c default_transaction_read_only=on -c statement_timeout=30000",
+      application_name: "dnsdeck-querylogs",
+    });
+    g.__dnsdeckQlLogs.on("error", () => {}); // idle client errors (database restarted) must not crash the process
+  }
+  return g.__dnsdeckQlLogs;
+}
+
+export function deckPool(): pg.Pool {
+  if (!g.__dnsdeckQlDeck) {
+    g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs" });
+    g.__dnsdeckQlDeck.on("error", () => {});
+  }
+  return g.__dnsdeckQlDeck;
+}
+
+export const NOT_CONFIGURED = "Query logs are not configured: set QUERYLOG_DATABASE_URL to Technitium's query-log database (the Query Logs (PostgreSQL) app's database). The rest of dnsdeck works without it.";
+
+/** Stores for a request, or a 503 that says what to do. */
+export function stores(): Stores & { deckConnect: () => Promise<Db & { release(): void }> } {
+  const logs = logsPool();
+  if (!logs) throw new AppError("unavailable", NOT_CONFIGURED);
+  const deck = deckPool();
+  return { logs, deck, deckConnect: () => deck.connect() };
+}
+
+/** Turn driver errors into messages a user can act on. */
+export function mapDbError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { message?: string; code?: string };
+  const msg = e?.message ?? String(err);
+  if (e?.code === "timeout" || /statement timeout|canceling statement due to statement timeout/i.test(msg))
+    return new AppError("timeout", /narrow/.test(msg) ? msg : "The query took too long; narrow the time range or add a filter.");
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded when trying to connect|Connection terminated|connect/i.test(msg) || e?.code === "57P03" || e?.code === "3D000" || e?.code === "28P01")
+    return new AppError("unavailable", `Technitium's query-log database is unreachable (${msg.slice(0, 120)}). Check QUERYLOG_DATABASE_URL and that PostgreSQL is up; the rest of dnsdeck keeps working.`);
+  if (e?.code === "42P01")
+    return new AppError("unavailable", "The query-log database has no dns_logs table yet: enable logging in Technitium's Query Logs (PostgreSQL) app.");
+  return err;
+}

@@ -1,0 +1,36 @@
+/** Request schemas for the query-log API (pure; the page parses its search params with the same ones). */
+import { z } from "zod";
+import { filterFields, toFilter } from "./filters";
+import { BUCKETS, type Bucket } from "./stats";
+
+const cursor = z
+  .string()
+  .regex(/^\d{1,15}$/, "must be a row id as returned in nextCursor")
+  .optional();
+
+export const listSchema = z
+  .object({
+    ...filterFields,
+    cursor,
+    after: z.string().regex(/^\d{1,15}$/, "must be a row id (the newest id you have)").optional(),
+    limit: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").optional(),
+    count: z.enum(["none", "fast", "exact"], { message: "must be none, fast or exact" }).optional(),
+  })
+  .transform((raw, ctx) => ({
+    filter: toFilter(raw, ctx),
+    cursor: raw.cursor ? Number(raw.cursor) : null,
+    after: raw.after ? Number(raw.after) : null,
+    limit: raw.limit ?? 50,
+    count: raw.count ?? (raw.cursor ? "none" : "fast"),
+  }));
+
+export const statsSchema = z
+  .object({
+    ...filterFields,
+    bucket: z.enum(Object.keys(BUCKETS) as [Bucket, ...Bucket[]], { message: `must be one of ${Object.keys(BUCKETS).join(", ")}` }).optional(),
+  })
+  .transform((raw, ctx) => ({ filter: toFilter(raw, ctx), bucket: raw.bucket }));
+
+export const exportSchema = z
+  .object({ ...filterFields, format: z.enum(["csv", "ndjson"], { message: "must be csv or ndjson" }).optional() })
+  .transform((raw, ctx) => ({ filter: toFilter(raw, ctx), format: raw.format ?? "csv" }));

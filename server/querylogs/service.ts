@@ -1,0 +1,134 @@
+import "server-only";
+import type { Identity } from "@/server/auth/identity";
+import { recordAudit } from "@/server/audit/record";
+import { env } from "@/server/env";
+import { logsPool, mapDbError, NOT_CONFIGURED, stores } from "./db";
+import type { Filter } from "./filters";
+import { filterToParams } from "./filters";
+import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
+import { readState } from "./rollup";
+import { queryStats, type Bucket } from "./stats";
+
+/** The API's verbs over the pure query code: pools from env, errors mapped to messages that say what to do. */
+
+export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact" }) {
+  try {
+    const s = stores();
+    if (input.after !== null) {
+      const rows = await queryNewer(s, input.filter, input.after, input.limit);
+      return { rows: rows.reverse(), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
+    }
+    const r = await resolve(s, input.filter);
+    const [page, count] = await Promise.all([
+      queryPage(s, input.filter, { cursor: input.cursor, limit: input.limit }, r),
+      input.count === "none" ? null : countRows(s, input.filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
+    ]);
+    return { ...page, count };
+  } catch (err) {
+    throw mapDbError(err);
+  }
+}
+
+export async function logStats(input: { filter: Filter; bucket?: Bucket }) {
+  try {
+    return await queryStats(stores(), input.filter, { bucket: input.bucket });
+  } catch (err) {
+    throw mapDbError(err);
+  }
+}
+
+export async function logStatus() {
+  const url = env().QUERYLOG_DATABASE_URL;
+  if (!url) return { configured: false, reachable: false, message: NOT_CONFIGURED };
+  const s = stores();
+  try {
+    const [newest, state, servers] = await Promise.all([
+      s.logs.query(`SELECT dlid, timestamp FROM dns_logs ORDER BY dlid DESC LIMIT 1`),
+      readState(s.deck).catch(() => ({ watermark: 0, rowsRolled: 0, updatedAt: null, lastError: "dnsdeck's database is unreachable" })),
+      s.deck.query(`SELECT DISTINCT server FROM querylog_hour_span WHERE hour > now() - interval '90 days' ORDER BY 1`).catch(() => ({ rows: [] })),
+    ]);
+    const n = newest.rows[0];
+    return {
+      configured: true,
+      reachable: true,
+      newestId: n ? String(n.dlid) : null,
+      newestAt: n ? new Date(n.timestamp).toISOString() : null,
+      watermark: String(state.watermark),
+      rollupBehind: n ? Math.max(0, Number(n.dlid) - state.watermark) : 0,
+      rollupUpdatedAt: state.updatedAt ? new Date(state.updatedAt).toISOString() : null,
+      rollupError: state.lastError,
+      servers: servers.rows.map((r: { server: string }) => r.server),
+    };
+  } catch (err) {
+    const e = mapDbError(err);
+    return { configured: true, reachable: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const CSV_COLUMNS: (keyof LogRow)[] = ["id", "timestamp", "server", "clientIp", "protocol", "responseType", "rtt", "rcode", "qname", "qtype", "qclass", "answer"];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  // Quote when needed; neutralise spreadsheet formulas (a qname or answer cannot start with these legitimately).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Stream every matching row (newest first, keyset chunks of 5,000) as CSV or NDJSON. Audited as a bulk read. */
+export async function exportLogs(input: { filter: Filter; format: "csv" | "ndjson" }, identity: Identity): Promise<Response> {
+  let s: ReturnType<typeof stores>;
+  let r: Awaited<ReturnType<typeof resolve>>;
+  const started = performance.now();
+  try {
+    s = stores();
+    r = await resolve(s, input.filter);
+  } catch (err) {
+    throw mapDbError(err);
+  }
+  await recordAudit({
+    user: identity.user,
+    role: identity.role,
+    action: "querylogs.export",
+    target: `dns_logs ${new URLSearchParams(filterToParams(input.filter)).toString()}`.slice(0, 500),
+    input: { ...filterToParams(input.filter), format: input.format },
+    result: "ok",
+    httpStatus: 200,
+    durationMs: performance.now() - started,
+    via: "route",
+  });
+  const enc = new TextEncoder();
+  let cursor: number | null = null;
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!headerSent && input.format === "csv") {
+          controller.enqueue(enc.encode(CSV_COLUMNS.join(",") + "\r\n"));
+        }
+        headerSent = true;
+        const { sql, values } = pageSql(r, cursor, 5000);
+        const { rows } = await s.logs.query(sql, values);
+        if (!rows.length) return controller.close();
+        const out = rows.map(decodeRow);
+        const text = input.format === "csv" ? out.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c])).join(",")).join("\r\n") + "\r\n" : out.map((row) => JSON.stringify(row)).join("\n") + "\n";
+        controller.enqueue(enc.encode(text));
+        cursor = Number(out[out.length - 1].id);
+        if (rows.length < 5000) controller.close();
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+  });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  return new Response(stream, {
+    headers: {
+      "content-type": input.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="dnsdeck-query-logs-${stamp}.${input.format === "csv" ? "csv" : "ndjson"}"`,
+      "cache-control": "no-store",
+      ...(r.clipped ? { "x-dnsdeck-clipped": "range clipped to the oldest kept row" } : {}),
+    },
+  });
+}
+
+export { logsPool };

@@ -1,0 +1,55 @@
+import "server-only";
+import { env } from "@/server/env";
+import { deckPool, logsPool } from "./db";
+import { recordError, rollupCatchUp } from "./rollup";
+
+/**
+ * The rollup worker, started once per server process from instrumentation.ts. It never throws: with
+ * QUERYLOG_DATABASE_URL unset it does nothing; when either database is down it records the error, waits and retries,
+ * resuming from the watermark. Each tick does at most 4 steps of 100k rows (bounded catch-up), then yields.
+ */
+const g = globalThis as unknown as { __dnsdeckQlWorker?: { timer?: NodeJS.Timeout; stopped: boolean } };
+
+export function startRollupWorker(): void {
+  try {
+    if (g.__dnsdeckQlWorker) return;
+    if (!env().QUERYLOG_DATABASE_URL) return;
+    const state = (g.__dnsdeckQlWorker = { stopped: false } as { timer?: NodeJS.Timeout; stopped: boolean });
+    let lastError = "";
+    const tick = async () => {
+      let delay = 15_000;
+      try {
+        const logs = logsPool();
+        if (!logs) return;
+        const deck = deckPool();
+        const r = await rollupCatchUp({ logs, deck, deckConnect: () => deck.connect() }, { batch: 100_000, maxSteps: 4 });
+        delay = r.caughtUp ? 15_000 : 250;
+        lastError = "";
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        if (msg !== lastError) console.warn(`[querylogs] rollup paused: ${msg} (retrying every 30 s from the watermark)`);
+        lastError = msg;
+        delay = 30_000;
+        await recordError(deckPool(), msg).catch(() => {});
+      } finally {
+        if (!state.stopped) {
+          state.timer = setTimeout(() => void tick(), delay);
+          state.timer.unref?.();
+        }
+      }
+    };
+    state.timer = setTimeout(() => void tick(), 2000);
+    state.timer.unref?.();
+  } catch (err) {
+    console.warn(`[querylogs] rollup worker not started: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+export function stopRollupWorker(): void {
+  const s = g.__dnsdeckQlWorker;
+  if (s) {
+    s.stopped = true;
+    if (s.timer) clearTimeout(s.timer);
+    g.__dnsdeckQlWorker = undefined;
+  }
+}
