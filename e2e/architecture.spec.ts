@@ -13,7 +13,7 @@ test.describe("architecture", () => {
     const body = await r.json();
     expect(body.mermaid).toMatch(/^graph TB/);
     const labels = body.nodes.map((n: { label: string }) => n.label).join("\n");
-    for (const c of ["Cloudflare DNS", "Cloudflared Tunnel", "LAN Clients", "dnsmasq", "Kea DHCP4", "NAT rdr", "NodeLocal DNSCache", "CoreDNS", "kube-dns-upstream", "Primary primary", "LoadBalancer", "ClusterIP", "zone-sync", "PostgreSQL query logs"])
+    for (const c of ["Cloudflare DNS", "Cloudflared Tunnel", "LAN Clients", "dnsmasq", "Kea DHCP4", "NAT rdr", "NodeLocal DNSCache", "CoreDNS", "kube-dns-upstream", "Technitium primary", "LoadBalancer", "ClusterIP", "zone-sync", "PostgreSQL query logs"])
       expect(labels).toContain(c);
     for (const n of body.nodes) expect(["healthy", "degraded", "down", "unknown"]).toContain(n.health);
   });

@@ -143,16 +143,16 @@ function technitiumNodes(cfg: ArchConfig, s: Live<TechnitiumState[]> | undefined
   const names = cfg.technitiumInstances.length ? cfg.technitiumInstances : (s?.ok ? s.value : []).map((t) => ({ name: t.name, deployment: t.name, appLabel: t.name, primary: t.primary }));
   return names.map((inst): Part & { name: string; primary: boolean } => {
     const t = live?.get(inst.name);
-    const role = inst.primary ? "Primary" : "Replica";
-    if (!t) return { name: inst.name, primary: inst.primary, label: [`${role} ${inst.name}`, inst.deployment, "state unknown"], health: "unknown" as Health, details: { error: s && !s.ok ? s.error : "not read" } };
-    if (!t.up) return { name: inst.name, primary: inst.primary, label: [`${role} ${inst.name}`, inst.deployment, "DOWN"], health: "down" as Health, details: { up: false, error: t.error ?? null } };
+    const role = inst.primary ? "zone primary" : "replica";
+    if (!t) return { name: inst.name, primary: inst.primary, label: [`Technitium ${inst.name}`, `${role}, ${inst.deployment}`, "state unknown"], health: "unknown" as Health, details: { error: s && !s.ok ? s.error : "not read" } };
+    if (!t.up) return { name: inst.name, primary: inst.primary, label: [`Technitium ${inst.name}`, `${role}, ${inst.deployment}`, "DOWN"], health: "down" as Health, details: { up: false, error: t.error ?? null } };
     const inStep = t.outOfStep !== undefined && t.outOfStep.length === 0;
-    const step = inst.primary ? "zone primary" : t.outOfStep === undefined ? "step unknown" : inStep ? "in step" : `${t.outOfStep.length} zones behind`;
+    const step = inst.primary ? "serials are the reference" : t.outOfStep === undefined ? "step unknown" : inStep ? "in step with primary" : `${t.outOfStep.length} zones out of step`;
     const health: Health = inst.primary || inStep ? "healthy" : t.outOfStep === undefined ? "unknown" : "degraded";
     return {
       name: inst.name,
       primary: inst.primary,
-      label: [`${role} ${inst.name}`, inst.deployment, `v${t.version ?? "?"}, ${t.zoneCount ?? "?"} zones`, step],
+      label: [`Technitium ${inst.name}`, `${role}, ${inst.deployment}`, `v${t.version ?? "?"}, ${t.zoneCount ?? "?"} zones`, step],
       health,
       details: { up: true, version: t.version ?? null, zones: t.zoneCount ?? null, inStep: inst.primary ? true : inStep, outOfStep: (t.outOfStep ?? []).slice(0, 20).join(", "), pod: t.podName ?? null, podIp: t.podIp ?? null },
     };

@@ -217,8 +217,11 @@ export function buildPathDiagrams(cfg: ArchConfig, ctx: PathContext): PathDiagra
     const ids = new Map([...nodes.keys()].map((k, i) => [k, `s${i}`]));
     const lines = ["flowchart LR"];
     for (const [k, s] of nodes) lines.push(`  ${ids.get(k)}${quotedLabel([s.title, ...s.notes])}`);
+    const outDegree = new Map<string, number>();
+    for (const e of edges.values()) outDegree.set(e.from, (outDegree.get(e.from) ?? 0) + 1);
     for (const e of edges.values()) {
-      const branch = c.kinds.length > 1 && e.kinds.size === 1 ? ([...e.kinds][0] === "internal" ? `.${cfg.internalZone}` : "other names") : "";
+      // Name the branch only where the paths part (a node with more than one way out).
+      const branch = c.kinds.length > 1 && e.kinds.size === 1 && (outDegree.get(e.from) ?? 0) > 1 ? ([...e.kinds][0] === "internal" ? `.${cfg.internalZone}` : "other names") : "";
       const label = [branch, ...[...e.labels].filter((l) => l !== branch)].filter(Boolean).join(": ");
       lines.push(`  ${ids.get(e.from)} -->${label ? edgeLabel(label) : ""} ${ids.get(e.to)}`);
     }

@@ -38,7 +38,7 @@ const byId = (g: ReturnType<typeof buildArchitectureGraph>) => new Map(g.nodes.m
 
 test("the graph has every component of the seed document, coloured by live health", () => {
   const g = buildArchitectureGraph(cfg, healthyEstate, NOW);
-  for (const text of ["Internet Clients", "Cloudflare DNS", "Cloudflared Tunnel", "LAN Clients", "dnsmasq", "Kea DHCP4", "Kea DHCP-DDNS", "NAT rdr", "NodeLocal DNSCache", "CoreDNS", "kube-dns-upstream", "Primary primary", "Replica secondary", "Replica tertiary", "LoadBalancer", "ClusterIP", "zone-sync", "split-horizon-sync", "dns-optimization", "password-sync", "phpipam-dns-sync", "PostgreSQL query logs"])
+  for (const text of ["Internet Clients", "Cloudflare DNS", "Cloudflared Tunnel", "LAN Clients", "dnsmasq", "Kea DHCP4", "Kea DHCP-DDNS", "NAT rdr", "NodeLocal DNSCache", "CoreDNS", "kube-dns-upstream", "Technitium primary", "Technitium secondary", "Technitium tertiary", "LoadBalancer", "ClusterIP", "zone-sync", "split-horizon-sync", "dns-optimization", "password-sync", "phpipam-dns-sync", "PostgreSQL query logs"])
     assert.ok(g.nodes.some((n) => n.label.includes(text)), `missing ${text}`);
   const n = byId(g);
   assert.equal(n.get("nodelocal")!.health, "degraded"); // 4/5
@@ -111,5 +111,9 @@ test("paths: LAN class shows Split Horizon and both branches", () => {
   const lan = pathOf(buildPathDiagrams(cfg, { nodeLocalDeployed: true }), "lan");
   assert.equal(lan.summary.length, 2);
   assert.match(lan.mermaid, /Split Horizon 176\.12\.22\.76 #8594; 10\.0\.20\.200 for 192\.168\.1\.0\/24/);
-  assert.match(lan.mermaid, /\|"other names: recursive"\|/);
+  assert.match(lan.mermaid, /\|"recursive"\|/);
+  // the branch is named only where the paths part: at pfSense dnsmasq for the management VLAN
+  const mgmt = pathOf(buildPathDiagrams(cfg, { nodeLocalDeployed: true }), "mgmt-vlan").mermaid;
+  assert.equal(mgmt.match(/\|"\.viktorbarzin\.lan"\|/g)?.length, 1);
+  assert.match(mgmt, /s1 -->\|"other names"\| s\d/);
 });
