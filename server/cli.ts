@@ -22,7 +22,9 @@ commands:
   split-horizon-sync   push the Split Horizon + DNS Rebinding Protection configs and read them back
   resolver-settings    apply cache min/max TTL, serve-stale, cache size and stub zones, and read them back`;
 
-export function cronJobName(env: NodeJS.ProcessEnv, command: string): string {
+type Env = Record<string, string | undefined>;
+
+export function cronJobName(env: Env, command: string): string {
   if (env.DNSDECK_CRONJOB_NAME) return env.DNSDECK_CRONJOB_NAME;
   // Job pod names are <cronjob>-<minutes|manual-id>-<5 chars>
   const host = env.HOSTNAME ?? "";
@@ -30,7 +32,12 @@ export function cronJobName(env: NodeJS.ProcessEnv, command: string): string {
   return m ? m[1] : `technitium-${command}`;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => process.stdout.write(s + "\n"), err = (s: string) => process.stderr.write(s + "\n")): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Env = process.env,
+  out: (s: string) => void = (s) => void process.stdout.write(s + "\n"),
+  err: (s: string) => void = (s) => void process.stderr.write(s + "\n"),
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h" || !(command in COMMANDS)) {
     (command && command !== "--help" && command !== "-h" ? err : out)(command && !(command in COMMANDS) && command !== "--help" && command !== "-h" ? `unknown command "${command}"\n${USAGE}` : USAGE);
@@ -42,7 +49,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     return 64;
   }
   // The CLI serves no HTTP, so the proxy allow-list the web app needs is irrelevant here.
-  if (!env.TRUSTED_PROXY_CIDRS && (env.AUTH_MODE ?? "authentik") === "authentik") env.TRUSTED_PROXY_CIDRS = "127.0.0.1/32";
+  if (!process.env.TRUSTED_PROXY_CIDRS && (process.env.AUTH_MODE ?? "authentik") === "authentik") process.env.TRUSTED_PROXY_CIDRS = "127.0.0.1/32";
 
   const { env: loadEnv, EnvError } = await import("@/server/env");
   try {

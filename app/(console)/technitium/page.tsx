@@ -1,12 +1,30 @@
-import { EmptyState } from "@/app/_components/empty-state";
+import { describeDbError } from "@/server/db/client";
+import { listRuns } from "@/server/sync/runs";
+import { TechnitiumConsole } from "./technitium-console";
 
-export default function Page() {
+export const dynamic = "force-dynamic";
+
+export default async function TechnitiumPage() {
+  let runs: Awaited<ReturnType<typeof listRuns>> | null = null;
+  let error: string | null = null;
+  try {
+    runs = await listRuns({ page: 1, pageSize: 10 });
+  } catch (err) {
+    error = describeDbError(err);
+  }
   return (
     <>
       <h1>Technitium</h1>
-      <EmptyState title="Not built yet">
-        <p>This section has no implementation in this build of dnsdeck, so it shows nothing rather than sample data.</p>
-      </EmptyState>
+      <p className="lede">
+        The three instances side by side — from their APIs and, independently, from SOA queries over DNS — with every disagreement highlighted. Sync zones,
+        Split Horizon and resolver settings with live progress; every run is kept with its steps.
+      </p>
+      {error && (
+        <p className="alert error" role="alert">
+          {error}: sync history cannot be shown and syncs cannot be recorded until it is back.
+        </p>
+      )}
+      <TechnitiumConsole initialRuns={runs ? JSON.parse(JSON.stringify(runs)) : null} />
     </>
   );
 }

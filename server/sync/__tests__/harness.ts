@@ -22,7 +22,7 @@ export interface Harness {
 let database: TestDatabase | undefined;
 
 /** One database per test file (db() keeps one client per process). */
-export async function useDatabase(): Promise<TestDatabase> {
+export async function sharedDatabase(): Promise<TestDatabase> {
   if (database) return database;
   database = await freshDatabase({ prefix: "dnsdeck_sync" });
   return database;
@@ -39,7 +39,7 @@ export async function dropDatabase(): Promise<void> {
 export async function startHarness(opts: { transferDelayMs?: number } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dnsdeck-sync-"));
   const twin = await startTechnitiumTwin({ stateDir: dir, transferDelayMs: opts.transferDelayMs ?? 50, retryMs: 300 });
-  const db = await useDatabase();
+  const db = await sharedDatabase();
   Object.assign(process.env, {
     NODE_ENV: "test",
     AUTH_MODE: "demo",

@@ -1,0 +1,136 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useCan } from "@/app/_components/identity";
+import { api, ApiError, type RunsPage, type SyncRunView, type TechnitiumStatus } from "./api";
+import { CronJobsView } from "./cronjobs-view";
+import { InstancesView } from "./instances-view";
+import { RunView } from "./run-view";
+import { RunsHistory } from "./runs-history";
+
+type Tab = "instances" | "runs" | "cronjobs";
+type Kind = "zones" | "split-horizon" | "resolver-settings";
+
+const BUTTONS: { kind: Kind; label: string; path: string; testid: string }[] = [
+  { kind: "zones", label: "Sync zones", path: "/api/v1/sync/zones", testid: "sync-zones" },
+  { kind: "split-horizon", label: "Sync split horizon", path: "/api/v1/sync/split-horizon", testid: "sync-split-horizon" },
+  { kind: "resolver-settings", label: "Apply resolver settings", path: "/api/v1/sync/resolver-settings", testid: "sync-resolver-settings" },
+];
+
+export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | null }) {
+  const canOperate = useCan("operator");
+  const qc = useQueryClient();
+  const [tab, setTab] = useState<Tab>("instances");
+  const [active, setActive] = useState<number | null>(null);
+  const [starting, setStarting] = useState<Kind | null>(null);
+  const [error, setError] = useState<{ message: string; runningId?: number } | null>(null);
+  const [removeOrphans, setRemoveOrphans] = useState(false);
+
+  const status = useQuery({
+    queryKey: ["technitium-status"],
+    queryFn: () => api<TechnitiumStatus>("/api/v1/technitium/status"),
+    refetchInterval: 30_000,
+  });
+  const orphans = (status.data?.zones ?? []).filter((z) => z.reasons.some((r) => r.startsWith("not on the primary")));
+
+  const start = async (b: (typeof BUTTONS)[number]) => {
+    setError(null);
+    const body: Record<string, unknown> = { wait: false };
+    if (b.kind === "zones" && removeOrphans) {
+      const list = orphans.map((o) => o.zone).join(", ") || "none known right now";
+      if (!window.confirm(`Remove Secondary zones that the primary no longer has from the replicas?\n\nOrphans seen: ${list}\n\nThis deletes them on the replicas and cannot be undone.`)) return;
+      body.removeOrphans = true;
+    }
+    setStarting(b.kind);
+    try {
+      const run = await api<SyncRunView>(b.path, { method: "POST", body });
+      setActive(run.id);
+      qc.invalidateQueries({ queryKey: ["sync-runs"] });
+    } catch (e) {
+      const runningId = e instanceof ApiError ? (e.details as { runningId?: number } | undefined)?.runningId : undefined;
+      setError({ message: (e as Error).message, runningId });
+    } finally {
+      setStarting(null);
+    }
+  };
+
+  return (
+    <>
+      <section className="panel" data-testid="sync-actions">
+        <div className="row">
+          {BUTTONS.map((b) => (
+            <button key={b.kind} type="button" disabled={!canOperate || starting !== null} onClick={() => start(b)} data-testid={b.testid} title={canOperate ? undefined : "needs the operator role"}>
+              {starting === b.kind && <span className="spinner" />} {b.label}
+            </button>
+          ))}
+          <label className="small" style={{ display: "flex", gap: 6, alignItems: "center" }}>
+            <input type="checkbox" checked={removeOrphans} disabled={!canOperate} onChange={(e) => setRemoveOrphans(e.target.checked)} data-testid="remove-orphans" />
+            Zone sync also removes orphan zones from the replicas{orphans.length ? ` (${orphans.length} seen)` : ""}
+          </label>
+          <button type="button" className="secondary" style={{ marginLeft: "auto" }} onClick={() => status.refetch()} disabled={status.isFetching}>
+            {status.isFetching && <span className="spinner" />} Refresh status
+          </button>
+        </div>
+        {!canOperate && <p className="small muted">You can look; syncing needs the operator role.</p>}
+        {error && (
+          <p className="alert error" role="alert" data-testid="sync-error">
+            {error.message}
+            {error.runningId !== undefined && (
+              <>
+                {" "}
+                <button type="button" className="secondary" onClick={() => (setActive(error.runningId!), setError(null))}>
+                  Follow run #{error.runningId}
+                </button>
+              </>
+            )}
+          </p>
+        )}
+      </section>
+
+      {active !== null && (
+        <RunView
+          key={active}
+          id={active}
+          onDone={() => {
+            qc.invalidateQueries({ queryKey: ["technitium-status"] });
+            qc.invalidateQueries({ queryKey: ["sync-runs"] });
+          }}
+          onClose={() => setActive(null)}
+        />
+      )}
+
+      <nav className="tabs" aria-label="Technitium views">
+        {(
+          [
+            ["instances", "Instances"],
+            ["runs", "Sync history"],
+            ["cronjobs", "CronJobs"],
+          ] as const
+        ).map(([t, label]) => (
+          <button key={t} type="button" className={tab === t ? "active" : undefined} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
+            {label}
+          </button>
+        ))}
+      </nav>
+
+      {tab === "instances" && (
+        <>
+          {status.error && (
+            <p className="alert error" role="alert">
+              Cannot load the instances: {(status.error as Error).message}
+            </p>
+          )}
+          {!status.data && !status.error && (
+            <p className="panel">
+              <span className="spinner" /> Asking the three instances (API and DNS)…
+            </p>
+          )}
+          {status.data && <InstancesView status={status.data} />}
+          {status.data && <p className="small muted">Checked {new Date(status.data.checkedAt).toLocaleTimeString()}.</p>}
+        </>
+      )}
+      {tab === "runs" && <RunsHistory initial={initialRuns} />}
+      {tab === "cronjobs" && <CronJobsView />}
+    </>
+  );
+}
