@@ -1,0 +1,156 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import * as dnsPacket from "dns-packet";
+import { query, DnsTimeoutError, parseAddressMap, type AddressMap } from "../../../server/dns/index";
+import { SEED_COREFILE, SEED_NODELOCAL_COREFILE } from "../index";
+import { staticSnapshot } from "../cluster";
+import { startChain, sleep } from "./helpers";
+
+let chain: Awaited<ReturnType<typeof startChain>>;
+let map: AddressMap;
+const ask = (name: string, server: string, o: { type?: string; via?: string; ecs?: string; timeoutMs?: number } = {}) =>
+  query({ name, type: o.type ?? "A", server, via: o.via, ecs: o.ecs, addressMap: map, timeoutMs: o.timeoutMs ?? 3000 });
+
+/** A raw dns-packet query over UDP (independent of the production codec). */
+function rawUdp(name: string, type: string, server: string, via?: string): Promise<dnsPacket.Packet> {
+  const dest = [...map.exact.entries()].find(([k]) => k === `${server}@${via}`)?.[1] ?? { host: server.replace(/^10\./, "127."), port: chain.dns.port };
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket("udp4");
+    const t = setTimeout(() => (s.close(), reject(new Error("timeout"))), 3000);
+    s.on("message", (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(dnsPacket.decode(m));
+    });
+    s.send(dnsPacket.encode({ id: 4242, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as "A", class: "IN" }] }), dest.port ?? chain.dns.port, dest.host);
+  });
+}
+
+before(async () => {
+  chain = await startChain();
+  map = parseAddressMap(chain.dns.addressMap);
+});
+after(async () => {
+  await chain?.stop();
+});
+
+test("the address map covers cluster IPs by CIDR and NodeLocal per node", () => {
+  const m = chain.dns.addressMap;
+  assert.match(m, new RegExp(`^10\\.0\\.0\\.0/8=127\\.0\\.0\\.0/8:${chain.dns.port}`));
+  assert.match(m, /169\.254\.20\.10@k8s-node1=127\.254\.20\.2:/);
+  assert.match(m, /1\.1\.1\.1=127\.255\.1\.1:/);
+  const hops = chain.dns.hops().map((h) => h.hop);
+  for (const h of ["kube-dns", "technitium-internal", "technitium-lb", "pfsense", "upstream", "nodelocal:k8s-node1"]) assert.ok(hops.includes(h), h);
+});
+
+test("the viktorbarzin.lan template answers NXDOMAIN for 2+ labels and lets single labels through to Technitium", async () => {
+  const junk = await ask("www.cloudflare.com.viktorbarzin.lan", "10.96.0.10");
+  assert.equal(junk.rcode, "NXDOMAIN");
+  assert.deepEqual(junk.answers, []);
+  const raw = await rawUdp("a.b.viktorbarzin.lan", "AAAA", "10.244.2.10");
+  assert.equal(raw.rcode, "NXDOMAIN", "raw dns-packet client agrees");
+  const ok = await ask("idrac.viktorbarzin.lan", "10.96.0.10");
+  assert.equal(ok.rcode, "NOERROR");
+  assert.deepEqual(ok.answers.map((a) => a.data), ["192.168.1.4"]);
+  assert.equal(ok.sentTo, `127.96.0.10:${chain.dns.port}`);
+  assert.equal(ok.server, "10.96.0.10:53");
+});
+
+test("CoreDNS caches count TTLs down (and cap them at the Corefile's success TTL)", async () => {
+  const first = await ask("github.com", "10.244.1.10");
+  assert.equal(first.answers[0].data, "140.82.121.3");
+  assert.equal(first.answers[0].ttl, 60);
+  await sleep(2100);
+  const second = await ask("github.com", "10.244.1.10");
+  assert.ok(second.answers[0].ttl <= 58 && second.answers[0].ttl >= 55, `TTL counted down: ${second.answers[0].ttl}`);
+  const lan = await ask("proxmox.viktorbarzin.lan", "10.244.3.10");
+  assert.equal(lan.answers[0].ttl, 300, "3600 s record capped by `success 10000 300`");
+});
+
+test("Split Horizon: a LAN client gets the internal address from Technitium, a pod the public one", async () => {
+  const primary = chain.tech.instances[0];
+  const direct = parseAddressMap("");
+  const lan = await query({ name: "immich.viktorbarzin.me", type: "A", server: primary.dnsHost, port: primary.dnsPort, ecs: "192.168.1.0/24", addressMap: direct });
+  assert.deepEqual(lan.answers.map((a) => a.data), ["10.0.20.200"]);
+  const mgmt = await query({ name: "immich.viktorbarzin.me", type: "A", server: primary.dnsHost, port: primary.dnsPort, ecs: "10.0.10.0/24", addressMap: direct });
+  assert.deepEqual(mgmt.answers.map((a) => a.data), ["176.12.22.76"]);
+  const pod = await ask("immich.viktorbarzin.me", "10.96.0.10");
+  assert.deepEqual(pod.answers.map((a) => a.data), ["176.12.22.76"]);
+  // the secondary's rebinding config lacks viktorbarzin.me: the translated private address is stripped
+  const sec = chain.tech.instances[1];
+  const stripped = await query({ name: "immich.viktorbarzin.me", type: "A", server: sec.dnsHost, port: sec.dnsPort, ecs: "192.168.1.0/24", addressMap: direct });
+  assert.equal(stripped.rcode, "NOERROR");
+  assert.deepEqual(stripped.answers, []);
+});
+
+test("truncated UDP answers are retried over TCP", async () => {
+  const r = await ask("big.viktorbarzin.me", "8.8.8.8", { type: "TXT" });
+  assert.equal(r.transport, "tcp");
+  assert.equal(r.answers.length, 1);
+  assert.match(r.answers[0].data, /^"chunk-0-x+" .*"chunk-11-x+"$/, "all 12 character-strings of the TXT record arrive");
+});
+
+test("a Corefile change applies after the reload delay; a broken one keeps the old config", async () => {
+  const broadened = SEED_COREFILE.replace('match ".*\\..*\\.viktorbarzin\\.lan\\.$"', 'match ".*\\.viktorbarzin\\.lan\\.$"');
+  assert.notEqual(broadened, SEED_COREFILE);
+  chain.dns.setCluster({ corefile: broadened });
+  const soon = await ask("truenas.viktorbarzin.lan", "10.96.0.10");
+  assert.equal(soon.rcode, "NOERROR", "not reloaded yet");
+  await sleep(900);
+  const later = await ask("truenas.viktorbarzin.lan", "10.96.0.10");
+  assert.equal(later.rcode, "NXDOMAIN", "the new template now matches single labels too");
+  chain.dns.setCluster({ corefile: broadened.replace("forward . 10.96.0.53 {", "forward . 10.96.0.53 {{") + "\n}" });
+  await sleep(900);
+  assert.match(chain.dns.status().lastReloadError ?? "", /reload failed/);
+  assert.equal((await ask("nas.viktorbarzin.lan", "10.96.0.10")).rcode, "NXDOMAIN", "old (broadened) config still serves");
+  chain.dns.setCluster({ corefile: SEED_COREFILE });
+  await sleep(900);
+  assert.equal((await ask("nas.viktorbarzin.lan", "10.96.0.10")).rcode, "NOERROR");
+});
+
+test("NodeLocal answers on 169.254.20.10 only on nodes with a Ready pod; `.` to the node resolver bypasses CoreDNS", async () => {
+  const base = staticSnapshot();
+  const upstreamSvc = { name: "kube-dns-upstream", namespace: "kube-system", clusterIP: "10.110.12.34", type: "ClusterIP", loadBalancerIPs: [], selector: { "k8s-app": "kube-dns" }, ports: [53] };
+  chain.dns.setCluster({
+    services: [...base.services, upstreamSvc],
+    nodeLocalPods: [{ name: "node-local-dns-abcde", node: "k8s-node1", ready: true, ip: "10.0.20.101" }],
+    nodeLocalCorefile: SEED_NODELOCAL_COREFILE,
+  });
+  await sleep(700);
+  const nl = await ask("github.com", "169.254.20.10", { via: "k8s-node1" });
+  assert.equal(nl.answers[0].data, "140.82.121.3");
+  assert.equal(nl.answers[0].ttl, 30, "NodeLocal's `cache 30` caps the TTL");
+  const intercepted = await ask("github.com", "10.96.0.10", { via: "k8s-node1" });
+  assert.ok(intercepted.answers[0].ttl <= 30, "10.96.0.10 on that node is intercepted by NodeLocal");
+  await assert.rejects(ask("github.com", "169.254.20.10", { via: "k8s-node2", timeoutMs: 400 }), DnsTimeoutError);
+  const fallback = await ask("github.com", "10.96.0.10", { via: "k8s-node2" });
+  assert.ok(fallback.answers[0].ttl > 30, "without NodeLocal, 10.96.0.10 goes to CoreDNS via kube-proxy");
+
+  // CoreDNS down: google.com (not cached) fails through NodeLocal's `.` → kube-dns-upstream …
+  chain.dns.setFault("coredns", { drop: true });
+  try {
+    const failed = await ask("www.google.com", "169.254.20.10", { via: "k8s-node1", timeoutMs: 2500 }).catch((e) => e);
+    assert.ok(failed instanceof DnsTimeoutError || failed.rcode === "SERVFAIL", "via CoreDNS it fails");
+    // … but with `.` forwarded to __PILLAR__UPSTREAM__SERVERS__ the node resolver (pfSense) answers, bypassing CoreDNS
+    chain.dns.setCluster({ nodeLocalCorefile: SEED_NODELOCAL_COREFILE.replace(/(\.:53 \{[\s\S]*?forward \. )__PILLAR__CLUSTER__DNS__/, "$1__PILLAR__UPSTREAM__SERVERS__") });
+    await sleep(700);
+    const bypass = await ask("google.com", "169.254.20.10", { via: "k8s-node1" });
+    assert.equal(bypass.answers[0].data, "142.250.185.78");
+  } finally {
+    chain.dns.setFault("coredns", null);
+  }
+});
+
+test("a hop dropping packets makes the client time out; a delay shows in the latency", async () => {
+  chain.dns.setFault("technitium-internal", { drop: true });
+  const t0 = Date.now();
+  await assert.rejects(ask("idrac.viktorbarzin.lan", "10.96.0.53", { timeoutMs: 500 }), (e: DnsTimeoutError) => e instanceof DnsTimeoutError && e.timeoutMs === 500);
+  assert.ok(Date.now() - t0 < 1500, "bounded wait");
+  chain.dns.setFault("technitium-internal", null);
+  assert.equal((await ask("idrac.viktorbarzin.lan", "10.96.0.53")).rcode, "NOERROR");
+  chain.dns.setFault("upstream", { delayMs: 250 });
+  const slow = await ask("example.com", "1.1.1.1");
+  assert.ok(slow.latencyMs >= 240, `latency ${slow.latencyMs}`);
+  chain.dns.setFault("upstream", null);
+});

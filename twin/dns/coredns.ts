@@ -1,0 +1,177 @@
+/**
+ * A CoreDNS-like server for the twin: answers from a parsed Corefile. Plugin order as compiled in (cache before
+ * template before kubernetes before forward); caches count TTLs down, clamp them to the configured min/max, keep
+ * negative answers for the denial TTLs, and serve stale answers (TTL 0) when every upstream fails.
+ */
+import type { Packet } from "dns-packet";
+import { inZone, rcodeOf, reply } from "./wire";
+import type { ServerBlock, ForwardCfg, CacheCfg } from "./corefile";
+
+export interface CorednsContext {
+  /** Send a query to a forward target ("10.0.20.1", "10.96.0.53:53", "/etc/resolv.conf"). Rejects on timeout/refusal. */
+  send(target: string, req: Packet, o: { tcp: boolean }): Promise<Packet>;
+  /** Services for the kubernetes plugin. */
+  services(): { name: string; namespace: string; clusterIP?: string }[];
+}
+
+type R = { name: string; type: string; ttl: number; data: unknown };
+
+interface Entry {
+  storedAt: number;
+  ttl: number;
+  rcode: string;
+  answers: R[];
+  authorities: R[];
+}
+
+export class CorednsServer {
+  private caches = new Map<ServerBlock, Map<string, Entry>>();
+  private rr = 0;
+
+  constructor(
+    readonly blocks: ServerBlock[],
+    private readonly ctx: CorednsContext,
+  ) {
+    for (const b of blocks) if (b.cache) this.caches.set(b, new Map());
+  }
+
+  /** Which server block a name goes to (longest matching zone). */
+  blockFor(name: string): ServerBlock | undefined {
+    let best: ServerBlock | undefined;
+    let bestLen = -1;
+    for (const b of this.blocks) {
+      for (const z of b.zones) {
+        if (inZone(name, z) && z.length > bestLen) {
+          best = b;
+          bestLen = z.length;
+        }
+      }
+    }
+    return best;
+  }
+
+  async handle(req: Packet): Promise<Packet> {
+    const q = req.questions?.[0];
+    if (!q) return reply(req, { rcode: "FORMERR" });
+    const qname = q.name.toLowerCase().replace(/\.$/, "");
+    const block = this.blockFor(qname);
+    if (!block) return reply(req, { rcode: "REFUSED" });
+    const cache = this.caches.get(block);
+    const key = `${qname}|${q.type}|${(req.flags ?? 0) & 0x100 ? 1 : 0}`;
+    const now = Date.now();
+    const hit = cache?.get(key);
+    if (hit && now < hit.storedAt + hit.ttl * 1000) return this.fromCache(req, hit, now);
+
+    let res: Packet | undefined;
+    try {
+      res = await this.resolve(req, block, qname, q.type);
+    } catch {
+      res = undefined;
+    }
+    const failed = !res || rcodeOf(res) === "SERVFAIL" || rcodeOf(res) === "REFUSED";
+    if (failed && hit && block.cache && block.cache.serveStale > 0 && now - (hit.storedAt + hit.ttl * 1000) < block.cache.serveStale * 1000) {
+      // serve_stale: answer with TTL 0 (CoreDNS 1.10/1.11)
+      return reply(req, { ra: true, rcode: hit.rcode, answers: hit.answers.map((r) => ({ ...r, ttl: 0 })), authorities: hit.authorities.map((r) => ({ ...r, ttl: 0 })) });
+    }
+    if (!res) return reply(req, { ra: true, rcode: "SERVFAIL" });
+    if (cache && block.cache && !failed) return this.store(cache, block.cache, key, res, now);
+    return res;
+  }
+
+  private fromCache(req: Packet, e: Entry, now: number): Packet {
+    const elapsed = Math.floor((now - e.storedAt) / 1000);
+    const left = Math.max(0, e.ttl - elapsed);
+    const dec = (r: R) => ({ ...r, ttl: left });
+    return reply(req, { ra: true, rcode: e.rcode, answers: e.answers.map(dec), authorities: e.authorities.map(dec) });
+  }
+
+  private store(cache: Map<string, Entry>, cfg: CacheCfg, key: string, res: Packet, now: number): Packet {
+    const rcode = rcodeOf(res);
+    const answers = (res.answers ?? []) as R[];
+    const authorities = (res.authorities ?? []) as R[];
+    let ttl: number;
+    if (rcode === "NOERROR" && answers.length) {
+      ttl = Math.min(...answers.map((r) => r.ttl ?? 0));
+      ttl = Math.max(cfg.successMin, Math.min(cfg.successMax, ttl));
+    } else if (rcode === "NXDOMAIN" || (rcode === "NOERROR" && !answers.length)) {
+      const soa = authorities.find((r) => r.type === "SOA");
+      const soaTtl = soa ? Math.min(soa.ttl ?? 0, (soa.data as { minimum?: number }).minimum ?? 0) : cfg.denialMin;
+      ttl = Math.max(cfg.denialMin, Math.min(cfg.denialMax, soaTtl));
+    } else return res;
+    if (ttl <= 0) return res;
+    // Like CoreDNS, the reply that fills the cache already carries the cache TTL on every record.
+    const cap = (r: R) => ({ ...r, ttl });
+    if (cache.size > 9984) cache.delete(cache.keys().next().value!);
+    const entry = { storedAt: now, ttl, rcode, answers: answers.map(cap), authorities: authorities.map(cap) };
+    cache.set(key, entry);
+    return { ...res, answers: entry.answers as Packet["answers"], authorities: entry.authorities as Packet["authorities"] };
+  }
+
+  private async resolve(req: Packet, block: ServerBlock, qname: string, qtype: string): Promise<Packet> {
+    // template
+    for (const t of block.templates) {
+      if (t.cls !== "IN" && t.cls !== "ANY") continue;
+      if (t.type !== "ANY" && t.type !== qtype) continue;
+      if (!t.zones.some((z) => inZone(qname, z))) continue;
+      const fq = qname + ".";
+      const matched = t.match.some((re) => re.test(fq));
+      if (!matched) {
+        if (t.fallthrough) continue;
+        return reply(req, { ra: true, rcode: "SERVFAIL" });
+      }
+      const answers = t.answers.map((a) => parseRr(a.replace(/\{\{\s*\.Name\s*\}\}/g, fq))).filter((r): r is R => !!r);
+      return reply(req, { aa: true, ra: true, rcode: t.rcode, answers });
+    }
+    // kubernetes
+    const k = block.kubernetes;
+    if (k && k.zones.some((z) => inZone(qname, z))) {
+      const zone = k.zones.find((z) => inZone(qname, z))!;
+      const through = k.fallthrough === "all" || (Array.isArray(k.fallthrough) && k.fallthrough.some((z) => inZone(qname, z)));
+      const soa: R = { name: zone, type: "SOA", ttl: k.ttl, data: { mname: "ns.dns." + zone, rname: "hostmaster." + zone, serial: 1700000000, refresh: 7200, retry: 1800, expire: 86400, minimum: k.ttl } };
+      const m = /^([^.]+)\.([^.]+)\.svc\.(.+)$/.exec(qname);
+      if (m && inZone(m[3], zone)) {
+        const svc = this.ctx.services().find((s) => s.name === m[1] && s.namespace === m[2]);
+        if (svc?.clusterIP && svc.clusterIP !== "None") {
+          if (qtype === "A") return reply(req, { aa: true, ra: true, answers: [{ name: qname, type: "A", ttl: k.ttl, data: svc.clusterIP }] });
+          return reply(req, { aa: true, ra: true, authorities: [soa] });
+        }
+      }
+      if (!through) return reply(req, { aa: true, ra: true, rcode: "NXDOMAIN", authorities: [soa] });
+    }
+    // forward (Corefile order; the first whose FROM matches and whose except does not)
+    for (const f of block.forward) {
+      if (!inZone(qname, f.from)) continue;
+      if (f.except.some((e) => inZone(qname, e))) continue;
+      return this.forward(req, f);
+    }
+    return reply(req, { ra: true, rcode: "SERVFAIL" });
+  }
+
+  private async forward(req: Packet, f: ForwardCfg): Promise<Packet> {
+    let order = [...f.to];
+    if (f.policy === "random") order = order.sort(() => Math.random() - 0.5);
+    else if (f.policy === "round_robin") {
+      const s = this.rr++ % order.length;
+      order = [...order.slice(s), ...order.slice(0, s)];
+    }
+    let lastErr: unknown;
+    for (const target of order) {
+      try {
+        const res = await this.ctx.send(target, req, { tcp: f.forceTcp });
+        return { ...res, flags: (res.flags ?? 0) & ~0x400 }; // a forwarded answer is not authoritative here
+      } catch (err) {
+        lastErr = err;
+      }
+    }
+    throw lastErr ?? new Error("no forward target answered");
+  }
+}
+
+/** "name TTL IN A 1.2.3.4" → record (A, AAAA, CNAME, TXT only; enough for template answers). */
+function parseRr(text: string): R | null {
+  const m = /^(\S+)\s+(\d+)\s+IN\s+(A|AAAA|CNAME|TXT)\s+(.+)$/i.exec(text.trim());
+  if (!m) return null;
+  const type = m[3].toUpperCase();
+  const data = type === "TXT" ? [m[4].replace(/^"|"$/g, "")] : m[4].trim().replace(/\.$/, "");
+  return { name: m[1].replace(/\.$/, ""), type, ttl: Number(m[2]), data };
+}

@@ -1,0 +1,394 @@
+/**
+ * The subset of the Corefile language the DNS twin needs to answer as a hop's config says (reference §2, §3.6–§3.10):
+ * server blocks (zones, port), forward (targets, except, force_tcp, policy), cache (success/denial TTLs, serve_stale),
+ * template (class, type, zones, match regexes, rcode, answer, fallthrough), kubernetes (zones, fallthrough).
+ * Everything else is accepted and ignored. Parse errors throw (the hop then keeps its old config, like `reload`).
+ */
+
+export interface Directive {
+  name: string;
+  args: string[];
+  block?: Directive[];
+  line: number;
+}
+
+export interface ForwardCfg {
+  from: string;
+  to: string[];
+  except: string[];
+  forceTcp: boolean;
+  policy: "random" | "round_robin" | "sequential";
+}
+
+export interface CacheCfg {
+  successMax: number;
+  successMin: number;
+  denialMax: number;
+  denialMin: number;
+  /** seconds; 0 = off */
+  serveStale: number;
+}
+
+export interface TemplateCfg {
+  cls: string;
+  type: string;
+  zones: string[];
+  match: RegExp[];
+  rcode: string;
+  answers: string[];
+  fallthrough: boolean;
+}
+
+export interface ServerBlock {
+  zones: string[];
+  port: number;
+  forward: ForwardCfg[];
+  cache?: CacheCfg;
+  templates: TemplateCfg[];
+  kubernetes?: { zones: string[]; fallthrough: string[] | "all" | null; ttl: number };
+  plugins: string[];
+}
+
+export class CorefileError extends Error {}
+
+interface Tok {
+  text: string;
+  line: number;
+  quoted: boolean;
+}
+
+function tokenize(src: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  let line = 1;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === "\n") {
+      line++;
+      i++;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < src.length && src[i] !== "\n") i++;
+      continue;
+    }
+    if (c === '"') {
+      const startLine = line;
+      let s = "";
+      i++;
+      while (i < src.length && src[i] !== '"') {
+        if (src[i] === "\\" && src[i + 1] === '"') {
+          s += '"';
+          i += 2;
+          continue;
+        }
+        if (src[i] === "\n") line++;
+        s += src[i++];
+      }
+      if (i >= src.length) throw new CorefileError(`line ${startLine}: unterminated quoted string`);
+      i++;
+      toks.push({ text: s, line: startLine, quoted: true });
+      continue;
+    }
+    let s = "";
+    while (i < src.length && !/\s/.test(src[i]) && src[i] !== "#") s += src[i++];
+    toks.push({ text: s, line, quoted: false });
+  }
+  return toks;
+}
+
+/** Parse into raw server blocks: keys + directives. */
+export function parseRaw(src: string): { keys: string[]; directives: Directive[] }[] {
+  const toks = tokenize(src);
+  let p = 0;
+  const isOpen = (t?: Tok) => t && !t.quoted && t.text === "{";
+  const isClose = (t?: Tok) => t && !t.quoted && t.text === "}";
+  const directives = (): Directive[] => {
+    const out: Directive[] = [];
+    for (;;) {
+      const t = toks[p];
+      if (!t) throw new CorefileError("unexpected end of file: missing '}'");
+      if (isClose(t)) {
+        p++;
+        return out;
+      }
+      if (isOpen(t)) throw new CorefileError(`line ${t.line}: unexpected '{' (a directive's '{' must be on the directive's line)`);
+      p++;
+      const d: Directive = { name: t.text, args: [], line: t.line };
+      while (toks[p] && toks[p].line === t.line && !isOpen(toks[p]) && !isClose(toks[p])) d.args.push(toks[p++].text);
+      if (toks[p] && isOpen(toks[p]) && toks[p].line === t.line) {
+        p++;
+        d.block = directives();
+      }
+      out.push(d);
+    }
+  };
+  const blocks: { keys: string[]; directives: Directive[] }[] = [];
+  while (p < toks.length) {
+    const keys: string[] = [];
+    while (toks[p] && !isOpen(toks[p])) {
+      if (isClose(toks[p])) throw new CorefileError(`line ${toks[p].line}: Unexpected '}' because no matching opening brace`);
+      for (const k of toks[p].text.split(",").filter(Boolean)) keys.push(k);
+      p++;
+    }
+    if (!toks[p]) throw new CorefileError(`server block ${keys.join(" ") || "(none)"} has no '{'`);
+    p++;
+    if (!keys.length) throw new CorefileError(`line ${toks[p - 1].line}: a server block needs at least one key`);
+    blocks.push({ keys, directives: directives() });
+  }
+  return blocks;
+}
+
+function normZone(z: string): string {
+  return z.toLowerCase().replace(/\.$/, "");
+}
+
+function int(v: string | undefined, what: string, def: number): number {
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v)) throw new CorefileError(`${what}: "${v}" is not an integer`);
+  return Number(v);
+}
+
+/** Go duration → seconds ("86400s", "24h", "1h30m"). */
+export function goDuration(v: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let matched = "";
+  for (const m of v.matchAll(re)) {
+    matched += m[0];
+    total += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as "ms" | "s" | "m" | "h"];
+  }
+  if (matched !== v) throw new CorefileError(`"${v}" is not a duration`);
+  return total;
+}
+
+/** Go regexp → JS RegExp (the subset templates use; a leading (?i) becomes the i flag). */
+function goRegex(src: string): RegExp {
+  let flags = "";
+  let s = src;
+  const m = /^\(\?([imsU]+)\)/.exec(s);
+  if (m) {
+    if (m[1].includes("i")) flags += "i";
+    if (m[1].includes("s")) flags += "s";
+    s = s.slice(m[0].length);
+  }
+  try {
+    return new RegExp(s, flags);
+  } catch (err) {
+    throw new CorefileError(`template: bad regex ${src}: ${(err as Error).message}`);
+  }
+}
+
+export function parseCorefile(src: string, substitutions: Record<string, string> = {}): ServerBlock[] {
+  let text = src;
+  for (const [k, v] of Object.entries(substitutions)) text = text.split(k).join(v);
+  const raw = parseRaw(text);
+  const seen = new Set<string>();
+  return raw
+    .filter((b) => !(b.keys.length === 1 && /^\(.*\)$/.test(b.keys[0])))
+    .map((b) => {
+      const zones: string[] = [];
+      let port = 53;
+      for (const key of b.keys) {
+        const m = /^(?:dns:\/\/)?([^:]*)(?::(\d+))?$/.exec(key);
+        if (!m) throw new CorefileError(`unsupported server block key "${key}"`);
+        const z = normZone(m[1] === "." ? "" : m[1]);
+        if (m[2]) port = Number(m[2]);
+        const id = `${z}:${port}`;
+        if (seen.has(id)) throw new CorefileError(`cannot serve dns://${z || "."}.:${port} - it is already defined`);
+        seen.add(id);
+        zones.push(z);
+      }
+      const block: ServerBlock = { zones, port, forward: [], templates: [], plugins: b.directives.map((d) => d.name) };
+      const once = new Set<string>();
+      for (const d of b.directives) {
+        if (["errors", "cache", "kubernetes", "prometheus", "loop"].includes(d.name)) {
+          if (once.has(d.name)) throw new CorefileError(`line ${d.line}: this plugin can only be used once per Server Block: ${d.name}`);
+          once.add(d.name);
+        }
+        if (d.name === "forward") block.forward.push(parseForward(d));
+        else if (d.name === "cache") block.cache = parseCache(d);
+        else if (d.name === "template") block.templates.push(parseTemplate(d, zones));
+        else if (d.name === "kubernetes") {
+          const k = { zones: d.args.length ? d.args.map(normZone) : zones, fallthrough: null as string[] | "all" | null, ttl: 5 };
+          for (const prop of d.block ?? []) {
+            if (prop.name === "fallthrough") k.fallthrough = prop.args.length ? prop.args.map(normZone) : "all";
+            if (prop.name === "ttl") k.ttl = int(prop.args[0], "kubernetes ttl", 5);
+          }
+          block.kubernetes = k;
+        }
+      }
+      return block;
+    });
+}
+
+function parseForward(d: Directive): ForwardCfg {
+  const [from, ...to] = d.args;
+  if (!from || to.length === 0) throw new CorefileError(`line ${d.line}: forward needs FROM and at least one TO`);
+  if (to.length > 15) throw new CorefileError(`line ${d.line}: more than 15 forward targets`);
+  for (const t of to) {
+    if (t.startsWith("/")) continue;
+    const host = t.replace(/^dns:\/\//, "").replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/:\d+$/, "");
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(host) && !/:/.test(host)) throw new CorefileError(`line ${d.line}: not an IP address or file: "${t}"`);
+  }
+  const f: ForwardCfg = { from: normZone(from === "." ? "" : from), to, except: [], forceTcp: false, policy: "random" };
+  for (const prop of d.block ?? []) {
+    if (prop.name === "force_tcp") f.forceTcp = true;
+    else if (prop.name === "except") f.except = prop.args.map(normZone);
+    else if (prop.name === "policy") {
+      if (!["random", "round_robin", "sequential"].includes(prop.args[0])) throw new CorefileError(`line ${prop.line}: unknown policy "${prop.args[0]}"`);
+      f.policy = prop.args[0] as ForwardCfg["policy"];
+    }
+  }
+  return f;
+}
+
+function parseCache(d: Directive): CacheCfg {
+  const c: CacheCfg = { successMax: 3600, successMin: 5, denialMax: 1800, denialMin: 5, serveStale: 0 };
+  if (d.args[0] !== undefined) {
+    const ttl = int(d.args[0], "cache TTL", 3600);
+    if (ttl <= 0) throw new CorefileError("cache TTL must be > 0");
+    c.successMax = ttl;
+    c.denialMax = ttl;
+  }
+  for (const prop of d.block ?? []) {
+    if (prop.name === "success" || prop.name === "denial") {
+      int(prop.args[0], `cache ${prop.name} capacity`, 9984);
+      const max = prop.args[1] !== undefined ? int(prop.args[1], `cache ${prop.name} TTL`, 0) : undefined;
+      const min = prop.args[2] !== undefined ? int(prop.args[2], `cache ${prop.name} MINTTL`, 0) : undefined;
+      if (prop.name === "success") {
+        if (max !== undefined) c.successMax = max;
+        if (min !== undefined) c.successMin = min;
+      } else {
+        if (max !== undefined) c.denialMax = max;
+        if (min !== undefined) c.denialMin = min;
+      }
+    } else if (prop.name === "serve_stale") c.serveStale = prop.args[0] ? goDuration(prop.args[0]) : 3600;
+  }
+  return c;
+}
+
+function parseTemplate(d: Directive, blockZones: string[]): TemplateCfg {
+  const [cls, type, ...zones] = d.args;
+  if (!cls || !type) throw new CorefileError(`line ${d.line}: template needs CLASS and TYPE`);
+  const t: TemplateCfg = { cls: cls.toUpperCase(), type: type.toUpperCase(), zones: zones.length ? zones.map(normZone) : blockZones, match: [], rcode: "NOERROR", answers: [], fallthrough: false };
+  for (const prop of d.block ?? []) {
+    if (prop.name === "match") t.match.push(...prop.args.map(goRegex));
+    else if (prop.name === "rcode") {
+      const rc = prop.args[0]?.toUpperCase();
+      if (!["NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP"].includes(rc)) throw new CorefileError(`line ${prop.line}: unknown rcode "${prop.args[0]}"`);
+      t.rcode = rc;
+    } else if (prop.name === "answer") t.answers.push(...prop.args);
+    else if (prop.name === "fallthrough") t.fallthrough = true;
+  }
+  if (!t.match.length) t.match.push(/.*/);
+  return t;
+}
+
+/** The kubeadm CoreDNS Corefile of the seed homelab (used when no K8s twin is given). */
+export const SEED_COREFILE = `.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . 10.0.20.1 8.8.8.8 1.1.1.1 {
+       policy sequential
+       health_check 5s
+       max_fails 2
+    }
+    cache {
+       success 10000 300 6
+       denial 10000 300 60
+       serve_stale 86400s
+    }
+    loop
+    reload
+    loadbalance
+}
+viktorbarzin.lan:53 {
+    errors
+    template IN ANY viktorbarzin.lan {
+       match ".*\\..*\\.viktorbarzin\\.lan\\.$"
+       rcode NXDOMAIN
+       fallthrough
+    }
+    forward . 10.96.0.53 {
+       health_check 5s
+       max_fails 2
+    }
+    cache {
+       success 10000 300
+       denial 10000 300
+       serve_stale 86400s
+    }
+}
+`;
+
+/** The NodeLocal DNSCache Corefile of the seed commit (transparent mode; viktorbarzin.lan straight to Technitium). */
+export const SEED_NODELOCAL_COREFILE = `cluster.local:53 {
+    errors
+    cache {
+            success 9984 30
+            denial 9984 5
+    }
+    reload
+    loop
+    bind 169.254.20.10 10.96.0.10
+    forward . __PILLAR__CLUSTER__DNS__ {
+            force_tcp
+    }
+    prometheus :9253
+    health 169.254.20.10:8080
+}
+in-addr.arpa:53 {
+    errors
+    cache 30
+    reload
+    loop
+    bind 169.254.20.10 10.96.0.10
+    forward . __PILLAR__CLUSTER__DNS__ {
+            force_tcp
+    }
+    prometheus :9253
+}
+ip6.arpa:53 {
+    errors
+    cache 30
+    reload
+    loop
+    bind 169.254.20.10 10.96.0.10
+    forward . __PILLAR__CLUSTER__DNS__ {
+            force_tcp
+    }
+    prometheus :9253
+}
+viktorbarzin.lan:53 {
+    errors
+    cache 30
+    reload
+    loop
+    bind 169.254.20.10 10.96.0.10
+    forward . 10.96.0.53
+    prometheus :9253
+}
+.:53 {
+    errors
+    cache 30
+    reload
+    loop
+    bind 169.254.20.10 10.96.0.10
+    forward . __PILLAR__CLUSTER__DNS__
+    prometheus :9253
+}
+`;
