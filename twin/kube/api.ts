@@ -575,7 +575,7 @@ function applyConflict(conflicts: { manager: MfEntry; path: string[] }[]) {
 function stripVolatile(o: Obj): Obj {
   const c = clone(o);
   delete c.metadata.resourceVersion;
-  delete c.metadata.managedFields;
+  c.metadata.managedFields = (c.metadata.managedFields ?? []).map((m: Obj) => ({ ...m, time: undefined }));
   return c;
 }
 /** Key order as the API server writes it: apiVersion, kind, metadata, spec/data…, status last. */
