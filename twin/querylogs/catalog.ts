@@ -125,7 +125,10 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
     const w = () => WORDS[Math.floor(r() * WORDS.length)];
     const n = Math.floor(r() * 400);
     const name = r() < 0.5 ? `${w()}${n}.${w()}-${w()}.${TLDS[Math.floor(r() * TLDS.length)]}` : `${w()}.${w()}${n}.${TLDS[Math.floor(r() * TLDS.length)]}`;
-    if (!seen.has(name)) (seen.add(name), publicNames.push(name));
+    if (!seen.has(name)) {
+      seen.add(name);
+      publicNames.push(name);
+    }
   }
   for (const name of publicNames) {
     const split = name.endsWith("viktorbarzin.me");
@@ -153,7 +156,10 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
   const adSeen = new Set(adNames);
   while (adNames.length < 1500) {
     const name = `${AD_WORDS[Math.floor(r() * AD_WORDS.length)]}${Math.floor(r() * 90)}.${WORDS[Math.floor(r() * WORDS.length)]}-ads.${TLDS[Math.floor(r() * 3)]}`;
-    if (!adSeen.has(name)) (adSeen.add(name), adNames.push(name));
+    if (!adSeen.has(name)) {
+      adSeen.add(name);
+      adNames.push(name);
+    }
   }
   for (const name of adNames) {
     const up = r() < 0.05;
@@ -209,7 +215,10 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
   const podSeen = new Set<string>();
   while (pods.length < 400) {
     const ip = ipv4(r, `10.244.${Math.floor(r() * 5)}`);
-    if (!podSeen.has(ip)) (podSeen.add(ip), pods.push(ip));
+    if (!podSeen.has(ip)) {
+      podSeen.add(ip);
+      pods.push(ip);
+    }
   }
   const group0 = [...all.slice(0, 8), ...shuffle(r, [...all.slice(8), ...pods.slice(0, 150)])];
   const clients: CatalogClient[] = [

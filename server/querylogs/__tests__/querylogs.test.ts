@@ -206,3 +206,75 @@ test("charts and top lists come from rollups and agree with the raw rows", async
   assert.equal(raw.source, "raw");
   assert.equal(raw.series.reduce((a, p) => a + p.total, 0), Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE client_ip = '10.0.20.1' AND timestamp >= $1 AND timestamp < $2`, [s.filter.from, s.filter.to])).rows[0].n));
 });
+
+test("rows newer than the watermark are found (tail), keyset pages stay stable while rows arrive, then roll up once", async () => {
+  const input = parse({ qname: "~brand-new-name" });
+  const first = await queryPage(stores, input.filter, { limit: 2 });
+  assert.equal(first.rows.length, 0);
+  const before = await readState(deck);
+  const at = new Date(END.getTime() + 30_000).toISOString();
+  for (let i = 0; i < 5; i++)
+    await logs.query(
+      `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+       VALUES ('technitium', $1, '192.168.1.77', 0, 2, 12.5, 0, $2, 1, 1, 'A 1.2.3.4')`,
+      [at, `x${i}.brand-new-name.example`],
+    );
+  // not rolled up yet: the dictionary does not know the name, the tail query finds it anyway
+  const p1 = await queryPage(stores, parse({ qname: "~brand-new-name", to: new Date(END.getTime() + 120_000).toISOString() }).filter, { limit: 2 });
+  assert.deepEqual(p1.rows.map((r) => r.qname), ["x4.brand-new-name.example", "x3.brand-new-name.example"]);
+  // a row arriving between pages does not shift the next page
+  await logs.query(
+    `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, rcode, qname, qtype, qclass) VALUES ('technitium', $1, '192.168.1.77', 0, 3, 0, 'x9.brand-new-name.example', 1, 1)`,
+    [at],
+  );
+  const p2 = await queryPage(stores, parse({ qname: "~brand-new-name", to: new Date(END.getTime() + 120_000).toISOString() }).filter, { cursor: Number(p1.nextCursor), limit: 2 });
+  assert.deepEqual(p2.rows.map((r) => r.qname), ["x2.brand-new-name.example", "x1.brand-new-name.example"]);
+  // live tail: rows after a known id, oldest first
+  const newer = await queryNewer(stores, parse({ qname: "~brand-new-name" }).filter, Number(p1.rows[0].id));
+  assert.deepEqual(newer.map((r) => r.qname), ["x9.brand-new-name.example"]);
+  // rolling up moves the watermark past them exactly once; the dictionary now resolves the substring
+  const r = await rollupCatchUp(stores, { now: new Date(END.getTime() + 3600_000) });
+  assert.equal(r.rows, 6);
+  assert.ok((await readState(deck)).watermark > before.watermark);
+  const dict = await deck.query(`SELECT name FROM querylog_names WHERE name LIKE '%brand-new-name%' ORDER BY 1`);
+  assert.equal(dict.rows.length, 6);
+  const p3 = await queryPage(stores, parse({ qname: "~brand-new-name", to: new Date(END.getTime() + 120_000).toISOString() }).filter, { limit: 10 });
+  assert.equal(p3.rows.length, 6);
+  const c = await countRows(stores, parse({ client: "192.168.1.77" }).filter, { exact: true });
+  assert.equal(c.value, 6);
+});
+
+test("retention deletes under the rollups: rows clipped and said so, rollups neither shrink nor double-count", async () => {
+  const hourlyBefore = Number((await deck.query(`SELECT sum(count) AS n FROM querylog_hourly`)).rows[0].n);
+  // Technitium's retention: delete the lowest dlids (about the first day)
+  await logs.query(`DELETE FROM dns_logs WHERE dlid IN (SELECT dlid FROM dns_logs ORDER BY dlid LIMIT 8000)`);
+  const step = await rollupStep(stores, { now: new Date(END.getTime() + 3600_000) });
+  assert.equal(step.rows, 0);
+  assert.equal(Number((await deck.query(`SELECT sum(count) AS n FROM querylog_hourly`)).rows[0].n), hourlyBefore, "history kept, nothing re-counted");
+  const input = parse({ from: new Date(END.getTime() - 10 * 86_400_000).toISOString() });
+  const page = await queryPage(stores, input.filter, { limit: 5 });
+  assert.match(page.clipped ?? "", /retention/);
+  const count = await countRows(stores, input.filter);
+  const exact = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp < $1`, [input.filter.to])).rows[0].n);
+  assert.equal(count.kind, "rollup");
+  assert.ok(Math.abs(count.value - exact) <= 5, `rollup count ${count.value} vs rows ${exact}`);
+});
+
+test("an unreachable query-log database gives a clear 'unavailable' error and leaves the watermark alone", async () => {
+  const { mapDbError } = await import("../db");
+  const dead = new pg.Pool({ connectionString: "postgresql://postgres:postgres@127.0.0.1:1/none", connectionTimeoutMillis: 500 });
+  try {
+    const before = await readState(deck);
+    const broken = { logs: dead, deck, deckConnect: () => deck.connect() };
+    await assert.rejects(() => rollupStep(broken), (err: unknown) => {
+      const e = mapDbError(err) as { code?: string; message: string };
+      assert.equal(e.code, "unavailable");
+      assert.match(e.message, /unreachable.*QUERYLOG_DATABASE_URL/);
+      return true;
+    });
+    await assert.rejects(() => queryPage(broken, parse({}).filter), (err: unknown) => (mapDbError(err) as { code?: string }).code === "unavailable");
+    assert.equal((await readState(deck)).watermark, before.watermark);
+  } finally {
+    await dead.end();
+  }
+});
