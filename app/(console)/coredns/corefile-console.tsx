@@ -244,7 +244,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown }: { initialCo
               );
             })}
             {target === "nodelocal" && (
-              <table className="table" data-testid="nodelocal-zones">
+              <table className="table" data-testid="nodelocal-zones" style={{ tableLayout: "fixed", width: "100%" }}>
                 <thead>
                   <tr>
                     <th>Zone</th>
@@ -277,15 +277,17 @@ export function CorefileConsole({ initialConfig, revision, dbDown }: { initialCo
                             data-testid={`zone-forward-${String(z.zone)}`}
                             disabled={mode === "raw"}
                             value={Array.isArray(fwd) ? "ips" : fwd}
+                            style={{ maxWidth: "100%" }}
+                            title="cluster-dns = the kube-dns-upstream ClusterIP (node-cache fills __PILLAR__CLUSTER__DNS__)"
                             onChange={(e) => update(`nodelocal.zones.${k}.forward`, e.target.value === "ips" ? [stack.coredns.internalZone.forwardTo] : e.target.value)}
                           >
-                            <option value="cluster-dns">CoreDNS (kube-dns-upstream)</option>
-                            <option value="upstream-servers">node&apos;s resolv.conf</option>
-                            <option value="ips">explicit IPs</option>
+                            <option value="cluster-dns">CoreDNS</option>
+                            <option value="upstream-servers">node resolv.conf</option>
+                            <option value="ips">IPs</option>
                           </select>
                           {Array.isArray(fwd) && (
                             <input
-                              style={{ width: 150, marginLeft: 6 }}
+                              style={{ width: "100%", marginTop: 4 }}
                               data-testid={`zone-ips-${String(z.zone)}`}
                               disabled={mode === "raw"}
                               value={fwd.join(", ")}
@@ -389,7 +391,13 @@ export function CorefileConsole({ initialConfig, revision, dbDown }: { initialCo
               <ul className="stack-v" data-testid="corefile-errors" style={{ listStyle: "none", padding: 0, margin: 0 }}>
                 {result.errors.map((e, k) => (
                   <li key={k} data-testid="corefile-error" data-line={e.line} data-column={e.column} data-severity={e.severity ?? "error"}>
-                    <button className="mono small" onClick={() => jumpTo(e)} title="Go to this position" style={{ marginRight: 8 }}>
+                    <button
+                      className="mono small"
+                      onClick={() => jumpTo(e)}
+                      title="Go to this position"
+                      data-testid="corefile-error-position"
+                      style={{ marginRight: 8, background: "none", color: "var(--accent)", padding: "1px 6px" }}
+                    >
                       {e.line}:{e.column}
                     </button>
                     <span className={e.severity === "warning" ? "warn-text" : "error-text"}>{e.severity === "warning" ? "warning" : "error"}</span> {e.message}
