@@ -1,4 +1,5 @@
 // Runs once when the server starts: a bad or missing environment variable stops dnsdeck here, naming it.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") await import("./server/check-env");
+  if (process.env.NEXT_RUNTIME === "nodejs") void import("./server/querylogs/worker").then((m) => m.startRollupWorker()).catch(() => {}); // query-log rollups (issue 6); never fatal
 }
