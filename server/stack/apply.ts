@@ -331,11 +331,13 @@ export async function listApplies(opts: { limit?: number; before?: number } = {}
 
 /** Rollback = save that revision's config as the new desired config and apply it through the same path. */
 export async function startRollback(req: { user: string; revision: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"] }) {
-  const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true } });
+  const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true, steps: true } });
   if (!r) throw new AppError("not_found", `stack revision ${req.revision} does not exist; GET /api/v1/stack/revisions lists them`);
   const old = await configRevision(r.configRevisionId);
   const saved = await saveConfig(old.config, req.user, `rollback to revision ${r.id} (config revision ${old.id})`);
-  return startApply({ user: req.user, revision: saved.id!, takeOwnership: req.takeOwnership, kind: "rollback", rollbackOf: r.id, rollout: req.rollout });
+  // the same objects that run applied (a run limited to NodeLocal is rolled back as NodeLocal only)
+  const objects = ((r.steps as unknown as ApplyStep[]) ?? []).map((s) => s.key);
+  return startApply({ user: req.user, revision: saved.id!, takeOwnership: req.takeOwnership, kind: "rollback", rollbackOf: r.id, objects: objects.length ? objects : undefined, rollout: req.rollout });
 }
 
 /** For tests and `?wait=true`: the promise of a run started by this process. */

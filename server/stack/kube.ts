@@ -109,8 +109,9 @@ export async function podLogTail(namespace: string, pod: string, container?: str
 /** FieldManagerConflict causes → [{field, manager}]; [] when the 409 is not an ownership conflict. */
 export function conflictsOf(s: KubeStatus): { field: string; manager: string; message: string }[] {
   if (s.code !== 409) return [];
-  return (s.causes ?? [])
-    .filter((c) => c.type === "FieldManagerConflict")
+  // a Status cause's type is serialised as "reason" on the wire (apimachinery StatusCause `json:"reason"`)
+  return ((s.causes ?? []) as { type?: string; reason?: string; field?: string; message?: string }[])
+    .filter((c) => (c.reason ?? c.type) === "FieldManagerConflict")
     .map((c) => ({ field: c.field ?? "?", manager: /conflict with "([^"]+)"/.exec(c.message ?? "")?.[1] ?? "another manager", message: c.message ?? "" }));
 }
 

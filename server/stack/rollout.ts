@@ -152,6 +152,7 @@ export async function watchDaemonSet(intent: KubeObj, config: StackConfig, opts:
     const pods = (await listObjects("v1", "Pod", ns, selectorOf(ds))).map(podFacts).filter((p) => !p.deleting);
     const nodeNames = (await listObjects("v1", "Node")).map((n) => String((n.metadata as Obj).name));
     const templateGen = String(gen);
+    const currentHash = await currentRevisionHash(ds, ns);
     const nodes: NodeRollout[] = [];
     for (const node of nodeNames) {
       const p = pods.find((x) => x.node === node);
@@ -159,7 +160,11 @@ export async function watchDaemonSet(intent: KubeObj, config: StackConfig, opts:
         nodes.push({ node, updated: false, ready: false, healthy: false, restarts: 0, detail: "no pod on this node" });
         continue;
       }
-      const updated = observed >= gen && (p.labels["pod-template-generation"] === undefined || p.labels["pod-template-generation"] === templateGen);
+      // a pod runs the current template when its controller-revision-hash is the newest ControllerRevision's
+      // (pod-template-generation is only a fallback: it also moves on spec changes outside the template)
+      const updated =
+        observed >= gen &&
+        (currentHash ? p.labels["controller-revision-hash"] === currentHash : p.labels["pod-template-generation"] === undefined || p.labels["pod-template-generation"] === templateGen);
       let isHealthy = healthy.get(node) === p.name;
       if (updated && p.ready && !isHealthy) {
         if (!firstSeen.has(p.name)) firstSeen.set(p.name, Date.now());
@@ -214,6 +219,17 @@ export async function watchDaemonSet(intent: KubeObj, config: StackConfig, opts:
     }
     await sleep(opts.pollMs);
   }
+}
+
+/** Hash of the DaemonSet's newest ControllerRevision (what `kubectl rollout` compares pods against). */
+async function currentRevisionHash(ds: Obj, ns: string): Promise<string | undefined> {
+  const uid = (ds.metadata as Obj).uid;
+  const revs = (await listObjects("apps/v1", "ControllerRevision", ns, selectorOf(ds))).filter((r) =>
+    (((r.metadata as Obj).ownerReferences ?? []) as Obj[]).some((o) => o.uid === uid),
+  );
+  if (!revs.length) return undefined;
+  const newest = revs.reduce((a, b) => (Number(b.revision ?? 0) > Number(a.revision ?? 0) ? b : a));
+  return ((newest.metadata as Obj).labels as Record<string, string> | undefined)?.["controller-revision-hash"];
 }
 
 function count(r: WorkloadRollout) {

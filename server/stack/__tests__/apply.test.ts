@@ -32,7 +32,7 @@ describe("stack apply on the Kubernetes twin", { skip: twinEntry ? false : "the 
   const fault = async (f: object | null, id?: string) => {
     const res = await fetch(`${twin.url}/_twin/faults${f ? "" : id ? `/${id}` : ""}`, {
       method: f ? "POST" : "DELETE",
-      headers: { authorization: `Bearer ${twin.adminToken}`, "content-type": "application/json" },
+      headers: { "x-twin-admin": twin.adminToken, "content-type": "application/json" },
       body: f ? JSON.stringify(f) : undefined,
     });
     assert.ok(res.ok, `twin faults: HTTP ${res.status} ${await res.text()}`);
@@ -144,7 +144,7 @@ describe("stack apply on the Kubernetes twin", { skip: twinEntry ? false : "the 
     cfg.nodelocal.zones[0].cacheTtl = 31;
     (cfg.nodelocal.zones[0] as any).success = { capacity: 9984, ttl: 31 };
     const rev = await store.saveConfig(cfg, "alice", "ttl 31");
-    await fault({ kind: "api", path: "configmaps/node-local-dns", method: "PATCH", status: 500 });
+    await fault({ kind: "api", path: "configmaps/node-local-dns\\?(?!.*dryRun)", method: "PATCH", status: 500 });
     try {
       const run = await (await apply.startApply({ user: "alice", revision: rev.id!, objects: nodelocalKeys(), rollout: fast })).done;
       assert.equal(run.status, "partial");
@@ -169,7 +169,7 @@ describe("stack apply on the Kubernetes twin", { skip: twinEntry ? false : "the 
   });
 
   test("a timeout in the middle → partial, then idempotent", async () => {
-    await fault({ kind: "api", path: "services/node-local-dns", method: "PATCH", status: "timeout" });
+    await fault({ kind: "api", path: "services/node-local-dns\\?(?!.*dryRun)", method: "PATCH", status: "timeout", delayMs: 4000 });
     try {
       const run = await (await apply.startApply({ user: "alice", objects: nodelocalKeys(), rollout: fast })).done;
       assert.equal(run.status, "partial");
