@@ -51,7 +51,9 @@ export function validateConfig(input: unknown): StackConfig {
 }
 
 function toRevision(r: { id: number; createdAt: Date; createdBy: string; note: string | null; config: unknown }): ConfigRevision {
-  return { id: r.id, createdAt: r.createdAt.toISOString(), createdBy: r.createdBy, note: r.note, config: stackConfigSchema.parse(r.config) };
+  // a row that no longer validates (hand edit, schema change) is returned as stored; applying it runs validateConfig
+  const parsed = stackConfigSchema.safeParse(r.config);
+  return { id: r.id, createdAt: r.createdAt.toISOString(), createdBy: r.createdBy, note: r.note, config: parsed.success ? parsed.data : (r.config as StackConfig) };
 }
 
 export async function currentConfig(): Promise<ConfigRevision> {

@@ -91,3 +91,17 @@ test("the stack lock admits one holder; a second is refused naming the first; an
   await lock.releaseLock("new#2");
   assert.equal(await lock.currentLock(), null);
 });
+
+test("applying a stored revision that is not valid is refused with field errors and records no run", async () => {
+  const { db } = client;
+  const cfg = structuredClone((await store.currentConfig()).config) as any;
+  cfg.nodelocal.linkLocalIp = "not-an-ip";
+  const row = await db().stackConfigRevision.create({ data: { config: cfg, createdBy: "hand-edit" } });
+  const { startApply } = await import("../apply");
+  await assert.rejects(
+    () => startApply({ user: "alice", revision: row.id }),
+    (err: any) => err.code === "bad_request" && err.details.some((d: { path: string }) => d.path === "nodelocal.linkLocalIp"),
+  );
+  assert.equal(await db().stackApply.count(), 0);
+  assert.equal(await lock.currentLock(), null, "no lock is left behind");
+});
