@@ -55,6 +55,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
   const [confirm, setConfirm] = useState<null | { takeOwnership: boolean; objects?: string[] }>(null);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<StackPlan & { configRevision: { id: number | null; note: string | null } }>("/api/v1/stack/plan") });
   const toggle = (k: string) => setOpen((s) => (s.has(k) ? new Set([...s].filter((x) => x !== k)) : new Set([...s, k])));
   const apply = async () => {
@@ -65,6 +66,20 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
       const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: confirm.takeOwnership || undefined, objects: confirm.objects } });
       setConfirm(null);
       onStarted(r.id);
+    } catch (e) {
+      setErr((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const restart = async (o: { kind: string; namespace: string; name: string }) => {
+    if (!confirm(`Restart every pod of ${o.kind} ${o.namespace}/${o.name}? It rolls like any template change (one node at a time for a DaemonSet).`)) return;
+    setBusy(true);
+    setErr(null);
+    setNote(null);
+    try {
+      const r = await api<{ restartedAt: string }>("/api/v1/stack/restart", { method: "POST", body: { kind: o.kind, namespace: o.namespace, name: o.name } });
+      setNote(`${o.kind} ${o.namespace}/${o.name} restarted at ${r.restartedAt}; the next apply keeps this (separate field manager).`);
     } catch (e) {
       setErr((e as Error).message);
     } finally {
@@ -132,6 +147,11 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
           {err}
         </p>
       )}
+      {note && (
+        <p className="alert ok" role="status">
+          {note}
+        </p>
+      )}
       {plan.error && (
         <p className="alert error" role="alert">
           The plan failed: {(plan.error as Error).message}
@@ -175,10 +195,15 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                     </td>
                     <td>{o.state === "missing" ? "create" : o.changes.length || ""}</td>
                     <td className="small">{owners.join(", ")}</td>
-                    <td>
+                    <td className="row">
                       <button type="button" onClick={() => toggle(o.key)}>
                         {open.has(o.key) ? "Hide" : "Diff"}
                       </button>
+                      {(o.kind === "DaemonSet" || o.kind === "Deployment") && o.state !== "missing" && (
+                        <button type="button" disabled={!isAdmin || busy} title={isAdmin ? "rollout restart (field manager dnsdeck-restart)" : "needs the admin role"} onClick={() => restart(o)} data-testid="restart-button">
+                          Restart
+                        </button>
+                      )}
                     </td>
                   </tr>
                   {open.has(o.key) && (
