@@ -1,0 +1,104 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import * as dnsPacket from "dns-packet";
+import { query, parseAddressMap, soaSerial, DnsQueryError } from "../../../server/dns/index";
+import { TechnitiumClient } from "../../../server/technitium/client";
+import { startChain, sleep } from "../../dns/__tests__/helpers";
+
+let chain: Awaited<ReturnType<typeof startChain>>;
+const direct = parseAddressMap("");
+const inst = (i: number) => chain.tech.instances[i];
+const ask = (i: number, name: string, type = "A", ecs?: string) => query({ name, type, server: inst(i).dnsHost, port: inst(i).dnsPort, ecs, addressMap: direct, timeoutMs: 3000 });
+
+before(async () => {
+  chain = await startChain();
+});
+after(async () => chain?.stop());
+
+test("authoritative answers carry AA; NXDOMAIN and NODATA carry the zone SOA in authority", async () => {
+  const a = await ask(0, "idrac.viktorbarzin.lan");
+  assert.equal(a.flags.aa, true);
+  assert.deepEqual(a.answers.map((r) => r.data), ["192.168.1.4"]);
+  const cname = await ask(0, "grafana.viktorbarzin.lan");
+  assert.deepEqual(cname.answers.map((r) => `${r.type} ${r.data}`), ["CNAME traefik.viktorbarzin.lan", "A 10.0.20.200"]);
+  const nx = await ask(0, "nope.viktorbarzin.lan");
+  assert.equal(nx.rcode, "NXDOMAIN");
+  assert.equal(nx.flags.aa, true);
+  assert.equal(nx.authority[0].type, "SOA");
+  assert.equal(soaSerial(nx.authority[0].data), 2026111901);
+  const nodata = await ask(0, "idrac.viktorbarzin.lan", "AAAA");
+  assert.equal(nodata.rcode, "NOERROR");
+  assert.equal(nodata.answers.length, 0);
+  assert.equal(nodata.authority[0].type, "SOA");
+  const ptr = await ask(0, "4.1.168.192.in-addr.arpa", "PTR");
+  assert.deepEqual(ptr.answers.map((r) => r.data), ["idrac.viktorbarzin.lan"]);
+});
+
+test("SOA queries answer with the serial each instance holds", async () => {
+  const serials = await Promise.all([0, 1, 2].map(async (i) => soaSerial((await ask(i, "viktorbarzin.lan", "SOA")).answers[0].data)));
+  assert.deepEqual(serials, [2026111901, 2026111405, 2026111901]);
+  const older = await ask(1, "uptime-kuma.viktorbarzin.lan");
+  assert.equal(older.rcode, "NXDOMAIN", "the secondary's older copy lacks a host added since");
+});
+
+test("emrsn.org is answered NXDOMAIN locally by the primary; viktorbarzin.me is resolved recursively", async () => {
+  const e = await ask(0, "wpad.emrsn.org");
+  assert.equal(e.rcode, "NXDOMAIN");
+  assert.equal(e.flags.aa, true);
+  const me = await ask(0, "headscale.viktorbarzin.me");
+  assert.equal(me.flags.aa, false);
+  assert.equal(me.flags.ra, true);
+  assert.deepEqual(me.answers.map((r) => r.data), ["176.12.22.76"]);
+  const proxied = await ask(0, "blog.viktorbarzin.me");
+  assert.equal(proxied.answers[0].type, "CNAME");
+  assert.match(proxied.answers[0].data, /cfargotunnel\.com$/);
+});
+
+test("the recursive cache counts TTLs down and applies cacheMinimumRecordTtl", async () => {
+  const first = await ask(0, "api.github.com");
+  assert.equal(first.answers[0].ttl, 60);
+  await sleep(2100);
+  const second = await ask(0, "api.github.com");
+  assert.ok(second.answers[0].ttl <= 58, `cached TTL counts down (${second.answers[0].ttl})`);
+  // the tertiary has the default 10 s minimum; the primary the homelab's 60 s
+  const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
+  await c.call("settings/set", { cacheMinimumRecordTtl: 120 }, { method: "POST" });
+  const raised = await ask(0, "github.com");
+  assert.equal(raised.answers[0].ttl, 120, "short TTL raised to the minimum");
+  const { stats } = await c.call<{ stats: Record<string, number> }>("dashboard/stats/get");
+  assert.ok(stats.totalCached >= 1 && stats.totalRecursive >= 2 && stats.totalAuthoritative >= 1);
+});
+
+test("AXFR: allowed over TCP for the seed zones, refused for a zone created with the default transfer policy", async () => {
+  const axfr = (zone: string) =>
+    new Promise<dnsPacket.Packet>((resolve, reject) => {
+      const s = net.connect(inst(0).dnsPort, inst(0).dnsHost);
+      const q = dnsPacket.streamEncode({ id: 1, type: "query", questions: [{ name: zone, type: "AXFR", class: "IN" }] });
+      let acc = Buffer.alloc(0);
+      s.on("data", (d) => {
+        acc = Buffer.concat([acc, d]);
+        if (acc.length >= 2 && acc.length >= 2 + acc.readUInt16BE(0)) {
+          s.destroy();
+          resolve(dnsPacket.streamDecode(acc) as dnsPacket.Packet);
+        }
+      });
+      s.on("error", reject);
+      s.write(q);
+    });
+  const ok = await axfr("viktorbarzin.lan");
+  assert.equal(ok.answers![0].type, "SOA");
+  assert.equal(ok.answers![ok.answers!.length - 1].type, "SOA");
+  assert.ok(ok.answers!.length > 30);
+  const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
+  await c.call("zones/create", { zone: "new.example", type: "Primary" }, { method: "POST" });
+  const refused = await axfr("new.example");
+  assert.equal((refused as { rcode?: string }).rcode, "REFUSED");
+});
+
+test("an instance that is down refuses DNS too, and comes back", async () => {
+  await chain.tech.setFault("tertiary", { down: true });
+  await assert.rejects(ask(2, "idrac.viktorbarzin.lan"), (e) => e instanceof DnsQueryError);
+  await chain.tech.setFault("tertiary", null);
+  assert.equal((await ask(2, "idrac.viktorbarzin.lan")).rcode, "NOERROR");
+});
