@@ -1,4 +1,5 @@
 import "server-only";
+import { describeDbError } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { syncResolverSettings, syncSplitHorizon } from "./apps";
 import { productionContext, type SyncContext } from "./context";
@@ -46,7 +47,13 @@ export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRun
     throw err;
   }
 
-  const run = await startRun({ kind, trigger: opts.trigger, createdBy: opts.user, options: kind === "zones" ? { removeOrphans: !!opts.removeOrphans } : undefined });
+  let run: SyncRunView;
+  try {
+    run = await startRun({ kind, trigger: opts.trigger, createdBy: opts.user, options: kind === "zones" ? { removeOrphans: !!opts.removeOrphans } : undefined });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError("unavailable", `${describeDbError(err)}, so the ${kind} sync cannot be recorded or locked; nothing was changed. Try again once it is back.`);
+  }
   progress.onChange = (steps) => saveSteps(run.id, steps);
 
   const work = (async () => {
