@@ -73,7 +73,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
     }
   };
   const restart = async (o: { kind: string; namespace: string; name: string }) => {
-    if (!confirm(`Restart every pod of ${o.kind} ${o.namespace}/${o.name}? It rolls like any template change (one node at a time for a DaemonSet).`)) return;
+    if (!window.confirm(`Restart every pod of ${o.kind} ${o.namespace}/${o.name}? It rolls like any template change (one node at a time for a DaemonSet).`)) return;
     setBusy(true);
     setErr(null);
     setNote(null);
