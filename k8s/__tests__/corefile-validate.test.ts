@@ -181,7 +181,7 @@ test("removing ready from CoreDNS, or moving it, is rejected", () => {
 test("health missing (both targets) and health on the wrong address for node-cache", () => {
   expectError(fixture("seed-coredns.Corefile").replace(/    health \{\n.*\n    \}\n/, ""), "coredns", 1, 1, /'health' is missing/);
   expectError(fixture("nodelocal-upstream-rendered.Corefile").replace("    health 169.254.20.10:8080\n", ""), "nodelocal", 1, 1, /'health' is missing.*169\.254\.20\.10:8080/);
-  expectError(fixture("nodelocal-upstream-rendered.Corefile").replace("health 169.254.20.10:8080", "health 10.96.0.10:8081"), "nodelocal", 14, 12, /must listen on 169\.254\.20\.10:8080/);
+  expectError(fixture("nodelocal-upstream-rendered.Corefile").replace("health 169.254.20.10:8080", "health 10.96.0.10:8081"), "nodelocal", 14, 12, /must listen on 169\.254\.20\.10:8080/, { stack: defaultStackConfig });
   expectError(fixture("seed-coredns.Corefile").replace("    health {", "    health :9090 {"), "coredns", 3, 12, /port 9090/);
 });
 
@@ -272,7 +272,7 @@ test("bind, hosts, rewrite basics", () => {
 });
 
 test("nodelocal: bind should cover the -localip set; missing reload is a warning", () => {
-  const r = validateCorefile(`cluster.local:53 {\n    health 169.254.20.10:8080\n    bind 169.254.20.10\n    forward . __PILLAR__CLUSTER__DNS__\n}\n`, "nodelocal");
+  const r = validateCorefile(`cluster.local:53 {\n    health 169.254.20.10:8080\n    bind 169.254.20.10\n    forward . __PILLAR__CLUSTER__DNS__\n}\n`, "nodelocal", { stack: defaultStackConfig });
   assert.equal(r.valid, true);
   assert.ok(warningsOf(r).some((w) => /reload/.test(w.message)));
   assert.ok(warningsOf(r).some((w) => w.line === 3 && /missing 10\.96\.0\.10/.test(w.message)));
@@ -288,4 +288,30 @@ test("errors are sorted by position", () => {
   const pos = r.errors.map((e) => e.line * 1000 + e.column);
   assert.deepEqual(pos, [...pos].sort((a, b) => a - b));
   assert.ok(r.errors.length >= 3);
+});
+
+// ---- more real-world Corefiles -------------------------------------------------------------------------------------
+
+test("k3s's default Corefile (hosts file, file imports at block and top level) is valid, with import warnings", () => {
+  const r = expectValid(fixture("k3s-coredns.Corefile"), "coredns");
+  assert.ok(warningsOf(r).some((w) => w.line === 20 && /cannot be checked/.test(w.message)));
+  assert.ok(warningsOf(r).some((w) => w.line === 22 && /cannot be checked/.test(w.message)));
+});
+
+test("a busier cluster Corefile (snippets, rewrites, templates, tls upstreams, CIDR zone, stub zones) is valid", () => {
+  const r = expectValid(fixture("misc-coredns.Corefile"), "coredns");
+  // the AAAA template has no match (catch-all), so no fallthrough warning
+  assert.ok(!r.errors.some((e) => /fallthrough/.test(e.message)), JSON.stringify(r.errors));
+});
+
+test("kubespray's non-transparent NodeLocal (link-local only, static upstream) is valid without a stack", () => {
+  expectValid(fixture("kubespray-nodelocal.Corefile"), "nodelocal");
+  // but with this homelab's stack its health address does not match the DaemonSet's probe
+  expectError(fixture("kubespray-nodelocal.Corefile"), "nodelocal", 14, 12, /must listen on 169\.254\.20\.10:8080/, { stack: defaultStackConfig });
+  // and forwarding to its own bound address is still a loop
+  expectError(fixture("kubespray-nodelocal.Corefile").replace("forward . 10.233.0.3 {", "forward . 169.254.25.10 {"), "nodelocal", 10, 15, /Forward loop/);
+});
+
+test("RE2 inline flag groups and named groups are accepted", () => {
+  expectValid(core('    forward . 1.1.1.1\n    template IN A example.org {\n       match "(?i:^WWW)\\.example\\.org\\.$" "^(?P<x>a)\\."\n       fallthrough\n    }'), "coredns");
 });

@@ -75,6 +75,8 @@ export function goRegexError(src: string): string | undefined {
     flags = [...new Set(f[1].replace("U", "").split(""))].join("");
     s = s.slice(f[0].length);
   }
+  // RE2 inline flag groups `(?i:…)` / `(?-s)` are not in every JS engine: check the rest without them
+  s = s.replace(/\(\?[imsU-]+:/g, "(?:").replace(/\(\?[imsU-]+\)/g, "");
   try {
     new RegExp(s, flags);
     return undefined;

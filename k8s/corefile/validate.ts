@@ -1,7 +1,7 @@
 import type { StackConfig } from "../config";
 import type { Token } from "./lexer";
 import { type Issue, type ParsedCorefile, parseCorefile, type ServerBlock } from "./parser";
-import { CHECKS, type CheckContext, forwardTarget, isHostPort, ONCE_PER_BLOCK } from "./plugins";
+import { CHECKS, type CheckContext, forwardTarget, isHostPort, isIP, ONCE_PER_BLOCK } from "./plugins";
 import { corednsProfile, nodeCacheProfile, type PluginProfile } from "./profiles";
 
 /**
@@ -49,7 +49,9 @@ export function validateCorefile(text: string, target: CorefileTarget, opts: Val
     return { valid: false, errors: [{ line: 1, column: 1, message: `Unknown CoreDNS version '${opts.corednsVersion}' (expected e.g. 1.11.3)`, severity: "error" }] };
   }
   const nl = opts.stack?.nodelocal ?? DEFAULTS;
-  const localAddrs = new Set([nl.linkLocalIp, nl.kubeDnsClusterIp]);
+  // node-cache's own addresses: the stack's -localip set; without a stack, what the Corefile binds (a non-transparent
+  // setup that binds only the link-local IP may forward to the kube-dns ClusterIP), else the homelab defaults.
+  let localAddrs = new Set([nl.linkLocalIp, nl.kubeDnsClusterIp]);
 
   if (!text.trim()) {
     return { valid: false, errors: [{ line: 1, column: 1, message: "The Corefile is empty: CoreDNS would serve nothing", severity: "error" }] };
@@ -62,6 +64,9 @@ export function validateCorefile(text: string, target: CorefileTarget, opts: Val
   const error = (t: { line: number; column: number }, message: string) => issues.push({ line: t.line, column: t.column, message, severity: "error" });
   const warn = (t: { line: number; column: number }, message: string) => issues.push({ line: t.line, column: t.column, message, severity: "warning" });
   const firstTok = parsed.blocks[0]?.keys[0] ?? { line: 1, column: 1 };
+  const boundIps = parsed.blocks.flatMap((b) => b.directives.filter((d) => d.name === "bind").flatMap((d) => d.args.map((a) => a.text))).filter((x) => isIP(x));
+  if (!opts.stack && target === "nodelocal" && boundIps.length) localAddrs = new Set(boundIps);
+  const healthWant = opts.stack || !boundIps.length ? [`${nl.linkLocalIp}:${nl.healthPort}`] : [...new Set(boundIps)].map((ip) => `${ip}:`);
 
   // ---- per block: compiled-in, once-per-block, plugin arguments -------------------------------------------------
   for (const block of parsed.blocks) {
@@ -141,8 +146,13 @@ export function validateCorefile(text: string, target: CorefileTarget, opts: Val
     if (target === "nodelocal") {
       if (addr.includes("__PILLAR__")) continue; // reported as placeholder below
       const want = `${nl.linkLocalIp}:${nl.healthPort}`;
-      if (addr === `:${nl.healthPort}`) warn(h.d.args[0] ?? h.d.nameToken, `health on '${addr}' listens on every node address (hostNetwork); prefer '${want}' to match the liveness probe and avoid port collisions`);
-      else if (addr !== want && isHostPort(addr)) error(h.d.args[0] ?? h.d.nameToken, `health must listen on ${want}: the DaemonSet's liveness probe hits http://${want}/health and node-cache's -health-port is ${nl.healthPort}`);
+      const matches = healthWant.some((w) => (w.endsWith(":") ? addr.startsWith(w) : addr === w));
+      if (addr.startsWith(":")) warn(h.d.args[0] ?? h.d.nameToken, `health on '${addr}' listens on every node address (hostNetwork); prefer '${healthWant[0].endsWith(":") ? `${healthWant[0]}${addr.slice(1)}` : want}' to match the liveness probe and avoid port collisions`);
+      else if (!matches && isHostPort(addr)) {
+        error(h.d.args[0] ?? h.d.nameToken, opts.stack || !boundIps.length
+          ? `health must listen on ${want}: the DaemonSet's liveness probe hits http://${want}/health and node-cache's -health-port is ${nl.healthPort}`
+          : `health listens on ${addr}, which is not one of the addresses this Corefile binds (${[...new Set(boundIps)].join(", ")}): the liveness probe cannot reach it`);
+      }
     } else {
       const port = addr.slice(addr.lastIndexOf(":") + 1);
       if (isHostPort(addr) && port !== "8080") error(h.d.args[0] ?? h.d.nameToken, `health moved to port ${port}: kubeadm's liveness probe hits 8080, so every CoreDNS pod would be restarted`);
