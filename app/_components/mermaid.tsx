@@ -16,9 +16,11 @@ export interface MermaidProps {
   onRendered?: (svg: string) => void;
   label: string;
   testId?: string;
+  /** Scale the drawing to the box (default) or keep its natural size and scroll (big graphs stay readable). */
+  fit?: boolean;
 }
 
-export function Mermaid({ source, onNodeClick, onRendered, label, testId }: MermaidProps) {
+export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = true }: MermaidProps) {
   const ref = useRef<HTMLDivElement>(null);
   const uid = useId().replace(/[^a-zA-Z0-9]/g, "");
   const [error, setError] = useState<string | null>(null);
@@ -34,7 +36,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId }: Merm
     (async () => {
       try {
         const { default: mermaid } = await import("mermaid");
-        mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: true } });
+        mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit } });
         const { svg } = await mermaid.render(`mmd${uid}x${seq++}`, source);
         if (cancelled || !ref.current) return;
         ref.current.innerHTML = svg;
@@ -63,7 +65,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId }: Merm
     return () => {
       cancelled = true;
     };
-  }, [source, uid]);
+  }, [source, uid, fit]);
 
   return (
     <div className="mermaid-box" data-testid={testId}>
@@ -77,7 +79,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId }: Merm
           The diagram could not be drawn ({error}). Download the mermaid source to inspect it.
         </div>
       )}
-      <div ref={ref} role="img" aria-label={label} style={{ overflowX: "auto" }} />
+      <div ref={ref} role="img" aria-label={label} style={{ overflow: "auto", maxHeight: fit ? undefined : "75vh" }} />
     </div>
   );
 }

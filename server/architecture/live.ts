@@ -9,17 +9,12 @@ import type { ArchConfig, CoreDnsState, CronJobState, Live, NodeLocalState, Serv
  * source only greys out its own nodes.
  */
 
-export async function live<T>(fn: () => Promise<T>): Promise<Live<T>> {
+export async function live<T>(fn: () => Promise<T>, source: "kube" | "other" = "kube"): Promise<Live<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
-    return { ok: false, error: describe(err) };
+    return { ok: false, error: source === "kube" ? kubeStatus(err).message : err instanceof Error ? err.message : String(err) };
   }
-}
-
-function describe(err: unknown): string {
-  if (err && typeof err === "object" && ("code" in err || "body" in err) && !(err instanceof TypeError)) return kubeStatus(err).message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 const notFound = (err: unknown) => kubeStatus(err).code === 404;
@@ -129,7 +124,7 @@ export async function technitiumState(cfg: ArchConfig): Promise<Live<TechnitiumS
       }
       return { ...base, up: true, version: r.version, zoneCount: r.zones.length, outOfStep: r.primary ? [] : outOfStep };
     });
-  });
+  }, "other");
 }
 
 export const cronJobStates = (cfg: ArchConfig) =>

@@ -6,10 +6,10 @@
  * label, `;`/newline end the statement (then `click X call …` or `%%` would be parsed), and `<…>` becomes HTML in
  * htmlLabels. So every character outside a small safe set becomes a mermaid entity code `#<codepoint>;`, which
  * mermaid turns into an HTML character reference (`&#60;`) — displayed as the character, never parsed as markup.
- * (`:` and `'` stay readable: harmless inside a quoted label.)
+ * (`:`, `'` and `~` stay readable: harmless inside a quoted label.)
  */
 
-const SAFE = /[A-Za-z0-9 .,_\-/@+=:']/;
+const SAFE = /[A-Za-z0-9 .,_\-/@+=:'~]/;
 const MAX_LIVE = 120;
 
 /** Escape one line of live text for use inside a quoted mermaid label. */

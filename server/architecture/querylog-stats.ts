@@ -28,9 +28,9 @@ export async function queryLogState(now: Date = new Date()): Promise<Live<QueryL
     let rows = Math.max(0, Number(est.rows[0].rows ?? 0));
     const n = newest.rows[0]?.newest ?? null;
     // reltuples is -1 before the first ANALYZE: say "some" rather than a wrong zero.
-    if (rows === 0 && n) rows = (await p.query<{ c: string }>("select count(*) as c from (select 1 from dns_logs limit 100000) x")).rows[0].c as unknown as number;
+    if (rows === 0 && n) rows = Number((await p.query<{ c: string }>("select count(*) as c from (select 1 from dns_logs limit 100000) x")).rows[0].c);
     return { rows: Number(rows), newest: n?.toISOString(), lagSeconds: n ? Math.max(0, (now.getTime() - n.getTime()) / 1000) : undefined };
-  });
+  }, "other");
 }
 
 export interface JunkEvidence {
@@ -56,5 +56,5 @@ export async function junkEvidence(zone: string, clusterDomain: string, now: Dat
     );
     const ex = await p.query<{ qname: string }>(`select distinct qname from dns_logs where timestamp >= $1 and qname like $2 limit 5`, [since, `%.%.${like(zone)}`]);
     return { since: since.toISOString(), multiLabelInternal: Number(r.rows[0].multi), clusterDomain: Number(r.rows[0].cluster), examples: ex.rows.map((x) => x.qname) };
-  });
+  }, "other");
 }

@@ -70,7 +70,7 @@ export function ArchitectureView() {
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
       <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "1fr 320px" : "1fr", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" />
+          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" fit={false} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">
