@@ -315,3 +315,9 @@ test("kubespray's non-transparent NodeLocal (link-local only, static upstream) i
 test("RE2 inline flag groups and named groups are accepted", () => {
   expectValid(core('    forward . 1.1.1.1\n    template IN A example.org {\n       match "(?i:^WWW)\\.example\\.org\\.$" "^(?P<x>a)\\."\n       fallthrough\n    }'), "coredns");
 });
+
+test("a block's closing '}' on a property's line is an argument to caddy, not a brace", () => {
+  expectError(core("    forward . 1.1.1.1 {\n       max_fails 2 }"), "coredns", 9, 20, /must be on its own line.*max_fails/);
+  // a property on the '{' line is fine (caddy's NextBlock reads it)
+  expectValid(core("    forward . 1.1.1.1 { max_fails 2\n    }"), "coredns");
+});

@@ -165,7 +165,13 @@ export function parseCorefile(text: string, opts: ParseOptions = {}): ParsedCore
     let current: Property | undefined;
     while (next()) {
       const t = cur();
-      if (t.text === "}" && !t.quoted) return props;
+      if (t.text === "}" && !t.quoted) {
+        const prev = toks[i - 1];
+        if (current && !current.block && prev && prev !== open && prev.line + lineSpan(prev) === t.line) {
+          err(t, `'}' must be on its own line: CoreDNS reads it as another argument of '${current.name.text}'`);
+        }
+        return props;
+      }
       if (t.text === "{" && !t.quoted) {
         if (!current) err(t, "Unexpected '{': a block must follow a property on the same line", true);
         else if (current.block) err(t, "Unexpected '{': this property already has a block", true);
