@@ -34,6 +34,7 @@ interface CRuntime {
   reloadCheckAt?: number;
   waitingReason?: string;
   waitingMessage?: string;
+  crashLines?: string[];
 }
 interface PodRuntime { uid: string; env: Record<string, string>; containers: Map<string, CRuntime>; boundAt?: number; scheduleAt: number; lastSchedEvent?: number; ip?: string; deletingAt?: number; mountWarned?: boolean }
 
@@ -375,7 +376,7 @@ export class Cluster implements LogSource {
         let cr = rt.containers.get(c.name);
         const flavor = flavorOf(pod, c);
         if (!cr) {
-          cr = { name: c.name, state: "creating", since: now, nextAt: now + this.d(T.pull), restartCount: 0, logs: [], subs: new Set(), pullFailures: 0 };
+          cr = { name: c.name, state: "creating", since: now, nextAt: now + this.d(T.pull * (0.6 + Math.random() * 0.8)), restartCount: 0, logs: [], subs: new Set(), pullFailures: 0 };
           rt.containers.set(c.name, cr);
           this.event(pod, "Normal", "Pulling", `Pulling image "${c.image}"`, "kubelet");
         }
@@ -433,7 +434,7 @@ export class Cluster implements LogSource {
   }
 
   private startContainer(pod: Obj, c: Obj, cr: CRuntime, rt: PodRuntime, flavor: PodFlavor, cfg: string | undefined, now: number) {
-    if (cr.state === "backoff" || cr.lastTerminated) { cr.prevLogs = cr.logs; cr.logs = []; }
+    if (cr.state === "backoff" || cr.lastTerminated) { cr.prevLogs = [...cr.logs]; cr.logs = []; }
     const outcome = this.startOutcome(pod, c, flavor, rt, cfg);
     const localIps = (this.flag(c, "localip") ?? "169.254.20.10").split(",").filter(Boolean);
     cr.state = "running";
@@ -466,8 +467,7 @@ export class Cluster implements LogSource {
     if (flavor === "coredns" || flavor === "node-cache") for (const l of corednsServing(corefile ?? "", flavor, localIps)) this.push(cr, l, now);
     if (outcome?.runsFirst) {
       cr.crashAt = now + this.d(T.crashRun);
-      const at = cr.crashAt;
-      setTimeout(() => { if (cr.state === "running" && cr.crashAt === at) for (const l of outcome.crashLines) this.push(cr, l); }, Math.max(0, this.d(T.crashRun) - 5));
+      cr.crashLines = outcome.crashLines;
     } else cr.crashAt = undefined;
     const hasReadiness = !!c.readinessProbe;
     cr.readyAt = hasReadiness ? now + this.d(T.ready + (c.readinessProbe.initialDelaySeconds ?? 0) * 100) : now;
@@ -475,7 +475,10 @@ export class Cluster implements LogSource {
   }
 
   private crash(pod: Obj, c: Obj, cr: CRuntime, now: number) {
+    for (const l of cr.crashLines ?? []) this.push(cr, l, now);
+    cr.crashLines = undefined;
     cr.lastTerminated = { code: 1, reason: "Error", at: now, startedAt: cr.startedAt ?? now };
+    cr.prevLogs = [...cr.logs]; // `logs --previous` during back-off shows the crashed instance
     cr.restartCount++;
     const backoff = Math.min(T.backoffBase * 2 ** (cr.restartCount - 1), T.backoffMax);
     cr.state = "backoff";
@@ -514,7 +517,7 @@ export class Cluster implements LogSource {
     this.push(cr, "[INFO] Reloading", now);
     cr.config = text;
     if (chk.fatal) {
-      this.push(cr, chk.fatal, now + 1);
+      cr.crashLines = [chk.fatal];
       cr.crashAt = now + this.d(500);
       return;
     }
