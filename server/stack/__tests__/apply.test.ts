@@ -79,7 +79,7 @@ describe("stack apply on the Kubernetes twin", { skip: twinEntry ? false : "the 
     const cs = await startDnsServer({ host: "127.0.0.1", port: cport, label: "coredns-pods", handler: (req) => reply(req, { answers: [{ name: req.questions![0].name, type: "A", ttl: 30, class: "IN", data: "10.96.0.1" } as any] }) });
     dnsServers.push({ stop: () => cs.close() });
     map.push(`10.244.0.0/16=127.0.0.1:${cport}`);
-    dbh = await stackTestEnv({ KUBECONFIG: twin.kubeconfigPath, DNS_ADDRESS_MAP: map.join(","), DNSDECK_STACK_KUBE_TIMEOUT_MS: "3000", DNSDECK_DS_MIN_READY_SECONDS: "0" });
+    dbh = await stackTestEnv({ KUBECONFIG: twin.kubeconfigPath, DNS_ADDRESS_MAP: map.join(","), DNSDECK_STACK_KUBE_TIMEOUT_MS: "1500", DNSDECK_DS_MIN_READY_SECONDS: "0" });
     apply = await import("../apply");
     plan = await import("../plan");
     store = await import("../config-store");
@@ -169,7 +169,7 @@ describe("stack apply on the Kubernetes twin", { skip: twinEntry ? false : "the 
   });
 
   test("a timeout in the middle → partial, then idempotent", async () => {
-    await fault({ kind: "api", path: "services/node-local-dns\\?(?!.*dryRun)", method: "PATCH", status: "timeout", delayMs: 4000 });
+    await fault({ kind: "api", path: "services/node-local-dns\\?(?!.*dryRun)", method: "PATCH", status: "timeout", delayMs: 2500 });
     try {
       const run = await (await apply.startApply({ user: "alice", objects: nodelocalKeys(), rollout: fast })).done;
       assert.equal(run.status, "partial");
