@@ -13,7 +13,6 @@ export const TRAEFIK_LB = "10.0.20.200";
 export const TECHNITIUM_LB = "10.0.20.201";
 
 /** A resource record in dns-packet's shape (data: string | string[] | object by type). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Rec = { name: string; type: string; ttl: number; class?: string; data: any };
 
 /** viktorbarzin.lan hosts: A records (and CNAMEs to traefik for web apps). */
