@@ -77,6 +77,9 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
     e("pods", "nodelocal", `${cfg.kubeDnsIp} (intercepted)`);
     e("nodelocal", "kubednsup", "cache miss");
     e("kubednsup", "coredns");
+    // Zones NodeLocal forwards straight to the Technitium ClusterIP skip CoreDNS (seed commit: viktorbarzin.lan).
+    const direct = cfg.nodeLocalZones.filter((z) => Array.isArray(z.forward) && z.forward.includes(cfg.technitiumClusterIp)).map((z) => (z.zone === "." ? "all names" : `.${z.zone}`));
+    if (direct.length) e("nodelocal", "clusterip", `${direct.join(", ")} (bypasses CoreDNS)`);
   } else {
     e("pods", "coredns", `kube-dns ${cfg.kubeDnsIp}`);
   }

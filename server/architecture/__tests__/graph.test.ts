@@ -56,6 +56,8 @@ test("the graph has every component of the seed document, coloured by live healt
   assert.match(g.mermaid, /classDef down fill:#4a1616/);
   assert.match(g.mermaid, /class [a-z0-9,]*tech2[a-z0-9,]* down/);
   assert.match(g.mermaid, /nodelocal -->\|"cache miss"\| kubednsup/);
+  // the default NodeLocal config sends viktorbarzin.lan straight to the Technitium ClusterIP
+  assert.match(g.mermaid, /nodelocal -->\|"\.viktorbarzin\.lan #40;bypasses CoreDNS#41;"\| clusterip/);
   assert.equal(n.get("tech0")!.href, "/technitium");
   assert.equal(n.get("querylogs")!.href, "/query-logs");
 });
