@@ -68,9 +68,24 @@ test("the unrendered upstream template is rejected: placeholders node-cache woul
   assert.ok(msgs.some((e) => e.line === 9 && e.column === 33 && /__PILLAR__DNS__SERVER__.*empty string/.test(e.message)));
 });
 
-test("dnsdeck's own rendered Corefiles validate cleanly (no errors, no warnings)", () => {
-  assert.deepEqual(validateCorefile(renderNodeLocalCorefile(defaultStackConfig), "nodelocal", { stack: defaultStackConfig }).errors, []);
+test("dnsdeck's own rendered Corefiles validate cleanly; the homelab's NodeLocal caches can outgrow the 128Mi limit", () => {
+  const nlr = validateCorefile(renderNodeLocalCorefile(defaultStackConfig), "nodelocal", { stack: defaultStackConfig });
+  assert.equal(nlr.valid, true);
+  assert.deepEqual(errorsOf(nlr), []);
+  // 5 blocks × (9984 + 9984) entries ≈ 5 × 30 MB + baseline > 128Mi: the one warning
+  assert.equal(nlr.errors.length, 1);
+  assert.match(nlr.errors[0].message, /about 170 MiB.*memory limit is 128Mi.*OOM/);
   assert.deepEqual(validateCorefile(renderCorednsCorefile(defaultStackConfig), "coredns", { stack: defaultStackConfig }).errors, []);
+
+  // smaller per-block caches (or a higher limit) fit
+  const roomy = parseStackConfig({ ...defaultStackConfig, nodelocal: { ...defaultStackConfig.nodelocal, resources: { requests: { memory: "32Mi" }, limits: { memory: "256Mi" } } } });
+  assert.deepEqual(validateCorefile(renderNodeLocalCorefile(roomy), "nodelocal", { stack: roomy }).errors, []);
+});
+
+test("with the stack: a NodeLocal prometheus port that the DaemonSet does not expose is flagged", () => {
+  const text = renderNodeLocalCorefile(defaultStackConfig).replace("prometheus :9253", "prometheus :9153");
+  const r = validateCorefile(text, "nodelocal", { stack: defaultStackConfig });
+  assert.ok(warningsOf(r).some((w) => /prometheus on port 9153.*expose 9253/.test(w.message)));
 });
 
 test("the cluster Corefile cannot be copied into node-local-dns (kubernetes/ready not compiled into node-cache)", () => {

@@ -241,6 +241,35 @@ export function validateCorefile(text: string, target: CorefileTarget, opts: Val
     }
   }
 
+  // ---- nodelocal with the stack: metrics port and worst-case cache memory vs the container's limit ----------------
+  if (target === "nodelocal" && opts.stack && !parsed.fatal) {
+    const n = opts.stack.nodelocal;
+    for (const { d } of all) {
+      if (d.name !== "prometheus" || !d.args[0] || d.args[0].envVars) continue;
+      const port = d.args[0].text.slice(d.args[0].text.lastIndexOf(":") + 1);
+      if (port !== String(n.metricsPort)) warn(d.args[0], `prometheus on port ${port}, but the DaemonSet, its annotations and the node-local-dns Service expose ${n.metricsPort}: metrics would not be scraped`);
+    }
+    const limitMi = memoryMi(n.resources.limits.memory);
+    if (limitMi !== undefined) {
+      let entries = 0;
+      for (const b of parsed.blocks) {
+        const c = b.directives.find((d) => d.name === "cache");
+        if (!c) continue;
+        const cap = (name: string) => {
+          const p = c.block?.find((x) => x.name.text === name);
+          const v = p?.args[0] && /^\d+$/.test(p.args[0].text) ? Number(p.args[0].text) : 9984;
+          return Math.max(1024, Math.floor(v / 256) * 256);
+        };
+        entries += cap("success") + cap("denial");
+      }
+      // Kubernetes docs: a full default cache (9984 + 9984 entries) takes about 30 MB per server block
+      const worstMi = Math.round((entries / (2 * 9984)) * 30 + 20);
+      if (worstMi > limitMi) {
+        warn(firstTok, `With every cache full, node-cache could need about ${worstMi} MiB (${entries} cache entries across ${parsed.blocks.length} blocks, ~30 MB per full default cache) but its memory limit is ${n.resources.limits.memory}: an OOM-killed node-cache leaves its iptables rules behind and the node's DNS is down until it restarts. Lower success/denial capacities or raise the limit`);
+      }
+    }
+  }
+
   // ---- result ----------------------------------------------------------------------------------------------------
   const seenKey = new Set<string>();
   const errors = issues
@@ -253,4 +282,12 @@ export function validateCorefile(text: string, target: CorefileTarget, opts: Val
     .sort((a, b) => a.line - b.line || a.column - b.column)
     .map((x) => ({ line: x.line, column: x.column, message: x.message, severity: x.severity }));
   return { valid: !errors.some((e) => e.severity === "error"), errors };
+}
+
+function memoryMi(q: string | undefined): number | undefined {
+  if (!q) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
+  if (!m) return undefined;
+  const f: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, T: 1e12 / 1048576 };
+  return Number(m[1]) * (m[2] ? f[m[2]] : 1 / 1048576);
 }
