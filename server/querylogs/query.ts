@@ -45,7 +45,18 @@ export interface Resolved {
   names: string[] | null;
   clients: string[] | null;
   empty: boolean;
+  /**
+   * Access-path hint from the rollups for client/name filters: `true` = matches are dense enough that walking the
+   * primary key backwards (from the cursor) finds a page quickly; `false` = rare, let the client/name indexes fetch
+   * them; null = no hint (planner decides).
+   */
+  dense: boolean | null;
+  /** Rows expected to match in the range (from the per-day top lists), when known. */
+  matchEstimate: number | null;
 }
+
+/** A page may read this many index entries walking the primary key before the client/name indexes are cheaper. */
+export const DENSE_SCAN_ROWS = 200_000;
 
 export async function resolve(stores: Stores, filter: Filter): Promise<Resolved> {
   const id = stores.stateId ?? STATE_ID;
@@ -87,7 +98,37 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
   const names = namesQ ? (namesQ.rows.length > MAX_DICTIONARY_NAMES ? null : namesQ.rows.map((r) => r.name as string)) : null;
   const clients = clientsQ ? (clientsQ.rows.length > 5000 ? null : clientsQ.rows.map((r) => r.ip as string)) : null;
   const empty = from >= to;
-  return { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty };
+  const r: Resolved = { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty, dense: null, matchEstimate: null };
+  if (watermark > 0 && !empty) await addHints(stores, r);
+  return r;
+}
+
+async function addHints(stores: Stores, r: Resolved): Promise<void> {
+  const f = r.filter;
+  const clientKeys = f.client && !f.client.not ? (f.client.kind === "ip" ? [f.client.value] : r.clients) : null;
+  const nameKeys = f.qname && !f.qname.not ? (f.qname.kind === "exact" ? [f.qname.value] : r.names) : null;
+  if (!clientKeys && !nameKeys) return;
+  const p = new Params();
+  const server = f.server && !f.server.not ? ` AND server = ANY(${p.add(f.server.values)}::text[])` : "";
+  const hFrom = p.add(new Date(Math.floor(r.from.getTime() / 3_600_000) * 3_600_000).toISOString());
+  const to = p.add(r.to.toISOString());
+  const dFrom = p.add(r.from.toISOString().slice(0, 10));
+  const dTo = p.add(r.to.toISOString().slice(0, 10));
+  const m = (kind: number, keys: string[]) =>
+    `(SELECT coalesce(sum(count), 0) FROM querylog_top WHERE kind = ${kind} AND key = ANY(${p.add(keys)}::text[]) AND day >= ${dFrom}::date AND day <= ${dTo}::date${server})`;
+  const { rows } = await stores.deck.query(
+    `SELECT (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${hFrom}::timestamptz AND hour < ${to}::timestamptz${server}) AS range_rows,
+            (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${dFrom}::date::timestamp AT TIME ZONE 'UTC' AND hour < (${dTo}::date + 1)::timestamp AT TIME ZONE 'UTC'${server}) AS day_rows,
+            ${clientKeys ? m(1, clientKeys) : "NULL"} AS m_client,
+            ${nameKeys ? m(0, nameKeys) : "NULL"} AS m_name`,
+    p.values,
+  );
+  const R = Number(rows[0].range_rows);
+  const D = Math.max(1, Number(rows[0].day_rows));
+  const ms = [rows[0].m_client, rows[0].m_name].filter((x) => x !== null).map(Number);
+  const M = Math.min(...ms) * Math.min(1, R / D);
+  r.matchEstimate = Math.round(M);
+  r.dense = R <= DENSE_SCAN_ROWS || (M > 0 && (50 * R) / M <= DENSE_SCAN_ROWS);
 }
 
 class Params {
@@ -109,22 +150,28 @@ function setCond(col: string, f: SetFilter<number> | SetFilter<string> | undefin
 export function conditions(r: Resolved, part: "main" | "tail", p: Params, opts: { time?: boolean } = {}): string[] {
   const f = r.filter;
   const out: string[] = [];
+  // Steer the access path with the rollups' hint (main part only): `x || ''` / `ts + '0 s'` hide a column from its
+  // indexes without changing what matches, so a dense filter walks the primary key and a rare one uses its index.
+  const hint = part === "main" ? r.dense : null;
+  const ts = hint === null ? "timestamp" : "(timestamp + interval '0 s')";
+  const client_ip = hint === true ? "(client_ip || '')" : "client_ip";
+  const qname = hint === true ? "(qname || '')" : "qname";
   if (opts.time !== false) {
-    out.push(`timestamp >= ${p.add(r.from.toISOString())}::timestamptz`);
-    out.push(`timestamp < ${p.add(r.to.toISOString())}::timestamptz`);
+    out.push(`${ts} >= ${p.add(r.from.toISOString())}::timestamptz`);
+    out.push(`${ts} < ${p.add(r.to.toISOString())}::timestamptz`);
   }
   setCond("server", f.server, p, "text", true, out);
   if (f.client) {
     const c = f.client;
-    if (c.kind === "ip") out.push(c.not ? `client_ip <> ${p.add(c.value)}` : `client_ip = ${p.add(c.value)}`);
-    else if (part === "main" && r.clients) out.push(c.not ? `client_ip <> ALL(${p.add(r.clients)}::text[])` : `client_ip = ANY(${p.add(r.clients)}::text[])`);
-    else out.push(`${c.not ? "NOT " : ""}(client_ip::inet <<= ${p.add(c.value)}::inet)`);
+    if (c.kind === "ip") out.push(c.not ? `${client_ip} <> ${p.add(c.value)}` : `${client_ip} = ${p.add(c.value)}`);
+    else if (part === "main" && r.clients) out.push(c.not ? `${client_ip} <> ALL(${p.add(r.clients)}::text[])` : `${client_ip} = ANY(${p.add(r.clients)}::text[])`);
+    else out.push(`${c.not ? "NOT " : ""}(${client_ip}::inet <<= ${p.add(c.value)}::inet)`);
   }
   if (f.qname) {
     const q = f.qname;
-    if (q.kind === "exact") out.push(q.not ? `(qname IS NULL OR qname <> ${p.add(q.value)})` : `qname = ${p.add(q.value)}`);
-    else if (part === "main" && r.names) out.push(q.not ? `(qname IS NULL OR qname <> ALL(${p.add(r.names)}::text[]))` : `qname = ANY(${p.add(r.names)}::text[])`);
-    else out.push(q.not ? `(qname IS NULL OR qname NOT LIKE ${p.add(q.like)})` : `qname LIKE ${p.add(q.like)}`);
+    if (q.kind === "exact") out.push(q.not ? `(qname IS NULL OR ${qname} <> ${p.add(q.value)})` : `${qname} = ${p.add(q.value)}`);
+    else if (part === "main" && r.names) out.push(q.not ? `(qname IS NULL OR ${qname} <> ALL(${p.add(r.names)}::text[]))` : `${qname} = ANY(${p.add(r.names)}::text[])`);
+    else out.push(q.not ? `(qname IS NULL OR ${qname} NOT LIKE ${p.add(q.like)})` : `${qname} LIKE ${p.add(q.like)}`);
   }
   setCond("qtype", f.qtype, p, "int", true, out);
   setCond("rcode", f.rcode, p, "smallint", false, out);
@@ -278,6 +325,7 @@ export async function countRows(stores: Stores, filter: Filter, opts: { exact?: 
     const main = await rollupCount(stores, r);
     return { value: main + tail, kind: "rollup", note: "from rollups (exact)" };
   }
+  if (r.matchEstimate !== null) return { value: r.matchEstimate + tail, kind: "estimate", note: "estimate from the daily top lists in the rollups; ask for the exact count if you need it" };
   const est = r.lo <= r.hi ? await estimate(stores, r) : 0;
   return { value: est + tail, kind: "estimate", note: "estimate from PostgreSQL's statistics; ask for the exact count if you need it" };
 }

@@ -172,6 +172,23 @@ export async function rollupStep(
            min_dlid = least(t.min_dlid, EXCLUDED.min_dlid), max_dlid = greatest(t.max_dlid, EXCLUDED.max_dlid)`,
         [s.map((r) => r.hour), s.map((r) => r.server), s.map((r) => r.n), s.map((r) => r.lo), s.map((r) => r.hi)],
       );
+    if (rtt.rows.length) {
+      const rd = new Map<string, { day: string; server: string; bucket: number; n: number }>();
+      for (const r of rtt.rows) {
+        const day = new Date(r.hour).toISOString().slice(0, 10);
+        const k = `${day}|${r.server}|${r.bucket}`;
+        const e = rd.get(k) ?? { day, server: r.server, bucket: r.bucket, n: 0 };
+        e.n += Number(r.n);
+        rd.set(k, e);
+      }
+      const v = [...rd.values()];
+      await c.query(
+        `INSERT INTO querylog_rtt_daily AS t (day, server, bucket, count)
+         SELECT * FROM unnest($1::date[], $2::text[], $3::smallint[], $4::bigint[])
+         ON CONFLICT (day, server, bucket) DO UPDATE SET count = t.count + EXCLUDED.count`,
+        [v.map((r) => r.day), v.map((r) => r.server), v.map((r) => r.bucket), v.map((r) => r.n)],
+      );
+    }
     if (rtt.rows.length)
       await c.query(
         `INSERT INTO querylog_rtt AS t (hour, server, bucket, count)
@@ -199,18 +216,20 @@ export async function rollupStep(
            FROM unnest($1::text[]) AS ip ON CONFLICT (ip) DO NOTHING`,
         [clients.map((r) => r.key)],
       );
-    // Trim per-day top lists once a day can no longer receive many rows (two days behind the newest day seen).
+    // Re-rank the days this step touched (rnk 1 = most queries that day); keep the top TOP_KEEP of days that are two
+    // days behind the newest day seen (they can no longer gain many rows). Readers sum rnk ≤ 25 per day for long ranges.
     if (days.length) {
       const newestDay = new Date(`${days[days.length - 1]}T00:00:00Z`);
       const cutoff = new Date(newestDay.getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
-      const first = new Date(new Date(`${days[0]}T00:00:00Z`).getTime() - 3 * 86_400_000).toISOString().slice(0, 10);
       await c.query(
-        `DELETE FROM querylog_top t USING (
+        `UPDATE querylog_top t SET rnk = x.rn FROM (
            SELECT day, server, kind, key, row_number() OVER (PARTITION BY day, server, kind ORDER BY count DESC, key) AS rn
-             FROM querylog_top WHERE day >= $1::date AND day < $2::date) x
-         WHERE x.rn > $3 AND t.day = x.day AND t.server = x.server AND t.kind = x.kind AND t.key = x.key`,
-        [first, cutoff, TOP_KEEP],
+             FROM querylog_top WHERE day = ANY($1::date[])) x
+         WHERE t.day = x.day AND t.server = x.server AND t.kind = x.kind AND t.key = x.key AND t.rnk IS DISTINCT FROM x.rn`,
+        [days],
       );
+      const first = new Date(new Date(`${days[0]}T00:00:00Z`).getTime() - 3 * 86_400_000).toISOString().slice(0, 10);
+      await c.query(`DELETE FROM querylog_top WHERE day >= $1::date AND day < $2::date AND rnk > $3`, [first, cutoff, TOP_KEEP]);
     }
     await c.query("COMMIT");
   } catch (err) {

@@ -10,6 +10,9 @@ import { rollupCountable } from "./filters";
 import { conditions, Params, resolve, type Resolved } from "./query";
 import { rttBucketLow, RTT_BUCKETS } from "./rollup";
 
+/** Per-day ranks summed for multi-day top lists. */
+export const TOP_PER_DAY = 50;
+
 export const BUCKETS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 21600, "1d": 86400 } as const;
 export type Bucket = keyof typeof BUCKETS;
 
@@ -132,6 +135,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   const from = filter.from; // charts may show rollup history older than the raw rows
   const to = filter.to;
   const bucket = opts.bucket ?? autoBucket(from, to);
+  const lastDay = new Date(to.getTime() - 1).toISOString().slice(0, 10);
   const step = BUCKETS[bucket];
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const notes: string[] = [];
@@ -147,7 +151,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const col = daily ? "day" : "hour";
     const lo = daily ? from.toISOString().slice(0, 10) : new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000).toISOString();
     const sql = `SELECT extract(epoch FROM ${col}${daily ? "::timestamp AT TIME ZONE 'UTC'" : ""})::bigint AS t, server, response_type AS rt, rcode, sum(count)::bigint AS n
-                   FROM ${table} WHERE ${col} >= ${p.add(lo)}${daily ? "::date" : "::timestamptz"} AND ${col} < ${p.add(to.toISOString())}::timestamptz
+                   FROM ${table} WHERE ${col} >= ${p.add(lo)}${daily ? "::date" : "::timestamptz"} AND ${daily ? `${col} <= ${p.add(lastDay)}::date` : `${col} < ${p.add(to.toISOString())}::timestamptz`}
                    ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY 1, 2, 3, 4`;
     const { rows } = await stores.deck.query(sql, p.values);
     aggs = rows.map((x) => ({ t: Number(x.t), server: x.server, rt: x.rt, rcode: x.rcode, n: Number(x.n) }));
@@ -178,13 +182,13 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const { rows } = await stores.deck.query(
       `SELECT kind, key, count FROM (
          SELECT kind, key, sum(count)::bigint AS count, row_number() OVER (PARTITION BY kind ORDER BY sum(count) DESC, key) AS rn
-           FROM querylog_top WHERE day >= ${p.add(from.toISOString().slice(0, 10))}::date AND day <= ${p.add(to.toISOString().slice(0, 10))}::date
+           FROM querylog_top WHERE rnk <= ${TOP_PER_DAY} AND day >= ${p.add(from.toISOString().slice(0, 10))}::date AND day <= ${p.add(to.toISOString().slice(0, 10))}::date
            ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY kind, key) x WHERE rn <= 20 ORDER BY kind, count DESC`,
       p.values,
     );
     const pick = (k: number) => rows.filter((x) => x.kind === k).map((x) => ({ key: x.key as string, count: Number(x.count) }));
     top = { names: pick(0), clients: pick(1), blocked: pick(2), approximate: true };
-    notes.push("Top lists come from per-day rollups (whole UTC days, top 500 per day kept); response-type/rcode/qtype/protocol filters do not narrow them.");
+    notes.push(`Top lists sum each UTC day's top ${TOP_PER_DAY} from the rollups (whole days; approximate for names outside a day's top ${TOP_PER_DAY}); response-type/rcode/qtype/protocol filters do not narrow them.`);
   } else {
     const lists: TopEntry[][] = [];
     for (const [col, extra] of [["qname", "qname IS NOT NULL"], ["client_ip", "true"], ["qname", "qname IS NOT NULL AND response_type IN (4, 5, 6)"]] as const) {
@@ -211,12 +215,20 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const rstep = Math.max(step, 3600);
     const p = new Params();
     const d = dims(filter, p, { serverOnly: true });
-    const { rows } = await stores.deck.query(
-      `SELECT floor(extract(epoch FROM hour) / ${rstep})::bigint * ${rstep} AS t, server, bucket, sum(count)::bigint AS n
-         FROM querylog_rtt WHERE hour >= ${p.add(new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000).toISOString())}::timestamptz
-          AND hour < ${p.add(to.toISOString())}::timestamptz ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY 1, 2, 3`,
-      p.values,
-    );
+    const daily = rstep >= 86400;
+    const { rows } = daily
+      ? await stores.deck.query(
+          `SELECT floor(extract(epoch FROM day::timestamp AT TIME ZONE 'UTC') / ${rstep})::bigint * ${rstep} AS t, server, bucket, sum(count)::bigint AS n
+             FROM querylog_rtt_daily WHERE day >= ${p.add(from.toISOString().slice(0, 10))}::date
+              AND day <= ${p.add(lastDay)}::date ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY 1, 2, 3`,
+          p.values,
+        )
+      : await stores.deck.query(
+          `SELECT floor(extract(epoch FROM hour) / ${rstep})::bigint * ${rstep} AS t, server, bucket, sum(count)::bigint AS n
+             FROM querylog_rtt WHERE hour >= ${p.add(new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000).toISOString())}::timestamptz
+              AND hour < ${p.add(to.toISOString())}::timestamptz ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY 1, 2, 3`,
+          p.values,
+        );
     const groups = new Map<string, { t: number; server: string; hist: number[] }>();
     for (const x of rows) {
       const k = `${x.t}|${x.server}`;

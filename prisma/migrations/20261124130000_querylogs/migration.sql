@@ -65,12 +65,23 @@ CREATE TABLE "querylog_rtt" (
 );
 
 -- CreateTable
+CREATE TABLE "querylog_rtt_daily" (
+    "day" DATE NOT NULL,
+    "server" TEXT NOT NULL,
+    "bucket" SMALLINT NOT NULL,
+    "count" BIGINT NOT NULL,
+
+    CONSTRAINT "querylog_rtt_daily_pkey" PRIMARY KEY ("day","server","bucket")
+);
+
+-- CreateTable
 CREATE TABLE "querylog_top" (
     "day" DATE NOT NULL,
     "server" TEXT NOT NULL,
     "kind" SMALLINT NOT NULL,
     "key" TEXT NOT NULL,
     "count" BIGINT NOT NULL,
+    "rnk" INTEGER,
 
     CONSTRAINT "querylog_top_pkey" PRIMARY KEY ("day","server","kind","key")
 );
@@ -95,7 +106,10 @@ CREATE TABLE "querylog_clients" (
 CREATE INDEX "querylog_hourly_hour_idx" ON "querylog_hourly"("hour");
 
 -- CreateIndex
-CREATE INDEX "querylog_top_kind_day_idx" ON "querylog_top"("kind", "day");
+CREATE INDEX "querylog_top_kind_key_idx" ON "querylog_top"("kind", "key");
+
+-- CreateIndex
+CREATE INDEX "querylog_top_rnk_day_idx" ON "querylog_top"("rnk", "day");
 
 -- CreateIndex
 CREATE INDEX "querylog_names_name_idx" ON "querylog_names" USING GIN ("name" gin_trgm_ops);
