@@ -209,7 +209,9 @@ export async function watchDaemonSet(intent: KubeObj, config: StackConfig, opts:
     else return finish(r, "done", `${r.healthy}/${r.desired} nodes updated and answering DNS through the node cache`);
     await opts.onProgress?.(r);
     if (Date.now() - started > opts.timeoutMs) {
-      const stuck = nodes.find((n) => !n.healthy && n.pod) ?? nodes.find((n) => !n.healthy);
+      // the node holding the rollout: an updated pod that does not answer, else a node without a running pod
+      // (NotReady, terminating, pending), else the first one not yet updated
+      const stuck = nodes.find((n) => n.updated && !n.healthy) ?? nodes.find((n) => !n.pod || !n.ready) ?? nodes.find((n) => !n.healthy);
       if (stuck) {
         r.failedNode = stuck.node;
         r.failedPod = stuck.pod;
