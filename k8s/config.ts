@@ -168,7 +168,11 @@ const cronJobSchema = z.object({
   schedule: cronSchedule,
   /** "dnsdeck" = dnsdeck's own image (technitium.dnsdeckImage) running `node dist/cli.js <args>`. */
   image: z.union([z.literal("dnsdeck"), imageRef]).default("dnsdeck"),
-  command: z.array(z.string()).min(1),
+  /**
+   * The container command. Absent = dnsdeck manages only the schedule (and suspend) of a CronJob whose pod template
+   * belongs to someone else (password-sync: Vault-rotated MySQL password → Technitium, which dnsdeck's CLI does not do).
+   */
+  command: z.array(z.string()).min(1).optional(),
   suspend: z.boolean().default(false),
 });
 
@@ -209,9 +213,14 @@ export const technitiumSchema = z.object({
   namespace: k8sName.default("technitium"),
   image: imageRef.default("technitium/dns-server:14.3.0"),
   /** dnsdeck's own image for the CronJobs that run `node dist/cli.js …`. */
-  dnsdeckImage: imageRef.default("dnsdeck:0.1.0"),
-  /** Secret with TECHNITIUM_INSTANCES/TECHNITIUM_TOKEN_* for the CronJobs (envFrom). */
-  cronSecretName: k8sName.default("dnsdeck-technitium"),
+  dnsdeckImage: imageRef.default("ghcr.io/viktorbarzin/dnsdeck:0.1.0"),
+  /**
+   * Secret in the Technitium namespace the dnsdeck CronJobs read with envFrom: DATABASE_URL (runs are recorded) and
+   * TECHNITIUM_TOKEN_PRIMARY/SECONDARY/TERTIARY. TECHNITIUM_INSTANCES is rendered from `instances`.
+   */
+  cronSecretName: k8sName.default("dnsdeck-cron"),
+  /** zone-sync pushes its alerting metrics here (PUSHGATEWAY_URL); null = no push. */
+  pushgatewayUrl: z.string().url().nullable().default("http://prometheus-pushgateway.monitoring.svc.cluster.local:9091"),
   instances: z.array(technitiumInstanceSchema).min(1),
   storageClassName: z.string().min(1).default("proxmox-lvm-encrypted"),
   storageSize: quantity.default("2Gi"),
@@ -303,7 +312,8 @@ export const defaultStackConfig: StackConfig = stackConfigSchema.parse({
     pdb: { name: "technitium-dns", minAvailable: 2 },
     cronJobs: {
       zoneSync: { name: "technitium-zone-sync", schedule: "*/30 * * * *", command: [...CLI, "zone-sync"] },
-      passwordSync: { name: "technitium-password-sync", schedule: "0 */6 * * *", command: [...CLI, "password-sync"] },
+      // schedule only: the pod template (Vault creds → MySQL/PG logging config) stays with its current owner
+      passwordSync: { name: "technitium-password-sync", schedule: "0 */6 * * *" },
       splitHorizonSync: { name: "technitium-split-horizon-sync", schedule: "15 */6 * * *", command: [...CLI, "split-horizon-sync"] },
       dnsOptimization: { name: "technitium-dns-optimization", schedule: "30 */6 * * *", command: [...CLI, "resolver-settings"] },
     },

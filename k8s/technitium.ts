@@ -77,11 +77,25 @@ function deployment(config: StackConfig, inst: TechnitiumInstance): KubeObject {
 
 function cronJob(config: StackConfig, cj: StackConfig["technitium"]["cronJobs"]["zoneSync"]): KubeObject {
   const t = config.technitium;
-  const image = cj.image === "dnsdeck" ? t.dnsdeckImage : cj.image;
+  const metadata = { name: cj.name, namespace: t.namespace, labels: { ...MANAGED_BY } };
+  if (!cj.command) {
+    // dnsdeck's opinion is the schedule only; the job template stays with whoever owns it
+    return { apiVersion: "batch/v1", kind: "CronJob", metadata, spec: { schedule: cj.schedule, suspend: cj.suspend } };
+  }
+  const dnsdeck = cj.image === "dnsdeck";
+  const env: { name: string; value: string }[] = [];
+  if (dnsdeck) {
+    env.push(
+      { name: "DNSDECK_TRIGGER", value: "cronjob" },
+      { name: "DNSDECK_CRONJOB_NAME", value: cj.name },
+      { name: "TECHNITIUM_INSTANCES", value: t.instances.map((i) => `${i.name}=http://${i.webService}.${t.namespace}.svc.cluster.local:${WEB_PORT}`).join(",") },
+    );
+    if (t.pushgatewayUrl) env.push({ name: "PUSHGATEWAY_URL", value: t.pushgatewayUrl });
+  }
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
-    metadata: { name: cj.name, namespace: t.namespace, labels: { ...MANAGED_BY } },
+    metadata,
     spec: {
       schedule: cj.schedule,
       suspend: cj.suspend,
@@ -95,12 +109,14 @@ function cronJob(config: StackConfig, cj: StackConfig["technitium"]["cronJobs"][
             metadata: { labels: { app: cj.name } },
             spec: {
               restartPolicy: "Never",
+              ...(dnsdeck ? { securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } } } : {}),
               containers: [
                 {
                   name: cj.name,
-                  image,
+                  image: dnsdeck ? t.dnsdeckImage : cj.image,
                   command: cj.command,
-                  envFrom: [{ secretRef: { name: t.cronSecretName } }],
+                  ...(env.length ? { env } : {}),
+                  ...(dnsdeck ? { envFrom: [{ secretRef: { name: t.cronSecretName } }] } : {}),
                 },
               ],
             },

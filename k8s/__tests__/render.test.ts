@@ -244,7 +244,6 @@ test("Technitium Services: LB 10.0.20.201 ETP Local, pinned ClusterIP 10.96.0.53
 test("Technitium CronJobs: seed schedules; dnsdeck's CLI for zone-sync, split-horizon-sync, resolver-settings", () => {
   const want: Record<string, [string, string]> = {
     "technitium-zone-sync": ["*/30 * * * *", "zone-sync"],
-    "technitium-password-sync": ["0 */6 * * *", "password-sync"],
     "technitium-split-horizon-sync": ["15 */6 * * *", "split-horizon-sync"],
     "technitium-dns-optimization": ["30 */6 * * *", "resolver-settings"],
   };
@@ -253,11 +252,23 @@ test("Technitium CronJobs: seed schedules; dnsdeck's CLI for zone-sync, split-ho
     assert.equal(cj.apiVersion, "batch/v1");
     assert.equal(spec(cj).schedule, schedule);
     assert.equal(spec(cj).concurrencyPolicy, "Forbid");
-    const c = spec(cj).jobTemplate.spec.template.spec.containers[0];
+    const pod = spec(cj).jobTemplate.spec.template.spec;
+    const c = pod.containers[0];
     assert.deepEqual(c.command, ["node", "dist/cli.js", cmd]);
-    assert.equal(c.image, defaultStackConfig.technitium.dnsdeckImage);
-    assert.equal(spec(cj).jobTemplate.spec.template.spec.restartPolicy, "Never");
+    assert.equal(c.image, "ghcr.io/viktorbarzin/dnsdeck:0.1.0");
+    assert.equal(pod.restartPolicy, "Never");
+    assert.deepEqual(c.envFrom, [{ secretRef: { name: "dnsdeck-cron" } }]);
+    const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    assert.equal(env.DNSDECK_CRONJOB_NAME, name);
+    assert.equal(env.DNSDECK_TRIGGER, "cronjob");
+    assert.equal(
+      env.TECHNITIUM_INSTANCES,
+      "primary=http://technitium-web.technitium.svc.cluster.local:5380,secondary=http://technitium-secondary-web.technitium.svc.cluster.local:5380,tertiary=http://technitium-tertiary-web.technitium.svc.cluster.local:5380",
+    );
   }
+  // password-sync: dnsdeck's CLI has no such command, so only the schedule is dnsdeck's; the job template is not touched
+  const ps = find("CronJob", "technitium-password-sync", "technitium");
+  assert.deepEqual(ps.spec, { schedule: "0 */6 * * *", suspend: false });
 });
 
 test("stack config: homelab defaults and field-level errors", () => {
