@@ -173,5 +173,9 @@ export async function technitiumStatus(opts: { context?: SyncContext; dnsTimeout
       else if (part.diff.length) disagreements.push(`${i.name} ${label} differs from the desired config at ${part.diff.map((d) => d.path).join(", ")}`);
     }
   }
-  return { checkedAt: new Date().toISOString(), instances, zones, disagreements, converged: disagreements.length === 0, desiredError: desired.error };
+  for (const stub of desired.resolver?.stubZones ?? []) {
+    const lacking = instances.filter((i) => i.up && !i.zones.some((z) => z.name.toLowerCase() === stub.toLowerCase())).map((i) => i.name);
+    if (lacking.length) disagreements.push(`stub zone ${stub} missing on ${lacking.join(", ")} (Apply resolver settings creates it)`);
+  }
+  return { checkedAt: new Date().toISOString(), instances, zones, disagreements: [...new Set(disagreements)], converged: disagreements.length === 0, desiredError: desired.error };
 }

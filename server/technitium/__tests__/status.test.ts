@@ -27,6 +27,7 @@ test("convergence view: per-zone verdicts from the API and from SOA over DNS, di
     assert.ok(s.disagreements.some((d) => /secondary DNS Rebinding Protection differs/.test(d)));
     assert.ok(s.disagreements.some((d) => /zone counts differ/.test(d)));
     assert.ok(!s.disagreements.some((d) => /tertiary DNS Rebinding Protection/.test(d)), "a comment is not drift");
+    assert.ok(s.disagreements.includes("stub zone emrsn.org missing on secondary (Apply resolver settings creates it)"), s.disagreements.join(" | "));
 
     await runSync("zones", { trigger: "api", user: "t", context: h.ctx, removeOrphans: true, waitTimeoutMs: 8000 });
     await runSync("split-horizon", { trigger: "api", user: "t", context: h.ctx });
