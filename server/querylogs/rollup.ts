@@ -26,6 +26,7 @@ export const RTT_BASE = 0.1; // ms
 export const RTT_FACTOR = 1.2;
 export const RTT_BUCKETS = 80;
 export const TOP_KEEP = 500;
+export const RANKED_KEEP = 50;
 export const SETTLE_SECONDS = 60;
 
 /** Lower bound (ms) of RTT bucket b. */
@@ -216,20 +217,28 @@ export async function rollupStep(
            FROM unnest($1::text[]) AS ip ON CONFLICT (ip) DO NOTHING`,
         [clients.map((r) => r.key)],
       );
-    // Re-rank the days this step touched (rnk 1 = most queries that day); keep the top TOP_KEEP of days that are two
-    // days behind the newest day seen (they can no longer gain many rows). Readers sum rnk ≤ 25 per day for long ranges.
+    // Re-rank the days this step touched into querylog_top_ranked (top RANKED_KEEP per day × server × kind; what
+    // long-range top lists read), and trim querylog_top to TOP_KEEP for days two days behind the newest day seen.
     if (days.length) {
+      await c.query(`DELETE FROM querylog_top_ranked WHERE day = ANY($1::date[])`, [days]);
+      await c.query(
+        `INSERT INTO querylog_top_ranked (day, server, kind, rnk, key, count)
+         SELECT day, server, kind, rn, key, count FROM (
+           SELECT day, server, kind, key, count, row_number() OVER (PARTITION BY day, server, kind ORDER BY count DESC, key) AS rn
+             FROM querylog_top WHERE day = ANY($1::date[])) x
+         WHERE rn <= $2`,
+        [days, RANKED_KEEP],
+      );
       const newestDay = new Date(`${days[days.length - 1]}T00:00:00Z`);
       const cutoff = new Date(newestDay.getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
-      await c.query(
-        `UPDATE querylog_top t SET rnk = x.rn FROM (
-           SELECT day, server, kind, key, row_number() OVER (PARTITION BY day, server, kind ORDER BY count DESC, key) AS rn
-             FROM querylog_top WHERE day = ANY($1::date[])) x
-         WHERE t.day = x.day AND t.server = x.server AND t.kind = x.kind AND t.key = x.key AND t.rnk IS DISTINCT FROM x.rn`,
-        [days],
-      );
       const first = new Date(new Date(`${days[0]}T00:00:00Z`).getTime() - 3 * 86_400_000).toISOString().slice(0, 10);
-      await c.query(`DELETE FROM querylog_top WHERE day >= $1::date AND day < $2::date AND rnk > $3`, [first, cutoff, TOP_KEEP]);
+      await c.query(
+        `DELETE FROM querylog_top t USING (
+           SELECT day, server, kind, key, row_number() OVER (PARTITION BY day, server, kind ORDER BY count DESC, key) AS rn
+             FROM querylog_top WHERE day >= $1::date AND day < $2::date) x
+         WHERE x.rn > $3 AND t.day = x.day AND t.server = x.server AND t.kind = x.kind AND t.key = x.key`,
+        [first, cutoff, TOP_KEEP],
+      );
     }
     await c.query("COMMIT");
   } catch (err) {

@@ -10,7 +10,7 @@ import { rollupCountable } from "./filters";
 import { conditions, Params, resolve, type Resolved } from "./query";
 import { rttBucketLow, RTT_BUCKETS } from "./rollup";
 
-/** Per-day ranks summed for multi-day top lists. */
+/** Per-day ranks summed for multi-day top lists (querylog_top_ranked keeps this many). */
 export const TOP_PER_DAY = 50;
 
 export const BUCKETS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 21600, "1d": 86400 } as const;
@@ -182,7 +182,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const { rows } = await stores.deck.query(
       `SELECT kind, key, count FROM (
          SELECT kind, key, sum(count)::bigint AS count, row_number() OVER (PARTITION BY kind ORDER BY sum(count) DESC, key) AS rn
-           FROM querylog_top WHERE rnk <= ${TOP_PER_DAY} AND day >= ${p.add(from.toISOString().slice(0, 10))}::date AND day <= ${p.add(to.toISOString().slice(0, 10))}::date
+           FROM querylog_top_ranked WHERE day >= ${p.add(from.toISOString().slice(0, 10))}::date AND day <= ${p.add(to.toISOString().slice(0, 10))}::date
            ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY kind, key) x WHERE rn <= 20 ORDER BY kind, count DESC`,
       p.values,
     );

@@ -81,9 +81,20 @@ CREATE TABLE "querylog_top" (
     "kind" SMALLINT NOT NULL,
     "key" TEXT NOT NULL,
     "count" BIGINT NOT NULL,
-    "rnk" INTEGER,
 
     CONSTRAINT "querylog_top_pkey" PRIMARY KEY ("day","server","kind","key")
+);
+
+-- CreateTable
+CREATE TABLE "querylog_top_ranked" (
+    "day" DATE NOT NULL,
+    "server" TEXT NOT NULL,
+    "kind" SMALLINT NOT NULL,
+    "rnk" INTEGER NOT NULL,
+    "key" TEXT NOT NULL,
+    "count" BIGINT NOT NULL,
+
+    CONSTRAINT "querylog_top_ranked_pkey" PRIMARY KEY ("day","server","kind","rnk")
 );
 
 -- CreateTable
@@ -107,9 +118,6 @@ CREATE INDEX "querylog_hourly_hour_idx" ON "querylog_hourly"("hour");
 
 -- CreateIndex
 CREATE INDEX "querylog_top_kind_key_idx" ON "querylog_top"("kind", "key");
-
--- CreateIndex
-CREATE INDEX "querylog_top_rnk_day_idx" ON "querylog_top"("rnk", "day");
 
 -- CreateIndex
 CREATE INDEX "querylog_names_name_idx" ON "querylog_names" USING GIN ("name" gin_trgm_ops);
