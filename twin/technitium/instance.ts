@@ -6,7 +6,7 @@
 import type { Packet } from "dns-packet";
 import { exchange, inCidr, inZone, ipToInt, makeQuery, parseCidr, rcodeOf, reply, intToIp, type RequestContext } from "../dns/wire";
 import { mapDestination, type AddressMap } from "../../server/dns/address-map";
-import type { InstanceName, Rec } from "./seed";
+import { BLOCKED_DOMAINS, type InstanceName, type Rec } from "./seed";
 
 export type ZoneType = "Primary" | "Secondary" | "Stub" | "Forwarder";
 
@@ -380,6 +380,17 @@ export class TechnitiumInstance {
     if (!q) return this.count(reply(req, { rcode: "FORMERR" }), "other");
     const qname = q.name.toLowerCase().replace(/\.$/, "");
     if (q.type === "AXFR") return this.count(this.axfr(req, qname, ctx), "authoritative");
+    const ptr = q.type === "PTR" ? this.reversePtr(req, qname, client) : undefined;
+    if (ptr) return this.count(ptr, "authoritative");
+    if (this.settings.enableBlocking && BLOCKED_DOMAINS.some((d) => inZone(qname, d)) && !this.findZone(qname)) {
+      this.stats.totalBlocked++;
+      const ttl = Number(this.settings.blockingAnswerTtl ?? 30);
+      const type = String(this.settings.blockingType ?? "AnyAddress");
+      if (type === "NxDomain") return this.count(reply(req, { aa: true, ra: true, rcode: "NXDOMAIN" }), "other");
+      const custom = (this.settings.customBlockingAddresses as string[]) ?? [];
+      const addr = q.type === "A" ? (type === "CustomAddress" ? custom.find((a) => a.includes(".")) : "0.0.0.0") : q.type === "AAAA" ? (type === "CustomAddress" ? custom.find((a) => a.includes(":")) : "::") : undefined;
+      return this.count(reply(req, { aa: true, ra: true, answers: addr ? [{ name: qname, type: q.type, ttl, data: addr }] : [] }), "other");
+    }
     const zone = this.findZone(qname);
     let res: Packet;
     let kind: "authoritative" | "recursive" | "cached";
@@ -561,6 +572,44 @@ export class TechnitiumInstance {
     return { ...res, answers: res.answers.map((r) => (r.type === "A" ? ({ ...r, data: translate(String(r.data)) } as typeof r) : r)) };
   }
 
+  /**
+   * Split Horizon `translateReverseLookups`: a PTR for an *internal* address from a client in the group's network
+   * (networkGroupMap only) is answered with a CNAME (TTL 600) to the reverse name of the external address.
+   */
+  reversePtr(req: Packet, qname: string, client: string): Packet | undefined {
+    const cfg = this.effective["Split Horizon"] as SplitCfg | null | undefined;
+    if (!cfg?.enableAddressTranslation) return undefined;
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/.exec(qname);
+    if (!m) return undefined;
+    const ip = [m[4], m[3], m[2], m[1]].join(".");
+    let group: string | undefined;
+    let best = -1;
+    for (const [net, g] of Object.entries(cfg.networkGroupMap ?? {})) {
+      const c = parseCidr(net);
+      if (c && inCidr(client, net) && c.prefix > best) {
+        group = g;
+        best = c.prefix;
+      }
+    }
+    const grp = cfg.groups?.find((g) => g.name === group);
+    if (!grp?.enabled || !grp.translateReverseLookups) return undefined;
+    for (const [ext, int] of Object.entries(grp.externalToInternalTranslation ?? {})) {
+      if (!ext.includes("/") || ext.endsWith("/32")) {
+        if (int.replace(/\/32$/, "") !== ip) continue;
+        const e = ext.replace(/\/32$/, "").split(".").reverse().join(".") + ".in-addr.arpa";
+        return reply(req, { aa: true, ra: true, answers: [{ name: qname, type: "CNAME", ttl: 600, data: e }] });
+      }
+      if (inCidr(ip, int)) {
+        const c = parseCidr(int)!;
+        const e = parseCidr(ext)!;
+        const hostMask = c.prefix === 32 ? 0 : (0xffffffff >>> c.prefix) >>> 0;
+        const extIp = intToIp((e.base | (ipToInt(ip)! & hostMask)) >>> 0);
+        return reply(req, { aa: true, ra: true, answers: [{ name: qname, type: "CNAME", ttl: 600, data: extIp.split(".").reverse().join(".") + ".in-addr.arpa" }] });
+      }
+    }
+    return undefined;
+  }
+
   /** DNS Rebinding Protection post-processor (reference §3.4): never touches authoritative answers. */
   rebinding(res: Packet, client: string, authoritative: boolean): Packet {
     const cfg = this.effective["DNS Rebinding Protection"] as RebindCfg | null | undefined;
@@ -580,7 +629,7 @@ interface SplitCfg {
   enableAddressTranslation?: boolean;
   domainGroupMap?: Record<string, string>;
   networkGroupMap?: Record<string, string>;
-  groups?: { name: string; enabled: boolean; externalToInternalTranslation?: Record<string, string> }[];
+  groups?: { name: string; enabled: boolean; translateReverseLookups?: boolean; externalToInternalTranslation?: Record<string, string> }[];
 }
 interface RebindCfg {
   enableProtection?: boolean;

@@ -108,6 +108,27 @@ export function internalZone(zone: string): Rec[] {
   return recs;
 }
 
+/** A slice of the OISD / StevenBlack block lists (blocking is on on all three instances). */
+export const BLOCKED_DOMAINS = [
+  "doubleclick.net",
+  "googlesyndication.com",
+  "googleadservices.com",
+  "google-analytics.com",
+  "googletagmanager.com",
+  "ads.yahoo.com",
+  "app-measurement.com",
+  "connect.facebook.net",
+  "ads.tiktok.com",
+  "analytics.tiktok.com",
+  "mc.yandex.ru",
+  "scorecardresearch.com",
+  "adservice.google.com",
+  "telemetry.microsoft.com",
+  "vortex.data.microsoft.com",
+  "samsungads.com",
+  "bat.bing.com",
+];
+
 // ---------------------------------------------------------------- apps
 
 export const SPLIT_HORIZON_GOOD = {

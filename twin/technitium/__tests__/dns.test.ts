@@ -102,3 +102,24 @@ test("an instance that is down refuses DNS too, and comes back", async () => {
   await chain.tech.setFault("tertiary", null);
   assert.equal((await ask(2, "idrac.viktorbarzin.lan")).rcode, "NOERROR");
 });
+
+test("blocking answers 0.0.0.0 for listed ad domains and counts them", async () => {
+  const r = await ask(0, "googleads.g.doubleclick.net");
+  assert.deepEqual(r.answers.map((a) => a.data), ["0.0.0.0"]);
+  const v6 = await ask(0, "ads.tiktok.com", "AAAA");
+  assert.deepEqual(v6.answers.map((a) => a.data), ["::"]);
+  const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
+  const { stats } = await c.call<{ stats: Record<string, number> }>("dashboard/stats/get");
+  assert.ok(stats.totalBlocked >= 2);
+});
+
+test("translateReverseLookups: a LAN PTR for the internal address becomes a CNAME to the public reverse name", async () => {
+  const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
+  const cfg = JSON.parse((await c.call<{ config: string }>("apps/config/get", { name: "Split Horizon" })).config);
+  cfg.groups[0].translateReverseLookups = true;
+  await c.call("apps/config/set", { name: "Split Horizon", config: JSON.stringify(cfg) }, { method: "POST" });
+  const lan = await ask(0, "200.20.0.10.in-addr.arpa", "PTR", "192.168.1.0/24");
+  assert.deepEqual(lan.answers.map((a) => `${a.type} ${a.ttl} ${a.data}`), ["CNAME 600 76.22.12.176.in-addr.arpa"]);
+  const pod = await ask(0, "200.20.0.10.in-addr.arpa", "PTR", "10.244.1.0/24");
+  assert.deepEqual(pod.answers.map((a) => a.data), ["traefik.viktorbarzin.lan"], "outside the group: the normal reverse zone");
+});
