@@ -351,7 +351,7 @@ export class Api {
         podSpecDefaults(spec.template?.spec);
         break;
       }
-      case "replicasets": spec && (spec.replicas ??= 1); podSpecDefaults(spec?.template?.spec); break;
+      case "replicasets": if (spec) spec.replicas ??= 1; podSpecDefaults(spec?.template?.spec); break;
       case "daemonsets": {
         if (!spec) break;
         spec.updateStrategy ??= { type: "RollingUpdate" };
@@ -393,7 +393,7 @@ export class Api {
         o.spec ??= { finalizers: ["kubernetes"] };
         o.status ??= { phase: "Active" };
         break;
-      case "persistentvolumeclaims": spec && (spec.volumeMode ??= "Filesystem"); o.status ??= { phase: "Pending" }; break;
+      case "persistentvolumeclaims": if (spec) spec.volumeMode ??= "Filesystem"; o.status ??= { phase: "Pending" }; break;
       case "events": if (r.group === "") { o.count ??= 1; o.firstTimestamp ??= ts(); o.lastTimestamp ??= o.firstTimestamp; o.type ??= "Normal"; o.source ??= {}; } break;
     }
   }
@@ -408,7 +408,7 @@ export class Api {
       if (name.length > maxLen) errs.push({ type: "FieldValueInvalid", field: "metadata.name", value: name, detail: `must be no more than ${maxLen} characters` });
       else if (!nameRe.test(name)) errs.push({ type: "FieldValueInvalid", field: "metadata.name", value: name, detail: r.plural === "services" ? "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')" : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')" });
     }
-    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) if (typeof v === "string" && v.length > 63) errs.push({ type: "FieldValueInvalid", field: "metadata.labels", value: v, detail: "must be no more than 63 characters" });
+    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) if (typeof v === "string" && v.length > 63) errs.push({ type: "FieldValueInvalid", field: `metadata.labels.${k}`, value: v, detail: "must be no more than 63 characters" });
     const podSpec = (path: string, ps: Obj | undefined) => {
       if (!ps) { errs.push({ type: "FieldValueRequired", field: path, detail: "" }); return; }
       if (!Array.isArray(ps.containers) || ps.containers.length === 0) errs.push({ type: "FieldValueRequired", field: `${path}.containers`, detail: "" });

@@ -784,7 +784,7 @@ export class Cluster implements LogSource {
       let created = false;
       const isRecreate = dep.spec.strategy?.type === "Recreate";
       const ru = dep.spec.strategy?.rollingUpdate ?? {};
-      let maxSurge = isRecreate ? 0 : intOrPercent(ru.maxSurge, replicas, true, Math.ceil(replicas / 4));
+      const maxSurge = isRecreate ? 0 : intOrPercent(ru.maxSurge, replicas, true, Math.ceil(replicas / 4));
       let maxUnavail = isRecreate ? 0 : intOrPercent(ru.maxUnavailable, replicas, false, Math.floor(replicas / 4));
       if (!isRecreate && maxSurge === 0 && maxUnavail === 0) maxUnavail = 1;
       if (!newRs) {
@@ -975,7 +975,7 @@ export class Cluster implements LogSource {
         this.unexpectedSeen.add(j.metadata.uid);
         this.event(cj, "Warning", "UnexpectedJob", `Saw a job that the controller did not create or forgot: ${j.metadata.name}`, "cronjob-controller");
       }
-      let st: Obj = clone(cj.status ?? {});
+      const st: Obj = clone(cj.status ?? {});
       let active: Obj[] = st.active ?? [];
       for (const a of [...active]) {
         const j = jobs.find((x) => x.metadata.uid === a.uid);

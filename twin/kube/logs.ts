@@ -34,7 +34,6 @@ export function zonesOf(corefile: string): string[] {
 export function startupLines(flavor: PodFlavor, t: number, info: { corefile?: string; image?: string; localIps?: string[]; podName?: string; job?: string }): string[] {
   switch (flavor) {
     case "node-cache": {
-      const ips = info.localIps?.length ? info.localIps : ["169.254.20.10", "10.96.0.10"];
       const ver = /:(\S+)$/.exec(info.image ?? "")?.[1] ?? "1.23.1";
       return [
         `${stamp(t)} [INFO] Starting node-cache image: ${ver}`,

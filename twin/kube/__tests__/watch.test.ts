@@ -10,7 +10,7 @@ before(async () => { env = await twinEnv({ speed: 20 }); });
 after(async () => { await env.stop(); });
 
 type Ev = { type: string; obj: any };
-async function collect(path: string, params: Record<string, unknown>) {
+async function collect(path: string, params: Record<string, string | number | boolean | undefined>) {
   const events: Ev[] = [];
   let done: unknown = "open";
   const ctl = await new Watch(env.kc).watch(path, params, (type, obj) => events.push({ type, obj }), (err) => { done = err ?? null; });
