@@ -75,6 +75,11 @@ const nodeLocalZoneSchema = z.object({
    */
   forward: z.union([z.literal("cluster-dns"), z.literal("upstream-servers"), z.array(ipv4).min(1).max(15)]),
   forceTcp: z.boolean().default(false),
+  /**
+   * Answer names matching `regex` with `rcode` right on the node (template plugin, with fallthrough). Used for the
+   * internal zone, which NodeLocal forwards straight to Technitium and so would bypass CoreDNS's ndots junk filter.
+   */
+  template: z.object({ regex: z.string().min(1), rcode: z.string().default("NXDOMAIN") }).optional(),
 });
 
 export const nodeLocalSchema = z.object({
@@ -278,7 +283,8 @@ export const defaultStackConfig: StackConfig = stackConfigSchema.parse({
       { zone: "in-addr.arpa", cacheTtl: 30, forward: "cluster-dns", forceTcp: true },
       { zone: "ip6.arpa", cacheTtl: 30, forward: "cluster-dns", forceTcp: true },
       // Seed commit: internal names go straight to Technitium's pinned ClusterIP, bypassing CoreDNS.
-      { zone: "viktorbarzin.lan", cacheTtl: 30, forward: ["10.96.0.53"] },
+      // The same ndots junk filter as CoreDNS's viktorbarzin.lan block, since this path no longer passes through it.
+      { zone: "viktorbarzin.lan", cacheTtl: 30, forward: ["10.96.0.53"], template: { regex: String.raw`.*\..*\.viktorbarzin\.lan\.$`, rcode: "NXDOMAIN" } },
       // Reference §1.5: `.` through CoreDNS so its forward policy and serve_stale apply to pods.
       { zone: ".", cacheTtl: 30, forward: "cluster-dns" },
     ],

@@ -41,6 +41,16 @@ function nodeLocalBlock(cfg: StackConfig["nodelocal"], z: NodeLocalZone, first: 
   lines.push(cfg.reloadInterval === "30s" ? `${I1}reload` : `${I1}reload ${cfg.reloadInterval}`);
   lines.push(`${I1}loop`);
   lines.push(`${I1}bind ${cfg.linkLocalIp} ${cfg.kubeDnsClusterIp}`);
+  if (z.template) {
+    const zone = z.zone === "." ? "." : z.zone.replace(/\.$/, "");
+    lines.push(
+      `${I1}template ANY ANY ${zone} {`,
+      `${I2}match "${z.template.regex.replace(/"/g, '\\"')}"`,
+      `${I2}rcode ${z.template.rcode}`,
+      `${I2}fallthrough`,
+      `${I1}}`,
+    );
+  }
   const to = z.forward === "cluster-dns" ? CLUSTER_DNS_PLACEHOLDER : z.forward === "upstream-servers" ? UPSTREAM_SERVERS_PLACEHOLDER : z.forward.join(" ");
   if (z.forceTcp) {
     lines.push(`${I1}forward . ${to} {`, `${I2}force_tcp`, `${I1}}`);

@@ -104,7 +104,12 @@ test("NodeLocal ConfigMap: fully rendered, only the two runtime placeholders, se
   assert.equal(corefile.match(/health /g)?.length, 1, "health in exactly one block");
   assert.equal(corefile.match(/^    reload$/gm)?.length, 5, "reload in every block");
   assert.equal(corefile.match(/bind 169\.254\.20\.10 10\.96\.0\.10/g)?.length, 5);
-  assert.match(corefile, /viktorbarzin\.lan:53 \{[^}]*forward \. 10\.96\.0\.53\n/);
+  // seed commit: the internal zone goes straight to Technitium's pinned ClusterIP, with CoreDNS's ndots junk filter
+  // repeated on the node (this path no longer passes through CoreDNS's template)
+  assert.match(
+    corefile,
+    /viktorbarzin\.lan:53 \{[^}]*template ANY ANY viktorbarzin\.lan \{\n        match "\.\*\\\.\.\*\\\.viktorbarzin\\\.lan\\\.\$"\n        rcode NXDOMAIN\n        fallthrough\n    \}\n    forward \. 10\.96\.0\.53\n/,
+  );
   assert.match(corefile, /\n\.:53 \{[^}]*forward \. __PILLAR__CLUSTER__DNS__\n/);
   assert.match(corefile, /in-addr\.arpa:53 \{[^}]*cache 30\n/);
   assert.ok(!/forward [^\n]*(10\.96\.0\.10|169\.254\.20\.10)/.test(corefile), "no forward loop");
