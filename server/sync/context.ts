@@ -11,7 +11,7 @@ import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
  *
  * Production: DNS addresses are the Technitium pods' IPs (Kubernetes API, `app=<appLabel>` in the technitium
  * namespace), port 53; `server/dns` applies DNS_ADDRESS_MAP when querying. Replicas transfer from
- * TECHNITIUM_PRIMARY_TRANSFER_ADDRESS when set, else the primary Service as `fqdn (ClusterIP)` (stable across pod
+ * TECHNITIUM_PRIMARY_TRANSFER_ADDRESS when set, else the primary Service's ClusterIP (stable across pod
  * restarts), else the primary pod's IP.
  */
 export interface DnsAddress {
@@ -59,8 +59,8 @@ export function productionContext(): SyncContext {
       try {
         const svc = await core().readNamespacedService({ namespace: t.namespace, name: t.services.primary.name });
         const ip = svc.spec?.clusterIP;
-        // "name (ip)": Technitium uses the IP as given and shows the name (reference §2.5).
-        if (ip && ip !== "None") return [`${t.services.primary.name}.${t.namespace}.svc.cluster.local (${ip})`];
+        // The plain ClusterIP: Technitium would resolve a bare name through its own resolver (not cluster DNS).
+        if (ip && ip !== "None") return [ip];
       } catch {
         /* fall back to the pod */
       }
