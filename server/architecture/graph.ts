@@ -181,11 +181,11 @@ function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Da
       return cj.managed
         ? { name: cj.name, label: [short, cj.schedule, "CronJob missing"], health: "down" as Health, details: { exists: false, schedule: cj.schedule } }
         : { name: cj.name, label: [short, cj.schedule, "not visible (not managed by dnsdeck)"], health: "unknown" as Health, details: { exists: false, namespace: cj.namespace } };
-    const when = c.lastScheduleTime ? ago(now, c.lastScheduleTime) : "never";
+    const when = c.lastScheduleTime ? ago(now, c.lastScheduleTime) : undefined;
     const health: Health = c.suspended ? "degraded" : c.lastRun === "failed" ? "down" : c.lastRun === "never" ? "unknown" : "healthy";
     return {
       name: cj.name,
-      label: [short, cj.schedule, c.suspended ? "suspended" : `last run ${when}: ${c.lastRun}`],
+      label: [short, cj.schedule, c.suspended ? "suspended" : when ? `last run ${when}: ${c.lastRun}` : "not run yet"],
       health,
       details: { schedule: cj.schedule, namespace: cj.namespace, lastRun: c.lastRun, lastScheduleTime: c.lastScheduleTime ?? null, lastSuccessfulTime: c.lastSuccessfulTime ?? null },
     };
@@ -194,7 +194,7 @@ function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Da
 
 function queryLogNode(s: Live<{ rows: number; newest?: string; lagSeconds?: number }> | undefined): Part {
   const base = ["PostgreSQL query logs"];
-  if (!s?.ok) return { label: [...base, "not reachable"], health: "unknown", details: { error: s && !s.ok ? s.error : "not configured" } };
+  if (!s?.ok) return { label: [...base, s && !s.ok && !/not set/.test(s.error) ? "not reachable" : "not configured"], health: "unknown", details: { error: s && !s.ok ? s.error : "not configured" } };
   const v = s.value;
   const lag = v.lagSeconds;
   const health: Health = lag === undefined ? "unknown" : lag < 600 ? "healthy" : lag < 3600 ? "degraded" : "down";
