@@ -1,5 +1,5 @@
 import "server-only";
-import { query } from "@/server/dns";
+import { addressMapFromEnv, mapDestination, query } from "@/server/dns";
 
 /**
  * "Healthy" for a DNS hop means a real query answered through it. This module is the one place that asks the DNS
@@ -41,6 +41,11 @@ export async function probeDns(q: ProbeQuery): Promise<ProbeResult> {
 
 async function defaultProbe(): Promise<DnsProbe> {
   return async (q) => {
+    // With an address map (twin, tunnel) every stack address must be mapped: an unmapped one would go to the real
+    // cluster network from wherever dnsdeck runs. Without a map (production) the real address is the right one.
+    const map = addressMapFromEnv();
+    if (map.entries.length && !mapDestination(map, { address: q.server, port: q.port, via: q.via }).rule)
+      return { ok: false, detail: `not sent: DNS_ADDRESS_MAP has no entry for ${q.server}${q.via ? `@${q.via}` : ""}` };
     const r = await query({ name: q.name, type: q.type, server: q.server, port: q.port, via: q.via, timeoutMs: q.timeoutMs });
     const ok = r.rcode === "NOERROR" && r.answers.length > 0;
     return { ok, detail: `${r.rcode}, ${r.answers.length} answer(s) in ${Math.round(r.latencyMs)} ms from ${r.server}` };

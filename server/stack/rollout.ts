@@ -331,6 +331,8 @@ export async function verifyResolution(config: StackConfig, opts: RolloutOptions
   const hops: HopCheck[] = [
     ...corednsPods.map((p) => ({ hop: `CoreDNS pod ${p.name}`, server: p.ip!, ok: false, detail: "not asked yet" })),
     ...nlPods.map((p) => ({ hop: `node cache on ${p.node}`, server: config.nodelocal.linkLocalIp, via: p.node, ok: false, detail: "not asked yet" })),
+    // what pods actually use: the kube-dns ClusterIP, intercepted by the node cache in transparent mode
+    ...nlPods.map((p) => ({ hop: `pods' resolver ${config.nodelocal.kubeDnsClusterIp} on ${p.node}`, server: config.nodelocal.kubeDnsClusterIp, via: p.node, ok: false, detail: "not asked yet" })),
   ];
   const until = Date.now() + opts.windowMs;
   for (;;) {

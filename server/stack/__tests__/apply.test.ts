@@ -78,6 +78,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.ok(again.rollout!.verify, "a ConfigMap change triggers the hop verification");
     assert.ok(again.rollout!.verify!.ok, JSON.stringify(again.rollout!.verify));
     assert.ok(again.rollout!.verify!.hops.filter((h) => h.hop.startsWith("node cache")).length === 5);
+    assert.equal(again.rollout!.verify!.hops.filter((h) => h.hop.startsWith("pods' resolver 10.96.0.10")).length, 5);
     const p = await h.plan.planStack(cfg, { keys: h.nodelocalKeys() });
     assert.ok(p.objects.every((o) => o.state === "in-sync"));
   });

@@ -40,7 +40,7 @@ export async function startHarness() {
       },
     });
     servers.push(s);
-    map.push(`169.254.20.10@${node}=127.0.0.1:${base + i}`);
+    map.push(`169.254.20.10@${node}=127.0.0.1:${base + i}`, `10.96.0.10@${node}=127.0.0.1:${base + i}`);
   }
   const cs = await startDnsServer({ host: "127.0.0.1", port: base + 10, label: "coredns-pods", handler: answer });
   servers.push(cs);
