@@ -53,7 +53,12 @@ export interface Resolved {
   dense: boolean | null;
   /** Rows expected to match in the range (from the per-day top lists), when known. */
   matchEstimate: number | null;
+  /** Highest dlid in dns_logs; newest − watermark is how far the rollups are behind. */
+  newest: number;
 }
+
+/** Beyond this many rows past the watermark (rollups catching up), tail counts and chart tails are estimated/skipped. */
+export const TAIL_EXACT_MAX = 300_000;
 
 /** A page may read this many index entries walking the primary key before the client/name indexes are cheaper. */
 export const DENSE_SCAN_ROWS = 200_000;
@@ -65,7 +70,7 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
   // Everything independent runs at once: watermark, oldest kept row, the hour spans, the dictionaries.
   const [state, oldestQ, spanQ, namesQ, clientsQ] = await Promise.all([
     stores.deck.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [id]),
-    stores.logs.query(`SELECT dlid, timestamp FROM dns_logs ORDER BY dlid LIMIT 1`),
+    stores.logs.query(`SELECT dlid, timestamp, (SELECT max(dlid) FROM dns_logs) AS newest FROM dns_logs ORDER BY dlid LIMIT 1`),
     stores.deck.query(
       `SELECT (SELECT min(min_dlid) FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC') - interval '1 hour') AS lo,
               (SELECT max(max_dlid) FROM querylog_hour_span WHERE hour <= $2::timestamptz) AS hi`,
@@ -98,7 +103,8 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
   const names = namesQ ? (namesQ.rows.length > MAX_DICTIONARY_NAMES ? null : namesQ.rows.map((r) => r.name as string)) : null;
   const clients = clientsQ ? (clientsQ.rows.length > 5000 ? null : clientsQ.rows.map((r) => r.ip as string)) : null;
   const empty = from >= to;
-  const r: Resolved = { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty, dense: null, matchEstimate: null };
+  const newest = Number(oldestQ.rows[0]?.newest ?? 0);
+  const r: Resolved = { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty, dense: null, matchEstimate: null, newest };
   if (watermark > 0 && !empty) await addHints(stores, r);
   return r;
 }
@@ -310,7 +316,13 @@ async function withTimeout<T>(db: Db, ms: number, fn: (db: Db) => Promise<T>): P
 export async function countRows(stores: Stores, filter: Filter, opts: { exact?: boolean; timeoutMs?: number } = {}, resolved?: Resolved): Promise<Count> {
   const r = resolved ?? (await resolve(stores, filter));
   if (r.empty) return { value: 0, kind: "exact", note: "empty range" };
-  const tail = await rawCount(stores, r, "tail", r.from, r.to);
+  const behind = r.newest - r.watermark;
+  if (behind > TAIL_EXACT_MAX && !opts.exact) {
+    // Rollups are catching up (first start, or after downtime): say so rather than count millions of raw rows.
+    const est = await estimate(stores, { ...r, lo: r.oldest?.dlid ?? 1, hi: r.newest });
+    return { value: est, kind: "estimate", note: `dnsdeck's rollups are catching up (${behind.toLocaleString("en")} rows behind); estimate from PostgreSQL's statistics` };
+  }
+  const tail = await rawCount(stores, r, "tail", r.from, r.to, opts.exact ? opts.timeoutMs ?? 15_000 : undefined);
   if (opts.exact) {
     try {
       const main = r.lo <= r.hi ? await rawCount(stores, r, "main", r.from, r.to, opts.timeoutMs ?? 15_000) : 0;
