@@ -336,3 +336,36 @@ test("a block's closing '}' on a property's line is an argument to caddy, not a 
   // a property on the '{' line is fine (caddy's NextBlock reads it)
   expectValid(core("    forward . 1.1.1.1 { max_fails 2\n    }"), "coredns");
 });
+
+test("server block structure: no keys, keys on separate lines without a comma, extra comma", () => {
+  expectError("{\n    errors\n}\n", "coredns", 1, 1, /needs at least one key/);
+  expectError("example.org\nexample.net {\n    health\n}\n", "nodelocal", 2, 1, /Unknown directive 'example\.net'/);
+  expectError("example.org, {\n    health\n}\n", "nodelocal", 1, 14, /extra comma/);
+  expectError('.:53 {\n    health\n    forward . "1.1.1.1\n}\n', "nodelocal", 3, 15, /Unterminated quoted string/);
+});
+
+test("never throws while typing: every prefix and random edits of real Corefiles give in-bounds positions", () => {
+  const texts = ["seed-coredns.Corefile", "misc-coredns.Corefile", "nodelocal-upstream-rendered.Corefile", "k3s-coredns.Corefile"].map(fixture);
+  let seed = 42;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const pieces = ["{", "}", '"', "#", "\n", " ", "import ", "(s)", "{$X}", "forward . ", "10.96.0.10", ":53", ",", "\\", "cache 30s"];
+  for (const text of texts) {
+    const variants: string[] = [];
+    for (let k = 0; k <= text.length; k += 7) variants.push(text.slice(0, k));
+    for (let k = 0; k < 150; k++) {
+      const at = rnd(text.length);
+      variants.push(text.slice(0, at) + pieces[rnd(pieces.length)] + text.slice(at + rnd(3)));
+    }
+    for (const v of variants) {
+      for (const target of ["coredns", "nodelocal"] as const) {
+        const r = validateCorefile(v, target, { stack: defaultStackConfig });
+        const lines = v.split("\n").length;
+        for (const e of r.errors) {
+          assert.ok(e.line >= 1 && e.line <= Math.max(1, lines), `line ${e.line} of ${lines}: ${e.message}`);
+          assert.ok(e.column >= 1, `column ${e.column}`);
+        }
+        assert.equal(r.valid, !r.errors.some((e) => e.severity !== "warning"));
+      }
+    }
+  }
+});

@@ -265,6 +265,7 @@ export function parseCorefile(text: string, opts: ParseOptions = {}): ParsedCore
         }
         if (t.text === "{" && !t.quoted) {
           if (expectingAnother) err(t, "Expected another address but had '{' - check for extra comma", true);
+          if (block.keys.length === 0) err(t, "A server block needs at least one key (a zone such as '.:53') before its '{'", true);
           break;
         }
         if (t.text === "}" && !t.quoted) err(t, "Unexpected '}' because no matching opening brace", true);
