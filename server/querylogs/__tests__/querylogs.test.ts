@@ -278,3 +278,18 @@ test("an unreachable query-log database gives a clear 'unavailable' error and le
     await dead.end();
   }
 });
+
+test("the access-path hint changes only the plan, never the rows (dense, rare, no hint)", async () => {
+  const { resolve, pageSql } = await import("../query");
+  for (const params of [{ client: "10.0.20.1" }, { qname: "~google", rcode: "NoError" }, { client: "192.168.1.0/24", qname: "*.viktorbarzin.lan" }]) {
+    const r = await resolve(stores, parse(params).filter);
+    const runs: string[][] = [];
+    for (const dense of [true, false, null]) {
+      const { sql, values } = pageSql({ ...r, dense }, null, 100);
+      runs.push((await logs.query(sql, values)).rows.map((x) => String(x.dlid)));
+    }
+    assert.ok(runs[0].length > 0);
+    assert.deepEqual(runs[1], runs[0], JSON.stringify(params));
+    assert.deepEqual(runs[2], runs[0], JSON.stringify(params));
+  }
+});
