@@ -84,6 +84,8 @@ export interface StartOptions {
   transferDelayMs?: number;
   /** Retry interval for failed transfers (ms). */
   retryMs?: number;
+  /** SOA refresh interval of Secondary zones (ms; default 900000 = the SOA refresh of Technitium-made zones; 0 = off). */
+  refreshMs?: number;
 }
 
 function zone(name: string, type: Zone["type"], records: Rec[], extra: Partial<Zone> = {}): Zone {
@@ -167,6 +169,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     fault: TechnitiumFault;
     persist: () => void;
     flush: () => void;
+    close: () => void;
     sockets: Set<import("node:net").Socket>;
   }[] = [];
   const aliases = new Map<string, { host: string; port: number }>();
@@ -181,7 +184,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       } catch {
         state = seedState(name);
       }
-      const inst = new TechnitiumInstance(name, state, addressMap, { transferDelayMs: opts.transferDelayMs ?? 300, retryMs: opts.retryMs ?? 3000 });
+      const inst = new TechnitiumInstance(name, state, addressMap, { transferDelayMs: opts.transferDelayMs ?? 300, retryMs: opts.retryMs ?? 3000, refreshMs: opts.refreshMs ?? 900_000 });
       // Outgoing DNS: twin aliases (the primary's transfer host, the instances' own listeners) first, then the map.
       inst.target = (address: string) => {
         const a = address.trim();
@@ -194,13 +197,22 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
         return mapDestination(addressMap, { address: h, port });
       };
       let timer: NodeJS.Timeout | undefined;
+      let closed = false;
       const flush = () => {
         if (timer) clearTimeout(timer);
         timer = undefined;
-        fs.writeFileSync(file, JSON.stringify(inst.snapshot(), null, 1));
+        try {
+          fs.writeFileSync(file, JSON.stringify(inst.snapshot(), null, 1));
+        } catch (err) {
+          if (!closed) throw err;
+        }
       };
       const persist = () => {
-        if (!timer) timer = setTimeout(flush, 200);
+        if (!timer && !closed) timer = setTimeout(flush, 200);
+      };
+      const close = () => {
+        flush();
+        closed = true;
       };
       inst.onChange = persist;
       flush();
@@ -228,7 +240,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
         aliases.set(PRIMARY_TRANSFER_HOST, { host: dnsHosts[i], port: dns.port });
         aliases.set("technitium-primary", { host: dnsHosts[i], port: dns.port });
       }
-      started.push({ inst, http: server, httpPort, dns, fault, persist, flush, sockets });
+      started.push({ inst, http: server, httpPort, dns, fault, persist, flush, close, sockets });
     }
   } catch (err) {
     for (const s of started) {
@@ -292,7 +304,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     async stop() {
       for (const s of started) {
         s.inst.stop();
-        s.flush();
+        s.close();
         for (const sock of s.sockets) sock.destroy();
         await new Promise<void>((r) => (s.http.listening ? s.http.close(() => r()) : r()));
         await s.dns.close();

@@ -149,7 +149,7 @@ export class TechnitiumInstance {
     readonly name: InstanceName,
     state: PersistedState,
     addressMap: AddressMap,
-    readonly opts: { transferDelayMs: number; retryMs: number },
+    readonly opts: { transferDelayMs: number; retryMs: number; refreshMs?: number },
   ) {
     for (const z of state.zones) this.zones.set(z.name, z);
     this.settings = state.settings;
@@ -158,6 +158,29 @@ export class TechnitiumInstance {
     this.addressMap = addressMap;
     // App classes load their config at start; a restart patches missing keys into the file (reference §3.3).
     for (const app of Object.keys(this.apps)) this.loadApp(app, true);
+    // SOA refresh of Secondary zones (NOTIFY is not modelled: replicas catch up on this timer or on resync).
+    if (opts.refreshMs && opts.refreshMs > 0) {
+      this.refreshTimer = setInterval(() => void this.refreshAll(), opts.refreshMs);
+      this.refreshTimer.unref?.();
+    }
+  }
+
+  private refreshTimer?: NodeJS.Timeout;
+
+  /** Compare each Secondary's serial with its primary's and transfer when behind (or when the probe fails, mark syncFailed). */
+  async refreshAll(): Promise<void> {
+    for (const z of [...this.zones.values()]) {
+      if (z.type !== "Secondary" || z.disabled) continue;
+      let serial: number | undefined;
+      try {
+        serial = await this.probePrimary(z.name, TechnitiumInstance.parsePrimaryAddresses((z.primaryNameServerAddresses ?? []).join(",")));
+      } catch {
+        z.syncFailed = true;
+        this.onChange();
+        continue;
+      }
+      if (serial !== this.serialOf(z) || z.isExpired) await this.transfer(z);
+    }
   }
 
   get dnsServerDomain(): string {
@@ -169,6 +192,7 @@ export class TechnitiumInstance {
   }
 
   stop(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
     for (const t of this.pendingTransfers.values()) clearTimeout(t);
     this.pendingTransfers.clear();
   }

@@ -236,3 +236,22 @@ test("dashboard stats count zones including internal ones", async () => {
   assert.equal(stats.zones, zones.length);
   for (const k of ["totalQueries", "totalNoError", "totalNxDomain", "totalCached", "totalClients", "cachedEntries"]) assert.equal(typeof stats[k], "number", k);
 });
+
+test("SOA refresh: replicas behind the primary catch up on the refresh timer; a zone the primary lost fails to sync", async () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "tech-refresh-"));
+  const t = await startTechnitiumTwin({ stateDir: d, refreshMs: 300 });
+  try {
+    const sec = new TechnitiumClient({ name: "secondary", url: t.instances[1].url, primary: false }, t.instances[1].token);
+    const ter = new TechnitiumClient({ name: "tertiary", url: t.instances[2].url, primary: false }, t.instances[2].token);
+    const serial = await waitFor(async () => {
+      const z = (await sec.call<{ zones: Record<string, unknown>[] }>("zones/list")).zones.find((x) => x.name === "viktorbarzin.lan")!;
+      return z.soaSerial === 2026111901 ? z.soaSerial : undefined;
+    });
+    assert.equal(serial, 2026111901);
+    const stale = (await ter.call<{ zones: Record<string, unknown>[] }>("zones/list")).zones.find((x) => x.name === "30.0.10.in-addr.arpa")!;
+    assert.equal(stale.syncFailed, true);
+  } finally {
+    await t.stop();
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
