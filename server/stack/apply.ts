@@ -39,7 +39,7 @@ export interface ApplyStep {
 export interface RolloutRecord {
   workloads: WorkloadRollout[];
   verify?: { ok: boolean; hops: HopCheck[]; at: string };
-  /** Set when the run failed after changing something: the revision that restores the last good state. */
+  /** Set when the run changed something: the last good run before it (one-click rollback). */
   rollbackTo?: number | null;
 }
 
@@ -261,7 +261,8 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
   } finally {
     for (const s of steps) if (s.status === "pending" && failure) s.status = "skipped";
     const status: ApplyOutcome = !failure ? "ok" : applied.length > 0 && applied.length < steps.length ? "partial" : "failed";
-    if (failure && changedSomething) rollout.rollbackTo = await lastGoodApply(id).catch(() => null);
+    // offered on a failure, and after any change (a Corefile reloads everywhere at once: undo must be one click)
+    if (changedSomething) rollout.rollbackTo = await lastGoodApply(id).catch(() => null);
     await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
     await releaseLock(holder).catch(() => {});
   }

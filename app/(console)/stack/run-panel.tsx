@@ -179,6 +179,13 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
           </ul>
         </div>
       )}
+      {run.status === "ok" && rollbackTo && run.rollout?.verify && (
+        <div className="row">
+          <button type="button" disabled={!isAdmin || busy} onClick={() => doRollback(rollbackTo)} data-testid="rollback-offer" title={isAdmin ? undefined : "needs the admin role"}>
+            Undo this Corefile change: roll back to revision #{rollbackTo}
+          </button>
+        </div>
+      )}
       {run.status !== "running" && run.status !== "ok" && rollbackTo && (
         <div className="row">
           <button type="button" disabled={!isAdmin || busy} onClick={() => doRollback(rollbackTo)} data-testid="rollback-offer" title={isAdmin ? undefined : "needs the admin role"}>

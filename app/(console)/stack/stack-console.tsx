@@ -56,6 +56,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [components, setComponents] = useState<Set<string>>(new Set(["nodelocal", "coredns", "technitium"]));
   const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<StackPlan & { configRevision: { id: number | null; note: string | null } }>("/api/v1/stack/plan") });
   const toggle = (k: string) => setOpen((s) => (s.has(k) ? new Set([...s].filter((x) => x !== k)) : new Set([...s, k])));
   const apply = async () => {
@@ -63,7 +64,9 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
     setBusy(true);
     setErr(null);
     try {
-      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: confirm.takeOwnership || undefined, objects: confirm.objects } });
+      const objects = confirm.objects ?? (p && components.size < 3 ? p.objects.filter((o) => components.has(o.component)).map((o) => o.key) : undefined);
+      if (objects && objects.length === 0) throw new Error("choose at least one component to apply");
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: confirm.takeOwnership || undefined, objects } });
       setConfirm(null);
       onStarted(r.id);
     } catch (e) {
@@ -105,7 +108,11 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
           data-testid="apply-button"
           disabled={!isAdmin || !p || busy}
           title={isAdmin ? undefined : "Applying needs the admin role"}
-          onClick={() => setConfirm({ takeOwnership: false })}
+          onClick={() => {
+            const pending = new Set((p?.objects ?? []).filter((o) => o.state !== "in-sync").map((o) => o.component));
+            setComponents(pending.size ? pending : new Set(["nodelocal", "coredns", "technitium"]));
+            setConfirm({ takeOwnership: false });
+          }}
         >
           Apply…
         </button>
@@ -129,6 +136,20 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
               <>
                 Apply config revision {p?.configRevision.id ?? "(defaults)"}: {changes} of {p?.objects.length ?? 0} objects change. Objects are applied one by one; workloads roll
                 out node by node and the apply stops at the first node whose cache does not answer DNS.
+                <span className="row" data-testid="apply-components">
+                  Components:
+                  {(["technitium", "coredns", "nodelocal"] as const).map((c) => (
+                    <label key={c}>
+                      <input
+                        type="checkbox"
+                        checked={components.has(c)}
+                        onChange={(e) => setComponents((cur) => (e.target.checked ? new Set([...cur, c]) : new Set([...cur].filter((x) => x !== c))))}
+                        data-testid={`apply-component-${c}`}
+                      />{" "}
+                      {c} ({p?.objects.filter((o) => o.component === c && o.state !== "in-sync").length ?? 0} to change)
+                    </label>
+                  ))}
+                </span>
               </>
             )}
           </p>
