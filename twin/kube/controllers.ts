@@ -86,6 +86,7 @@ export class Cluster implements LogSource {
       this.nodes();
       this.namespaces();
       this.gc();
+      this.pruneEvents(now);
       this.cronjobs();
       this.jobs(now);
       this.deployments(now);
@@ -166,6 +167,21 @@ export class Cluster implements LogSource {
       if (left === 0) this.api.remove(res("namespaces"), ns);
     }
   }
+
+  /** Events expire like the apiserver's --event-ttl (1 h), and at most 3000 are kept per API. */
+  private pruneEvents(now: number) {
+    if (now - this.lastPrune < 1000) return;
+    this.lastPrune = now;
+    for (const r of [res("events"), res("events", "events.k8s.io")]) {
+      const all = this.api.store.list(r);
+      const stamp = (e: Obj) => Date.parse(e.lastTimestamp ?? e.deprecatedLastTimestamp ?? e.metadata.creationTimestamp);
+      const old = all.filter((e) => now - stamp(e) > 3600_000);
+      const extra = all.length - old.length - 3000;
+      const victims = [...old, ...(extra > 0 ? all.filter((e) => !old.includes(e)).sort((a, b) => stamp(a) - stamp(b)).slice(0, extra) : [])];
+      for (const e of victims) this.api.remove(r, e);
+    }
+  }
+  private lastPrune = 0;
 
   private gc() {
     const uids = new Set<string>();

@@ -2,7 +2,7 @@
 // watch transitions, and 410 Expired as an in-stream ERROR when the resourceVersion is older than the history.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
+import { ADD, PatchStrategy, UPDATE, Watch, makeInformer, setHeaderOptions, type V1ConfigMap } from "@kubernetes/client-node";
 import { twinEnv, until, type Env } from "./helpers";
 
 let env: Env;
@@ -86,4 +86,18 @@ test("a watch on pods sees a Deployment rollout (field selector by name on a sin
   await until("old pod deleted and new pod added", async () => w.events.some((e) => e.type === "DELETED") && w.events.some((e) => e.type === "ADDED"), 8000);
   assert.ok(one.events.every((e) => e.type === "BOOKMARK" || e.obj.metadata.name === "technitium-tertiary"));
   w.ctl.abort(); one.ctl.abort();
+});
+
+test("an informer lists, watches and keeps its cache in step", async () => {
+  const informer = makeInformer<V1ConfigMap>(env.kc, "/api/v1/namespaces/kube-system/configmaps", () => env.core.listNamespacedConfigMap({ namespace: "kube-system" }));
+  const seen: string[] = [];
+  informer.on(ADD, (o) => seen.push(`add:${o.metadata!.name}`));
+  informer.on(UPDATE, (o) => seen.push(`update:${o.metadata!.name}`));
+  await informer.start();
+  await until("initial list in cache", async () => informer.get("coredns", "kube-system"));
+  await env.core.createNamespacedConfigMap({ namespace: "kube-system", body: { metadata: { name: "inf" }, data: { a: "1" } } });
+  await env.core.patchNamespacedConfigMap({ name: "inf", namespace: "kube-system", body: { data: { a: "2" } } }, MERGE);
+  await until("cache updated", async () => informer.get("inf", "kube-system")?.data?.a === "2");
+  assert.ok(seen.includes("add:inf") && seen.includes("update:inf"));
+  await informer.stop();
 });

@@ -155,3 +155,40 @@ test("a Job whose command contains 'fail' fails after its backoffLimit; a Job na
   assert.equal(r.json.details.kind, "Job");
   assert.ok(r.json.details.causes.some((c: any) => c.field === "spec.template.labels" && /must be no more than 63 characters/.test(c.message)));
 });
+
+test("required anti-affinity on hostname keeps a surge pod Pending (FailedScheduling) while maxUnavailable lets the rollout go on", async () => {
+  const labels = { app: "spread" };
+  await env.apps.createNamespacedDeployment({ namespace: "default", body: {
+    metadata: { name: "spread" },
+    spec: {
+      replicas: 5, selector: { matchLabels: labels },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+      template: { metadata: { labels }, spec: {
+        tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
+        affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }] } },
+        containers: [{ name: "app", image: "registry.k8s.io/pause:3.10", readinessProbe: { tcpSocket: { port: 80 } } }],
+      } },
+    },
+  } });
+  await until("5 ready on 5 nodes", async () => (await env.apps.readNamespacedDeployment({ name: "spread", namespace: "default" })).status?.availableReplicas === 5, 10000);
+  await env.apps.patchNamespacedDeployment({ name: "spread", namespace: "default", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "now" } } } } } }, SMP);
+  const pending = await until("a Pending surge pod", async () => plain(await env.core.listNamespacedPod({ namespace: "default", labelSelector: "app=spread" })).items.find((p: any) => p.status.conditions?.some((c: any) => c.type === "PodScheduled" && c.status === "False")), 8000, 10);
+  const cond = pending.status.conditions.find((c: any) => c.type === "PodScheduled");
+  assert.equal(cond.reason, "Unschedulable");
+  assert.match(cond.message, /^0\/5 nodes are available: 5 node\(s\) didn't match pod anti-affinity rules\./);
+  await until("rollout completes", async () => deploymentRollout(plain(await env.apps.readNamespacedDeployment({ name: "spread", namespace: "default" }))) === "done", 15000);
+  const ev = plain(await env.core.listNamespacedEvent({ namespace: "default" })).items.find((e: any) => e.reason === "FailedScheduling");
+  assert.equal(ev.source.component, "default-scheduler");
+});
+
+test("readNamespacedPodLog (typed API) returns the log text; an unknown container is a 400", async () => {
+  const pod = plain(await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-dns" })).items.find((p: any) => p.status.containerStatuses?.[0]?.ready);
+  const text = await env.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: "kube-system", container: "coredns", tailLines: 3 });
+  assert.equal(typeof text, "string");
+  assert.equal(text.trim().split("\n").length, 3);
+  assert.match(text, /CoreDNS-1\.11\.3/);
+  const r = await env.raw("GET", `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/log`);
+  assert.equal(r.status, 200, "single-container pods need no container parameter");
+  const missing = await env.raw("GET", `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/log?container=nope`);
+  assert.equal(missing.status, 400);
+});
