@@ -49,3 +49,12 @@ test("the env.ts Map form is accepted", () => {
   const m = parseAddressMap(new Map([["10.0.0.0/8", "127.0.0.0/8:5353"]]));
   assert.equal(mapDestination(m, { address: "10.0.20.201" }).host, "127.0.20.201");
 });
+
+test("server/env.ts refuses a DNS_ADDRESS_MAP the client could not apply", async () => {
+  const { envSchema } = await import("../../env");
+  const base = { DATABASE_URL: "postgresql://x@127.0.0.1/x", AUTH_MODE: "demo" };
+  assert.equal(envSchema.safeParse({ ...base, DNS_ADDRESS_MAP: "10.0.0.0/8=127.0.0.0/8:5353,169.254.20.10@k8s-node1=127.254.20.2:5353" }).success, true);
+  const bad = envSchema.safeParse({ ...base, DNS_ADDRESS_MAP: "10.0.0.0/8=127.0.0.0/16:5353" });
+  assert.equal(bad.success, false);
+  assert.match(JSON.stringify(bad.error?.issues), /same prefix length/);
+});

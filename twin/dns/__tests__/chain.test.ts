@@ -174,3 +174,19 @@ test("serve_stale: with every upstream silent, an expired entry is served with T
     chain.dns.setCluster({ corefile: SEED_COREFILE });
   }
 });
+
+test("faults from the text form (env / demo panel) reach the hops and the Technitium instances", async () => {
+  const { applyFaultSpec, parseFaultSpec } = await import("../faults");
+  assert.throws(() => parseFaultSpec("dns/kube-dns=explode"), /drop, delay/);
+  assert.throws(() => parseFaultSpec("technitium/quaternary=down"), /no Technitium instance/);
+  await applyFaultSpec("dns/kube-dns=drop,technitium/tertiary=slow:200+invalid-token", { dns: chain.dns, technitium: chain.tech });
+  try {
+    await assert.rejects(ask("idrac.viktorbarzin.lan", "10.96.0.10", { timeoutMs: 300 }), DnsTimeoutError);
+    assert.equal(chain.dns.hops().find((h) => h.hop === "kube-dns")!.fault.drop, true);
+    const r = await fetch(`${chain.tech.instances[2].url}/api/zones/list?token=${chain.tech.instances[2].token}`);
+    assert.equal((await r.json()).status, "invalid-token");
+  } finally {
+    await applyFaultSpec("dns/kube-dns=clear,technitium/tertiary=clear", { dns: chain.dns, technitium: chain.tech });
+  }
+  assert.equal((await ask("idrac.viktorbarzin.lan", "10.96.0.10")).rcode, "NOERROR");
+});
