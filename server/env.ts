@@ -79,6 +79,8 @@ export const envSchema = z
     TECHNITIUM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
     DNS_ADDRESS_MAP: addressMap,
     PUSHGATEWAY_URL: z.string().url().optional(),
+    // Demo only: the twin's fault panel, linked from the demo banner.
+    DEMO_TWIN_PANEL_URL: z.string().url().optional(),
     // issue 5 (sync): where replicas transfer zones from; default: the technitium-primary Service from the Kubernetes API
     TECHNITIUM_PRIMARY_TRANSFER_ADDRESS: z.string().regex(/^[^\s,]+( \([^()\s]+\))?$/, "must be an address like 10.96.0.54, 10.96.0.54:53 or name (ip)").optional(),
   })

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { switchDemoRole } from "./demo-actions";
 
-export function DemoBanner({ role }: { role: string }) {
+export function DemoBanner({ role, panelUrl }: { role: string; panelUrl?: string }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   return (
@@ -25,6 +25,11 @@ export function DemoBanner({ role }: { role: string }) {
         <option value="viewer">viewer</option>
       </select>
       {pending && <span className="spinner" aria-label="switching" />}
+      {panelUrl && (
+        <a href={panelUrl} target="_blank" rel="noreferrer" style={{ marginLeft: "auto" }}>
+          Break the twin (fault panel) ↗
+        </a>
+      )}
     </div>
   );
 }

@@ -19,7 +19,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   return (
     <Providers>
       <IdentityProvider value={{ user: identity.user, role: identity.role }}>
-        {e.AUTH_MODE === "demo" && <DemoBanner role={identity.role} />}
+        {e.AUTH_MODE === "demo" && <DemoBanner role={identity.role} panelUrl={e.DEMO_TWIN_PANEL_URL} />}
         <div className="shell">
           <aside className="sidebar">
             <div className="brand">

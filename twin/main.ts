@@ -1,0 +1,69 @@
+// The whole homelab twin in one process: Kubernetes API, three Technitium instances, the DNS chain, query logs and
+// the fault panel. `startTwin` returns the environment dnsdeck needs to point at it — the same variables it would
+// get in the real cluster, with DNS_ADDRESS_MAP standing loopback in for cluster addresses.
+import path from "node:path";
+import { startDnsTwin } from "./dns";
+import { startKubeTwin } from "./kube";
+import { startPanel } from "./panel";
+import { appendLive, generateQueryLogs } from "./querylogs/generate";
+import { startTechnitiumTwin } from "./technitium";
+
+export interface TwinOptions {
+  stateDir: string;
+  /** Controller speed: 1 = demo pace; tests run faster. */
+  speed?: number;
+  /** Fill Technitium's dns_logs table in this database. */
+  queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number };
+  panelPort?: number;
+  log?: (line: string) => void;
+}
+
+export interface Twin {
+  appEnv: Record<string, string>;
+  admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string };
+  stop(): Promise<void>;
+}
+
+export async function startTwin(opts: TwinOptions): Promise<Twin> {
+  const log = opts.log ?? (() => {});
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    const kube = await startKubeTwin({ stateDir: path.join(opts.stateDir, "kube"), speed: opts.speed ?? 1 });
+    stops.push(() => kube.stop());
+    log(`kubernetes API twin on ${kube.url}`);
+    const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url });
+    stops.push(() => technitium.stop());
+    log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
+    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500 });
+    stops.push(() => dns.stop());
+    log(`DNS chain twin on 127.x.y.z:${dns.port}`);
+    if (opts.queryLogs) {
+      const q = opts.queryLogs;
+      const r = await generateQueryLogs({ databaseUrl: q.databaseUrl, days: q.days, perDay: q.perDay });
+      log(`query logs: ${r.rows} rows over ${q.days} days in ${r.seconds.toFixed(1)} s`);
+      if (q.livePerSecond) {
+        const live = await appendLive({ databaseUrl: q.databaseUrl, perSecond: q.livePerSecond });
+        stops.push(() => live.stop());
+      }
+    }
+    const panel = await startPanel({ kubeUrl: kube.url, kubeAdminToken: kube.adminToken, technitium, dns }, opts.panelPort ?? 0);
+    stops.push(() => panel.stop());
+    const appEnv: Record<string, string> = {
+      KUBECONFIG: kube.kubeconfigPath,
+      TECHNITIUM_INSTANCES: technitium.instances.map((i) => `${i.name}=${i.url}`).join(","),
+      DNS_ADDRESS_MAP: dns.addressMap,
+      DEMO_TWIN_PANEL_URL: panel.url,
+    };
+    for (const i of technitium.instances) appEnv[`TECHNITIUM_TOKEN_${i.name.toUpperCase()}`] = i.token;
+    return {
+      appEnv,
+      admin: { kubeUrl: kube.url, kubeAdminToken: kube.adminToken, panelUrl: panel.url },
+      async stop() {
+        for (const s of stops.reverse()) await s().catch(() => {});
+      },
+    };
+  } catch (err) {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    throw err;
+  }
+}
