@@ -281,6 +281,9 @@ export async function syncZones(
     );
   }
 
+  const order = replicas.map((r) => r.name);
+  results.sort((a, b) => order.indexOf(a.replica) - order.indexOf(b.replica) || a.zone.localeCompare(b.zone));
+  orphans.sort((a, b) => order.indexOf(a.replica) - order.indexOf(b.replica) || a.zone.localeCompare(b.zone));
   const count = (o: ZoneOutcome) => results.filter((r) => r.outcome === o).length;
   const total = results.length;
   const status: ZoneSyncOutcome["status"] = total > 0 && failed.length === total ? "failed" : failed.length || conflicts.length ? "partial" : "ok";

@@ -145,7 +145,7 @@ export async function technitiumStatus(opts: { context?: SyncContext; dnsTimeout
         continue;
       }
       if (!z) {
-        v.reasons.push(`missing on ${i.name}`);
+        if (pz) v.reasons.push(`missing on ${i.name}`);
         continue;
       }
       if (!i.primary && z.type !== "Secondary") v.reasons.push(`${i.name} has it as ${z.type}, not Secondary (conflict)`);
