@@ -28,11 +28,15 @@ export class CorednsServer {
   private caches = new Map<ServerBlock, Map<string, Entry>>();
   private rr = 0;
 
+  readonly blocks: ServerBlock[];
+
   constructor(
-    readonly blocks: ServerBlock[],
+    blocks: ServerBlock[],
     private readonly ctx: CorednsContext,
   ) {
-    for (const b of blocks) if (b.cache) this.caches.set(b, new Map());
+    // Every hop stands for a port-53 listener; blocks on other ports are not reachable through it.
+    this.blocks = blocks.filter((b) => b.port === 53);
+    for (const b of this.blocks) if (b.cache) this.caches.set(b, new Map());
   }
 
   /** Which server block a name goes to (longest matching zone). */
@@ -82,6 +86,7 @@ export class CorednsServer {
     const elapsed = Math.floor((now - e.storedAt) / 1000);
     const left = Math.max(0, e.ttl - elapsed);
     const dec = (r: R) => ({ ...r, ttl: left });
+    // answers from the cache are never authoritative
     return reply(req, { ra: true, rcode: e.rcode, answers: e.answers.map(dec), authorities: e.authorities.map(dec) });
   }
 
@@ -157,8 +162,7 @@ export class CorednsServer {
     let lastErr: unknown;
     for (const target of order) {
       try {
-        const res = await this.ctx.send(target, req, { tcp: f.forceTcp });
-        return { ...res, flags: (res.flags ?? 0) & ~0x400 }; // a forwarded answer is not authoritative here
+        return await this.ctx.send(target, req, { tcp: f.forceTcp }); // passed through as received (AA included)
       } catch (err) {
         lastErr = err;
       }

@@ -421,6 +421,8 @@ export class TechnitiumInstance {
     if (zone) {
       res = this.authoritative(req, zone, qname, q.type);
       kind = "authoritative";
+    } else if (!this.recursionAllowed(client)) {
+      return this.count(reply(req, { rcode: "REFUSED" }), "other");
     } else {
       const r = await this.recurse(req, qname, q.type);
       res = r.res;
@@ -429,6 +431,22 @@ export class TechnitiumInstance {
     res = this.splitHorizon(res, qname, q.type, client);
     res = this.rebinding(res, client, kind === "authoritative");
     return this.count(res, kind);
+  }
+
+  /** `recursion` setting: Deny, Allow, AllowOnlyForPrivateNetworks (default), UseSpecifiedNetworkACL. */
+  private recursionAllowed(client: string): boolean {
+    const mode = String(this.settings.recursion ?? "AllowOnlyForPrivateNetworks");
+    if (mode === "Allow") return true;
+    if (mode === "Deny") return false;
+    if (mode === "UseSpecifiedNetworkACL") {
+      let allowed = false;
+      for (const entry of (this.settings.recursionNetworkACL as string[]) ?? []) {
+        const deny = entry.startsWith("!");
+        if (inCidr(client, entry.replace(/^!/, ""))) allowed = !deny;
+      }
+      return allowed;
+    }
+    return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10"].some((n) => inCidr(client, n)) || client.includes(":");
   }
 
   private count(res: Packet, kind: "authoritative" | "recursive" | "cached" | "other"): Packet {

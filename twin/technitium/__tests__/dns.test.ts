@@ -123,3 +123,10 @@ test("translateReverseLookups: a LAN PTR for the internal address becomes a CNAM
   const pod = await ask(0, "200.20.0.10.in-addr.arpa", "PTR", "10.244.1.0/24");
   assert.deepEqual(pod.answers.map((a) => a.data), ["traefik.viktorbarzin.lan"], "outside the group: the normal reverse zone");
 });
+
+test("recursion is refused for a public client network (AllowOnlyForPrivateNetworks); authoritative zones still answer", async () => {
+  const pub = await ask(0, "github.com", "A", "203.0.113.0/24");
+  assert.equal(pub.rcode, "REFUSED");
+  const auth = await ask(0, "idrac.viktorbarzin.lan", "A", "203.0.113.0/24");
+  assert.equal(auth.rcode, "NOERROR");
+});
