@@ -197,7 +197,10 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
           </thead>
           <tbody>
             {p.objects.map((o) => {
-              const owners = [...new Set([...o.changes, ...o.external].flatMap((c) => (c.owners.length ? c.owners.map((x) => x.manager) : ["nobody (admission)"])))];
+              // owners of fields that exist live (an added field has none); admission-set fields are owned by nobody
+              const owners = [
+                ...new Set([...o.changes.flatMap((c) => c.owners.map((x) => x.manager)), ...o.external.flatMap((c) => (c.owners.length ? c.owners.map((x) => x.manager) : ["nobody (admission)"]))]),
+              ];
               return (
                 <Fragment key={o.key}>
                   <tr data-testid="stack-object" data-key={o.key} data-state={o.state}>
