@@ -63,7 +63,7 @@ export class Cluster implements LogSource {
 
   start() {
     this.running = true;
-    const iv = Math.max(20, Math.min(100, 500 / this.speed));
+    const iv = Math.max(40, Math.min(100, 1000 / this.speed));
     this.timer = setInterval(() => this.tick(), iv);
   }
   stop() {
