@@ -79,7 +79,13 @@ function parseField(f: Field, text: string): unknown {
   return text === "" ? undefined : text;
 }
 
-export function CorefileConsole({ initialConfig, revision, dbDown }: { initialConfig: StackConfig; revision: number | null; dbDown: boolean }) {
+export interface LiveVersion {
+  version: string | null;
+  image: string | null;
+  error: string | null;
+}
+
+export function CorefileConsole({ initialConfig, revision, dbDown, live }: { initialConfig: StackConfig; revision: number | null; dbDown: boolean; live?: LiveVersion }) {
   const isAdmin = useCan("admin");
   const [draft, setDraft] = useState<Json>(initialConfig as unknown as Json);
   const [target, setTarget] = useState<CorefileTarget>("coredns");
@@ -205,6 +211,19 @@ export function CorefileConsole({ initialConfig, revision, dbDown }: { initialCo
         ))}
       </div>
 
+      {target === "coredns" && live?.version && live.version !== version.replace(/^v/, "") && (
+        <p className="alert warn" data-testid="version-mismatch">
+          The cluster runs {live.image}, but the Corefile is checked against CoreDNS {version}.{" "}
+          <button data-testid="use-live-version" onClick={() => update("coredns.version", live.version)}>
+            Check against {live.version}
+          </button>
+        </p>
+      )}
+      {target === "coredns" && live?.error && (
+        <p className="small muted" data-testid="live-version-unknown">
+          Live CoreDNS version unknown ({live.error}); checking against CoreDNS {version}.
+        </p>
+      )}
       <div className="row" style={{ alignItems: "flex-start" }}>
         <section className="panel" style={{ flex: "1 1 320px", minWidth: 300 }} data-testid="corefile-form">
           <h2>Common settings</h2>

@@ -1,5 +1,6 @@
 import { defaultStackConfig } from "@/k8s/config";
 import { describeDbError } from "@/server/db/client";
+import { apps, kubeConfig, kubeStatus } from "@/server/kube/client";
 import { currentConfig } from "@/server/stack/config-store";
 import { CorefileConsole } from "./corefile-console";
 
@@ -16,6 +17,7 @@ export default async function CorednsPage() {
   } catch (err) {
     error = describeDbError(err);
   }
+  const live = await liveCorednsVersion(config.coredns.namespace, config.coredns.deploymentName);
   return (
     <>
       <h1>CoreDNS</h1>
@@ -29,7 +31,23 @@ export default async function CorednsPage() {
           {error}: showing the homelab defaults; saving is not possible until the database is back.
         </p>
       )}
-      <CorefileConsole initialConfig={JSON.parse(JSON.stringify(config))} revision={revision} dbDown={!!error} />
+      <CorefileConsole initialConfig={JSON.parse(JSON.stringify(config))} revision={revision} dbDown={!!error} live={live} />
     </>
   );
+}
+
+/** The running CoreDNS image tag (kubeadm pins it per Kubernetes release); the validator profile should match it. */
+async function liveCorednsVersion(namespace: string, name: string): Promise<{ version: string | null; image: string | null; error: string | null }> {
+  if (!kubeConfig()) return { version: null, image: null, error: "no Kubernetes access configured" };
+  try {
+    const dep = await Promise.race([
+      apps().readNamespacedDeployment({ name, namespace }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out after 4 s")), 4000)),
+    ]);
+    const image = dep.spec?.template.spec?.containers?.[0]?.image ?? null;
+    const m = image ? /:v?(\d+\.\d+\.\d+)/.exec(image) : null;
+    return { version: m ? m[1] : null, image, error: m ? null : `cannot read a version from image ${image ?? "(none)"}` };
+  } catch (err) {
+    return { version: null, image: null, error: err instanceof Error && err.message.startsWith("timed out") ? err.message : kubeStatus(err).message };
+  }
 }
