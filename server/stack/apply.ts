@@ -262,7 +262,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     for (const s of steps) if (s.status === "pending" && failure) s.status = "skipped";
     const status: ApplyOutcome = !failure ? "ok" : applied.length > 0 && applied.length < steps.length ? "partial" : "failed";
     // offered on a failure, and after any change (a Corefile reloads everywhere at once: undo must be one click)
-    if (changedSomething) rollout.rollbackTo = await lastGoodApply(id).catch(() => null);
+    if (changedSomething) rollout.rollbackTo = await lastGoodApply(id, config).catch(() => null);
     await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
     await releaseLock(holder).catch(() => {});
   }
@@ -284,9 +284,11 @@ function describeFailure(s: { code: number; reason?: string; message: string; ca
   return `HTTP ${s.code}${s.reason ? " " + s.reason : ""}: ${s.message}`;
 }
 
-async function lastGoodApply(before: number): Promise<number | null> {
-  const r = await db().stackApply.findFirst({ where: { id: { lt: before }, status: "ok" }, orderBy: { id: "desc" }, select: { id: true } });
-  return r?.id ?? null;
+/** The latest earlier successful run whose config differs from `config` (rolling back to an equal config undoes nothing). */
+async function lastGoodApply(before: number, config: StackConfig): Promise<number | null> {
+  const rows = await db().stackApply.findMany({ where: { id: { lt: before }, status: "ok" }, orderBy: { id: "desc" }, take: 50, select: { id: true, config: true } });
+  const mine = JSON.stringify(config);
+  return rows.find((r) => JSON.stringify(r.config) !== mine)?.id ?? null;
 }
 
 function view(r: Awaited<ReturnType<ReturnType<typeof db>["stackApply"]["findUniqueOrThrow"]>>, withDiff = true): ApplyView {
@@ -331,13 +333,25 @@ export async function listApplies(opts: { limit?: number; before?: number } = {}
 }
 
 /** Rollback = save that revision's config as the new desired config and apply it through the same path. */
-export async function startRollback(req: { user: string; revision: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"] }) {
+/**
+ * `undo`: the run being undone; its objects are re-applied too (with the old config), so an object that run changed
+ * but the target run did not touch is restored as well.
+ */
+export async function startRollback(req: { user: string; revision: number; undo?: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"] }) {
   const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true, steps: true } });
   if (!r) throw new AppError("not_found", `stack revision ${req.revision} does not exist; GET /api/v1/stack/revisions lists them`);
   const old = await configRevision(r.configRevisionId);
   const saved = await saveConfig(old.config, req.user, `rollback to revision ${r.id} (config revision ${old.id})`);
   // the same objects that run applied (a run limited to NodeLocal is rolled back as NodeLocal only)
   const objects = ((r.steps as unknown as ApplyStep[]) ?? []).map((s) => s.key);
+  if (req.undo !== undefined) {
+    const u = await db().stackApply.findUnique({ where: { id: req.undo }, select: { steps: true } });
+    if (!u) throw new AppError("not_found", `stack revision ${req.undo} does not exist`);
+    for (const s of (u.steps as unknown as ApplyStep[]) ?? []) if (!objects.includes(s.key)) objects.push(s.key);
+  }
+  // keep the apply order of the rendered stack
+  const order = renderForApply(old.config).map((x) => objectKey(x.object));
+  objects.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return startApply({ user: req.user, revision: saved.id!, takeOwnership: req.takeOwnership, kind: "rollback", rollbackOf: r.id, objects: objects.length ? objects : undefined, rollout: req.rollout });
 }
 

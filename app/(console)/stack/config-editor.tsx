@@ -114,6 +114,7 @@ export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; on
       onSaved();
     } else {
       setFields(r.error.fields ?? {});
+      setTimeout(() => document.querySelector('[data-testid="field-error"]')?.scrollIntoView({ block: "center" }), 0);
       setMsg({ kind: "error", text: r.error.fields ? "Some fields are invalid; nothing was saved or applied." : r.error.message });
     }
   };

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useCan } from "@/app/_components/identity";
 import { api, type ApplyView } from "./api";
 
@@ -27,6 +27,14 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
     refetchInterval: (query) => (query.state.data?.status === "running" || !query.state.data ? 1000 : false),
   });
   const run = q.data;
+  const finished = !!run && run.status !== "running";
+  useEffect(() => {
+    // the cluster changed: refresh the object states and the history
+    if (finished) {
+      qc.invalidateQueries({ queryKey: ["stack-plan"] });
+      qc.invalidateQueries({ queryKey: ["stack-history"] });
+    }
+  }, [finished, qc]);
   if (q.error) return <p className="alert error">Cannot load revision {id}: {(q.error as Error).message}</p>;
   if (!run) return <p className="panel"><span className="spinner" /> Loading revision {id}…</p>;
   const done = run.steps.filter((s) => ["applied", "healthy"].includes(s.status)).length;
@@ -35,7 +43,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
     setBusy(true);
     setErr(null);
     try {
-      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { revision: target } });
+      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { revision: target, undo: id } });
       onRollback(r.id);
       qc.invalidateQueries({ queryKey: ["stack-history"] });
     } catch (e) {

@@ -81,6 +81,15 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.equal(again.rollout!.verify!.hops.filter((h) => h.hop.startsWith("pods' resolver 10.96.0.10")).length, 5);
     const p = await h.plan.planStack(cfg, { keys: h.nodelocalKeys() });
     assert.ok(p.objects.every((o) => o.state === "in-sync"));
+
+    // one-click undo of the Corefile change: the previous config comes back, through the same apply path
+    assert.ok(again.rollout!.rollbackTo, "an undo target is offered");
+    const undo = await (await h.apply.startRollback({ user: "alice", revision: again.rollout!.rollbackTo!, undo: again.id, rollout: fast })).done;
+    assert.equal(undo.status, "ok", undo.error ?? "");
+    const cm = (await h.kube.readLive({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
+    const { renderNodeLocalCorefile } = await import("@/k8s/corefile-render");
+    assert.equal(cm.data.Corefile, renderNodeLocalCorefile(h.k8s.defaultStackConfig));
+    assert.equal((await h.store.currentConfig()).config.nodelocal.zones[0].cacheTtl, h.k8s.defaultStackConfig.nodelocal.zones[0].cacheTtl);
   });
 
   test("a timeout in the middle → partial, then idempotent", async () => {
