@@ -101,9 +101,55 @@ function tokenize(src: string): Tok[] {
   return toks;
 }
 
+/** Snippets `(name) { … }` are removed and pasted where `import name` appears; `{$VAR}` / `{%VAR%}` use `env`. */
+function expand(input: Tok[], env: Record<string, string>): Tok[] {
+  const snippets = new Map<string, Tok[]>();
+  const rest: Tok[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const t = input[i];
+    const m = /^\((.+)\)$/.exec(t.text);
+    if (!t.quoted && m && input[i + 1]?.text === "{" && (i === 0 || input[i - 1].text === "}")) {
+      let depth = 0;
+      let j = i + 1;
+      const body: Tok[] = [];
+      for (; j < input.length; j++) {
+        if (!input[j].quoted && input[j].text === "{") depth++;
+        else if (!input[j].quoted && input[j].text === "}") depth--;
+        if (depth === 0) break;
+        if (j > i + 1) body.push(input[j]);
+      }
+      if (depth !== 0) throw new CorefileError(`snippet (${m[1]}) is not closed`);
+      if (snippets.has(m[1])) throw new CorefileError(`redeclaration of snippet (${m[1]})`);
+      snippets.set(m[1], body);
+      i = j;
+      continue;
+    }
+    rest.push(t);
+  }
+  let serial = 0;
+  const paste = (toks: Tok[], depth: number): Tok[] => {
+    if (depth > 10) throw new CorefileError("import depth exceeded");
+    const out: Tok[] = [];
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i];
+      if (!t.quoted && t.text === "import" && toks[i + 1] && toks[i + 1].line === t.line) {
+        const name = toks[++i].text;
+        const body = snippets.get(name);
+        if (!body) throw new CorefileError(`line ${t.line}: File to import not found: ${name}`);
+        const base = -(++serial * 100000);
+        out.push(...paste(body.map((b) => ({ ...b, line: base - b.line })), depth + 1));
+        continue;
+      }
+      out.push(t);
+    }
+    return out;
+  };
+  return paste(rest, 0).map((t) => ({ ...t, text: t.text.replace(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}|\{%([A-Za-z_][A-Za-z0-9_]*)%\}/g, (_, a, b) => env[a ?? b] ?? "") }));
+}
+
 /** Parse into raw server blocks: keys + directives. */
-export function parseRaw(src: string): { keys: string[]; directives: Directive[] }[] {
-  const toks = tokenize(src);
+export function parseRaw(src: string, env: Record<string, string> = {}): { keys: string[]; directives: Directive[] }[] {
+  const toks = expand(tokenize(src), env);
   let p = 0;
   const isOpen = (t?: Tok) => t && !t.quoted && t.text === "{";
   const isClose = (t?: Tok) => t && !t.quoted && t.text === "}";
@@ -183,10 +229,10 @@ function goRegex(src: string): RegExp {
   }
 }
 
-export function parseCorefile(src: string, substitutions: Record<string, string> = {}): ServerBlock[] {
+export function parseCorefile(src: string, substitutions: Record<string, string> = {}, env: Record<string, string> = {}): ServerBlock[] {
   let text = src;
   for (const [k, v] of Object.entries(substitutions)) text = text.split(k).join(v);
-  const raw = parseRaw(text);
+  const raw = parseRaw(text, env);
   const seen = new Set<string>();
   return raw
     .filter((b) => !(b.keys.length === 1 && /^\(.*\)$/.test(b.keys[0])))

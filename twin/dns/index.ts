@@ -66,7 +66,7 @@ export interface DnsTwin {
   setCluster(patch: Partial<ClusterSnapshot>): void;
   /** Read the K8s API now. */
   refresh(): Promise<void>;
-  status(): { corefileVersion: number; nodeLocalVersion: number; lastReloadError?: string; lastPollError?: string };
+  status(): { corefileVersion: number; nodeLocalVersion: number; lastReloadError?: string; lastPollError?: string; bindErrors: string[] };
   stop(): Promise<void>;
 }
 
@@ -170,7 +170,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
         __PILLAR__LOCAL__DNS__: NODELOCAL_IP,
         __PILLAR__DNS__SERVER__: KUBE_DNS_IP,
         __PILLAR__DNS__DOMAIN__: "cluster.local",
-      });
+      }, { KUBE_DNS_UPSTREAM_SERVICE_HOST: upstream === "<nil>" ? "" : upstream, KUBE_DNS_SERVICE_HOST: KUBE_DNS_IP });
       nodeLocalBroken = usesLocalAddress(blocks);
       nodeLocalBlocks = blocks;
       nodeLocalText = text;
@@ -284,6 +284,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   const hopNames = new Map<string, { hop: string; address: string }>();
   const listeners = new Map<string, DnsServerHandle>();
   const faults = new Map<string, Fault>(); // listen host → fault
+  const bindErrors = new Map<string, string>();
+  let started = false;
 
   const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp" }): Promise<Packet | null> => {
     const role = roles.get(host);
@@ -328,7 +330,15 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     roles.set(host, role);
     hopNames.set(host, { hop, address });
     if (listeners.has(host)) return;
-    const l = await startDnsServer({ host, port, handler: handler(host), label: hop });
+    let l: DnsServerHandle;
+    try {
+      l = await startDnsServer({ host, port, handler: handler(host), label: hop });
+    } catch (err) {
+      bindErrors.set(host, `${hop} (${address}) cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      if (!started) throw err; // at start a taken port fails fast (callers retry with another port)
+      return;
+    }
+    bindErrors.delete(host);
     const f = faults.get(host);
     if (f) l.setFault(f);
     listeners.set(host, l);
@@ -366,7 +376,13 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   };
 
   consider(true);
-  await sync();
+  try {
+    await sync();
+  } catch (err) {
+    for (const l of listeners.values()) await l.close();
+    throw err;
+  }
+  started = true;
 
   let stopped = false;
   let polling = false;
@@ -384,6 +400,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
       consider(false);
       await sync();
+    } catch (err) {
+      lastPollError = (err as Error).message;
     } finally {
       polling = false;
     }
@@ -425,7 +443,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       await tick();
     },
     status() {
-      return { corefileVersion, nodeLocalVersion, lastReloadError, lastPollError };
+      return { corefileVersion, nodeLocalVersion, lastReloadError, lastPollError, bindErrors: [...bindErrors.values()] };
     },
     async stop() {
       stopped = true;
