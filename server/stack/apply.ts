@@ -7,7 +7,8 @@ import { AppError } from "@/server/errors";
 import { configRevision, resolveConfigRevision, saveConfig, validateConfig } from "./config-store";
 import { objectKey, type Obj } from "./fields";
 import { KubeCallError, type KubeObj, conflictsOf, serverSideApply } from "./kube";
-import { acquireLock, refreshLock, releaseLock } from "./lock";
+import { acquireLock, refreshLock, releaseLock, STACK_LOCK } from "./lock";
+import { recordAudit } from "@/server/audit/record";
 import { planObject, type ObjectPlan } from "./plan";
 import { renderForApply } from "./render";
 import { type HopCheck, pausedIntent, type RolloutOptions, rolloutDefaults, verifyResolution, watchDaemonSet, watchDeployment, type WorkloadRollout } from "./rollout";
@@ -144,6 +145,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
       await refreshLock(holder, `${req.kind ?? "apply"} #${id}`).catch(() => {});
     }
   };
+  const startedAt = Date.now();
   let failure: string | null = null;
   let changedSomething = false;
   let corefileChanged = false;
@@ -264,6 +266,15 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     // offered on a failure, and after any change (a Corefile reloads everywhere at once: undo must be one click)
     if (changedSomething) rollout.rollbackTo = await lastGoodApply(id, config).catch(() => null);
     await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
+    await recordAudit({
+      user: req.user,
+      action: `stack.${req.kind ?? "apply"}.outcome`,
+      target: `stack revision ${id}: ${status}, applied ${applied.length}/${steps.length}`,
+      result: status === "ok" ? "ok" : "failed",
+      durationMs: Date.now() - startedAt,
+      error: failure,
+      via: "route",
+    });
     await releaseLock(holder).catch(() => {});
   }
   return getApply(id);
@@ -310,13 +321,25 @@ function view(r: Awaited<ReturnType<ReturnType<typeof db>["stackApply"]["findUni
   };
 }
 
+/**
+ * A run whose process died (restart, crash) stays "running" with nobody holding the lock: mark it failed so the UI
+ * stops polling and the history says what happened.
+ */
+async function reapStaleRuns(): Promise<void> {
+  await db().$executeRaw`UPDATE "stack_applies" SET "status" = 'failed', "finished_at" = now(),
+      "error" = 'dnsdeck stopped while this run was in progress; check the plan and apply again (applying is idempotent)'
+    WHERE "status" = 'running' AND NOT EXISTS (SELECT 1 FROM "locks" WHERE "name" = ${STACK_LOCK} AND "expires_at" > now())`;
+}
+
 export async function getApply(id: number): Promise<ApplyView> {
+  await reapStaleRuns();
   const r = await db().stackApply.findUnique({ where: { id } });
   if (!r) throw new AppError("not_found", `stack revision ${id} does not exist; GET /api/v1/stack/revisions lists them`);
   return view(r);
 }
 
 export async function listApplies(opts: { limit?: number; before?: number } = {}) {
+  await reapStaleRuns();
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
   const rows = await db().stackApply.findMany({
     where: opts.before ? { id: { lt: opts.before } } : undefined,

@@ -105,3 +105,15 @@ test("applying a stored revision that is not valid is refused with field errors 
   assert.equal(await db().stackApply.count(), 0);
   assert.equal(await lock.currentLock(), null, "no lock is left behind");
 });
+
+test("a run left 'running' by a process that died (no lock held) is marked failed with a clear message", async () => {
+  const { db } = client;
+  const rev = await store.saveConfig((await store.currentConfig()).config, "alice");
+  const row = await db().stackApply.create({
+    data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps: [] },
+  });
+  const { getApply } = await import("../apply");
+  const v = await getApply(row.id);
+  assert.equal(v.status, "failed");
+  assert.match(v.error!, /stopped while this run was in progress/);
+});
