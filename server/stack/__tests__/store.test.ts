@@ -108,7 +108,8 @@ test("applying a stored revision that is not valid is refused with field errors 
 
 test("a run left 'running' by a process that died (no lock held) is marked failed with a clear message", async () => {
   const { db } = client;
-  const rev = await store.saveConfig((await store.currentConfig()).config, "alice");
+  const { defaultStackConfig } = await import("@/k8s/config");
+  const rev = await store.saveConfig(defaultStackConfig, "alice");
   const row = await db().stackApply.create({
     data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps: [] },
   });
