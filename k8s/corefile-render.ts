@@ -72,6 +72,9 @@ export function renderNodeLocalCorefile(config: StackConfig): string {
 
 /** The cluster CoreDNS Corefile (ConfigMap `coredns`, key `Corefile`): kubeadm's default plus the homelab's changes. */
 export function renderCorednsCorefile(config: StackConfig): string {
+  // Same layout as the Terraform-managed Corefile (4-space directives, 7-space properties), so taking it over is not
+  // a text change; whitespace never triggers a reload anyway (reload hashes the parsed blocks).
+  const I2 = "       ";
   const c = config.coredns;
   if (c.corefileOverride) return ensureTrailingNewline(c.corefileOverride);
   const domain = config.nodelocal.clusterDomain.replace(/\.$/, "");
