@@ -18,6 +18,13 @@ function pool(): pg.Pool | null {
   return g.__dnsdeckArchPool;
 }
 
+/** Close the pool (tests, shutdown). */
+export async function closeQueryLogPool(): Promise<void> {
+  const p = g.__dnsdeckArchPool;
+  g.__dnsdeckArchPool = undefined;
+  await p?.end();
+}
+
 export async function queryLogState(now: Date = new Date()): Promise<Live<QueryLogState>> {
   const p = pool();
   if (!p) return { ok: false, error: "QUERYLOG_DATABASE_URL is not set" };
