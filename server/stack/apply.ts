@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
 import { db } from "@/server/db/client";
+import { requireKube } from "@/server/kube/client";
 import { AppError } from "@/server/errors";
 import { configRevision, resolveConfigRevision, saveConfig, validateConfig } from "./config-store";
 import { objectKey, type Obj } from "./fields";
@@ -81,6 +82,7 @@ const running = new Map<number, Promise<ApplyView>>();
 export async function startApply(req: ApplyRequest): Promise<{ id: number; done: Promise<ApplyView> }> {
   const rev = await resolveConfigRevision(req.revision, req.user);
   const config = validateConfig(rev.config); // stored revisions are valid; this guards hand-edited rows
+  requireKube();
   const rendered = renderForApply(config, req.objects);
   const holder = `${req.user}#${randomBytes(4).toString("hex")}`;
   await acquireLock(holder, `${req.kind ?? "apply"} of config revision ${rev.id}`);

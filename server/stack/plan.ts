@@ -4,7 +4,7 @@ import type { RenderedObject } from "@/k8s/types";
 import { type ChangedField, alignAllocated, describeChanges, externalFields, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
 import { KubeCallError, type KubeObj, conflictsOf, isDryRunUnsupported, readLive, serverSideApply } from "./kube";
 import { renderForApply } from "./render";
-import { FIELD_MANAGER, RESTART_MANAGER } from "@/server/kube/client";
+import { FIELD_MANAGER, RESTART_MANAGER, requireKube } from "@/server/kube/client";
 
 /**
  * Plan = for each rendered object: read live, server-side apply with dryRun=All (dnsdeck's field manager, no force),
@@ -107,6 +107,7 @@ function externalMessage(ext: ChangedField[]): string {
 }
 
 export async function planStack(config: StackConfig, opts: { keys?: string[]; force?: boolean } = {}): Promise<StackPlan> {
+  requireKube(); // 503 with what to set, instead of one error per object
   const rendered = renderForApply(config, opts.keys);
   const objects: ObjectPlan[] = [];
   for (const r of rendered) objects.push(await planObject(r, opts));
