@@ -59,19 +59,28 @@ test("DaemonSet rolls out to all 5 nodes (master tolerated), then a template cha
   assert.equal(revs1[0].revision, 1);
 
   // restart: template annotation → revision 2, at most 1 node unavailable at any time (10% of 5 rounds up to 1)
-  await env.apps.patchNamespacedDaemonSet({ name: "node-local-dns", namespace: "kube-system", fieldManager: "kubectl-rollout", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString() } } } } } }, setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch));
+  const podList = await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=node-local-dns" });
+  const readyOn = new Map<string, boolean>();
+  const isReady = (p: any) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
+  for (const p of plain(podList).items) readyOn.set(p.metadata.name, isReady(p));
   let maxUnavailable = 0;
+  const w1 = await new Watch(env.kc).watch("/api/v1/namespaces/kube-system/pods", { labelSelector: "k8s-app=node-local-dns", resourceVersion: podList.metadata!.resourceVersion }, (type, p: any) => {
+    if (type === "DELETED") readyOn.delete(p.metadata.name); else readyOn.set(p.metadata.name, isReady(p));
+    maxUnavailable = Math.max(maxUnavailable, 5 - [...readyOn.values()].filter(Boolean).length);
+  }, () => {});
   const updatedSeen = new Set<number>();
+  const w2 = await new Watch(env.kc).watch("/apis/apps/v1/namespaces/kube-system/daemonsets", { fieldSelector: "metadata.name=node-local-dns" }, (_t, d: any) => {
+    if (d.metadata.generation === d.status?.observedGeneration) updatedSeen.add(d.status.updatedNumberScheduled ?? 0);
+  }, () => {});
+  await env.apps.patchNamespacedDaemonSet({ name: "node-local-dns", namespace: "kube-system", fieldManager: "kubectl-rollout", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString() } } } } } }, setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch));
   await until("second rollout", async () => {
     const d = plain(await env.apps.readNamespacedDaemonSet({ name: "node-local-dns", namespace: "kube-system" }));
-    const live = plain(await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=node-local-dns" })).items;
-    const readyNodes = new Set(live.filter((p: any) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).map((p: any) => p.spec.nodeName));
-    maxUnavailable = Math.max(maxUnavailable, 5 - readyNodes.size);
-    if (d.metadata.generation === d.status.observedGeneration) updatedSeen.add(d.status.updatedNumberScheduled ?? 0);
     return rolloutStatus(d) === "done" && d.status.updatedNumberScheduled === 5 && d;
-  }, 15000, 10);
+  }, 15000, 50);
+  await new Promise((r) => setTimeout(r, 100));
+  w1.abort(); w2.abort();
   assert.equal(maxUnavailable, 1);
-  assert.ok(updatedSeen.size >= 3, `updatedNumberScheduled progressed through ${[...updatedSeen]}`);
+  assert.ok(updatedSeen.size >= 4, `updatedNumberScheduled progressed through ${[...updatedSeen]}`);
   const revs2 = plain(await env.apps.listNamespacedControllerRevision({ namespace: "kube-system", labelSelector: "k8s-app=node-local-dns" })).items;
   assert.deepEqual(revs2.map((r: any) => r.revision).sort(), [1, 2]);
   const r2 = revs2.find((r: any) => r.revision === 2);

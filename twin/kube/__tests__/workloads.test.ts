@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { Log, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { Log, PatchStrategy, Watch, setHeaderOptions } from "@kubernetes/client-node";
 import { twinEnv, until, plain, statusOf, type Env } from "./helpers";
 
 let env: Env;
@@ -28,16 +28,23 @@ function deploymentRollout(d: any): string {
 test("Recreate: all old Technitium pods are gone before the new one starts; new ReplicaSet gets revision 2", async () => {
   const before = plain(await env.apps.readNamespacedDeployment({ name: "technitium", namespace: "technitium" }));
   assert.equal(before.metadata.annotations["deployment.kubernetes.io/revision"], "1");
-  await env.apps.patchNamespacedDeployment({ name: "technitium", namespace: "technitium", fieldManager: "dnsdeck", body: { spec: { template: { spec: { containers: [{ name: "technitium", image: "technitium/dns-server:14.3.1" }] } } } } }, SMP);
+  const podList = await env.core.listNamespacedPod({ namespace: "technitium", labelSelector: "app=technitium" });
+  const live = new Map<string, any>();
+  for (const p of plain(podList).items) live.set(p.metadata.name, p);
   let overlap = false, zeroWindow = false;
+  const w = await new Watch(env.kc).watch("/api/v1/namespaces/technitium/pods", { labelSelector: "app=technitium", resourceVersion: podList.metadata!.resourceVersion }, (type, p: any) => {
+    if (type === "DELETED") live.delete(p.metadata.name); else live.set(p.metadata.name, p);
+    if (new Set([...live.values()].map((x) => x.spec.containers[0].image)).size > 1) overlap = true;
+    if (![...live.values()].some((x) => ready(x) && !x.metadata.deletionTimestamp)) zeroWindow = true;
+  }, () => {});
+  await env.apps.patchNamespacedDeployment({ name: "technitium", namespace: "technitium", fieldManager: "dnsdeck", body: { spec: { template: { spec: { containers: [{ name: "technitium", image: "technitium/dns-server:14.3.1" }] } } } } }, SMP);
   const done = await until("Recreate rollout", async () => {
     const pods = plain(await env.core.listNamespacedPod({ namespace: "technitium", labelSelector: "app=technitium" })).items;
-    const imgs = new Set(pods.map((p: any) => p.spec.containers[0].image));
-    if (imgs.size > 1) overlap = true;
-    if (!pods.some((p: any) => ready(p) && !p.metadata.deletionTimestamp)) zeroWindow = true;
     const d = plain(await env.apps.readNamespacedDeployment({ name: "technitium", namespace: "technitium" }));
     return deploymentRollout(d) === "done" && pods.length === 1 && ready(pods[0]) && d;
-  }, 10000, 10);
+  }, 10000, 50);
+  await new Promise((r) => setTimeout(r, 100));
+  w.abort();
   assert.equal(overlap, false, "old and new pods never coexist");
   assert.equal(zeroWindow, true, "there is a window with no ready pod, by design");
   assert.equal(done.metadata.annotations["deployment.kubernetes.io/revision"], "2");
@@ -50,18 +57,27 @@ test("Recreate: all old Technitium pods are gone before the new one starts; new 
 });
 
 test("RollingUpdate of CoreDNS keeps 2 of 3 available (maxUnavailable 1) and reports progress conditions", async () => {
-  await env.apps.patchNamespacedDeployment({ name: "coredns", namespace: "kube-system", fieldManager: "kubectl-rollout", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "2026-11-24T12:00:00Z" } } } } } }, SMP);
+  // follow every pod and Deployment change through watches, so no intermediate state is missed
+  const podList = await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-dns" });
+  const readyNow = new Map<string, boolean>();
+  for (const p of plain(podList).items) readyNow.set(p.metadata.name, ready(p));
   let minReady = 3;
-  const states = new Set<string>();
+  const w1 = await new Watch(env.kc).watch("/api/v1/namespaces/kube-system/pods", { labelSelector: "k8s-app=kube-dns", resourceVersion: podList.metadata!.resourceVersion }, (type, p: any) => {
+    if (type === "DELETED") readyNow.delete(p.metadata.name);
+    else readyNow.set(p.metadata.name, ready(p) && !p.metadata.deletionTimestamp);
+    minReady = Math.min(minReady, [...readyNow.values()].filter(Boolean).length);
+  }, () => {});
+  const states: string[] = [];
+  const w2 = await new Watch(env.kc).watch("/apis/apps/v1/namespaces/kube-system/deployments", { fieldSelector: "metadata.name=coredns" }, (_t, d: any) => { const s = deploymentRollout(d); if (states[states.length - 1] !== s) states.push(s); }, () => {});
+  await env.apps.patchNamespacedDeployment({ name: "coredns", namespace: "kube-system", fieldManager: "kubectl-rollout", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "2026-11-24T12:00:00Z" } } } } } }, SMP);
   await until("rolling update", async () => {
-    const pods = plain(await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-dns" })).items;
-    minReady = Math.min(minReady, pods.filter((p: any) => ready(p) && !p.metadata.deletionTimestamp).length);
     const d = plain(await env.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" }));
-    states.add(deploymentRollout(d));
     return deploymentRollout(d) === "done" && d.metadata.annotations["deployment.kubernetes.io/revision"] === "2";
-  }, 12000, 10);
+  }, 15000, 50);
+  await new Promise((r) => setTimeout(r, 100));
+  w1.abort(); w2.abort();
   assert.ok(minReady >= 2, `ready never below 2 (saw ${minReady})`);
-  assert.ok(states.size > 1, `saw ${[...states]}`);
+  assert.ok(states.length > 2 && states[states.length - 1] === "done", `saw ${states.join(" → ")}`);
 });
 
 test("an image that never pulls: ImagePullBackOff, then ProgressDeadlineExceeded after progressDeadlineSeconds", async () => {
@@ -172,13 +188,11 @@ test("required anti-affinity on hostname keeps a surge pod Pending (FailedSchedu
   } });
   await until("5 ready on 5 nodes", async () => (await env.apps.readNamespacedDeployment({ name: "spread", namespace: "default" })).status?.availableReplicas === 5, 10000);
   await env.apps.patchNamespacedDeployment({ name: "spread", namespace: "default", body: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "now" } } } } } }, SMP);
-  const pending = await until("a Pending surge pod", async () => plain(await env.core.listNamespacedPod({ namespace: "default", labelSelector: "app=spread" })).items.find((p: any) => p.status.conditions?.some((c: any) => c.type === "PodScheduled" && c.status === "False")), 8000, 10);
-  const cond = pending.status.conditions.find((c: any) => c.type === "PodScheduled");
-  assert.equal(cond.reason, "Unschedulable");
-  assert.match(cond.message, /^0\/5 nodes are available: 5 node\(s\) didn't match pod anti-affinity rules\./);
-  await until("rollout completes", async () => deploymentRollout(plain(await env.apps.readNamespacedDeployment({ name: "spread", namespace: "default" }))) === "done", 15000);
-  const ev = plain(await env.core.listNamespacedEvent({ namespace: "default" })).items.find((e: any) => e.reason === "FailedScheduling");
+  const ev = await until("FailedScheduling for the surge pod", async () => plain(await env.core.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=FailedScheduling" })).items.find((e: any) => e.involvedObject.name.startsWith("spread-")), 8000, 20);
+  assert.equal(ev.type, "Warning");
+  assert.match(ev.message, /^0\/5 nodes are available: 5 node\(s\) didn't match pod anti-affinity rules\./);
   assert.equal(ev.source.component, "default-scheduler");
+  await until("rollout completes", async () => deploymentRollout(plain(await env.apps.readNamespacedDeployment({ name: "spread", namespace: "default" }))) === "done", 15000);
 });
 
 test("readNamespacedPodLog (typed API) returns the log text; an unknown container is a 400", async () => {
