@@ -57,6 +57,25 @@ test.describe("architecture", () => {
   });
 });
 
+test("mermaid is loaded only on the pages that draw", async ({ browser }) => {
+  const mermaidChunks = async (path: string, ready: string) => {
+    const page = await browser.newPage({ extraHTTPHeaders: VIEWER });
+    const found: string[] = [];
+    const reads: Promise<void>[] = [];
+    page.on("response", (r) => {
+      if (r.url().endsWith(".js")) reads.push(r.text().then((t) => void (t.includes('"flowchart-v2"') && found.push(r.url())), () => undefined));
+    });
+    await page.goto(url("main", path));
+    await expect(page.locator(ready).first()).toBeVisible({ timeout: 30_000 });
+    await page.waitForLoadState("networkidle");
+    await Promise.all(reads);
+    await page.close();
+    return found.length;
+  };
+  expect(await mermaidChunks("/architecture", '[data-testid="architecture-graph"] svg')).toBeGreaterThan(0);
+  expect(await mermaidChunks("/audit", "h1")).toBe(0);
+});
+
 test.describe("resolution paths and trace", () => {
   test("one diagram per client class; the ndots explainer counts the queries", async ({ page }) => {
     await page.setExtraHTTPHeaders(VIEWER);
