@@ -25,7 +25,7 @@ export async function startDnsStack(o: {
   /** Fault spec (see faults.ts), e.g. process.env.TWIN_DNS_FAULTS */
   faults?: string;
 }): Promise<DnsStack> {
-  const technitium = await startTechnitiumTwin({ stateDir: path.join(o.stateDir, "technitium") });
+  const technitium = await startTechnitiumTwin({ stateDir: path.join(o.stateDir, "technitium"), kubeUrl: o.kubeUrl, kubeToken: o.kubeToken });
   let dns: DnsTwin | undefined;
   try {
     for (let attempt = 0; !dns; attempt++) {

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { startDnsServer, type DnsServerHandle } from "../dns/wire";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { handleApi, type ApiFault } from "./api";
+import { instanceOf } from "../dns/cluster";
 import { TechnitiumInstance, type PersistedState, type Zone } from "./instance";
 import {
   INSTANCE_NAMES,
@@ -71,8 +72,14 @@ export interface TechnitiumTwin {
 export interface StartOptions {
   host?: string;
   stateDir: string;
-  /** Reserved: the K8s twin URL (the Technitium twin does not need it today). */
+  /**
+   * K8s API (twin or real): when given, each instance follows its pod in the `technitium` namespace — down (connection
+   * refused) while no pod of it is Ready, and restarted (app configs re-read and patched, cache emptied) when a new
+   * pod becomes Ready. Instances whose pods never appear are left alone.
+   */
   kubeUrl?: string;
+  kubeToken?: string;
+  kubePollMs?: number;
   /** DNS_ADDRESS_MAP text used for outgoing DNS (forwarders 1.1.1.1…, transfer primaries); settable later. */
   addressMap?: string;
   /** Loopback addresses for the three DNS listeners (default 127.0.53.1-3, ephemeral ports). */
@@ -171,6 +178,10 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     flush: () => void;
     close: () => void;
     sockets: Set<import("node:net").Socket>;
+    podDown: boolean;
+    isDown: boolean;
+    pod?: string;
+    podSeen: boolean;
   }[] = [];
   const aliases = new Map<string, { host: string; port: number }>();
 
@@ -240,7 +251,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
         aliases.set(PRIMARY_TRANSFER_HOST, { host: dnsHosts[i], port: dns.port });
         aliases.set("technitium-primary", { host: dnsHosts[i], port: dns.port });
       }
-      started.push({ inst, http: server, httpPort, dns, fault, persist, flush, close, sockets });
+      started.push({ inst, http: server, httpPort, dns, fault, persist, flush, close, sockets, podDown: false, isDown: false, podSeen: false });
     }
   } catch (err) {
     for (const s of started) {
@@ -259,6 +270,27 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     dnsPort: s.dns.port,
   }));
 
+  /** An instance is down while a `down` fault is set or (with kubeUrl) while its pod is not Ready. */
+  const applyDown = async (s: (typeof started)[number]) => {
+    const want = !!s.fault.down || s.podDown;
+    if (want && !s.isDown) {
+      s.isDown = true;
+      await new Promise<void>((r) => {
+        if (!s.http.listening) return r();
+        s.http.close(() => r());
+        for (const sock of s.sockets) sock.destroy();
+      });
+      await s.dns.close();
+    } else if (!want && s.isDown) {
+      s.isDown = false;
+      await new Promise<void>((resolve, reject) => {
+        s.http.once("error", reject);
+        s.http.listen(s.httpPort, host, () => resolve());
+      });
+      await s.dns.reopen();
+    }
+  };
+
   const byName = (n: InstanceName) => {
     const s = started.find((x) => x.inst.name === n);
     if (!s) throw new Error(`no Technitium twin instance "${n}"`);
@@ -269,23 +301,10 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     instances,
     async setFault(name, f) {
       const s = byName(name);
-      const wasDown = !!s.fault.down;
       for (const k of Object.keys(s.fault) as (keyof TechnitiumFault)[]) delete s.fault[k];
       Object.assign(s.fault, f ?? {});
       s.dns.setFault({ drop: f?.dnsDrop, delayMs: f?.dnsDelayMs });
-      if (f?.down && !wasDown) {
-        await new Promise<void>((r) => {
-          s.http.close(() => r());
-          for (const sock of s.sockets) sock.destroy();
-        });
-        await s.dns.close();
-      } else if (!f?.down && wasDown) {
-        await new Promise<void>((resolve, reject) => {
-          s.http.once("error", reject);
-          s.http.listen(s.httpPort, host, () => resolve());
-        });
-        await s.dns.reopen();
-      }
+      await applyDown(s);
     },
     setAddressMap(map) {
       addressMap = typeof map === "string" ? parseAddressMap(map) : map;
@@ -311,6 +330,45 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       }
     },
   };
+  let kubeTimer: NodeJS.Timeout | undefined;
+  if (opts.kubeUrl) {
+    let busy = false;
+    const pollPods = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const res = await fetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
+          headers: { accept: "application/json", ...(opts.kubeToken ? { authorization: `Bearer ${opts.kubeToken}` } : {}) },
+          signal: AbortSignal.timeout(3000),
+        });
+        if (!res.ok) return;
+        const list = (await res.json()) as { items: { metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+        for (const s of started) {
+          const pods = list.items.filter((p) => instanceOf(p.metadata.labels ?? {}, p.metadata.name) === s.inst.name);
+          if (!pods.length && !s.podSeen) continue;
+          s.podSeen = true;
+          const ready = pods.find((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+          s.podDown = !ready;
+          if (ready && s.pod && ready.metadata.name !== s.pod) twin.restart(s.inst.name);
+          if (ready) s.pod = ready.metadata.name;
+          await applyDown(s);
+        }
+      } catch {
+        // the API is unreachable: keep the current state
+      } finally {
+        busy = false;
+      }
+    };
+    await pollPods();
+    kubeTimer = setInterval(() => void pollPods(), opts.kubePollMs ?? 1000);
+    kubeTimer.unref?.();
+  }
+  const stopTwin = twin.stop;
+  twin.stop = async () => {
+    if (kubeTimer) clearInterval(kubeTimer);
+    await stopTwin();
+  };
+
   // Let startDnsTwin({ technitium: twin.instances }) wire its address map without widening the instance shape.
   for (const i of instances) Object.defineProperty(i, "setAddressMap", { value: twin.setAddressMap, enumerable: false });
   return twin;
