@@ -222,7 +222,7 @@ export class Api {
     if (!old) throw notFound(r, name);
     if (opts.preconditions?.uid && opts.preconditions.uid !== old.metadata.uid) throw conflict(r, name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${old.metadata.uid}`);
     if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== old.metadata.resourceVersion) throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
-    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : r.plural === "jobs" || r.plural === "cronjobs" ? "Orphan" : "Background");
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : r.plural === "jobs" ? "Orphan" : "Background");
     const success = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: old.metadata.uid } };
     if (opts.dryRun) return r.plural === "pods" ? old : success;
     if (r.plural === "pods" && opts.gracePeriodSeconds !== 0 && old.spec?.nodeName && old.status?.phase !== "Succeeded" && old.status?.phase !== "Failed") {

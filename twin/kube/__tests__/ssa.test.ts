@@ -149,4 +149,16 @@ test("Kyverno-style admission adds ndots:2 to pod templates, owned by nobody", a
   assert.deepEqual(plain(pods.items[0].spec!.dnsConfig), { options: [{ name: "ndots", value: "2" }] });
 });
 
+test("an apply carrying metadata.resourceVersion is conditional: a stale one is a plain 409 Conflict", async () => {
+  const live = (await env.raw("GET", "/api/v1/namespaces/kube-system/services/kube-dns")).json;
+  const intent = { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", resourceVersion: live.metadata.resourceVersion, annotations: { "dnsdeck/previewed": "yes" } } };
+  const ok = await env.raw("PATCH", "/api/v1/namespaces/kube-system/services/kube-dns?fieldManager=dnsdeck", intent, { "Content-Type": "application/apply-patch+yaml" });
+  assert.equal(ok.status, 200);
+  assert.notEqual(ok.json.metadata.resourceVersion, live.metadata.resourceVersion);
+  const stale = await env.raw("PATCH", "/api/v1/namespaces/kube-system/services/kube-dns?fieldManager=dnsdeck", intent, { "Content-Type": "application/apply-patch+yaml" });
+  assert.equal(stale.status, 409);
+  assert.equal(stale.json.details.causes, undefined);
+  assert.match(stale.json.message, /^Operation cannot be fulfilled on services "kube-dns"/);
+});
+
 if (CONTRACT) test("contract subset runs against TWIN_CONTRACT_KUBECONFIG in contract.test.ts", () => {});
