@@ -5,8 +5,8 @@
  * Addresses: a stack address a.b.c.d in 10.0.0.0/8 listens on 127.b.c.d:<port> (the rule `10.0.0.0/8=127.0.0.0/8:<port>`
  * in the produced DNS_ADDRESS_MAP), so cluster IPs, pod IPs and node IPs need no per-address entry. Other hops have
  * exact entries: 169.254.20.10@<node> and 10.96.0.10@<node> (NodeLocal on that node), 1.1.1.1 / 1.0.0.1 / 8.8.8.8 /
- * 8.8.4.4 (the public upstream), 192.168.1.2 (pfSense WAN NAT → Technitium LB), and a catch-all so nothing leaves
- * loopback.
+ * 8.8.4.4 (the public upstream), 192.168.1.2 (pfSense WAN NAT → Technitium LB), loopback kept as is, and a catch-all
+ * so nothing leaves loopback.
  */
 import type { Packet } from "dns-packet";
 import { exchange, startDnsServer, type DnsServerHandle, type Fault } from "./wire";
@@ -102,7 +102,8 @@ export function buildAddressMap(port: number, nodes: string[]): string {
   });
   for (const [ip, l] of UPSTREAMS) parts.push(`${ip}=${l}:${port}`);
   parts.push(`10.0.20.201=127.0.20.201:${port}`, `10.0.20.1=127.0.20.1:${port}`, `192.168.1.2=127.0.20.201:${port}`);
-  parts.push(`0.0.0.0/0=127.255.255.254:${port}`);
+  // loopback stays loopback (the Technitium twin's own listeners); anything else is caught so nothing leaves the host
+  parts.push(`127.0.0.0/8=127.0.0.0/8`, `0.0.0.0/0=127.255.255.254:${port}`);
   return parts.join(",");
 }
 

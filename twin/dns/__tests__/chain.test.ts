@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import * as dnsPacket from "dns-packet";
-import { query, DnsTimeoutError, parseAddressMap, type AddressMap } from "../../../server/dns/index";
+import { query, DnsTimeoutError, parseAddressMap, mapDestination, type AddressMap } from "../../../server/dns/index";
 import { SEED_COREFILE, SEED_NODELOCAL_COREFILE } from "../index";
 import { staticSnapshot } from "../cluster";
 import { startChain, sleep } from "./helpers";
@@ -40,6 +40,9 @@ test("the address map covers cluster IPs by CIDR and NodeLocal per node", () => 
   assert.match(m, new RegExp(`^10\\.0\\.0\\.0/8=127\\.0\\.0\\.0/8:${chain.dns.port}`));
   assert.match(m, /169\.254\.20\.10@k8s-node1=127\.254\.20\.2:/);
   assert.match(m, /1\.1\.1\.1=127\.255\.1\.1:/);
+  const inst = chain.tech.instances[0];
+  assert.deepEqual(mapDestination(map, { address: inst.dnsHost, port: inst.dnsPort }), { host: inst.dnsHost, port: inst.dnsPort, rule: "127.0.0.0/8=127.0.0.0/8" }, "loopback is left alone");
+  assert.equal(mapDestination(map, { address: "203.0.113.9" }).host, "127.255.255.254", "public addresses never leave loopback");
   const hops = chain.dns.hops().map((h) => h.hop);
   for (const h of ["kube-dns", "technitium-internal", "technitium-lb", "pfsense", "upstream", "nodelocal:k8s-node1"]) assert.ok(hops.includes(h), h);
 });
