@@ -118,21 +118,18 @@ async function addHints(stores: Stores, r: Resolved): Promise<void> {
   const server = f.server && !f.server.not ? ` AND server = ANY(${p.add(f.server.values)}::text[])` : "";
   const hFrom = p.add(new Date(Math.floor(r.from.getTime() / 3_600_000) * 3_600_000).toISOString());
   const to = p.add(r.to.toISOString());
-  const dFrom = p.add(r.from.toISOString().slice(0, 10));
-  const dTo = p.add(r.to.toISOString().slice(0, 10));
-  const m = (kind: number, keys: string[]) =>
-    `(SELECT coalesce(sum(count), 0) FROM querylog_top WHERE kind = ${kind} AND key = ANY(${p.add(keys)}::text[]) AND day >= ${dFrom}::date AND day <= ${dTo}::date${server})`;
   const { rows } = await stores.deck.query(
     `SELECT (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${hFrom}::timestamptz AND hour < ${to}::timestamptz${server}) AS range_rows,
-            (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${dFrom}::date::timestamp AT TIME ZONE 'UTC' AND hour < (${dTo}::date + 1)::timestamp AT TIME ZONE 'UTC'${server}) AS day_rows,
-            ${clientKeys ? m(1, clientKeys) : "NULL"} AS m_client,
-            ${nameKeys ? m(0, nameKeys) : "NULL"} AS m_name`,
+            (SELECT rows_rolled FROM querylog_state WHERE id = ${p.add(stores.stateId ?? STATE_ID)}) AS all_rows,
+            ${clientKeys ? `(SELECT coalesce(sum(hits), 0) FROM querylog_clients WHERE ip = ANY(${p.add(clientKeys)}::text[]))` : "NULL"} AS m_client,
+            ${nameKeys ? `(SELECT coalesce(sum(hits), 0) FROM querylog_names WHERE name = ANY(${p.add(nameKeys)}::text[]))` : "NULL"} AS m_name`,
     p.values,
   );
   const R = Number(rows[0].range_rows);
-  const D = Math.max(1, Number(rows[0].day_rows));
+  const all = Math.max(1, Number(rows[0].all_rows ?? 0));
   const ms = [rows[0].m_client, rows[0].m_name].filter((x) => x !== null).map(Number);
-  const M = Math.min(...ms) * Math.min(1, R / D);
+  // All-time hits scaled to the range's share of all rows (assumes a name/client is about as busy over time).
+  const M = Math.min(...ms) * Math.min(1, R / all);
   r.matchEstimate = Math.round(M);
   r.dense = R <= DENSE_SCAN_ROWS || (M > 0 && (50 * R) / M <= DENSE_SCAN_ROWS);
 }
@@ -337,7 +334,7 @@ export async function countRows(stores: Stores, filter: Filter, opts: { exact?: 
     const main = await rollupCount(stores, r);
     return { value: main + tail, kind: "rollup", note: "from rollups (exact)" };
   }
-  if (r.matchEstimate !== null) return { value: r.matchEstimate + tail, kind: "estimate", note: "estimate from the daily top lists in the rollups; ask for the exact count if you need it" };
+  if (r.matchEstimate !== null) return { value: r.matchEstimate + tail, kind: "estimate", note: "estimate from the rollups' name/client totals; ask for the exact count if you need it" };
   const est = r.lo <= r.hi ? await estimate(stores, r) : 0;
   return { value: est + tail, kind: "estimate", note: "estimate from PostgreSQL's statistics; ask for the exact count if you need it" };
 }

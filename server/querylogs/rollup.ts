@@ -164,6 +164,21 @@ export async function rollupStep(
          ON CONFLICT (day, server, response_type, rcode, qtype, protocol) DO UPDATE SET count = t.count + EXCLUDED.count`,
         [d.map((r) => r.day), d.map((r) => r.server), d.map((r) => r.rt), d.map((r) => r.rcode), d.map((r) => r.qtype), d.map((r) => r.protocol), d.map((r) => r.n)],
       );
+    const drt = new Map<string, { day: string; server: string; rt: number; rcode: number; n: number }>();
+    for (const r of d) {
+      const k = `${r.day}|${r.server}|${r.rt}|${r.rcode}`;
+      const e = drt.get(k) ?? { day: r.day, server: r.server, rt: r.rt, rcode: r.rcode, n: 0 };
+      e.n += r.n;
+      drt.set(k, e);
+    }
+    const dr = [...drt.values()];
+    if (dr.length)
+      await c.query(
+        `INSERT INTO querylog_daily_rt AS t (day, server, response_type, rcode, count)
+         SELECT * FROM unnest($1::date[], $2::text[], $3::smallint[], $4::smallint[], $5::bigint[])
+         ON CONFLICT (day, server, response_type, rcode) DO UPDATE SET count = t.count + EXCLUDED.count`,
+        [dr.map((r) => r.day), dr.map((r) => r.server), dr.map((r) => r.rt), dr.map((r) => r.rcode), dr.map((r) => r.n)],
+      );
     const s = [...span.values()];
     if (s.length)
       await c.query(
@@ -205,17 +220,27 @@ export async function rollupStep(
          ON CONFLICT (day, server, kind, key) DO UPDATE SET count = t.count + EXCLUDED.count`,
         [t.map((r) => r.day), t.map((r) => r.server), t.map((r) => r.kind), t.map((r) => r.key), t.map((r) => r.n)],
       );
-    if (names.length)
+    // Dictionaries with all-time hit counts (the readers' access-path hint).
+    const sumBy = (rows: { key: string; n: string }[]) => {
+      const m = new Map<string, number>();
+      for (const r of rows) m.set(r.key, (m.get(r.key) ?? 0) + Number(r.n));
+      return m;
+    };
+    const nameHits = sumBy(names);
+    const clientHits = sumBy(clients);
+    if (nameHits.size)
       await c.query(
-        `INSERT INTO querylog_names (name, first_dlid) SELECT DISTINCT ON (n) n, $2::bigint FROM unnest($1::text[]) AS n ON CONFLICT (name) DO NOTHING`,
-        [names.map((r) => r.key), hi],
+        `INSERT INTO querylog_names AS t (name, first_dlid, hits) SELECT n, $2::bigint, h FROM unnest($1::text[], $3::bigint[]) AS u(n, h)
+         ON CONFLICT (name) DO UPDATE SET hits = t.hits + EXCLUDED.hits`,
+        [[...nameHits.keys()], hi, [...nameHits.values()]],
       );
-    if (clients.length)
+    if (clientHits.size)
       await c.query(
-        `INSERT INTO querylog_clients (ip, addr)
-         SELECT DISTINCT ON (ip) ip, CASE WHEN ip ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' OR ip ~ '^[0-9a-fA-F:.]+$' AND ip LIKE '%:%' THEN ip::inet END
-           FROM unnest($1::text[]) AS ip ON CONFLICT (ip) DO NOTHING`,
-        [clients.map((r) => r.key)],
+        `INSERT INTO querylog_clients AS t (ip, addr, hits)
+         SELECT ip, CASE WHEN ip ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' OR ip ~ '^[0-9a-fA-F:.]+$' AND ip LIKE '%:%' THEN ip::inet END, h
+           FROM unnest($1::text[], $2::bigint[]) AS u(ip, h)
+         ON CONFLICT (ip) DO UPDATE SET hits = t.hits + EXCLUDED.hits`,
+        [[...clientHits.keys()], [...clientHits.values()]],
       );
     // Re-rank the days this step touched into querylog_top_ranked (top RANKED_KEEP per day × server × kind; what
     // long-range top lists read), and trim querylog_top to TOP_KEEP for days two days behind the newest day seen.
@@ -225,7 +250,9 @@ export async function rollupStep(
         `INSERT INTO querylog_top_ranked (day, server, kind, rnk, key, count)
          SELECT day, server, kind, rn, key, count FROM (
            SELECT day, server, kind, key, count, row_number() OVER (PARTITION BY day, server, kind ORDER BY count DESC, key) AS rn
-             FROM querylog_top WHERE day = ANY($1::date[])) x
+             FROM (SELECT day, server, kind, key, count FROM querylog_top WHERE day = ANY($1::date[])
+                   UNION ALL
+                   SELECT day, '*', kind, key, sum(count) FROM querylog_top WHERE day = ANY($1::date[]) GROUP BY day, kind, key) a) x
          WHERE rn <= $2`,
         [days, RANKED_KEEP],
       );

@@ -147,7 +147,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const p = new Params();
     const d = dims(filter, p);
     const daily = step >= 86400;
-    const table = daily ? "querylog_daily" : "querylog_hourly";
+    const table = daily ? (filter.qtype || filter.protocol ? "querylog_daily" : "querylog_daily_rt") : "querylog_hourly";
     const col = daily ? "day" : "hour";
     const lo = daily ? from.toISOString().slice(0, 10) : new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000).toISOString();
     const sql = `SELECT extract(epoch FROM ${col}${daily ? "::timestamp AT TIME ZONE 'UTC'" : ""})::bigint AS t, server, response_type AS rt, rcode, sum(count)::bigint AS n
@@ -182,7 +182,8 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   const shortRange = to.getTime() - from.getTime() <= 6 * 3_600_000;
   if (rollupCountable(filter) && !shortRange && r.watermark > 0) {
     const p = new Params();
-    const d = dims(filter, p, { serverOnly: true });
+    // No instance filter: the pre-combined "*" rows (a third of the rows to sum).
+    const d = filter.server ? [...dims(filter, p, { serverOnly: true }), "server <> '*'"] : ["server = '*'"];
     const { rows } = await stores.deck.query(
       `SELECT kind, key, count FROM (
          SELECT kind, key, sum(count)::bigint AS count, row_number() OVER (PARTITION BY kind ORDER BY sum(count) DESC, key) AS rn
@@ -222,11 +223,12 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     const daily = rstep >= 86400;
     const { rows } = daily
       ? await stores.deck.query(
-          `SELECT floor(extract(epoch FROM day::timestamp AT TIME ZONE 'UTC') / ${rstep})::bigint * ${rstep} AS t, server, bucket, sum(count)::bigint AS n
+          // one row per (day, server, bucket) already: no GROUP BY, the (small) sums happen below
+          `SELECT day::text AS day, server, bucket, count AS n
              FROM querylog_rtt_daily WHERE day >= ${p.add(from.toISOString().slice(0, 10))}::date
-              AND day <= ${p.add(lastDay)}::date ${d.length ? "AND " + d.join(" AND ") : ""} GROUP BY 1, 2, 3`,
+              AND day <= ${p.add(lastDay)}::date ${d.length ? "AND " + d.join(" AND ") : ""}`,
           p.values,
-        )
+        ).then((q) => ({ rows: q.rows.map((x) => ({ ...x, t: Math.floor(Date.parse(`${x.day}T00:00:00Z`) / 1000 / rstep) * rstep })) }))
       : await stores.deck.query(
           `SELECT floor(extract(epoch FROM hour) / ${rstep})::bigint * ${rstep} AS t, server, bucket, sum(count)::bigint AS n
              FROM querylog_rtt WHERE hour >= ${p.add(new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000).toISOString())}::timestamptz

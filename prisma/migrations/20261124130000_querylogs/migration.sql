@@ -44,6 +44,17 @@ CREATE TABLE "querylog_daily" (
 );
 
 -- CreateTable
+CREATE TABLE "querylog_daily_rt" (
+    "day" DATE NOT NULL,
+    "server" TEXT NOT NULL,
+    "response_type" SMALLINT NOT NULL,
+    "rcode" SMALLINT NOT NULL,
+    "count" BIGINT NOT NULL,
+
+    CONSTRAINT "querylog_daily_rt_pkey" PRIMARY KEY ("day","server","response_type","rcode")
+);
+
+-- CreateTable
 CREATE TABLE "querylog_hour_span" (
     "hour" TIMESTAMPTZ(3) NOT NULL,
     "server" TEXT NOT NULL,
@@ -101,6 +112,7 @@ CREATE TABLE "querylog_top_ranked" (
 CREATE TABLE "querylog_names" (
     "name" TEXT NOT NULL,
     "first_dlid" BIGINT NOT NULL,
+    "hits" BIGINT NOT NULL DEFAULT 0,
 
     CONSTRAINT "querylog_names_pkey" PRIMARY KEY ("name")
 );
@@ -109,6 +121,7 @@ CREATE TABLE "querylog_names" (
 CREATE TABLE "querylog_clients" (
     "ip" TEXT NOT NULL,
     "addr" INET,
+    "hits" BIGINT NOT NULL DEFAULT 0,
 
     CONSTRAINT "querylog_clients_pkey" PRIMARY KEY ("ip")
 );

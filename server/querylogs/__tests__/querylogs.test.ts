@@ -281,7 +281,8 @@ test("an unreachable query-log database gives a clear 'unavailable' error and le
 
 test("the access-path hint changes only the plan, never the rows (dense, rare, no hint)", async () => {
   const { resolve, pageSql } = await import("../query");
-  for (const params of [{ client: "10.0.20.1" }, { qname: "~google", rcode: "NoError" }, { client: "192.168.1.0/24", qname: "*.viktorbarzin.lan" }]) {
+  const cases: Record<string, string>[] = [{ client: "10.0.20.1" }, { qname: "~google", rcode: "NoError" }, { client: "192.168.1.0/24", qname: "*.viktorbarzin.lan" }];
+  for (const params of cases) {
     const r = await resolve(stores, parse(params).filter);
     const runs: string[][] = [];
     for (const dense of [true, false, null]) {
