@@ -231,7 +231,7 @@ export const technitiumSchema = z.object({
   storageSize: quantity.default("2Gi"),
   /** Pod label shared by every instance; the DNS Services select on it. */
   dnsServerLabel: z.object({ key: z.string(), value: z.string() }).default({ key: "dns-server", value: "true" }),
-  resources: resourcesSchema.default({ requests: { memory: "256Mi" }, limits: { memory: "1Gi" } }),
+  resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } }),
   services: z.object({
     loadBalancer: z.object({ name: k8sName, ip: ipv4, externalTrafficPolicy: z.enum(["Local", "Cluster"]) }),
     clusterIp: z.object({ name: k8sName, ip: ipv4 }),
@@ -292,14 +292,21 @@ export const defaultStackConfig: StackConfig = stackConfigSchema.parse({
   coredns: {},
   technitium: {
     instances: [
-      { name: "primary", deployment: "technitium", appLabel: "technitium", pvc: "technitium-primary-config-encrypted", webService: "technitium-web" },
+      {
+        name: "primary",
+        deployment: "technitium",
+        appLabel: "technitium",
+        pvc: "technitium-primary-config-encrypted",
+        webService: "technitium-web",
+        env: { DNS_SERVER_DOMAIN: "viktorbarzin.lan" },
+      },
       {
         name: "secondary",
         deployment: "technitium-secondary",
         appLabel: "technitium-secondary",
         pvc: "technitium-secondary-config-encrypted",
         webService: "technitium-secondary-web",
-        env: { DNS_SERVER_ENABLE_BLOCKING: "true" },
+        env: { DNS_SERVER_DOMAIN: "viktorbarzin.lan", DNS_SERVER_ENABLE_BLOCKING: "true" },
       },
       {
         name: "tertiary",
@@ -307,7 +314,7 @@ export const defaultStackConfig: StackConfig = stackConfigSchema.parse({
         appLabel: "technitium-tertiary",
         pvc: "technitium-tertiary-config-encrypted",
         webService: "technitium-tertiary-web",
-        env: { DNS_SERVER_ENABLE_BLOCKING: "true" },
+        env: { DNS_SERVER_DOMAIN: "viktorbarzin.lan", DNS_SERVER_ENABLE_BLOCKING: "true" },
       },
     ],
     services: {

@@ -1,6 +1,6 @@
 import type { StackConfig } from "./config";
 import { renderCorednsCorefile } from "./corefile-render";
-import { type KubeObject, MANAGED_BY } from "./types";
+import type { KubeObject } from "./types";
 
 /**
  * The kubeadm-managed CoreDNS: dnsdeck owns the Corefile ConfigMap, and applies a minimal SSA intent to the kubeadm
@@ -25,7 +25,7 @@ export function renderCoredns(config: StackConfig): KubeObject[] {
       podAntiAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: [
           {
-            labelSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] },
+            labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
             topologyKey: "kubernetes.io/hostname",
           },
         ],
@@ -43,7 +43,7 @@ export function renderCoredns(config: StackConfig): KubeObject[] {
     objects.push({
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
-      metadata: { name: c.pdb.name, namespace: c.namespace, labels: { ...MANAGED_BY } },
+      metadata: { name: c.pdb.name, namespace: c.namespace },
       spec: { minAvailable: c.pdb.minAvailable, selector: { matchLabels: { "k8s-app": "kube-dns" } } },
     });
   }

@@ -1,11 +1,15 @@
 import type { StackConfig, TechnitiumInstance } from "./config";
-import { type KubeObject, MANAGED_BY } from "./types";
+import type { KubeObject } from "./types";
 
 /**
  * Technitium HA (seed: "Technitium DNS — Internal DNS Server"): three independent instances, each a Deployment with
  * `Recreate` (RWO block storage) and its own PVC, all labelled dns-server=true so the LoadBalancer (ETP Local, pinned
  * 10.0.20.201) and the pinned ClusterIP (10.96.0.53) reach any healthy one; per-instance web Services; a PDB; and
  * the four CronJobs. Order: PVCs, Deployments, Services, PDB, CronJobs.
+ *
+ * Names of list entries (containers, ports) and labels follow the Terraform-managed objects (stacks/technitium), so a
+ * takeover changes values, never adds a second container or port next to Terraform's: SSA merges those lists by
+ * key, and an entry under another name would stay beside the old one.
  */
 
 const WEB_PORT = 5380;
@@ -14,7 +18,7 @@ const DATA_DIR = "/etc/dns";
 
 function dnsPorts() {
   return [
-    { name: "dns-udp", port: 53, protocol: "UDP", targetPort: 53 },
+    { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
     { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
   ];
 }
@@ -31,7 +35,7 @@ function deployment(config: StackConfig, inst: TechnitiumInstance): KubeObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: inst.deployment, namespace: t.namespace, labels: { app: inst.appLabel, ...MANAGED_BY } },
+    metadata: { name: inst.deployment, namespace: t.namespace, labels: podLabels },
     spec: {
       replicas: 1,
       strategy: { type: "Recreate" },
@@ -59,12 +63,15 @@ function deployment(config: StackConfig, inst: TechnitiumInstance): KubeObject {
               image: t.image,
               ...(env.length ? { env } : {}),
               ports: [
-                { name: "dns-udp", containerPort: 53, protocol: "UDP" },
-                { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
-                { name: "web", containerPort: WEB_PORT, protocol: "TCP" },
-                { name: "doh", containerPort: DOH_PORT, protocol: "TCP" },
+                { containerPort: WEB_PORT, name: "http", protocol: "TCP" },
+                { containerPort: 53, name: "dns", protocol: "UDP" },
+                { containerPort: 53, name: "dns-tcp", protocol: "TCP" },
+                { containerPort: DOH_PORT, name: "doh", protocol: "TCP" },
               ],
               resources,
+              // Ready = answering on 53: the LoadBalancer (ETP Local) and the pinned ClusterIP only send to ready pods
+              readinessProbe: { tcpSocket: { port: 53 }, initialDelaySeconds: 5, periodSeconds: 10 },
+              livenessProbe: { httpGet: { path: "/", port: WEB_PORT }, initialDelaySeconds: 30, periodSeconds: 30 },
               volumeMounts: [{ name: "config", mountPath: DATA_DIR }],
             },
           ],
@@ -77,7 +84,7 @@ function deployment(config: StackConfig, inst: TechnitiumInstance): KubeObject {
 
 function cronJob(config: StackConfig, cj: StackConfig["technitium"]["cronJobs"]["zoneSync"]): KubeObject {
   const t = config.technitium;
-  const metadata = { name: cj.name, namespace: t.namespace, labels: { ...MANAGED_BY } };
+  const metadata = { name: cj.name, namespace: t.namespace };
   if (!cj.command) {
     // dnsdeck's opinion is the schedule only; the job template stays with whoever owns it
     return { apiVersion: "batch/v1", kind: "CronJob", metadata, spec: { schedule: cj.schedule, suspend: cj.suspend } };
@@ -101,18 +108,18 @@ function cronJob(config: StackConfig, cj: StackConfig["technitium"]["cronJobs"][
       suspend: cj.suspend,
       concurrencyPolicy: "Forbid",
       successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
       jobTemplate: {
         spec: {
           backoffLimit: 1,
           template: {
-            metadata: { labels: { app: cj.name } },
             spec: {
               restartPolicy: "Never",
               ...(dnsdeck ? { securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } } } : {}),
               containers: [
                 {
-                  name: cj.name,
+                  // the Terraform container's name, so SSA replaces it instead of adding a second container
+                  name: cj.name.replace(/^technitium-/, ""),
                   image: dnsdeck ? t.dnsdeckImage : cj.image,
                   command: cj.command,
                   ...(env.length ? { env } : {}),
@@ -138,7 +145,7 @@ export function renderTechnitium(config: StackConfig): KubeObject[] {
     out.push({
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
-      metadata: { name: inst.pvc, namespace: ns, labels: { app: inst.appLabel, ...MANAGED_BY } },
+      metadata: { name: inst.pvc, namespace: ns },
       spec: { accessModes: ["ReadWriteOnce"], storageClassName: t.storageClassName, resources: { requests: { storage: t.storageSize } } },
     });
   }
@@ -148,32 +155,37 @@ export function renderTechnitium(config: StackConfig): KubeObject[] {
   out.push({
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: lb.name, namespace: ns, labels: { ...MANAGED_BY }, annotations: { "metallb.universe.tf/loadBalancerIPs": lb.ip } },
-    spec: { type: "LoadBalancer", externalTrafficPolicy: lb.externalTrafficPolicy, ports: dnsPorts(), selector: dnsSelector },
+    metadata: { name: lb.name, namespace: ns, annotations: { "metallb.universe.tf/loadBalancerIPs": lb.ip } },
+    // ETP Local keeps LAN client addresses (Split Horizon matches 192.168.1.0/24 on them)
+    spec: { type: "LoadBalancer", loadBalancerIP: lb.ip, externalTrafficPolicy: lb.externalTrafficPolicy, ports: dnsPorts(), selector: dnsSelector },
   });
   out.push({
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: t.services.clusterIp.name, namespace: ns, labels: { ...MANAGED_BY } },
+    metadata: { name: t.services.clusterIp.name, namespace: ns },
     spec: { type: "ClusterIP", clusterIP: t.services.clusterIp.ip, ports: dnsPorts(), selector: dnsSelector },
   });
   out.push({
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: t.services.primary.name, namespace: ns, labels: { ...MANAGED_BY } },
+    metadata: { name: t.services.primary.name, namespace: ns },
     spec: {
       type: "ClusterIP",
-      ports: [...dnsPorts(), { name: "web", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT }],
+      // zone transfers (AXFR over TCP) and the primary's API
+      ports: [
+        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+        { name: "http", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT },
+      ],
       selector: { app: primary.appLabel },
     },
   });
   for (const inst of t.instances) {
-    const ports = [{ name: "web", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT }];
+    const ports = [{ name: "http", port: WEB_PORT, protocol: "TCP", targetPort: WEB_PORT }];
     if (inst === primary) ports.push({ name: "doh", port: DOH_PORT, protocol: "TCP", targetPort: DOH_PORT });
     out.push({
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: inst.webService, namespace: ns, labels: { ...MANAGED_BY } },
+      metadata: { name: inst.webService, namespace: ns },
       spec: { type: "ClusterIP", ports, selector: { app: inst.appLabel } },
     });
   }
@@ -181,7 +193,7 @@ export function renderTechnitium(config: StackConfig): KubeObject[] {
     out.push({
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
-      metadata: { name: t.pdb.name, namespace: ns, labels: { ...MANAGED_BY } },
+      metadata: { name: t.pdb.name, namespace: ns },
       spec: { minAvailable: t.pdb.minAvailable, selector: { matchLabels: dnsSelector } },
     });
   }

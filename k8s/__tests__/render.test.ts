@@ -193,7 +193,7 @@ test("CoreDNS: the seed's Corefile, a Deployment intent with only replicas and r
         affinity: {
           podAntiAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: [
-              { labelSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] }, topologyKey: "kubernetes.io/hostname" },
+              { labelSelector: { matchLabels: { "k8s-app": "kube-dns" } }, topologyKey: "kubernetes.io/hostname" },
             ],
           },
         },
@@ -224,8 +224,20 @@ test("Technitium: 3 Recreate Deployments on their PVCs with the shared dns-serve
     const p = find("PersistentVolumeClaim", pvc, "technitium");
     assert.deepEqual(spec(p), { accessModes: ["ReadWriteOnce"], storageClassName: "proxmox-lvm-encrypted", resources: { requests: { storage: "2Gi" } } });
   }
-  const secEnv = spec(find("Deployment", "technitium-secondary")).template.spec.containers[0].env;
-  assert.deepEqual(secEnv, [{ name: "DNS_SERVER_ENABLE_BLOCKING", value: "true" }]);
+  const sec = spec(find("Deployment", "technitium-secondary")).template.spec.containers[0];
+  assert.deepEqual(sec.env, [
+    { name: "DNS_SERVER_DOMAIN", value: "viktorbarzin.lan" },
+    { name: "DNS_SERVER_ENABLE_BLOCKING", value: "true" },
+  ]);
+  // list entries keep the Terraform-managed names (SSA merges containers/ports by key: a new name would add a second one)
+  assert.equal(sec.name, "technitium");
+  assert.deepEqual(sec.ports.map((p: { name: string; containerPort: number; protocol: string }) => `${p.name}:${p.containerPort}/${p.protocol}`), [
+    "http:5380/TCP",
+    "dns:53/UDP",
+    "dns-tcp:53/TCP",
+    "doh:80/TCP",
+  ]);
+  assert.deepEqual(sec.readinessProbe.tcpSocket, { port: 53 });
 });
 
 test("Technitium Services: LB 10.0.20.201 ETP Local, pinned ClusterIP 10.96.0.53, per-instance web Services; PDB", () => {
@@ -262,6 +274,7 @@ test("Technitium CronJobs: seed schedules; dnsdeck's CLI for zone-sync, split-ho
     const pod = spec(cj).jobTemplate.spec.template.spec;
     const c = pod.containers[0];
     assert.deepEqual(c.command, ["node", "dist/cli.js", cmd]);
+    assert.equal(c.name, name.replace("technitium-", ""), "the Terraform container's name");
     assert.equal(c.image, "ghcr.io/viktorbarzin/dnsdeck:0.1.0");
     assert.equal(pod.restartPolicy, "Never");
     assert.deepEqual(c.envFrom, [{ secretRef: { name: "dnsdeck-cron" } }]);
