@@ -369,3 +369,7 @@ test("never throws while typing: every prefix and random edits of real Corefiles
     }
   }
 });
+
+test("import glob with more than one '*'", () => {
+  expectError(core("    import /etc/coredns/*/*.override\n    forward . 1.1.1.1"), "coredns", 8, 12, /more than one '\*'/);
+});

@@ -143,6 +143,8 @@ export function parseCorefile(text: string, opts: ParseOptions = {}): ParsedCore
         importedFrom.set(copy, name);
         return copy;
       });
+    } else if ((name.match(/\*/g) ?? []).length > 1) {
+      err(args[0], `Import pattern '${name}' has more than one '*' (only one wildcard is allowed)`);
     } else if (/[/*]/.test(name) || name.includes(".")) {
       issues.push({
         ...pos(args[0]),
