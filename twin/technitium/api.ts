@@ -281,7 +281,10 @@ function recordZone(inst: TechnitiumInstance, p: Params, domain: string): Zone {
 }
 
 function settingsOut(inst: TechnitiumInstance): Record<string, unknown> {
-  return { ...inst.settings, version: "14.3" };
+  const out: Record<string, unknown> = { ...inst.settings, version: "14.3" };
+  const till = out.temporaryDisableBlockingTill as string | undefined;
+  if (till && Date.parse(till) <= Date.now()) delete out.temporaryDisableBlockingTill; // present only while paused
+  return out;
 }
 
 function applySettings(inst: TechnitiumInstance, get: (k: string) => unknown, has: (k: string) => boolean): void {
@@ -672,6 +675,17 @@ const ROUTES: Record<string, Route> = {
         applySettings(inst, (k) => p.get(k), (k) => p.has(k));
       }
       return settingsOut(inst);
+    },
+  },
+  "/api/settings/temporaryDisableBlocking": {
+    auth: true,
+    mutates: true,
+    fn({ inst, p }) {
+      const minutes = Number(required(p, "minutes"));
+      if (!Number.isFinite(minutes) || minutes <= 0) throw new ApiError(`The input string '${p.get("minutes")}' was not in a correct format.`);
+      const till = new Date(Date.now() + minutes * 60_000).toISOString();
+      inst.settings.temporaryDisableBlockingTill = till;
+      return { temporaryDisableBlockingTill: till };
     },
   },
   "/api/dashboard/stats/get": {

@@ -406,7 +406,8 @@ export class TechnitiumInstance {
     if (q.type === "AXFR") return this.count(this.axfr(req, qname, ctx), "authoritative");
     const ptr = q.type === "PTR" ? this.reversePtr(req, qname, client) : undefined;
     if (ptr) return this.count(ptr, "authoritative");
-    if (this.settings.enableBlocking && BLOCKED_DOMAINS.some((d) => inZone(qname, d)) && !this.findZone(qname)) {
+    const paused = typeof this.settings.temporaryDisableBlockingTill === "string" && Date.parse(this.settings.temporaryDisableBlockingTill) > Date.now();
+    if (this.settings.enableBlocking && !paused && BLOCKED_DOMAINS.some((d) => inZone(qname, d)) && !this.findZone(qname)) {
       this.stats.totalBlocked++;
       const ttl = Number(this.settings.blockingAnswerTtl ?? 30);
       const type = String(this.settings.blockingType ?? "AnyAddress");

@@ -111,6 +111,11 @@ test("blocking answers 0.0.0.0 for listed ad domains and counts them", async () 
   const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
   const { stats } = await c.call<{ stats: Record<string, number> }>("dashboard/stats/get");
   assert.ok(stats.totalBlocked >= 2);
+  const paused = await c.call<{ temporaryDisableBlockingTill: string }>("settings/temporaryDisableBlocking", { minutes: 5 });
+  assert.ok(Date.parse(paused.temporaryDisableBlockingTill) > Date.now());
+  assert.ok("temporaryDisableBlockingTill" in (await c.call<Record<string, unknown>>("settings/get")));
+  const unblocked = await ask(0, "ad.doubleclick.net");
+  assert.deepEqual(unblocked.answers.map((a) => a.data), ["142.250.185.70"], "while paused, the real answer comes through");
 });
 
 test("translateReverseLookups: a LAN PTR for the internal address becomes a CNAME to the public reverse name", async () => {
