@@ -11,8 +11,10 @@ export function RunsHistory({ initial }: { initial: RunsPage | null }) {
   const q = useQuery({
     queryKey: ["sync-runs", page, kind],
     queryFn: () => api<RunsPage>(`/api/v1/sync/runs?page=${page}&pageSize=10${kind ? `&kind=${kind}` : ""}`),
+    // the server-rendered first page shows at once but counts as stale, so runs started since are fetched on mount
     initialData: page === 1 && !kind && initial ? initial : undefined,
-    refetchInterval: (query) => (query.state.data?.runs.some((r) => r.status === "running") ? 2000 : 15000),
+    initialDataUpdatedAt: 0,
+    refetchInterval: (query) => (query.state.data?.runs.some((r) => r.status === "running") ? 2000 : 10000),
   });
   const data = q.data;
   return (
