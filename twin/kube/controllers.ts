@@ -1087,3 +1087,10 @@ export function nextCron(expr: string, after: number): number | undefined {
   }
   return undefined;
 }
+
+/** Latest fire time (ms) at or before `at` for a 5-field cron expression (UTC), searching back up to a week. */
+export function prevCron(expr: string, at: number): number | undefined {
+  let t = Math.floor(at / 60000) * 60000 - 60000;
+  for (let i = 0; i < 7 * 24 * 60; i++, t -= 60000) if (nextCron(expr, t - 60000) === t) return t;
+  return undefined;
+}

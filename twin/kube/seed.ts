@@ -6,7 +6,10 @@ import type { Api } from "./api";
 import { nodeIP } from "./controllers";
 import { res } from "./resources";
 import { randomUUID } from "node:crypto";
-import type { Obj } from "./util";
+import { setTimeShift, ts, type Obj } from "./util";
+import { prevCron } from "./controllers";
+
+const DAY = 86_400_000;
 
 export const NODES = ["k8s-master", "k8s-node1", "k8s-node2", "k8s-node3", "k8s-node4"];
 
@@ -81,6 +84,10 @@ const APPLY = "application/apply-patch+yaml";
 
 /** Objects every cluster has: nodes and the system namespaces. */
 export function seedBase(api: Api) {
+  setTimeShift(-260 * DAY); // kubeadm init, months ago
+  try { seedBaseAt(api); } finally { setTimeShift(0); }
+}
+function seedBaseAt(api: Api) {
   for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
     if (!api.tryGet(res("namespaces"), undefined, ns)) api.create(res("namespaces"), undefined, { metadata: { name: ns } }, { fieldManager: "kube-apiserver" });
   }
@@ -130,6 +137,10 @@ export function seedBase(api: Api) {
 }
 
 export function seedHomelab(api: Api) {
+  try { seedHomelabAt(api); } finally { setTimeShift(0); }
+}
+function seedHomelabAt(api: Api) {
+  setTimeShift(-260 * DAY);
   const ks = "kube-system";
   // ---- kubeadm's CoreDNS ----
   api.create(res("serviceaccounts"), ks, { metadata: { name: "coredns" } }, { fieldManager: "kubeadm" });
@@ -175,6 +186,7 @@ export function seedHomelab(api: Api) {
     },
   }, { fieldManager: "kubeadm" });
   // Terraform (stacks/technitium): Corefile, the Deployment patch (replicas + required anti-affinity), PDB
+  setTimeShift(-36 * DAY);
   api.patch(res("configmaps"), ks, "coredns", APPLY, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "coredns", namespace: ks }, data: { Corefile: HOMELAB_COREFILE } }, { fieldManager: "Terraform", force: true });
   api.patch(res("deployments", "apps"), ks, "coredns", APPLY, {
     apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "coredns", namespace: ks },
@@ -189,6 +201,7 @@ export function seedHomelab(api: Api) {
   }, { fieldManager: "Terraform", force: true });
 
   // ---- technitium namespace (Terraform kubernetes_manifest → SSA as "Terraform") ----
+  setTimeShift(-40 * DAY); // the 2026-04-14 migration to proxmox-lvm-encrypted re-created the technitium stack
   const ns = "technitium";
   const tf = (r: ReturnType<typeof res>, name: string, body: Obj) => api.patch(r, r.namespaced ? ns : undefined, name, APPLY, { ...body, metadata: { ...(body.metadata ?? {}), name, ...(r.namespaced ? { namespace: ns } : {}) } }, { fieldManager: "Terraform", force: true });
   tf(res("namespaces"), ns, { apiVersion: "v1", kind: "Namespace", metadata: { labels: { tier: "core" } } });
@@ -278,4 +291,11 @@ export function seedHomelab(api: Api) {
   cron("technitium-password-sync", "0 */6 * * *", "apk add --no-cache curl jq >/dev/null && /scripts/password-sync.sh");
   cron("technitium-split-horizon-sync", "15 */6 * * *", "apk add --no-cache curl jq >/dev/null && /scripts/split-horizon-sync.sh");
   cron("technitium-dns-optimization", "30 */6 * * *", "apk add --no-cache curl jq >/dev/null && /scripts/dns-optimization.sh");
+  // the CronJobs have been running: last schedule / success as the controller would have recorded them
+  setTimeShift(0);
+  for (const c of api.store.list(res("cronjobs", "batch"), ns)) {
+    const last = prevCron(c.spec.schedule, Date.now());
+    if (last === undefined) continue;
+    api.writeStatus(res("cronjobs", "batch"), c, { lastScheduleTime: ts(last), lastSuccessfulTime: ts(last + 23_000) });
+  }
 }

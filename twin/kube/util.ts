@@ -22,7 +22,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** RFC 3339 timestamp without fractional seconds, as the API server writes them. */
-export const ts = (ms: number = Date.now()) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+let timeShift = 0;
+/** Seeding only: timestamps written without an explicit time are shifted (objects that "exist for weeks"). */
+export const setTimeShift = (ms: number) => { timeShift = ms; };
+export const ts = (ms?: number) => new Date(Math.floor((ms ?? Date.now() + timeShift) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 export const uid = () => randomUUID();
 
