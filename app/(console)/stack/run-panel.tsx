@@ -39,6 +39,20 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
   if (!run) return <p className="panel"><span className="spinner" /> Loading revision {id}…</p>;
   const done = run.steps.filter((s) => ["applied", "healthy"].includes(s.status)).length;
   const rollbackTo = run.rollout?.rollbackTo;
+  const takeOwnership = async () => {
+    if (!run) return;
+    if (!window.confirm("Take ownership: dnsdeck forces its values over the fields other managers own (Terraform, kubeadm…) and applies again. Remove these objects from the other tool, or it will fight back.")) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { revision: run.configRevisionId, takeOwnership: true, objects: run.steps.map((s) => s.key) } });
+      onRollback(r.id);
+    } catch (e) {
+      setErr((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   const doRollback = async (target: number) => {
     setBusy(true);
     setErr(null);
@@ -185,6 +199,13 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
               </li>
             ))}
           </ul>
+        </div>
+      )}
+      {run.status !== "running" && run.steps.some((s) => s.status === "conflict") && (
+        <div className="row">
+          <button type="button" disabled={!isAdmin || busy} onClick={takeOwnership} data-testid="run-take-ownership" title={isAdmin ? undefined : "needs the admin role"}>
+            Take ownership and apply again…
+          </button>
         </div>
       )}
       {run.status === "ok" && rollbackTo && run.rollout?.verify && (
