@@ -30,7 +30,7 @@ export interface StartDnsTwinOptions {
   kubeUrl?: string;
   kubeToken?: string;
   /** The Technitium twin's instances (or the twin handle). Their forwarders/transfers are wired to this map. */
-  technitium: TechnitiumEndpoint[] | { instances: TechnitiumEndpoint[]; setAddressMap?: (m: string) => void };
+  technitium: TechnitiumEndpoint[] | { instances: TechnitiumEndpoint[]; setAddressMap?: (m: string) => void; setKubeToken?: (t: string) => void };
   /** Delay between a Corefile change seen in the API and the hop answering by it (CoreDNS `reload`, shortened). */
   reloadMs?: number;
   /** How often the K8s API is read. */
@@ -129,6 +129,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     ? (opts.technitium[0] as unknown as { setAddressMap?: (m: string) => void })?.setAddressMap
     : opts.technitium.setAddressMap;
   setter?.(addressMapText);
+  // …and let it follow its pods with the same API credentials.
+  if (!Array.isArray(opts.technitium) && opts.kubeToken) opts.technitium.setKubeToken?.(opts.kubeToken);
 
   // ---------------------------------------------------------------- configs (Corefiles) with reload delay
   let coreBlocks: ServerBlock[] | null = null;

@@ -66,6 +66,8 @@ export interface TechnitiumTwin {
   restart(instance: InstanceName): void;
   /** Internal state, for tests and the demo panel. */
   state(instance: InstanceName): TechnitiumInstance;
+  /** Bearer token for following pods at `kubeUrl` (startDnsTwin passes its kubeToken on when given this handle). */
+  setKubeToken(token: string): void;
   stop(): Promise<void>;
 }
 
@@ -320,6 +322,9 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     state(name) {
       return byName(name).inst;
     },
+    setKubeToken(token) {
+      kubeToken = token;
+    },
     async stop() {
       for (const s of started) {
         s.inst.stop();
@@ -331,6 +336,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
     },
   };
   let kubeTimer: NodeJS.Timeout | undefined;
+  let kubeToken = opts.kubeToken;
   if (opts.kubeUrl) {
     let busy = false;
     const pollPods = async () => {
@@ -338,7 +344,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       busy = true;
       try {
         const res = await fetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
-          headers: { accept: "application/json", ...(opts.kubeToken ? { authorization: `Bearer ${opts.kubeToken}` } : {}) },
+          headers: { accept: "application/json", ...(kubeToken ? { authorization: `Bearer ${kubeToken}` } : {}) },
           signal: AbortSignal.timeout(3000),
         });
         if (!res.ok) return;
