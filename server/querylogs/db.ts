@@ -42,8 +42,14 @@ export const NOT_CONFIGURED = "Query logs are not configured: set QUERYLOG_DATAB
 export function stores(): Stores & { deckConnect: () => Promise<Db & { release(): void }> } {
   const logs = logsPool();
   if (!logs) throw new AppError("unavailable", NOT_CONFIGURED);
-  const deck = deckPool();
-  return { logs, deck, deckConnect: () => deck.connect() };
+  const pool = deckPool();
+  // Tag errors from dnsdeck's own database so messages name the right one.
+  const tag = (err: unknown) => {
+    if (err && typeof err === "object") (err as { dnsdeckDb?: string }).dnsdeckDb = "deck";
+    throw err;
+  };
+  const deck: Db = { query: (text, values) => pool.query(text, values as unknown[]).catch(tag) };
+  return { logs, deck, deckConnect: () => pool.connect().catch(tag) };
 }
 
 /** Turn driver errors into messages a user can act on. */
@@ -53,6 +59,8 @@ export function mapDbError(err: unknown): unknown {
   const msg = e?.message ?? String(err);
   if (e?.code === "timeout" || /statement timeout|canceling statement due to statement timeout/i.test(msg))
     return new AppError("timeout", /narrow/.test(msg) ? msg : "The query took too long; narrow the time range or add a filter.");
+  if ((e as { dnsdeckDb?: string })?.dnsdeckDb === "deck" && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded|Connection terminated|connect/i.test(msg))
+    return new AppError("unavailable", "dnsdeck's own database is unreachable, so the query-log rollups and dictionaries cannot be read; check DATABASE_URL. Technitium is not affected.");
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded when trying to connect|Connection terminated|connect/i.test(msg) || e?.code === "57P03" || e?.code === "3D000" || e?.code === "28P01")
     return new AppError("unavailable", `Technitium's query-log database is unreachable (${msg.slice(0, 120)}). Check QUERYLOG_DATABASE_URL and that PostgreSQL is up; the rest of dnsdeck keeps working.`);
   if (e?.code === "42P01")
