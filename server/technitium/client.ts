@@ -149,6 +149,7 @@ export function stripSecrets<T>(value: T): T {
 /** Version detection and typed wrappers over `call()`. All errors are TechnitiumError naming the instance. */
 export class TechnitiumApi {
   private info?: TechnitiumSessionInfo;
+  private apps?: { at: number; list: TechnitiumApp[] };
   constructor(readonly client: TechnitiumClient) {}
 
   get name(): string {
@@ -191,9 +192,13 @@ export class TechnitiumApi {
     return this.client.call("zones/options/get", { zone });
   }
 
-  async listApps(): Promise<TechnitiumApp[]> {
+  /** apps/list can take ~5 s on pods without internet (it fetches the store catalogue); kept for a minute per object. */
+  async listApps(opts: { refresh?: boolean } = {}): Promise<TechnitiumApp[]> {
+    if (this.apps && !opts.refresh && Date.now() - this.apps.at < 60_000) return this.apps.list;
     const r = await this.client.call<{ apps?: TechnitiumApp[] }>("apps/list", {}, { timeoutMs: 15_000 });
-    return Array.isArray(r.apps) ? r.apps : [];
+    const list = Array.isArray(r.apps) ? r.apps : [];
+    this.apps = { at: Date.now(), list };
+    return list;
   }
 
   /** Installed app name for a class path (apps may be installed under any name). */
