@@ -118,7 +118,12 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   let snapshot: ClusterSnapshot = opts.kubeUrl ? { nodes: [], coreDnsPods: [], nodeLocalPods: [], technitiumPods: [], services: [] } : { ...staticSnapshot(), ...opts.cluster };
   let lastPollError: string | undefined;
   if (opts.kubeUrl) {
-    snapshot = await fetchSnapshot(opts.kubeUrl, opts.kubeToken);
+    try {
+      snapshot = await fetchSnapshot(opts.kubeUrl, opts.kubeToken);
+    } catch (err) {
+      // the API is failing right now (fault, not up yet): start with nothing and keep polling
+      lastPollError = (err as Error).message;
+    }
   }
   const nodes = snapshot.nodes.length ? snapshot.nodes : staticSnapshot().nodes;
   const addressMapText = buildAddressMap(port, nodes);
