@@ -259,7 +259,8 @@ export function externalFields(liveRaw: unknown, intent: Obj, ownManagers: strin
     if (hasPath(intent, segs)) continue;
     const owners = ownersOf(managed, segs).filter((o) => !ownManagers.includes(o.manager));
     if (owners.length) {
-      if (owners.some((o) => (o.time ? new Date(o.time).getTime() : 0) > myTime)) out.push({ path: p, change: "added", owners });
+      // managedFields times have second precision: an edit in the same second as dnsdeck's apply still counts
+      if (owners.some((o) => (o.time ? new Date(o.time).getTime() : 0) >= myTime)) out.push({ path: p, change: "added", owners });
     } else if (ADMISSION_PATHS.some((a) => p.startsWith(a)) && !ownersOf(managed, segs).length) {
       out.push({ path: p, change: "added", owners: [] });
     }

@@ -166,6 +166,18 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.equal(fixed.status, "ok", fixed.error ?? "");
   });
 
+  test("drift: a kubeadm-style Update after dnsdeck's apply shows with its owner — as a conflict on dnsdeck's fields, as external drift elsewhere", async () => {
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any;
+    await h.kube.mergePatch(ds, { metadata: { labels: { "kubeadm-touched": "yes" } }, spec: { template: { spec: { priorityClassName: "system-cluster-critical" } } } }, "kubeadm");
+    const p = await h.plan.planStack(h.k8s.defaultStackConfig, { keys: ["DaemonSet kube-system/node-local-dns"] });
+    const o = p.objects[0];
+    assert.equal(o.state, "conflict", o.message);
+    assert.ok(o.conflicts!.some((c) => c.manager === "kubeadm" && /priorityClassName/.test(c.field)), JSON.stringify(o.conflicts));
+    assert.ok(o.external.some((f) => /kubeadm-touched/.test(f.path) && f.owners.some((x) => x.manager === "kubeadm" && x.operation === "Update")), JSON.stringify(o.external));
+    const taken = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), takeOwnership: true, rollout: fast })).done;
+    assert.equal(taken.status, "ok", taken.error ?? "");
+  });
+
   test("history lists every run newest first, paged", async () => {
     const page1 = await h.apply.listApplies({ limit: 2 });
     assert.equal(page1.items.length, 2);
