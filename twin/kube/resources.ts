@@ -18,7 +18,7 @@ const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "
 export const RESOURCES: ResourceDef[] = [
   { group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], status: true },
   { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], status: true },
-  { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], status: true, subresources: ["log"] },
+  { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], status: true, subresources: ["log", "eviction"] },
   { group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], status: true },
   { group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"] },
   { group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"] },
@@ -69,6 +69,7 @@ export function apiResourceList(group: string, version: string) {
     if (r.status) list.push({ name: `${r.plural}/status`, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get", "patch", "update"] });
     for (const s of r.subresources ?? []) {
       if (s === "log") list.push({ name: `${r.plural}/log`, singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] });
+      if (s === "eviction") list.push({ name: `${r.plural}/eviction`, singularName: "", namespaced: true, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] });
       if (s === "scale") list.push({ name: `${r.plural}/scale`, singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
     }
   }

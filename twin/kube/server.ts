@@ -4,7 +4,7 @@ import type { Api } from "./api";
 import { badRequest, expired, forbidden, methodNotAllowed, notFound, pathNotFound, StatusError, unauthorized } from "./errors";
 import type { Faults } from "./faults";
 import { apiGroupList, apiResourceList, findResource, gv, res, storeKey, type ResourceDef } from "./resources";
-import { checkFieldSelector, matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from "./selectors";
+import { checkFieldSelector, matchFields, matchLabels, matchSelectorObj, parseFieldSelector, parseLabelSelector } from "./selectors";
 import type { HistEvent } from "./store";
 import { clone, type Obj } from "./util";
 
@@ -148,13 +148,17 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
     userAgent: req.headers["user-agent"],
     subresource: sub === "status" || sub === "scale" ? sub : undefined,
   } as const;
-  if (sub && !(sub === "status" && r.status) && !(sub === "log" && r.plural === "pods") && !(sub === "scale" && (r.subresources ?? []).includes("scale"))) return sendStatus(resp, pathNotFound());
+  if (sub && !(sub === "status" && r.status) && !((sub === "log" || sub === "eviction") && r.plural === "pods") && !(sub === "scale" && (r.subresources ?? []).includes("scale"))) return sendStatus(resp, pathNotFound());
   if (wopts.fieldManager !== undefined && (wopts.fieldManager.length > 128 || /[^\x20-\x7e]/.test(wopts.fieldManager)))
     return sendStatus(resp, new StatusError(422, "Invalid", `fieldManager: Invalid value: ${JSON.stringify(wopts.fieldManager)}: must be no more than 128 characters`));
 
   if (sub === "log") {
     if (method !== "GET") return sendStatus(resp, methodNotAllowed());
     return streamLogs(ctx, req, resp, ns!, name!, q, streams);
+  }
+  if (sub === "eviction") {
+    if (method !== "POST") return sendStatus(resp, methodNotAllowed());
+    return evict(ctx, resp, ns!, name!, await readBody(req), wopts.dryRun);
   }
   if (sub === "scale") return handleScale(ctx, resp, method, r, ns, name!, await readBody(req), wopts);
 
@@ -343,4 +347,27 @@ function handleScale(ctx: ServerCtx, resp: ServerResponse, method: string, r: Re
     return sendJson(resp, 200, scale(out));
   }
   throw methodNotAllowed();
+}
+
+// ---------------------------------------------------------------------------------------------------- eviction
+function evict(ctx: ServerCtx, resp: ServerResponse, ns: string, name: string, raw: string, dryRun: boolean) {
+  const pod = ctx.api.get(res("pods"), ns, name);
+  let body: Obj = {};
+  try { body = raw ? JSON.parse(raw) : {}; } catch { throw badRequest("invalid Eviction body"); }
+  const healthy = (pod.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
+  const pdbR = res("poddisruptionbudgets", "policy");
+  const pdbs = ctx.api.store.list(pdbR, ns).filter((p) => matchSelectorObj(p.spec?.selector ?? {}, pod.metadata.labels));
+  if (pdbs.length > 1) throw new StatusError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+  const pdb = pdbs[0];
+  if (pdb && healthy && !pod.metadata.deletionTimestamp) {
+    const allowed = pdb.status?.disruptionsAllowed ?? 0;
+    if (allowed <= 0) {
+      throw new StatusError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.", {
+        causes: [{ reason: "DisruptionBudget", message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }],
+      });
+    }
+    if (!dryRun) ctx.api.writeStatus(pdbR, pdb, { ...pdb.status, disruptionsAllowed: allowed - 1, disruptedPods: { ...(pdb.status?.disruptedPods ?? {}), [name]: new Date().toISOString().replace(/\.\d+Z$/, "Z") } }, "kube-apiserver");
+  }
+  if (!dryRun) ctx.api.delete(res("pods"), ns, name, { gracePeriodSeconds: body.deleteOptions?.gracePeriodSeconds, preconditions: body.deleteOptions?.preconditions });
+  return sendJson(resp, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }

@@ -206,3 +206,16 @@ test("readNamespacedPodLog (typed API) returns the log text; an unknown containe
   const missing = await env.raw("GET", `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/log?container=nope`);
   assert.equal(missing.status, 400);
 });
+
+test("the eviction API honours PodDisruptionBudgets (429 DisruptionBudget) and deletes when allowed", async () => {
+  const pods = plain(await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-dns" })).items.filter((p: any) => ready(p) && !p.metadata.deletionTimestamp);
+  await until("coredns PDB allows 1", async () => (await env.raw("GET", "/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets/coredns")).json.status?.disruptionsAllowed === 1, 8000);
+  await env.core.createNamespacedPodEviction({ name: pods[0].metadata.name, namespace: "kube-system", body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pods[0].metadata.name, namespace: "kube-system" } } });
+  const evicted = await env.raw("GET", `/api/v1/namespaces/kube-system/pods/${pods[0].metadata.name}`);
+  assert.ok(evicted.status === 404 || evicted.json.metadata.deletionTimestamp, "the evicted pod is being deleted");
+  const second = await env.raw("POST", `/api/v1/namespaces/kube-system/pods/${pods[1].metadata.name}/eviction`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pods[1].metadata.name, namespace: "kube-system" } });
+  assert.equal(second.status, 429);
+  assert.equal(second.json.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+  assert.equal(second.json.details.causes[0].reason, "DisruptionBudget");
+  assert.match(second.json.details.causes[0].message, /^The disruption budget coredns needs 2 healthy pods and has \d currently$/);
+});
