@@ -27,8 +27,10 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
   const [rendering, setRendering] = useState(true);
   const clickRef = useRef(onNodeClick);
   const renderedRef = useRef(onRendered);
-  clickRef.current = onNodeClick;
-  renderedRef.current = onRendered;
+  useEffect(() => {
+    clickRef.current = onNodeClick;
+    renderedRef.current = onRendered;
+  });
 
   useEffect(() => {
     let cancelled = false;

@@ -14,7 +14,7 @@ const parts = ["twin/kube/index.ts", "twin/technitium/index.ts", "twin/dns/index
 const skip = parts.some((p) => !existsSync(p)) && "the kube, technitium and dns twins are not all present";
 
 type Fault = { drop?: boolean; delayMs?: number };
-let stops: (() => Promise<unknown>)[] = [];
+const stops: (() => Promise<unknown>)[] = [];
 let dns: { setFault(hop: string, f: Fault | null): void; hops(): { hop: string; address: string }[] } | undefined;
 let stateDir = "";
 let traceName: typeof import("../trace").traceName;
