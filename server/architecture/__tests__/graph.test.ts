@@ -119,3 +119,11 @@ test("paths: LAN class shows Split Horizon and both branches", () => {
   assert.equal(mgmt.match(/\|"\.viktorbarzin\.lan"\|/g)?.length, 1);
   assert.match(mgmt, /s1 -->\|"other names"\| s\d/);
 });
+
+test("paths: NodeLocal forwarding '.' to the node's resolv.conf bypasses CoreDNS in the drawing", () => {
+  const zones = defaultStackConfig.nodelocal.zones.map((z) => (z.zone === "." ? { ...z, forward: "upstream-servers" as const } : z));
+  const bypass = archConfigFrom(parseStackConfig({ ...defaultStackConfig, nodelocal: { ...defaultStackConfig.nodelocal, zones } }));
+  const pub = pathOf(buildPathDiagrams(bypass, { nodeLocalDeployed: true }), "pod-public");
+  assert.equal(pub.summary[0], "Pod → NodeLocal DNSCache → pfSense dnsmasq (node resolv.conf) → Cloudflare");
+  assert.doesNotMatch(pub.mermaid, /CoreDNS pods/);
+});
