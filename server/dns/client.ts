@@ -76,6 +76,8 @@ export async function query(opts: QueryOptions): Promise<QueryResult> {
   } catch (err) {
     throw new DnsQueryError("bad-input", label, (err as Error).message);
   }
+  if (!net.isIP(opts.server.replace(/^\[|\]$/g, ""))) throw new DnsQueryError("bad-input", label, `server "${opts.server}" is not an IP address`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DnsQueryError("bad-input", label, `port ${port} is not 1-65535`);
   const dest = mapDestination(opts.addressMap ?? addressMapFromEnv(), { address: opts.server, port, via: opts.via });
   const sentTo = `${dest.host.includes(":") ? `[${dest.host}]` : dest.host}:${dest.port}`;
   const id = randomInt(0, 65536);

@@ -103,6 +103,7 @@ test("bad names and types are refused before anything is sent", async () => {
   await assert.rejects(query({ name: "a..b", type: "A", server: "10.96.0.10", addressMap: map() }), (e) => e instanceof DnsQueryError && e.kind === "bad-input");
   await assert.rejects(query({ name: "x".repeat(64) + ".example", type: "A", server: "10.96.0.10", addressMap: map() }), /63/);
   await assert.rejects(query({ name: "ok.example", type: "BOGUS", server: "10.96.0.10", addressMap: map() }), /unknown record type/);
+  await assert.rejects(query({ name: "ok.example", type: "A", server: "dns.google", addressMap: map() }), /not an IP address/, "no hostname lookups through the system resolver");
 });
 
 test("the decoder survives compression loops and truncation", () => {
