@@ -209,6 +209,8 @@ test("readNamespacedPodLog (typed API) returns the log text; an unknown containe
 
 test("the eviction API honours PodDisruptionBudgets (429 DisruptionBudget) and deletes when allowed", async () => {
   const pods = plain(await env.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=kube-dns" })).items.filter((p: any) => ready(p) && !p.metadata.deletionTimestamp);
+  // replacements must not become Ready during the test (the budget would be back at 1): they crash-loop
+  await env.admin("POST", "/_twin/faults", { id: "no-new-coredns", kind: "podFail", pod: "^kube-system/coredns-" });
   await until("coredns PDB allows 1", async () => (await env.raw("GET", "/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets/coredns")).json.status?.disruptionsAllowed === 1, 8000);
   await env.core.createNamespacedPodEviction({ name: pods[0].metadata.name, namespace: "kube-system", body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pods[0].metadata.name, namespace: "kube-system" } } });
   const evicted = await env.raw("GET", `/api/v1/namespaces/kube-system/pods/${pods[0].metadata.name}`);
@@ -218,4 +220,5 @@ test("the eviction API honours PodDisruptionBudgets (429 DisruptionBudget) and d
   assert.equal(second.json.message, "Cannot evict pod as it would violate the pod's disruption budget.");
   assert.equal(second.json.details.causes[0].reason, "DisruptionBudget");
   assert.match(second.json.details.causes[0].message, /^The disruption budget coredns needs 2 healthy pods and has \d currently$/);
+  await env.admin("DELETE", "/_twin/faults?id=no-new-coredns");
 });
