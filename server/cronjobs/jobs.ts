@@ -101,8 +101,16 @@ async function ownedJobs(cj: k8s.V1CronJob): Promise<k8s.V1Job[]> {
   return list.items.filter((j) => ownedBy(j, cj)).sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))));
 }
 
+/** dnsdeck runs and reads only the DNS stack's CronJobs: those in the Technitium namespace of the stack config. */
+async function stackNamespace(namespace?: string): Promise<string> {
+  const ns = (await desiredTechnitium()).namespace;
+  if (namespace !== undefined && namespace !== ns)
+    throw new AppError("forbidden", `dnsdeck only manages the DNS stack's CronJobs, which live in namespace "${ns}", not "${namespace}"`);
+  return ns;
+}
+
 export async function listCronJobs(namespace?: string): Promise<{ namespace: string; cronJobs: CronJobSummary[] }> {
-  const ns = namespace ?? (await desiredTechnitium()).namespace;
+  const ns = await stackNamespace(namespace);
   const [cjs, jobs] = await Promise.all([
     kube(batch().listNamespacedCronJob({ namespace: ns }), `listing CronJobs in ${ns}`),
     kube(batch().listNamespacedJob({ namespace: ns }), `listing Jobs in ${ns}`),
@@ -129,6 +137,7 @@ export async function listCronJobs(namespace?: string): Promise<{ namespace: str
 }
 
 export async function runCronJobNow(namespace: string, name: string): Promise<{ namespace: string; cronJob: string; job: string; manifest: k8s.V1Job }> {
+  await stackNamespace(namespace);
   const cj = await kube(batch().readNamespacedCronJob({ namespace, name }), `CronJob ${namespace}/${name}`);
   const busy = (await ownedJobs(cj)).find((j) => jobState(j) === "running");
   if (busy)
@@ -141,6 +150,7 @@ export async function runCronJobNow(namespace: string, name: string): Promise<{ 
 }
 
 export async function jobStatus(namespace: string, cronJob: string, job: string): Promise<JobSummary> {
+  await stackNamespace(namespace);
   const cj = await kube(batch().readNamespacedCronJob({ namespace, name: cronJob }), `CronJob ${namespace}/${cronJob}`);
   const j = await kube(batch().readNamespacedJob({ namespace, name: job }), `Job ${namespace}/${job}`);
   if (!ownedBy(j, cj)) throw new AppError("not_found", `Job ${namespace}/${job} does not belong to CronJob ${cronJob}`);

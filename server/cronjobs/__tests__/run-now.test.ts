@@ -86,6 +86,11 @@ test("Run now creates the Job like kubectl, refuses while it runs, streams its l
   assert.notEqual(again.job, r.job);
 });
 
+test("only the stack's CronJobs: another namespace is refused", async () => {
+  await assert.rejects(runCronJobNow("kube-system", "anything"), (e: unknown) => e instanceof AppError && e.code === "forbidden" && /namespace "technitium"/.test(e.message));
+  await assert.rejects(listCronJobs("phpipam"), (e: unknown) => e instanceof AppError && e.code === "forbidden");
+});
+
 test("unknown CronJob → not found; a Job of another CronJob is not served as this one's", async () => {
   await assert.rejects(runCronJobNow("technitium", "nope"), (e: unknown) => e instanceof AppError && e.code === "not_found");
   const r = await runCronJobNow("technitium", "technitium-password-sync");
