@@ -13,7 +13,8 @@ import { objectKey, type Obj } from "./fields";
  */
 export function renderForApply(config: StackConfig, keys?: string[]): RenderedObject[] {
   const all = [...renderStack(config)].sort((a, b) => a.order - b.order).map(gate);
-  if (!keys?.length) return all;
+  if (keys === undefined) return all;
+  if (keys.length === 0) throw new AppError("bad_request", "no object selected; leave the selection out to apply the whole stack");
   const known = new Set(all.map((r) => objectKey(r.object)));
   const unknown = keys.filter((k) => !known.has(k));
   if (unknown.length) throw new AppError("bad_request", `unknown object(s) ${unknown.join(", ")}; the plan lists the valid keys`);

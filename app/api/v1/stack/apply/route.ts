@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 const input = z.object({
   revision: z.number().int().positive().optional(),
   takeOwnership: z.boolean().optional(),
-  objects: z.array(z.string().min(1)).max(100).optional(),
+  objects: z.array(z.string().min(1)).min(1, "name at least one object, or leave objects out to apply the whole stack").max(100).optional(),
   /** Wait for the run to finish before answering (automation); the UI polls instead. */
   wait: z.boolean().optional(),
 });
