@@ -221,7 +221,7 @@ export function zoneListEntry(inst: TechnitiumInstance, z: Zone): Record<string,
   if (z.type === "Secondary") e.validationFailed = false;
   if (z.type !== "Primary") {
     e.expiry = z.expiry ?? YEAR_ONE;
-    e.isExpired = !!z.isExpired;
+    e.isExpired = TechnitiumInstance.expired(z);
     e.syncFailed = !!z.syncFailed;
   }
   if (!z.internal) {

@@ -294,10 +294,15 @@ export class TechnitiumInstance {
     let best: Zone | undefined;
     for (const z of this.zones.values()) {
       if (!inZone(name, z.name)) continue;
-      if (activeOnly && (z.disabled || (z.type !== "Primary" && z.isExpired))) continue;
+      if (activeOnly && (z.disabled || (z.type !== "Primary" && TechnitiumInstance.expired(z)))) continue;
       if (!best || z.name.length > best.name.length) best = z;
     }
     return best;
+  }
+
+  /** A replica zone is expired before its first transfer and once `expiry` passes without a successful refresh. */
+  static expired(z: Zone): boolean {
+    return !!z.isExpired || (!!z.expiry && z.expiry !== YEAR_ONE && Date.parse(z.expiry) < Date.now());
   }
 
   soaOf(z: Zone): Rec | undefined {
@@ -497,7 +502,7 @@ export class TechnitiumInstance {
   private axfr(req: Packet, qname: string, ctx: RequestContext): Packet {
     const z = this.zones.get(qname);
     if (ctx.transport !== "tcp") return reply(req, { rcode: "FORMERR" });
-    if (!z || z.disabled || (z.type !== "Primary" && z.isExpired)) return reply(req, { rcode: "NOTAUTH" });
+    if (!z || z.disabled || (z.type !== "Primary" && TechnitiumInstance.expired(z))) return reply(req, { rcode: "NOTAUTH" });
     const allowedGlobally = ((this.settings.zoneTransferAllowedNetworks as string[]) ?? []).length > 0;
     const mode = z.zoneTransfer ?? "Deny";
     if (!allowedGlobally && (mode === "Deny" || mode === "AllowOnlyZoneNameServers")) return reply(req, { rcode: "REFUSED" });

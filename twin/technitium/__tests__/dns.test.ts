@@ -135,3 +135,17 @@ test("recursion is refused for a public client network (AllowOnlyForPrivateNetwo
   const auth = await ask(0, "idrac.viktorbarzin.lan", "A", "203.0.113.0/24");
   assert.equal(auth.rcode, "NOERROR");
 });
+
+test("an expired Secondary goes inactive: queries fall through to recursion (reference §5.2)", async () => {
+  const z = chain.tech.state("tertiary").zones.get("emrsn.org")!;
+  const before = await ask(2, "emrsn.org");
+  assert.equal(before.flags.aa, true);
+  assert.equal(before.answers.length, 0, "the local stub has no A record");
+  z.expiry = new Date(Date.now() - 1000).toISOString();
+  const after = await ask(2, "emrsn.org");
+  assert.equal(after.flags.aa, false);
+  assert.deepEqual(after.answers.map((a) => a.data), ["165.225.72.37"], "the public answer now");
+  const c = new TechnitiumClient({ name: "tertiary", url: inst(2).url, primary: false }, inst(2).token);
+  const listed = (await c.call<{ zones: Record<string, unknown>[] }>("zones/list")).zones.find((x) => x.name === "emrsn.org")!;
+  assert.equal(listed.isExpired, true);
+});
