@@ -93,7 +93,7 @@ export async function syncSplitHorizon(apis: TechnitiumApi[], desired: { splitHo
     apis.map(async (api) => {
       const s = progress.begin(`${api.name}: Split Horizon + DNS Rebinding Protection`);
       const sh = await syncOneApp(api, "Split Horizon", SPLIT_HORIZON_CLASS, desired.splitHorizon);
-      const rb = sh.message?.includes("unreachable") || sh.message?.includes("no answer within")
+      const rb = /cannot reach|no answer within/.test(sh.message ?? "")
         ? { instance: api.name, item: "DNS Rebinding Protection", outcome: "failed" as const, before: [], message: `not attempted: ${sh.message}` }
         : await syncOneApp(api, "DNS Rebinding Protection", REBINDING_CLASS, desired.rebinding);
       items.push(sh, rb);

@@ -78,6 +78,21 @@ test("a replica refusing config/set: partial, the others applied, the server's m
   }
 });
 
+test("an instance down: its items fail naming it (the second app is not attempted), the others are applied", async () => {
+  const h = await startHarness();
+  try {
+    await h.twin.setFault("secondary", { down: true });
+    const run = await runSync("split-horizon", { trigger: "api", user: "alice", context: h.ctx });
+    assert.equal(run.status, "partial");
+    assert.match(item(run, "secondary", "Split Horizon")?.message ?? "", /secondary: cannot reach/);
+    assert.match(item(run, "secondary", "DNS Rebinding Protection")?.message ?? "", /^not attempted/);
+    assert.equal(item(run, "tertiary", "Split Horizon")?.outcome, "applied");
+    assert.match(run.summary ?? "", /on secondary/);
+  } finally {
+    await h.stop();
+  }
+});
+
 test("resolver settings: cache TTLs and serve-stale applied and read back, the stub zone created where missing", async () => {
   const h = await startHarness();
   try {
