@@ -102,9 +102,46 @@ export const nodeLocalSchema = z.object({
   reloadInterval: goDuration.default("30s"),
   /** Server blocks of the node-local Corefile, most specific zones first is not required (longest match wins). */
   zones: z.array(nodeLocalZoneSchema).min(1),
+  /**
+   * Extra node-cache flags, one per entry, always `-name=value` (Go's flag parser stops at the first non-flag word:
+   * `-skipteardown true` leaves `true` as a positional argument and CoreDNS exits with "extra command line arguments").
+   */
+  extraArgs: z
+    .array(z.string())
+    .default([])
+    .superRefine((args, ctx) => {
+      args.forEach((a, k) => {
+        const problem = nodeCacheFlagProblem(a);
+        if (problem) ctx.addIssue({ code: "custom", path: [k], message: problem });
+      });
+    }),
   /** When set, used verbatim instead of the form-rendered Corefile. */
   corefileOverride: z.string().min(1).optional(),
 });
+
+/** Flags of node-cache 1.23.1 (kubernetes/dns cmd/node-cache/main.go) plus the CoreDNS ones it passes through. */
+const NODE_CACHE_BOOL_FLAGS = new Set(["setupinterface", "setupiptables", "skipteardown", "quiet"]);
+const NODE_CACHE_VALUE_FLAGS = new Set(["interfacename", "syncinterval", "health-port", "metrics-listen-address", "basecorefile", "corefile", "kubednscm", "dns.port", "p"]);
+/** Set by dnsdeck itself from the config; not allowed in extraArgs. */
+const NODE_CACHE_OWNED_FLAGS = new Set(["localip", "conf", "upstreamsvc", "pidfile"]);
+
+export function nodeCacheFlagProblem(arg: string): string | undefined {
+  const m = /^--?([a-z][a-z0-9.-]*)(?:=(.*))?$/.exec(arg);
+  if (!m) return `'${arg}' is not a flag: write -name=value (a bare word ends Go's flag parsing and node-cache exits)`;
+  const [, name, value] = m;
+  if (name === "reloadwithsignal") return "-reloadwithsignal does not exist in node-cache 1.23.1 (added after 1.26.7)";
+  if (NODE_CACHE_OWNED_FLAGS.has(name)) return `-${name} is set by dnsdeck from the config; change the config field instead`;
+  if (NODE_CACHE_BOOL_FLAGS.has(name)) {
+    if (value === undefined) return undefined;
+    return /^(true|false|1|0|t|f|TRUE|FALSE|True|False)$/.test(value) ? undefined : `-${name} is a boolean: use -${name}=true or -${name}=false`;
+  }
+  if (NODE_CACHE_VALUE_FLAGS.has(name)) {
+    if (value === undefined || value === "") return `-${name} needs a value in the same argument: -${name}=<value>`;
+    if (name === "syncinterval" && !/^\d+$/.test(value)) return "-syncinterval is a bare number of seconds (it is multiplied by one second internally)";
+    return undefined;
+  }
+  return `unknown node-cache flag -${name}`;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // CoreDNS (kubeadm-managed)

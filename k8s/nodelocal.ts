@@ -16,7 +16,8 @@ import { type KubeObject, MANAGED_BY } from "./types";
 export function nodeCacheArgs(config: StackConfig): string[] {
   const n = config.nodelocal;
   const args = ["-localip", `${n.linkLocalIp},${n.kubeDnsClusterIp}`, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamServiceName, "-pidfile", "/tmp/node-cache.pid"];
-  if (n.healthPort !== 8080) args.push("-health-port", String(n.healthPort));
+  if (n.healthPort !== 8080) args.push(`-health-port=${n.healthPort}`);
+  args.push(...n.extraArgs);
   return args;
 }
 

@@ -169,7 +169,7 @@ test("a custom health port flows into the Corefile, the probe and -health-port",
   const ds = objs.find((o) => o.kind === "DaemonSet")!;
   const c = spec(ds).template.spec.containers[0];
   assert.equal(c.livenessProbe.httpGet.port, 8099);
-  assert.deepEqual(c.args.slice(-2), ["-health-port", "8099"]);
+  assert.deepEqual(c.args.slice(-1), ["-health-port=8099"]);
   const cm = objs.find((o) => o.kind === "ConfigMap")!;
   assert.match((cm.data as Record<string, string>).Corefile, /health 169\.254\.20\.10:8099/);
 });
@@ -323,4 +323,23 @@ test("raw Corefile overrides replace the form-rendered text", () => {
   const cfg = parseStackConfig({ ...defaultStackConfig, nodelocal: { ...defaultStackConfig.nodelocal, corefileOverride: raw } });
   const cm = renderComponent(cfg, "nodelocal").find((r) => r.object.kind === "ConfigMap")!.object;
   assert.equal((cm.data as Record<string, string>).Corefile, raw);
+});
+
+test("extra node-cache flags: -name=value only, known flags, booleans as -flag=bool", () => {
+  const withArgs = (extraArgs: string[]) => stackConfigSchema.safeParse({ ...defaultStackConfig, nodelocal: { ...defaultStackConfig.nodelocal, extraArgs } });
+  const ok = withArgs(["-skipteardown=false", "-syncinterval=30", "-setupiptables"]);
+  assert.equal(ok.success, true);
+  const ds = renderComponent(ok.data!, "nodelocal").find((r) => r.object.kind === "DaemonSet")!.object;
+  assert.deepEqual(spec(ds).template.spec.containers[0].args.slice(-3), ["-skipteardown=false", "-syncinterval=30", "-setupiptables"]);
+
+  const bad = withArgs(["-skipteardown", "true", "-reloadwithsignal=true", "-syncinterval=1m", "-localip=1.2.3.4", "-nosuch=1", "-interfacename"]);
+  assert.equal(bad.success, false);
+  const msgs = Object.fromEntries(bad.error!.issues.map((i) => [i.path.join("."), i.message]));
+  assert.match(msgs["nodelocal.extraArgs.1"], /not a flag/);
+  assert.match(msgs["nodelocal.extraArgs.2"], /does not exist in node-cache 1\.23\.1/);
+  assert.match(msgs["nodelocal.extraArgs.3"], /bare number of seconds/);
+  assert.match(msgs["nodelocal.extraArgs.4"], /set by dnsdeck/);
+  assert.match(msgs["nodelocal.extraArgs.5"], /unknown node-cache flag/);
+  assert.match(msgs["nodelocal.extraArgs.6"], /needs a value/);
+  assert.equal(msgs["nodelocal.extraArgs.0"], undefined, "-skipteardown alone is a valid boolean flag");
 });
