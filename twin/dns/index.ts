@@ -9,7 +9,7 @@
  * so nothing leaves loopback.
  */
 import type { Packet } from "dns-packet";
-import { exchange, startDnsServer, type DnsServerHandle, type Fault } from "./wire";
+import { exchange, rcodeOf, startDnsServer, type DnsServerHandle, type Fault } from "./wire";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { parseCorefile, SEED_NODELOCAL_COREFILE, type ServerBlock } from "./corefile";
 import { CorednsServer } from "./coredns";
@@ -80,6 +80,24 @@ const UPSTREAMS: [string, string][] = [
 ];
 const PFSENSE = ["10.0.20.1", "10.0.10.1"];
 const NODE_RESOLVER = "10.0.20.1";
+/** dnsmasq on pfSense expressed in the Corefile subset: honours upstream TTLs, caches negatives by SOA. */
+const PFSENSE_DNSMASQ = `viktorbarzin.lan:53 {
+    forward . 10.0.20.201
+    cache 3600 {
+        success 10000 3600 0
+        denial 10000 3600 0
+    }
+}
+.:53 {
+    forward . 1.1.1.1 1.0.0.1 {
+        policy sequential
+    }
+    cache 3600 {
+        success 10000 3600 0
+        denial 10000 3600 0
+    }
+}
+`;
 
 type Role =
   | { kind: "upstream" }
@@ -248,6 +266,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     }
     return s;
   };
+  /** pfSense dnsmasq (domain override viktorbarzin.lan → the Technitium LB, the rest → Cloudflare), with its cache. */
+  const pfsense = new CorednsServer(parseCorefile(PFSENSE_DNSMASQ), { send: (t, r, o) => send(t, r, o), services: () => [] });
   const nodeLocalReady = (node: string) => snapshot.nodeLocalPods.some((p) => p.node === node && p.ready);
 
   // kube-dns and kube-dns-upstream both select the CoreDNS pods (k8s-app=kube-dns); kube-proxy picks a Ready one.
@@ -303,13 +323,9 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       case "upstream":
         return publicAnswer(req);
       case "pfsense": {
-        const q = req.questions?.[0]?.name.toLowerCase() ?? "";
-        const target = /(^|\.)viktorbarzin\.lan\.?$/.test(q) ? "10.0.20.201" : "1.1.1.1";
-        try {
-          return await send(target, req, { tcp });
-        } catch {
-          return null;
-        }
+        // dnsmasq: a cache in front of two forwarders; no answer at all when every upstream fails
+        const res = await pfsense.handle(req);
+        return rcodeOf(res) === "SERVFAIL" ? null : res;
       }
       case "service":
         if (isKubeDnsService(role.svc)) return viaKubeProxy(role.svc, req, tcp);

@@ -193,3 +193,13 @@ test("faults from the text form (env / demo panel) reach the hops and the Techni
   }
   assert.equal((await ask("idrac.viktorbarzin.lan", "10.96.0.10")).rcode, "NOERROR");
 });
+
+test("pfSense dnsmasq caches: a second query counts down the upstream TTL", async () => {
+  const first = await ask("www.google.com", "10.0.20.1");
+  assert.equal(first.answers[0].ttl, 300);
+  await sleep(1100);
+  const second = await ask("www.google.com", "10.0.20.1");
+  assert.ok(second.answers[0].ttl < 300, `cached at pfSense (${second.answers[0].ttl})`);
+  const lan = await ask("idrac.viktorbarzin.lan", "10.0.10.1");
+  assert.deepEqual(lan.answers.map((a) => a.data), ["192.168.1.4"], "viktorbarzin.lan goes to the Technitium LB");
+});
