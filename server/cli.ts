@@ -1,7 +1,8 @@
 /**
  * dnsdeck's command line, run by the stack's CronJobs in dnsdeck's image (`node dist/cli.js <command>`) and by
  * operators. The same sync code as the Technitium page's buttons; every run is recorded (trigger "cli", or "cronjob"
- * when DNSDECK_TRIGGER=cronjob) with an audit row. With PUSHGATEWAY_URL set, zone-sync pushes the alerting metrics.
+ * when DNSDECK_TRIGGER=cronjob) with an audit row. With PUSHGATEWAY_URL set, every zone sync (here or from the page)
+ * pushes the alerting metrics.
  *
  *   zone-sync [--remove-orphans]   create missing Secondary zones, resync laggards, verify serials
  *   split-horizon-sync             Split Horizon + DNS Rebinding Protection configs on every instance
@@ -61,7 +62,7 @@ export async function main(
   const { runSync } = await import("@/server/sync/service");
   const { recordAudit } = await import("@/server/audit/record");
   const { AppError } = await import("@/server/errors");
-  const { metricsFromRun, pushMetrics, renderZoneSyncMetrics, pushUrl } = await import("@/server/sync/metrics");
+  const { pushMetrics, renderZoneSyncMetrics, pushUrl } = await import("@/server/sync/metrics");
 
   const kind = COMMANDS[command as Command];
   const cron = env.DNSDECK_TRIGGER === "cronjob";
@@ -95,17 +96,14 @@ export async function main(
   else if (run) out(describeRun(run));
   else err(`${command}: ${failure}`);
 
-  if (command === "zone-sync" && env.PUSHGATEWAY_URL) {
-    const m = run ? metricsFromRun(run) : { status: 1 as const, failures: 1, lastRunUnixSeconds: Date.now() / 1000, zoneCounts: {} };
-    if (!run && code === 3) {
-      // refused because another run is in progress: that run pushes its own result
-    } else {
-      try {
-        await pushMetrics(env.PUSHGATEWAY_URL, renderZoneSyncMetrics(m));
-        out(`metrics pushed to ${pushUrl(env.PUSHGATEWAY_URL)}`);
-      } catch (e) {
-        err(`could not push metrics to ${pushUrl(env.PUSHGATEWAY_URL)}: ${e instanceof Error ? e.message : String(e)}`);
-      }
+  if (run?.metrics?.pushedTo) out(`metrics pushed to ${run.metrics.pushedTo}`);
+  if (run?.metrics?.error) err(run.metrics.error);
+  // No run at all (not refused by a running one, which pushes its own result): still tell the alerts it failed.
+  if (command === "zone-sync" && !run && code !== 3 && env.PUSHGATEWAY_URL) {
+    try {
+      await pushMetrics(env.PUSHGATEWAY_URL, renderZoneSyncMetrics({ status: 1, failures: 1, lastRunUnixSeconds: Date.now() / 1000, zoneCounts: {} }));
+    } catch (e) {
+      err(`could not push metrics to ${pushUrl(env.PUSHGATEWAY_URL)}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return code;

@@ -37,6 +37,8 @@ export interface SyncRunView {
   results: unknown;
   summary: string | null;
   error: string | null;
+  /** Zone sync only, not stored: where the alerting metrics went (PUSHGATEWAY_URL), or why they did not. */
+  metrics?: { pushedTo?: string; error?: string };
 }
 
 export const STALE_MS = 15 * 60_000;

@@ -1,6 +1,8 @@
 import "server-only";
 import { describeDbError } from "@/server/db/client";
+import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
+import { metricsFromRun, pushMetrics, pushUrl, renderZoneSyncMetrics } from "./metrics";
 import { syncResolverSettings, syncSplitHorizon } from "./apps";
 import { productionContext, type SyncContext } from "./context";
 import { DesiredConfigError, desiredAppConfigs, desiredResolver } from "./desired";
@@ -11,7 +13,7 @@ import { syncZones } from "./zones";
 /**
  * The one entry point every trigger uses (button, API, CLI, CronJob): validate the desired config (refused before
  * anything is sent), take the per-kind lock (a running run of the same kind → 409 naming its id), run the steps with
- * live progress persisted, store the outcome.
+ * live progress persisted, store the outcome; a zone sync then pushes the alerting metrics (PUSHGATEWAY_URL).
  */
 
 export interface RunOptions {
@@ -60,11 +62,13 @@ export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRun
     try {
       const out = await prepared();
       await progress.flush();
-      return await finishRun(run.id, { status: out.status, steps: progress.steps, results: out.results, summary: out.summary, error: out.error });
+      const done = await finishRun(run.id, { status: out.status, steps: progress.steps, results: out.results, summary: out.summary, error: out.error });
+      return kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done;
     } catch (err) {
       await progress.flush();
       const message = err instanceof Error ? err.message : String(err);
-      return finishRun(run.id, { status: "failed", steps: progress.steps, summary: `failed: ${message}`, error: message });
+      const done = await finishRun(run.id, { status: "failed", steps: progress.steps, summary: `failed: ${message}`, error: message });
+      return kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done;
     }
   })();
   if (opts.wait === false) {
@@ -72,6 +76,23 @@ export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRun
     return { ...run, steps: progress.steps };
   }
   return work;
+}
+
+/**
+ * Every zone sync, whatever triggered it, feeds the alerts (TechnitiumZoneSyncFailed/Stale/CountMismatch) when
+ * PUSHGATEWAY_URL is set. Best effort: a Pushgateway outage never fails the sync.
+ */
+async function pushZoneMetrics(run: SyncRunView): Promise<SyncRunView["metrics"]> {
+  const url = env().PUSHGATEWAY_URL;
+  if (!url) return undefined;
+  try {
+    await pushMetrics(url, renderZoneSyncMetrics(metricsFromRun(run)));
+    return { pushedTo: pushUrl(url) };
+  } catch (err) {
+    const error = `could not push metrics to ${pushUrl(url)}: ${err instanceof Error ? err.message : String(err)}`;
+    console.error(`[sync zones #${run.id}] ${error}`);
+    return { error };
+  }
 }
 
 async function safeAddresses(ctx: SyncContext): Promise<string[]> {

@@ -70,6 +70,14 @@ test("the CronJob run of zone-sync: exit code, run + audit rows as cronjob:<name
     assert.equal(audit?.via, "cli");
     assert.equal(audit?.result, "ok");
 
+    // a zone sync from the page or the API feeds the same alerts
+    const { runSync } = await import("../service");
+    const viaButton = await runSync("zones", { trigger: "button", user: "oscar", context: h.ctx });
+    assert.equal(viaButton.metrics?.pushedTo, `${pg.url}/metrics/job/technitium-zone-sync`);
+    assert.equal(pg.got.length, 2);
+    assert.equal(sample(pg.got[1].body, "technitium_zone_sync_status"), 0);
+    pg.got.splice(1);
+
     // a failing run: status 1, failures counted, exit code 2
     await h.twin.setFault("primary", { down: true });
     const code2 = await main(["zone-sync"], process.env, () => {}, () => {});
