@@ -111,7 +111,13 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (route.auth) {
       const token = params.get("token");
       session = ctx.fault.tokenInvalid ? undefined : inst.tokens.find((t) => t.token === token);
+      // login sessions slide: they die after 30 min without a call (API tokens never expire)
+      if (session?.session && session.lastUsed !== undefined && Date.now() - session.lastUsed > SESSION_TIMEOUT_MS) {
+        inst.tokens.splice(inst.tokens.indexOf(session), 1);
+        session = undefined;
+      }
       if (!session) throw new ApiError("Invalid token or session expired.", "invalid-token");
+      if (session.session) session.lastUsed = Date.now();
     }
     const out = await route.fn({ ctx, inst, p: params, body, isJson, session, remote: req.socket.remoteAddress ?? "" });
     if (route.mutates) ctx.persist();
@@ -155,6 +161,7 @@ interface Route {
 }
 
 const USERS: Record<string, string> = { admin: "admin" };
+export const SESSION_TIMEOUT_MS = 1800_000;
 
 function info(inst: TechnitiumInstance, startedAt: string): Record<string, unknown> {
   const perm = { canView: true, canModify: true, canDelete: true };
@@ -344,7 +351,7 @@ const ROUTES: Record<string, Route> = {
     async fn({ ctx, inst, p, remote }) {
       const user = await checkLogin(inst, p, remote);
       const token = randomBytes(32).toString("hex");
-      inst.tokens.push({ token, username: user, session: true });
+      inst.tokens.push({ token, username: user, session: true, lastUsed: Date.now() });
       return { displayName: "Administrator", username: user, totpEnabled: false, token, ...(bool(p, "includeInfo", false) ? { info: info(inst, ctx.startedAt) } : {}) };
     },
   },

@@ -43,7 +43,7 @@ export interface PersistedState {
   settings: Record<string, unknown>;
   /** app name → raw dnsApp.config text (null = file absent) */
   apps: Record<string, string | null>;
-  tokens: { token: string; username: string; tokenName?: string; session: boolean }[];
+  tokens: { token: string; username: string; tokenName?: string; session: boolean; lastUsed?: number }[];
 }
 
 export const APP_CATALOG: Record<string, { version: string; dnsApps: Record<string, unknown>[] }> = {

@@ -74,6 +74,10 @@ test("session/get reports 14.3 at top level; login and createToken work with use
   assert.equal(created.tokenName, "t2");
   const viaNew = JSON.parse((await raw(1, "/api/zones/list", { token: created.token })).text);
   assert.equal(viaNew.status, "ok");
+  // a login session idle for more than 30 minutes is gone
+  const s2 = twin.state("secondary").tokens.find((t) => t.token === login.token)!;
+  s2.lastUsed = Date.now() - 31 * 60_000;
+  assert.equal(JSON.parse((await raw(1, "/api/zones/list", { token: login.token })).text).status, "invalid-token");
 });
 
 test("zones/list carries the per-type fields; internal zones are flagged", async () => {
