@@ -64,6 +64,7 @@ const NL_FIELDS: Field[] = [
   { path: "nodelocal.upstreamServiceName", label: "Upstream Service" },
   { path: "nodelocal.healthPort", label: "Health port", kind: "int" },
   { path: "nodelocal.reloadInterval", label: "reload interval", hint: "Go duration, ≥ 2s" },
+  { path: "nodelocal.extraArgs", label: "Extra node-cache flags", kind: "list", hint: "-name=value each, e.g. -skipteardown=false" },
 ];
 
 function fieldValue(draft: Json, f: Field): string {
@@ -100,7 +101,14 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
   const parsed = useMemo(() => stackConfigSchema.safeParse(deferred), [deferred]);
   const fieldErrors = useMemo(() => {
     const out: Record<string, string> = {};
-    if (!parsed.success) for (const i of parsed.error.issues) out[i.path.join(".")] ??= i.message;
+    if (!parsed.success)
+      for (const i of parsed.error.issues) {
+        const path = i.path.join(".");
+        out[path] ??= i.message;
+        // list items (forwarders.1, extraArgs.0) are shown under their list field
+        const list = path.replace(/\.\d+$/, "");
+        if (list !== path && !/zones$/.test(list)) out[list] ??= `item ${Number(path.slice(list.length + 1)) + 1}: ${i.message}`;
+      }
     return out;
   }, [parsed]);
 
@@ -155,7 +163,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
     : dbDown
       ? "The database is unavailable."
       : !parsed.success
-        ? "Some fields are invalid."
+        ? `Some fields are invalid: ${Object.keys(fieldErrors).slice(0, 3).join(", ")}.`
         : !result.valid || renderError
           ? "The Corefile has errors."
           : !otherValid
@@ -348,12 +356,12 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
             </div>
           </div>
           {renderError && <p className="alert warn">{renderError}</p>}
-          {Object.entries(fieldErrors).filter(([k]) => !fields.some((f) => f.path === k) && !k.startsWith("nodelocal.zones.")).length > 0 && (
+          {Object.entries(fieldErrors).filter(([k]) => ![...CORE_FIELDS, ...NL_FIELDS].some((f) => k === f.path || k.startsWith(`${f.path}.`)) && !k.startsWith("nodelocal.zones.")).length > 0 && (
             <div className="alert error" data-testid="other-field-errors">
-              Invalid settings outside this form (fix them on Stack):
+              Invalid settings outside this page's form (fix them on Stack):
               <ul>
                 {Object.entries(fieldErrors)
-                  .filter(([k]) => !fields.some((f) => f.path === k) && !k.startsWith("nodelocal.zones."))
+                  .filter(([k]) => ![...CORE_FIELDS, ...NL_FIELDS].some((f) => k === f.path || k.startsWith(`${f.path}.`)) && !k.startsWith("nodelocal.zones."))
                   .map(([k, v]) => (
                     <li key={k}>
                       <span className="mono">{k}</span>: {k.endsWith("corefileOverride") ? "the raw Corefile must not be empty" : v}
