@@ -59,8 +59,34 @@ const addressMap = z
     return map;
   });
 
-export const envSchema = z
-  .object({
+const ms = (def: number, min = 0, max = 3_600_000) => z.coerce.number().int().min(min).max(max).default(def);
+
+/**
+ * Rollout tuning (optional). Parsed on its own by `tuning()` so pure modules can read it without the rest of the
+ * environment; the full schema below includes it so a bad value still stops dnsdeck at start.
+ */
+export const tuningSchema = z.object({
+  DNSDECK_ROLLOUT_TIMEOUT_MS: ms(300_000, 1000),
+  DNSDECK_ROLLOUT_POLL_MS: ms(1000, 50, 60_000),
+  DNSDECK_HEALTH_GRACE_MS: ms(20_000),
+  DNSDECK_VERIFY_WINDOW_MS: ms(90_000),
+  DNSDECK_DS_MIN_READY_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  DNSDECK_STACK_KUBE_TIMEOUT_MS: ms(15_000, 500, 600_000),
+});
+export type Tuning = z.infer<typeof tuningSchema>;
+
+let cachedTuning: Tuning | undefined;
+export function tuning(): Tuning {
+  if (!cachedTuning) {
+    const r = tuningSchema.safeParse(process.env);
+    if (!r.success) throw new EnvError(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+    cachedTuning = r.data;
+  }
+  return cachedTuning;
+}
+
+export const envSchema = tuningSchema
+  .extend({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
     QUERYLOG_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
@@ -143,6 +169,7 @@ export function env(): ReturnType<typeof parseEnv> {
 /** For tests only: forget the parsed environment so the next call re-reads process.env. */
 export function resetEnvForTests(): void {
   cached = undefined;
+  cachedTuning = undefined;
 }
 
 export function isCidr(value: string): boolean {

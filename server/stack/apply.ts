@@ -13,6 +13,7 @@ import { recordAudit } from "@/server/audit/record";
 import { planObject, type ObjectPlan } from "./plan";
 import { renderForApply } from "./render";
 import { type HopCheck, pausedIntent, type RolloutOptions, rolloutDefaults, verifyResolution, watchDaemonSet, watchDeployment, type WorkloadRollout } from "./rollout";
+import { tuning } from "@/server/env";
 
 /**
  * Apply = server-side apply of the rendered stack, one object at a time in dependency order, with dnsdeck's field
@@ -255,7 +256,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     }
 
     if (!failure && corefileChanged) {
-      const v = await verifyResolution(config, { ...opts, windowMs: req.rollout?.verifyWindowMs ?? Number(process.env.DNSDECK_VERIFY_WINDOW_MS ?? 90_000) });
+      const v = await verifyResolution(config, { ...opts, windowMs: req.rollout?.verifyWindowMs ?? tuning().DNSDECK_VERIFY_WINDOW_MS });
       rollout.verify = { ...v, at: new Date().toISOString() };
       if (!v.ok) failure = `a Corefile changed and resolution fails through ${v.hops.filter((h) => !h.ok).map((h) => h.hop).join(", ")}; roll back to restore the previous Corefile`;
     }

@@ -2,6 +2,7 @@ import "server-only";
 import * as k8s from "@kubernetes/client-node";
 import { FIELD_MANAGER, kubeStatus, objects, type KubeStatus } from "@/server/kube/client";
 import { type Obj, plain } from "./fields";
+import { tuning } from "@/server/env";
 
 /** Thin, typed access to the objects of the stack: read live, server-side apply (optionally dry run), merge patch. */
 
@@ -32,12 +33,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   }
 }
 
-export const KUBE_TIMEOUT_MS = Number(process.env.DNSDECK_STACK_KUBE_TIMEOUT_MS ?? 15000);
+const kubeTimeoutMs = () => tuning().DNSDECK_STACK_KUBE_TIMEOUT_MS;
 
 /** Live object, or null when it does not exist. */
 export async function readLive(o: KubeObj): Promise<Obj | null> {
   try {
-    return plain(await withTimeout(objects().read(ref(o)), KUBE_TIMEOUT_MS, `reading ${o.kind} ${o.metadata.name}`));
+    return plain(await withTimeout(objects().read(ref(o)), kubeTimeoutMs(), `reading ${o.kind} ${o.metadata.name}`));
   } catch (err) {
     const s = err instanceof KubeCallError ? err.status : kubeStatus(err);
     if (s.code === 404) return null;
@@ -60,7 +61,7 @@ export async function serverSideApply(o: KubeObj, opts: { dryRun?: boolean; forc
         opts.force ?? false,
         k8s.PatchStrategy.ServerSideApply,
       ),
-      KUBE_TIMEOUT_MS,
+      kubeTimeoutMs(),
       `applying ${o.kind} ${o.metadata.name}`,
     );
     return plain(res);
@@ -74,7 +75,7 @@ export async function serverSideApply(o: KubeObj, opts: { dryRun?: boolean; forc
 export async function mergePatch(o: KubeObj, patch: Obj, manager: string): Promise<Obj> {
   try {
     const body = { ...ref(o), ...patch, metadata: { ...ref(o).metadata, ...((patch.metadata as Obj) ?? {}) } };
-    return plain(await withTimeout(objects().patch(body as k8s.KubernetesObject, undefined, undefined, manager, undefined, k8s.PatchStrategy.MergePatch), KUBE_TIMEOUT_MS, `patching ${o.kind} ${o.metadata.name}`));
+    return plain(await withTimeout(objects().patch(body as k8s.KubernetesObject, undefined, undefined, manager, undefined, k8s.PatchStrategy.MergePatch), kubeTimeoutMs(), `patching ${o.kind} ${o.metadata.name}`));
   } catch (err) {
     if (err instanceof KubeCallError) throw err;
     throw new KubeCallError(kubeStatus(err));
@@ -85,7 +86,7 @@ export async function listObjects(apiVersion: string, kind: string, namespace?: 
   try {
     const res = await withTimeout(
       objects().list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
-      KUBE_TIMEOUT_MS,
+      kubeTimeoutMs(),
       `listing ${kind}`,
     );
     return plain<{ items?: Obj[] }>(res).items ?? [];

@@ -4,6 +4,7 @@ import { renderStack } from "@/k8s/index";
 import type { RenderedObject } from "@/k8s/types";
 import { AppError } from "@/server/errors";
 import { objectKey, type Obj } from "./fields";
+import { tuning } from "@/server/env";
 
 /**
  * The rendered stack as dnsdeck applies it: k8s/ renders, this adds the rollout gate's one change — a DaemonSet is
@@ -21,7 +22,6 @@ export function renderForApply(config: StackConfig, keys?: string[]): RenderedOb
   return all.filter((r) => keys.includes(objectKey(r.object)));
 }
 
-const MIN_READY_SECONDS = Number(process.env.DNSDECK_DS_MIN_READY_SECONDS ?? 10);
 
 function gate(r: RenderedObject): RenderedObject {
   if (r.object.kind !== "DaemonSet") return r;
@@ -32,7 +32,8 @@ function gate(r: RenderedObject): RenderedObject {
     spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { ...((us.rollingUpdate as Obj) ?? {}), maxUnavailable: 1 } };
     // node-cache has no readiness probe: hold each node "not yet available" for a while so the controller does not
     // move on before dnsdeck's DNS check of that node has had its chance to stop the rollout
-    if (spec.minReadySeconds === undefined && MIN_READY_SECONDS > 0) spec.minReadySeconds = MIN_READY_SECONDS;
+    const minReady = tuning().DNSDECK_DS_MIN_READY_SECONDS;
+    if (spec.minReadySeconds === undefined && minReady > 0) spec.minReadySeconds = minReady;
     o.spec = spec;
   }
   return { ...r, object: o };

@@ -3,6 +3,7 @@ import type { StackConfig } from "@/k8s/config";
 import type { Obj } from "./fields";
 import { type KubeObj, listObjects, podLogTail, readLive } from "./kube";
 import { probeDns } from "./probe";
+import { tuning } from "@/server/env";
 
 /**
  * Rollout watch with a health gate. Workload status follows `kubectl rollout status` (reference §8); because
@@ -67,9 +68,9 @@ export interface RolloutOptions {
 
 export function rolloutDefaults(): RolloutOptions {
   return {
-    timeoutMs: Number(process.env.DNSDECK_ROLLOUT_TIMEOUT_MS ?? 300_000),
-    pollMs: Number(process.env.DNSDECK_ROLLOUT_POLL_MS ?? 1000),
-    healthGraceMs: Number(process.env.DNSDECK_HEALTH_GRACE_MS ?? 20_000),
+    timeoutMs: tuning().DNSDECK_ROLLOUT_TIMEOUT_MS,
+    pollMs: tuning().DNSDECK_ROLLOUT_POLL_MS,
+    healthGraceMs: tuning().DNSDECK_HEALTH_GRACE_MS,
     probeTimeoutMs: 2000,
     healthNames: ["kubernetes.default.svc.cluster.local"],
   };
