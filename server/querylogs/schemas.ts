@@ -1,7 +1,7 @@
 /** Request schemas for the query-log API (pure; the page parses its search params with the same ones). */
 import { z } from "zod";
 import { filterFields, toFilter } from "./filters";
-import { BUCKETS, type Bucket } from "./stats";
+import { BUCKETS, type Bucket, type StatsPart } from "./stats";
 
 const cursor = z
   .string()
@@ -28,8 +28,12 @@ export const statsSchema = z
   .object({
     ...filterFields,
     bucket: z.enum(Object.keys(BUCKETS) as [Bucket, ...Bucket[]], { message: `must be one of ${Object.keys(BUCKETS).join(", ")}` }).optional(),
+    parts: z
+      .string()
+      .regex(/^(series|top|rtt)(,(series|top|rtt))*$/, "must be a comma-separated list of series, top, rtt")
+      .optional(),
   })
-  .transform((raw, ctx) => ({ filter: toFilter(raw, ctx), bucket: raw.bucket }));
+  .transform((raw, ctx) => ({ filter: toFilter(raw, ctx), bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined }));
 
 export const exportSchema = z
   .object({ ...filterFields, format: z.enum(["csv", "ndjson"], { message: "must be csv or ndjson" }).optional() })

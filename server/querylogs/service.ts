@@ -7,7 +7,7 @@ import type { Filter } from "./filters";
 import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
 import { readState } from "./rollup";
-import { queryStats, type Bucket } from "./stats";
+import { queryStats, type Bucket, type StatsPart } from "./stats";
 
 /** The API's verbs over the pure query code: pools from env, errors mapped to messages that say what to do. */
 
@@ -29,9 +29,9 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
   }
 }
 
-export async function logStats(input: { filter: Filter; bucket?: Bucket }) {
+export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[] }) {
   try {
-    return await queryStats(stores(), input.filter, { bucket: input.bucket });
+    return await queryStats(stores(), input.filter, { bucket: input.bucket, parts: input.parts });
   } catch (err) {
     throw mapDbError(err);
   }

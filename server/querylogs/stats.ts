@@ -130,7 +130,10 @@ export async function runWithTimeout(stores: Stores, sql: string, values: unknow
   }
 }
 
-export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?: Bucket; timeoutMs?: number } = {}): Promise<Stats> {
+export type StatsPart = "series" | "top" | "rtt";
+
+export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?: Bucket; timeoutMs?: number; parts?: StatsPart[] } = {}): Promise<Stats> {
+  const want = new Set<StatsPart>(opts.parts?.length ? opts.parts : ["series", "top", "rtt"]);
   const r = await resolve(stores, filter);
   const from = filter.from; // charts may show rollup history older than the raw rows
   const to = filter.to;
@@ -249,8 +252,12 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   }
   return rtt;
   };
-  const [aggs, top, rtt] = await Promise.all([seriesJob(), topJob(), rttJob()]);
-  const series = pivot(aggs, from, to, step);
+  const [aggs, top, rtt] = await Promise.all([
+    want.has("series") ? seriesJob() : Promise.resolve([] as Agg[]),
+    want.has("top") ? topJob() : Promise.resolve({ names: [], clients: [], blocked: [], approximate: false }),
+    want.has("rtt") ? rttJob() : Promise.resolve([] as RttPoint[]),
+  ]);
+  const series = want.has("series") ? pivot(aggs, from, to, step) : [];
   const servers = [...new Set(aggs.map((a) => a.server))].sort();
   return { bucket, source: useRollups ? "rollup" : "raw", notes, from: from.toISOString(), to: to.toISOString(), servers, series, top, rtt };
 }

@@ -100,10 +100,25 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
       return getJson<ListResponse>(`/api/v1/query-logs?${p}`);
     },
   });
-  const stats = useQuery({
+  // Charts and top lists are separate requests so each comes back as soon as it is ready.
+  const charts = useQuery({
     queryKey: ["querylogs-stats", qs.toString()],
-    queryFn: () => getJson<StatsResponse>(`/api/v1/query-logs/stats?${qs}`),
+    queryFn: () => getJson<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`),
   });
+  const tops = useQuery({
+    queryKey: ["querylogs-top", qs.toString()],
+    queryFn: () => getJson<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=top`),
+  });
+  const chartsData = charts.data;
+  const topsData = tops.data;
+  const statsData = useMemo(
+    () =>
+      chartsData
+        ? { ...chartsData, top: topsData?.top ?? { names: [], clients: [], blocked: [], approximate: true }, notes: [...new Set([...chartsData.notes, ...(topsData?.notes ?? [])])] }
+        : undefined,
+    [chartsData, topsData],
+  );
+  const stats = { isLoading: charts.isLoading, error: charts.error ?? tops.error, data: statsData };
 
   // Live tail: poll for rows newer than the newest one shown.
   const newest = useRef<string | null>(null);
@@ -137,27 +152,28 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
   useEffect(() => setLiveRows([]), [qs]);
 
   const rows = [...(state.cursor ? [] : liveRows), ...(list.data?.rows ?? [])];
+  const topData = stats.data?.top ?? { names: [], clients: [], blocked: [], approximate: true };
   const types = useMemo(() => {
     const s = new Set<string>();
-    for (const p of stats.data?.series ?? []) for (const k of Object.keys(p.byType)) s.add(k);
+    for (const p of statsData?.series ?? []) for (const k of Object.keys(p.byType)) s.add(k);
     return RESPONSE_TYPES.filter((t) => s.has(t)).concat([...s].filter((t) => !RESPONSE_TYPES.includes(t)));
-  }, [stats.data]);
-  const servers = stats.data?.servers ?? status.servers;
+  }, [statsData]);
+  const servers = statsData?.servers ?? status.servers;
   const chartData = useMemo(
     () =>
-      (stats.data?.series ?? []).map((p) => ({
-        t: short(p.t, stats.data!.bucket),
+      (statsData?.series ?? []).map((p) => ({
+        t: short(p.t, statsData!.bucket),
         ...Object.fromEntries(types.map((t) => [t, p.byType[t] ?? 0])),
         ...Object.fromEntries(servers.map((s) => [`srv:${s}`, p.byServer[s] ?? 0])),
         nx: p.total ? Math.round((p.nxDomain / p.total) * 1000) / 10 : 0,
         sf: p.total ? Math.round((p.serverFailure / p.total) * 1000) / 10 : 0,
       })),
-    [stats.data, types, servers],
+    [statsData, types, servers],
   );
   const rttData = useMemo(() => {
     const by = new Map<string, Record<string, number | string>>();
-    for (const r of stats.data?.rtt ?? []) {
-      const k = short(r.t, stats.data!.bucket === "1d" ? "1d" : "1h");
+    for (const r of statsData?.rtt ?? []) {
+      const k = short(r.t, statsData!.bucket === "1d" ? "1d" : "1h");
       const o = by.get(k) ?? { t: k };
       if (r.p50 !== null) o[`p50:${r.server}`] = r.p50;
       if (r.p90 !== null) o[`p90:${r.server}`] = r.p90;
@@ -165,7 +181,7 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
       by.set(k, o);
     }
     return [...by.values()];
-  }, [stats.data]);
+  }, [statsData]);
 
   const exportHref = (format: string) => {
     const p = new URLSearchParams(qs);
@@ -348,8 +364,8 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
               ).map(([title, key, filterKey]) => (
                 <div key={key} style={{ flex: 1, minWidth: 240 }}>
                   <h3>{title}</h3>
-                  <ResponsiveContainer width="100%" height={Math.max(60, stats.data.top[key].slice(0, 10).length * 22)}>
-                    <BarChart data={stats.data.top[key].slice(0, 10)} layout="vertical" margin={{ left: 0 }}>
+                  <ResponsiveContainer width="100%" height={Math.max(60, topData[key].slice(0, 10).length * 22)}>
+                    <BarChart data={topData[key].slice(0, 10)} layout="vertical" margin={{ left: 0 }}>
                       <XAxis type="number" hide />
                       <YAxis type="category" dataKey="key" width={160} tick={{ fontSize: 10 }} />
                       <Tooltip />
@@ -361,7 +377,7 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
                   </ResponsiveContainer>
                   <table className="table small">
                     <tbody>
-                      {stats.data.top[key].map((e) => (
+                      {topData[key].map((e) => (
                         <tr key={e.key}>
                           <td className="mono">
                             <button type="button" style={LINK} onClick={() => setFilter(filterKey, e.key)}>
