@@ -89,9 +89,10 @@ test.describe("CoreDNS page", () => {
     await editor.fill(text.replace("serve_stale 86400s", "serve_stale 1d"));
     const err = page.locator('[data-testid="corefile-error"][data-severity="error"]').first();
     await expect(err).toContainText("not a Go duration");
-    const line = text.split("\n").findIndex((l) => l.trim() === "serve_stale 86400s") + 1;
-    await expect(err).toHaveAttribute("data-line", String(line));
-    await expect(err).toHaveAttribute("data-column", "21");
+    const lines = text.split("\n");
+    const line = lines.findIndex((l) => l.trim() === "serve_stale 86400s");
+    await expect(err).toHaveAttribute("data-line", String(line + 1));
+    await expect(err).toHaveAttribute("data-column", String(lines[line].indexOf("86400s") + 1));
     await expect(page.getByTestId("corefile-save")).toBeDisabled();
     await editor.fill(text);
     await expect(page.getByTestId("corefile-status")).toHaveAttribute("data-valid", "true");
@@ -115,5 +116,17 @@ test.describe("CoreDNS page", () => {
     // put the previous desired config back so other specs see the homelab's values
     const restore = await request.post(url("main", "/api/v1/stack/config"), { headers: ADMIN, data: { config: before.current.config, note: "e2e: restore" } });
     expect(restore.status()).toBe(200);
+  });
+
+  test("NodeLocal form: a bare boolean flag value is refused at the field (Go flag parsing would stop node-cache)", async ({ page }) => {
+    await page.setExtraHTTPHeaders(ADMIN);
+    await page.goto(url("main", "/coredns"));
+    await page.getByTestId("tab-nodelocal").click();
+    await page.getByTestId("field-nodelocal.extraArgs").fill("-skipteardown true");
+    await expect(page.locator('[data-testid="field-error"][data-field="nodelocal.extraArgs"]')).toContainText("not a flag");
+    await expect(page.getByTestId("corefile-save")).toBeDisabled();
+    await page.getByTestId("field-nodelocal.extraArgs").fill("-skipteardown=false");
+    await expect(page.locator('[data-testid="field-error"][data-field="nodelocal.extraArgs"]')).toHaveCount(0);
+    await expect(page.getByTestId("corefile-save")).toBeEnabled();
   });
 });
