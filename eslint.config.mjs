@@ -1,7 +1,7 @@
 import next from "eslint-config-next/core-web-vitals";
 import ts from "eslint-config-next/typescript";
 
-export default [
+const config = [
   { ignores: ["node_modules/**", ".next/**", "prisma/generated/**", "dist/**", "test-results/**", "playwright-report/**", ".demo/**", ".bench/**"] },
   ...next,
   ...ts,
@@ -14,3 +14,5 @@ export default [
     },
   },
 ];
+
+export default config;
