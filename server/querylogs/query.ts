@@ -76,7 +76,7 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
               (SELECT max(max_dlid) FROM querylog_hour_span WHERE hour <= $2::timestamptz) AS hi`,
       [filter.from.toISOString(), filter.to.toISOString()],
     ),
-    q && q.kind !== "exact" ? stores.deck.query(`SELECT name FROM querylog_names WHERE name LIKE $1 LIMIT ${MAX_DICTIONARY_NAMES + 1}`, [q.like]) : null,
+    q && q.kind !== "exact" ? stores.deck.query(`SELECT name FROM querylog_names WHERE lower(name) LIKE $1 LIMIT ${MAX_DICTIONARY_NAMES + 1}`, [q.like]) : null,
     cidr ? stores.deck.query(`SELECT ip FROM querylog_clients WHERE addr <<= $1::inet LIMIT 5001`, [cidr]) : null,
   ]);
   const watermark = Number(state.rows[0]?.watermark ?? 0);
@@ -121,8 +121,8 @@ async function addHints(stores: Stores, r: Resolved): Promise<void> {
   const { rows } = await stores.deck.query(
     `SELECT (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${hFrom}::timestamptz AND hour < ${to}::timestamptz${server}) AS range_rows,
             (SELECT rows_rolled FROM querylog_state WHERE id = ${p.add(stores.stateId ?? STATE_ID)}) AS all_rows,
-            ${clientKeys ? `(SELECT coalesce(sum(hits), 0) FROM querylog_clients WHERE ip = ANY(${p.add(clientKeys)}::text[]))` : "NULL"} AS m_client,
-            ${nameKeys ? `(SELECT coalesce(sum(hits), 0) FROM querylog_names WHERE name = ANY(${p.add(nameKeys)}::text[]))` : "NULL"} AS m_name`,
+            ${clientKeys ? `(SELECT coalesce(sum(c.hits), 0) FROM unnest(${p.add(clientKeys)}::text[]) AS k(ip) JOIN querylog_clients c ON c.ip = k.ip)` : "NULL"} AS m_client,
+            ${nameKeys ? `(SELECT coalesce(sum(n.hits), 0) FROM unnest(${p.add(nameKeys)}::text[]) AS k(name) JOIN querylog_names n ON n.name = k.name)` : "NULL"} AS m_name`,
     p.values,
   );
   const R = Number(rows[0].range_rows);
