@@ -129,3 +129,30 @@ test.describe("demo mode", () => {
     expect(who.role).toBe("viewer");
   });
 });
+
+test.describe("roles are enforced by the server and every refusal is audited", () => {
+  test("a viewer calling an operator action gets 403 and the refusal is in the audit log", async ({ request }) => {
+    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: VIEWER, data: {} });
+    expect(r.status()).toBe(403);
+    expect((await r.json()).error.message).toMatch(/needs the operator role/);
+    const audit = await request.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=victor"), { headers: ADMIN });
+    const rows = (await audit.json()).rows as { user: string; role: string; result: string; httpStatus: number }[];
+    expect(rows[0]).toMatchObject({ user: "victor", role: "viewer", result: "refused", httpStatus: 403 });
+  });
+
+  test("an operator may not apply the stack (admin only): 403, nothing applied", async ({ request }) => {
+    const before = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: OPERATOR })).json();
+    const r = await request.post(url("main", "/api/v1/stack/apply"), { headers: OPERATOR, data: {} });
+    expect(r.status()).toBe(403);
+    const after = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: OPERATOR })).json();
+    expect(JSON.stringify(after)).toBe(JSON.stringify(before));
+  });
+
+  test("a cross-site POST to an API route is refused even with a valid identity", async ({ request }) => {
+    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: { ...ADMIN, origin: "http://evil.example" }, data: {} });
+    expect(r.status()).toBe(403);
+    expect((await r.json()).error.message).toMatch(/cross-site/);
+    const audit = await request.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=alice"), { headers: ADMIN });
+    expect(((await audit.json()).rows as { error: string }[])[0].error).toMatch(/cross-site/);
+  });
+});

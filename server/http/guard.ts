@@ -45,7 +45,7 @@ export function route<S extends z.ZodType = z.ZodType<undefined>>(
     const jar = await cookies().catch(() => undefined);
     const who = resolveIdentity(request.headers, jar?.get(DEMO_ROLE_COOKIE)?.value, identityConfig());
 
-    const finish = async (status: number, body: unknown, identity?: Identity, err?: AppError) => {
+    const finish = async (status: number, body: unknown, identity?: Identity, error?: string) => {
       const refused = status === 401 || status === 403 || (status === 400 && !identity);
       if (mutation || refused) {
         await recordAudit({
@@ -57,7 +57,7 @@ export function route<S extends z.ZodType = z.ZodType<undefined>>(
           result: status < 400 ? "ok" : status === 401 || status === 403 ? "refused" : "failed",
           httpStatus: status,
           durationMs: performance.now() - started,
-          error: err?.message,
+          error,
           via: "route",
         });
       }
@@ -65,14 +65,15 @@ export function route<S extends z.ZodType = z.ZodType<undefined>>(
       return Response.json(body, { status, headers: { "cache-control": "no-store" } });
     };
 
-    if (!who.ok) return finish(who.status, { error: { code: who.status === 401 ? "unauthenticated" : "forbidden", message: who.reason } });
+    if (!who.ok) return finish(who.status, { error: { code: who.status === 401 ? "unauthenticated" : "forbidden", message: who.reason } }, undefined, who.reason);
     const identity = who.identity;
     if (mutation) {
       const crossSite = crossSiteReason(request.headers);
-      if (crossSite) return finish(403, { error: { code: "forbidden", message: crossSite } }, identity);
+      if (crossSite) return finish(403, { error: { code: "forbidden", message: crossSite } }, identity, crossSite);
     }
     if (!roleAtLeast(identity.role, spec.role)) {
-      return finish(403, { error: { code: "forbidden", message: `${spec.action} needs the ${spec.role} role; you are ${identity.role}` } }, identity);
+      const message = `${spec.action} needs the ${spec.role} role; you are ${identity.role}`;
+      return finish(403, { error: { code: "forbidden", message } }, identity, message);
     }
     try {
       const from = spec.from ?? (mutation ? "json" : "query");
@@ -84,7 +85,7 @@ export function route<S extends z.ZodType = z.ZodType<undefined>>(
     } catch (err) {
       const e = toAppError(err);
       if (e.code === "internal") console.error(`[${spec.action}]`, err);
-      return finish(e.status, { error: { code: e.code, message: e.message, details: e.details } }, identity, e);
+      return finish(e.status, { error: { code: e.code, message: e.message, details: e.details } }, identity, e.message);
     }
   };
 }
