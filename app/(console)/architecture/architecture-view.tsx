@@ -30,6 +30,8 @@ export function ArchitectureView() {
   const q = useQuery({ queryKey: ["architecture"], queryFn: () => getJson<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
   const [selected, setSelected] = useState<string | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
+  // The whole estate at once by default; "actual size" for reading small labels.
+  const [fit, setFit] = useState(true);
   const onClick = useCallback((id: string) => setSelected(id), []);
 
   if (q.isPending)
@@ -59,6 +61,9 @@ export function ArchitectureView() {
           {q.isFetching ? <span className="spinner" /> : null} updated {new Date(data.generatedAt).toLocaleTimeString()} · every {REFRESH_MS / 1000}s · config: {data.configSource}
         </span>
         <span style={{ marginLeft: "auto" }} className="row">
+          <button type="button" className="secondary" aria-pressed={!fit} onClick={() => setFit((f) => !f)}>
+            {fit ? "Actual size" : "Fit to width"}
+          </button>
           <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", data.mermaid)}>
             Download mermaid
           </button>
@@ -70,7 +75,7 @@ export function ArchitectureView() {
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
       <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "1fr 320px" : "1fr", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" fit={false} />
+          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" fit={fit} key={fit ? "fit" : "actual"} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">
