@@ -1,13 +1,93 @@
+import Link from "next/link";
+import { collectEstate } from "@/server/architecture/collect";
+import { currentArchConfig } from "@/server/architecture/config";
+import type { Estate } from "@/server/architecture/estate";
+import { formatCount, formatDuration } from "@/server/architecture/graph";
 import { readiness } from "@/server/health/readiness";
 
 export const dynamic = "force-dynamic";
 
+type Card = { title: string; value: string; detail?: string; health: "ok" | "warn" | "bad"; href: string; action?: string };
+
+/** The stack at a glance, from the same live readers as the architecture graph; each source may fail alone. */
+function glance(e: Estate): Card[] {
+  const cards: Card[] = [];
+  const nl = e.nodeLocal;
+  if (!nl?.ok) cards.push({ title: "NodeLocal DNSCache", value: "unknown", detail: nl?.error, health: "warn", href: "/stack" });
+  else if (!nl.value.deployed)
+    cards.push({ title: "NodeLocal DNSCache", value: "not deployed", detail: "pods query CoreDNS directly", health: "warn", href: "/stack", action: "Deploy it from Stack" });
+  else
+    cards.push({
+      title: "NodeLocal DNSCache",
+      value: `${nl.value.ready}/${nl.value.desired} nodes`,
+      detail: nl.value.nodes.filter((n) => !n.ready).map((n) => `${n.node} not ready`).join(", ") || "every node caches",
+      health: nl.value.ready === nl.value.desired ? "ok" : "bad",
+      href: "/stack",
+    });
+  const cd = e.coreDns;
+  cards.push(
+    cd?.ok
+      ? { title: "CoreDNS", value: `${cd.value.ready}/${cd.value.desired} ready`, health: cd.value.ready >= cd.value.desired ? "ok" : cd.value.ready > 0 ? "warn" : "bad", href: "/coredns" }
+      : { title: "CoreDNS", value: "unknown", detail: cd?.error, health: "warn", href: "/coredns" },
+  );
+  const t = e.technitium;
+  if (t?.ok) {
+    const up = t.value.filter((i) => i.up).length;
+    const behind = t.value.filter((i) => (i.outOfStep?.length ?? 0) > 0);
+    cards.push({
+      title: "Technitium",
+      value: `${up}/${t.value.length} up`,
+      detail: behind.length ? `${behind.map((i) => i.name).join(", ")} out of step` : "zones in step",
+      health: up < t.value.length ? "bad" : behind.length ? "warn" : "ok",
+      href: "/technitium",
+      action: behind.length ? "Sync zones" : undefined,
+    });
+  } else cards.push({ title: "Technitium", value: "unknown", detail: t?.error, health: "warn", href: "/technitium" });
+  const cj = e.cronJobs;
+  if (cj?.ok) {
+    const failed = cj.value.filter((c) => c.lastRun === "failed");
+    cards.push({
+      title: "CronJobs",
+      value: failed.length ? `${failed.length} failed` : "all ok",
+      detail: failed.map((c) => c.name).join(", ") || `${cj.value.length} jobs`,
+      health: failed.length ? "bad" : "ok",
+      href: "/technitium",
+    });
+  }
+  const ql = e.queryLogs;
+  cards.push(
+    ql?.ok
+      ? {
+          title: "Query logs",
+          value: `~${formatCount(ql.value.rows)} rows`,
+          detail: ql.value.lagSeconds !== undefined ? `newest ${formatDuration(ql.value.lagSeconds)} ago` : undefined,
+          health: (ql.value.lagSeconds ?? 0) > 900 ? "warn" : "ok",
+          href: "/query-logs",
+        }
+      : { title: "Query logs", value: "unavailable", detail: ql?.error, health: "warn", href: "/query-logs" },
+  );
+  return cards;
+}
+
 export default async function Overview() {
-  const r = await readiness();
+  const [r, { config }] = await Promise.all([readiness(), currentArchConfig()]);
+  const estate = await collectEstate(config);
   return (
     <>
       <h1>Overview</h1>
-      <p className="lede">The DNS stack's dependencies as dnsdeck sees them right now.</p>
+      <p className="lede">The DNS stack at a glance, and what dnsdeck can reach right now.</p>
+      <h2>Stack</h2>
+      <section className="cards" aria-label="Stack at a glance">
+        {glance(estate).map((c) => (
+          <Link key={c.title} href={c.href} className={`card ${c.health === "ok" ? "ok" : c.health === "bad" ? "bad" : "warn"}`} data-testid={`glance-${c.title}`} style={{ color: "inherit" }}>
+            <div className="card-title">{c.title}</div>
+            <div className="card-value">{c.value}</div>
+            {c.detail && <div className="muted small">{c.detail}</div>}
+            {c.action && <div className="small" style={{ color: "var(--accent)" }}>{c.action} →</div>}
+          </Link>
+        ))}
+      </section>
+      <h2>Dependencies</h2>
       <section className="cards" aria-label="Dependencies">
         {r.dependencies.map((d) => (
           <div key={d.name} className={`card ${d.ok ? "ok" : "bad"}`} data-testid={`dep-${d.name}`}>
