@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { isCidr } from "@/server/env";
-import { encode, type EnumField } from "./enums";
+import { decode, encode, type EnumField, PROTOCOLS, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
 
 export interface SetFilter<T> {
   values: T[];
@@ -179,5 +179,10 @@ export function filterToParams(f: Partial<Filter>): Record<string, string> {
   if (f.server) out.server = (f.server.not ? "!" : "") + f.server.values.join(",");
   if (f.client) out.client = (f.client.not ? "!" : "") + f.client.value;
   if (f.qname) out.qname = (f.qname.not ? "!" : "") + (f.qname.kind === "substring" ? "~" : "") + f.qname.value;
+  const maps = { qtype: QTYPES, rcode: RCODES, responseType: RESPONSE_TYPES, protocol: PROTOCOLS } as const;
+  for (const k of ["qtype", "rcode", "responseType", "protocol"] as const) {
+    const v = f[k];
+    if (v) out[k] = (v.not ? "!" : "") + v.values.map((n) => decode(maps[k], n, k === "qtype" ? "TYPE" : "")).join(",");
+  }
   return out;
 }

@@ -87,7 +87,7 @@ export async function resolve(stores: Stores, filter: Filter): Promise<Resolved>
     // Technitium's retention deletes in dlid order; a minute of slack keeps rows whose clocks ran slightly behind.
     const kept = new Date(oldest.at.getTime() - 60_000);
     if (from < kept) {
-      clipped = `The range starts before the oldest query still kept (${oldest.at.toISOString()}); Technitium's retention deleted older rows, so the search starts there.`;
+      clipped = `The range starts before the oldest query in dns_logs (${oldest.at.toISOString()}); older rows were deleted by Technitium's retention or never logged, so the search starts there.`;
       from = kept;
     }
   }

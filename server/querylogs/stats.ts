@@ -142,7 +142,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   const step = BUCKETS[bucket];
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const notes: string[] = [];
-  if (r.clipped) notes.push(`Raw rows before ${r.oldest?.at.toISOString()} were deleted by Technitium's retention; chart buckets before that come from dnsdeck's rollups, which keep history.`);
+  if (r.clipped) notes.push(`dns_logs holds no rows before ${r.oldest?.at.toISOString()} (retention or not logged); any chart buckets before that come from dnsdeck's rollups, which keep history after retention deletes.`);
   const useRollups = rollupCountable(filter) && step >= 3600 && r.watermark > 0;
   const seriesJob = async (): Promise<Agg[]> => {
   let aggs: Agg[] = [];

@@ -22,6 +22,8 @@ before(async () => {
   await generateQueryLogs({ databaseUrl: logsDb.url, days: DAYS, perDay: 8000, endAt: END, seed: 7, parallel: 1 });
   logs = new pg.Pool({ connectionString: logsDb.url, max: 4 });
   deck = new pg.Pool({ connectionString: deckDb.url, max: 4 });
+  logs.on("error", () => {});
+  deck.on("error", () => {});
   stores = { logs, deck, deckConnect: () => deck.connect() };
   await rollupCatchUp(stores, { batch: 5000, maxSteps: 100, now: new Date(END.getTime() + 3600_000) });
 });
@@ -263,6 +265,7 @@ test("retention deletes under the rollups: rows clipped and said so, rollups nei
 test("an unreachable query-log database gives a clear 'unavailable' error and leaves the watermark alone", async () => {
   const { mapDbError } = await import("../db");
   const dead = new pg.Pool({ connectionString: "postgresql://postgres:postgres@127.0.0.1:1/none", connectionTimeoutMillis: 500 });
+  dead.on("error", () => {});
   try {
     const before = await readState(deck);
     const broken = { logs: dead, deck, deckConnect: () => deck.connect() };
@@ -293,4 +296,12 @@ test("the access-path hint changes only the plan, never the rows (dense, rare, n
     assert.deepEqual(runs[1], runs[0], JSON.stringify(params));
     assert.deepEqual(runs[2], runs[0], JSON.stringify(params));
   }
+});
+
+test("a filter survives the round trip to URL parameters (links, export audit rows)", async () => {
+  const { filterToParams } = await import("../filters");
+  const f = parse({ server: "!technitium", client: "10.244.0.0/16", qname: "~github", qtype: "A,HTTPS", rcode: "!NxDomain", responseType: "Recursive", protocol: "Udp,Tcp" }).filter;
+  const again = listSchema.parse(filterToParams(f)).filter;
+  assert.deepEqual(again, f);
+  assert.equal(filterToParams(f).rcode, "!NxDomain");
 });
