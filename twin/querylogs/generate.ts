@@ -9,6 +9,7 @@
  * (only when the load is larger than what the table already holds). 27M rows take a few minutes on 2 cores.
  *
  * CLI: tsx twin/querylogs/generate.ts --database-url postgresql://… --days 3 --per-day 300000 [--seed 1] [--live 20]
+ * Single-connection servers (PGlite behind pglite-socket): pass `parallel: 1` (then only one connection is ever open).
  */
 import pg from "pg";
 import { buildCatalog, CATEGORY_SHARES, SERVERS } from "./catalog";
@@ -148,8 +149,6 @@ JOIN gen_clients c ON c.grp = CASE WHEN k.pods THEN 1 ELSE 0 END AND c.rank = CA
 
 const COLUMNS = "server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer";
 const ROW_SQL = `INSERT INTO dns_logs (dlid, ${COLUMNS}) ${ROW_SELECT}`;
-/** Live rows take their dlid from the sequence, in time order, like the app's batches. */
-const LIVE_SQL = `INSERT INTO dns_logs (${COLUMNS}) SELECT ${COLUMNS} FROM (${ROW_SELECT}) g ORDER BY timestamp`;
 
 function cumulative(xs: readonly number[]): number[] {
   let s = 0;
@@ -227,7 +226,7 @@ export async function generateQueryLogs(opts: GenerateOptions): Promise<{ rows: 
   try {
     await Promise.all(Array.from({ length: parallel }, (_, w) => worker(w)));
     await main.query(`SELECT setval('dns_logs_dlid_seq', $1)`, [offset + total]);
-    if (rebuild) await rebuildIndexes(opts.databaseUrl, parallel, log, started);
+    if (rebuild) await rebuildIndexes(opts.databaseUrl, parallel, log, started, main);
     await main.query("ANALYZE dns_logs");
   } finally {
     await main.end();
@@ -237,7 +236,7 @@ export async function generateQueryLogs(opts: GenerateOptions): Promise<{ rows: 
   return { rows: total, seconds };
 }
 
-async function rebuildIndexes(url: string, parallel: number, log: (l: string) => void, started: number): Promise<void> {
+async function rebuildIndexes(url: string, parallel: number, log: (l: string) => void, started: number, main: pg.Client): Promise<void> {
   const jobs: string[] = [
     "ALTER TABLE dns_logs ADD CONSTRAINT dns_logs_pkey PRIMARY KEY (dlid)",
     ...DNS_LOGS_INDEXES.map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON dns_logs (${cols})`),
@@ -245,8 +244,9 @@ async function rebuildIndexes(url: string, parallel: number, log: (l: string) =>
   // Biggest first so the two builders finish together.
   const order = [jobs[0], jobs[14], jobs[10], jobs[11], jobs[12], jobs[13], jobs[7], jobs[3], jobs[2], jobs[1], jobs[4], jobs[5], jobs[6], jobs[8], jobs[9]];
   let i = 0;
-  const builder = async () => {
-    const c = await connect(url);
+  // With parallel = 1 everything runs on the one connection (single-connection servers such as pglite-socket).
+  const builder = async (b: number) => {
+    const c = parallel === 1 || b === 0 ? main : await connect(url);
     try {
       await c.query("SET maintenance_work_mem = '512MB'");
       await c.query("SET max_parallel_maintenance_workers = 0");
@@ -257,10 +257,10 @@ async function rebuildIndexes(url: string, parallel: number, log: (l: string) =>
         log(`${sql.replace(/ ON dns_logs.*| PRIMARY KEY.*/, "")} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
       }
     } finally {
-      await c.end();
+      if (c !== main) await c.end();
     }
   };
-  await Promise.all(Array.from({ length: parallel }, () => builder()));
+  await Promise.all(Array.from({ length: parallel }, (_, b) => builder(b)));
 }
 
 /**
@@ -269,19 +269,48 @@ async function rebuildIndexes(url: string, parallel: number, log: (l: string) =>
  */
 export async function appendLive(opts: { databaseUrl: string; perSecond: number; seed?: number; servers?: string[]; log?: (l: string) => void }): Promise<{ stop(): Promise<void> }> {
   const servers = opts.servers ?? [...SERVERS];
-  const c = await connect(opts.databaseUrl);
-  await ensureDnsLogsTable(c);
-  const { counts, clientCounts } = await loadCatalog(c, opts.seed ?? 1);
+  // Rows are drawn in JS from the same catalogue and written as one parameterised multi-row INSERT per instance per
+  // second (as the app's writer does). The connection is released between ticks, so a single-connection server
+  // (PGlite behind pglite-socket) stays usable by everyone else.
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 1, idleTimeoutMillis: 200 });
+  pool.on("error", () => {});
+  const c0 = await pool.connect();
+  try {
+    await ensureDnsLogsTable(c0);
+  } finally {
+    c0.release();
+  }
+  const cat = buildCatalog(opts.seed ?? 1);
+  const byCat = new Map<string, (typeof cat.keys)[number]>(cat.keys.map((k) => [`${k.cat}|${k.rank}`, k]));
+  const byClient = new Map(cat.clients.map((x) => [`${x.grp}|${x.rank}`, x.ip]));
   const shares = cumulative(CATEGORY_SHARES);
+  const zipf = (n: number) => Math.min(n, Math.floor(Math.exp(Math.random() * Math.log(n + 1))));
+  const row = (server: string, at: number): unknown[] => {
+    const u = Math.random();
+    const catIdx = shares.findIndex((x) => u < x);
+    const catN = catIdx < 0 ? shares.length - 1 : catIdx;
+    const k = byCat.get(`${catN}|${zipf(cat.counts[catN])}`)!;
+    const grp = k.pods ? 1 : 0;
+    const ip = byClient.get(`${grp}|${zipf(cat.clientCounts[grp])}`)!;
+    const recursive = k.rt === null && Math.random() < 0.28;
+    const fail = recursive && Math.random() < 0.015;
+    const rt = k.rt ?? (recursive ? 2 : 3);
+    const rtt = recursive ? Math.exp(2.9 + 1.1 * (Math.random() + Math.random() + Math.random() - 1.5)) : null;
+    const proto = k.proto ?? (Math.random() < 0.93 ? 0 : Math.random() < 0.6 ? 1 : Math.random() < 0.7 ? 3 : 2);
+    const answer = fail ? null : k.split && ip.startsWith("192.168.1.") && k.answer ? k.answer.replace("176.12.22.76", "10.0.20.200") : k.answer;
+    return [server, new Date(at - Math.random() * 1000).toISOString(), ip, proto, rt, rtt, fail ? 2 : k.rcode, k.qname, k.qtype, k.qclass, answer];
+  };
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const tick = async () => {
     const n = Math.max(1, Math.round(opts.perSecond));
-    // One batch per server, like the app's writer thread; dlid comes from the sequence.
-    for (let s = 0; s < servers.length; s++) {
+    const now = Date.now();
+    for (const server of servers) {
       const share = Math.max(1, Math.round(n / servers.length));
-      await c.query(LIVE_SQL, [0, share, 0, new Date(Date.now() - 1000).toISOString(), 86_400 * 1000, [servers[s], servers[s], servers[s]], [100, 100, 100], counts, clientCounts, opts.seed ?? 1, 0, shares],
-      );
+      const rows = Array.from({ length: share }, () => row(server, now)).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+      const values = rows.flat();
+      const tuples = rows.map((_, i) => `(${Array.from({ length: 11 }, (_, j) => `$${i * 11 + j + 1}`).join(", ")})`).join(", ");
+      await pool.query(`INSERT INTO dns_logs (${COLUMNS}) VALUES ${tuples}`, values);
     }
   };
   const timer = setInterval(() => {
@@ -293,7 +322,7 @@ export async function appendLive(opts: { databaseUrl: string; perSecond: number;
       stopped = true;
       clearInterval(timer);
       await running;
-      await c.end();
+      await pool.end();
     },
   };
 }
