@@ -149,7 +149,10 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
       clearInterval(t);
     };
   }, [live, qs]);
-  useEffect(() => setLiveRows([]), [qs]);
+  useEffect(() => {
+    setLiveRows([]);
+    setExact(false);
+  }, [qs]);
 
   const rows = [...(state.cursor ? [] : liveRows), ...(list.data?.rows ?? [])];
   const topData = stats.data?.top ?? { names: [], clients: [], blocked: [], approximate: true };
