@@ -382,12 +382,12 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
                     <tbody>
                       {topData[key].map((e) => (
                         <tr key={e.key}>
-                          <td className="mono">
+                          <td className="mono" style={{ maxWidth: 240, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
                             <button type="button" style={LINK} onClick={() => setFilter(filterKey, e.key)}>
                               {e.key || "(root)"}
                             </button>
                           </td>
-                          <td style={{ textAlign: "right" }}>{e.count.toLocaleString("en")}</td>
+                          <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>{e.count.toLocaleString("en")}</td>
                         </tr>
                       ))}
                     </tbody>
