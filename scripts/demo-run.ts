@@ -41,7 +41,7 @@ async function main() {
     stateDir: path.join(stateDir, "twin"),
     speed: Number(process.env.DEMO_SPEED ?? 1),
     queryLogs: freshLogs || process.env.DEMO_QUERYLOG_DAYS
-      ? { databaseUrl: queryLogUrl, days: Number(process.env.DEMO_QUERYLOG_DAYS ?? 3), perDay: Number(process.env.DEMO_QUERYLOG_PER_DAY ?? 30000), livePerSecond: 2 }
+      ? { databaseUrl: queryLogUrl, days: Number(process.env.DEMO_QUERYLOG_DAYS ?? 3), perDay: Number(process.env.DEMO_QUERYLOG_PER_DAY ?? 30000), livePerSecond: 2, parallel: freshLogs ? 1 : undefined }
       : undefined,
     log: say,
   });

@@ -13,7 +13,7 @@ export interface TwinOptions {
   /** Controller speed: 1 = demo pace; tests run faster. */
   speed?: number;
   /** Fill Technitium's dns_logs table in this database. */
-  queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number };
+  queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number; /** 1 for single-connection servers (PGlite) */ parallel?: number };
   panelPort?: number;
   log?: (line: string) => void;
 }
@@ -39,7 +39,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     log(`DNS chain twin on 127.x.y.z:${dns.port}`);
     if (opts.queryLogs) {
       const q = opts.queryLogs;
-      const r = await generateQueryLogs({ databaseUrl: q.databaseUrl, days: q.days, perDay: q.perDay });
+      const r = await generateQueryLogs({ databaseUrl: q.databaseUrl, days: q.days, perDay: q.perDay, parallel: q.parallel });
       log(`query logs: ${r.rows} rows over ${q.days} days in ${r.seconds.toFixed(1)} s`);
       if (q.livePerSecond) {
         const live = await appendLive({ databaseUrl: q.databaseUrl, perSecond: q.livePerSecond });
