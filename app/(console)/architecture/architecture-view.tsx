@@ -1,4 +1,5 @@
 "use client";
+import { api } from "@/app/_components/api-client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
@@ -10,12 +11,6 @@ type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
 const REFRESH_MS = 15_000;
 const MANAGER: Record<string, string> = { "/stack": "Stack", "/coredns": "CoreDNS", "/technitium": "Technitium", "/query-logs": "Query logs" };
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
-  return body as T;
-}
 
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -27,7 +22,7 @@ function download(name: string, type: string, text: string) {
 }
 
 export function ArchitectureView() {
-  const q = useQuery({ queryKey: ["architecture"], queryFn: () => getJson<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
+  const q = useQuery({ queryKey: ["architecture"], queryFn: () => api<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
   const [selected, setSelected] = useState<string | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
   // The whole estate at once by default; "actual size" for reading small labels.

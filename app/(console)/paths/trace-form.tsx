@@ -12,7 +12,7 @@ export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: str
   const isPod = clientClass.startsWith("pod-");
   const m = useMutation({
     mutationFn: (body: { name: string; clientClass: string; node?: string }) =>
-      fetchJson<TraceResult>("/api/v1/trace", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      fetchJson<TraceResult>("/api/v1/trace", { method: "POST", body }),
   });
   useEffect(() => {
     if (!m.isPending) return;

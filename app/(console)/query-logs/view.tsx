@@ -1,4 +1,5 @@
 "use client";
+import { api } from "@/app/_components/api-client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -62,12 +63,6 @@ const RCODES = ["NoError", "NxDomain", "ServerFailure", "Refused", "FormatError"
 const PROTOCOLS = ["Udp", "Tcp", "Tls", "Https", "Quic"];
 const QTYPES = ["A", "AAAA", "HTTPS", "PTR", "SRV", "TXT", "CNAME", "MX", "NS", "SOA", "AXFR", "ANY"];
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.error?.message ?? `request failed (${res.status})`);
-  return body as T;
-}
 
 const LINK: React.CSSProperties = { background: "none", border: "none", padding: 0, color: "inherit", font: "inherit", cursor: "pointer", textDecoration: "underline dotted" };
 const fmtTime = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
@@ -97,17 +92,17 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
       const p = new URLSearchParams(qs);
       if (state.cursor) p.set("cursor", state.cursor);
       p.set("count", state.cursor ? "none" : exact ? "exact" : "fast");
-      return getJson<ListResponse>(`/api/v1/query-logs?${p}`);
+      return api<ListResponse>(`/api/v1/query-logs?${p}`);
     },
   });
   // Charts and top lists are separate requests so each comes back as soon as it is ready.
   const charts = useQuery({
     queryKey: ["querylogs-stats", qs.toString()],
-    queryFn: () => getJson<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`),
+    queryFn: () => api<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`),
   });
   const tops = useQuery({
     queryKey: ["querylogs-top", qs.toString()],
-    queryFn: () => getJson<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=top`),
+    queryFn: () => api<StatsResponse>(`/api/v1/query-logs/stats?${qs}&parts=top`),
   });
   const chartsData = charts.data;
   const topsData = tops.data;
@@ -136,7 +131,7 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
       p.set("after", newest.current);
       p.set("limit", "200");
       try {
-        const r = await getJson<{ rows: Row[] }>(`/api/v1/query-logs?${p}`);
+        const r = await api<{ rows: Row[] }>(`/api/v1/query-logs?${p}`);
         if (r.rows.length) setLiveRows((prev) => [...r.rows, ...prev].slice(0, 500));
       } catch {
         /* shown by the main query's error state */
