@@ -335,51 +335,8 @@ function parseTemplate(d: Directive, blockZones: string[]): TemplateCfg {
   return t;
 }
 
-/** The kubeadm CoreDNS Corefile of the seed homelab (used when no K8s twin is given). */
-export const SEED_COREFILE = `.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . 10.0.20.1 8.8.8.8 1.1.1.1 {
-       policy sequential
-       health_check 5s
-       max_fails 2
-    }
-    cache {
-       success 10000 300 6
-       denial 10000 300 60
-       serve_stale 86400s
-    }
-    loop
-    reload
-    loadbalance
-}
-viktorbarzin.lan:53 {
-    errors
-    template IN ANY viktorbarzin.lan {
-       match ".*\\..*\\.viktorbarzin\\.lan\\.$"
-       rcode NXDOMAIN
-       fallthrough
-    }
-    forward . 10.96.0.53 {
-       health_check 5s
-       max_fails 2
-    }
-    cache {
-       success 10000 300
-       denial 10000 300
-       serve_stale 86400s
-    }
-}
-`;
+/** The kubeadm CoreDNS Corefile of the seed homelab (used when no K8s twin is given): the one the K8s twin seeds. */
+export { HOMELAB_COREFILE as SEED_COREFILE } from "../kube/seed";
 
 /** The NodeLocal DNSCache Corefile of the seed commit (transparent mode; viktorbarzin.lan straight to Technitium). */
 export const SEED_NODELOCAL_COREFILE = `cluster.local:53 {
