@@ -113,6 +113,11 @@ test.describe("resolution paths and trace", () => {
     expect(data(pod, "coredns")).toContain("176.12.22.76");
 
     await page.setExtraHTTPHeaders(VIEWER);
+    // Hold the answer back a moment so the progress indicator is observable however fast the twin answers.
+    await page.route("**/api/v1/trace", async (r) => {
+      await new Promise((res) => setTimeout(res, 1500));
+      await r.continue();
+    });
     await page.goto(url("main", "/paths"));
     await page.getByTestId("trace-name").fill("idrac.viktorbarzin.lan");
     await page.getByTestId("trace-class").selectOption("pod-internal");
