@@ -13,6 +13,17 @@ const config = [
       "react/no-unescaped-entities": "off",
     },
   },
+  {
+    // Production code never reaches into the twin: the twin must be indistinguishable from the real thing.
+    files: ["app/**", "server/**", "k8s/**", "prisma/**", "instrumentation.ts"],
+    ignores: ["**/__tests__/**", "server/testing/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/twin", "@/twin/*", "**/twin/*", "../twin", "../../twin"], message: "production code must not import the twin" }] },
+      ],
+    },
+  },
 ];
 
 export default config;
