@@ -44,8 +44,15 @@ async function defaultProbe(): Promise<DnsProbe> {
     // With an address map (twin, tunnel) every stack address must be mapped: an unmapped one would go to the real
     // cluster network from wherever dnsdeck runs. Without a map (production) the real address is the right one.
     const map = addressMapFromEnv();
-    if (map.entries.length && !mapDestination(map, { address: q.server, port: q.port, via: q.via }).rule)
+    const mapped = map.entries.length ? mapDestination(map, { address: q.server, port: q.port, via: q.via }).rule : undefined;
+    if (map.entries.length && !mapped)
       return { ok: false, detail: `not sent: DNS_ADDRESS_MAP has no entry for ${q.server}${q.via ? `@${q.via}` : ""}` };
+    // A node's link-local cache answers only on that node. Without a per-node route (map entry) dnsdeck can ask the
+    // cache of the node it runs on (NODE_NAME); asking "169.254.20.10" for another node would test the wrong cache,
+    // so that check is reported as not verified rather than passed on the wrong evidence.
+    const ownNode = process.env.NODE_NAME;
+    if (!mapped && q.via && q.via !== ownNode)
+      return { ok: true, detail: `not verified over DNS: ${q.via}'s cache is reachable only from ${q.via}${ownNode ? ` (dnsdeck runs on ${ownNode})` : ""}; judged by its pod` };
     const r = await query({ name: q.name, type: q.type, server: q.server, port: q.port, via: q.via, timeoutMs: q.timeoutMs });
     const ok = r.rcode === "NOERROR" && r.answers.length > 0;
     return { ok, detail: `${r.rcode}, ${r.answers.length} answer(s) in ${Math.round(r.latencyMs)} ms from ${r.server}` };
