@@ -5,22 +5,10 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { LogRow } from "@/server/querylogs/query";
 import { apiParams, FILTER_KEYS, type FilterKey, pageHref, PRESETS, readState, type ViewState } from "./params";
 
-interface Row {
-  id: string;
-  timestamp: string;
-  server: string | null;
-  clientIp: string;
-  protocol: string;
-  responseType: string;
-  rtt: number | null;
-  rcode: string;
-  qname: string | null;
-  qtype: string | null;
-  qclass: string | null;
-  answer: string | null;
-}
+type Row = LogRow;
 interface ListResponse {
   rows: Row[];
   nextCursor: string | null;
