@@ -6,6 +6,7 @@ import { defaultStackConfig, type StackConfig, stackConfigSchema } from "@/k8s/c
 import { type CorefileError, type CorefileTarget, profileFor, validateCorefile } from "@/k8s/corefile";
 import { renderCorednsCorefile, renderNodeLocalCorefile } from "@/k8s/corefile-render";
 import { saveStackConfig } from "@/server/stack/actions";
+import { getPath, setPath } from "@/app/_components/json-path";
 
 /*
  * Client-side editor: the parser/validator in k8s/corefile is pure, so every keystroke is validated in the browser
@@ -14,22 +15,7 @@ import { saveStackConfig } from "@/server/stack/actions";
 
 type Json = Record<string, unknown>;
 
-function get(o: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Json)[k] : undefined), o);
-}
 
-function set(o: Json, path: string, value: unknown): Json {
-  const copy = structuredClone(o);
-  const keys = path.split(".");
-  let cur: Json = copy;
-  for (const k of keys.slice(0, -1)) {
-    if (!cur[k] || typeof cur[k] !== "object") cur[k] = {};
-    cur = cur[k] as Json;
-  }
-  if (value === undefined) delete cur[keys[keys.length - 1]];
-  else cur[keys[keys.length - 1]] = value;
-  return copy;
-}
 
 interface Field {
   path: string;
@@ -68,7 +54,7 @@ const NL_FIELDS: Field[] = [
 ];
 
 function fieldValue(draft: Json, f: Field): string {
-  const v = get(draft, f.path);
+  const v = getPath(draft, f.path);
   if (v === undefined || v === null) return "";
   if (Array.isArray(v)) return v.join(", ");
   return String(v);
@@ -112,12 +98,12 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
     return out;
   }, [parsed]);
 
-  const override = get(draft, `${target}.corefileOverride`) as string | undefined;
+  const override = getPath(draft, `${target}.corefileOverride`) as string | undefined;
   const mode: "form" | "raw" = override !== undefined ? "raw" : "form";
 
   // the text shown: the raw override, or the Corefile the form renders
   const { text, renderError } = useMemo(() => {
-    const o = get(deferred, `${target}.corefileOverride`) as string | undefined;
+    const o = getPath(deferred, `${target}.corefileOverride`) as string | undefined;
     if (o !== undefined) return { text: o, renderError: null as string | null };
     if (!parsed.success) return { text: "", renderError: "Fix the highlighted fields to see the rendered Corefile." };
     try {
@@ -128,7 +114,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
   }, [deferred, parsed, target]);
 
   const stack: StackConfig = parsed.success ? parsed.data : defaultStackConfig;
-  const version = (get(deferred, "coredns.version") as string | undefined) ?? "1.11.3";
+  const version = (getPath(deferred, "coredns.version") as string | undefined) ?? "1.11.3";
   const profileLabel = useMemo(() => {
     try {
       return profileFor(target, version).label;
@@ -174,7 +160,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
 
   const update = (path: string, value: unknown) => {
     setMsg(null);
-    setDraft((d) => set(d, path, value));
+    setDraft((d) => setPath(d, path, value));
   };
 
   const jumpTo = (e: CorefileError) => {
@@ -207,7 +193,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
   };
 
   const fields = target === "coredns" ? CORE_FIELDS : NL_FIELDS;
-  const zones = (get(draft, "nodelocal.zones") as Json[] | undefined) ?? [];
+  const zones = (getPath(draft, "nodelocal.zones") as Json[] | undefined) ?? [];
 
   return (
     <div data-testid="corefile-console">

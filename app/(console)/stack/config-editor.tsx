@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useCan } from "@/app/_components/identity";
 import type { ConfigRevision } from "@/server/stack/config-store";
 import { saveStackConfig } from "@/server/stack/actions";
+import { getPath, setPath } from "@/app/_components/json-path";
 
 type Json = Record<string, unknown>;
 
@@ -50,21 +51,7 @@ const FIELDS: { group: string; fields: Field[] }[] = [
   },
 ];
 
-function get(o: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Json)[k] : undefined), o);
-}
 
-function set(o: Json, path: string, value: unknown): Json {
-  const copy = structuredClone(o);
-  const keys = path.split(".");
-  let cur: Json = copy;
-  for (const k of keys.slice(0, -1)) {
-    if (!cur[k] || typeof cur[k] !== "object") cur[k] = {};
-    cur = cur[k] as Json;
-  }
-  cur[keys[keys.length - 1]] = value;
-  return copy;
-}
 
 export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; onSaved: () => void }) {
   const isAdmin = useCan("admin");
@@ -138,13 +125,13 @@ export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; on
             <legend>{g.group}</legend>
             <div className="stack-v">
               {g.fields.map((f) => {
-                const v = get(draft, f.path);
+                const v = getPath(draft, f.path);
                 const err = fields[f.path];
                 return (
                   <label key={f.path} className="row">
                     <span style={{ minWidth: 260 }}>{f.label}</span>
                     {f.kind === "select" ? (
-                      <select value={String(v ?? "")} onChange={(e) => setDraft(set(draft, f.path, e.target.value))} disabled={!isAdmin} name={f.path}>
+                      <select value={String(v ?? "")} onChange={(e) => setDraft(setPath(draft, f.path, e.target.value))} disabled={!isAdmin} name={f.path}>
                         {f.options!.map((o) => (
                           <option key={o}>{o}</option>
                         ))}
@@ -160,7 +147,7 @@ export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; on
                         onChange={(e) => {
                           const raw = e.target.value;
                           const val = f.kind === "number" ? (raw === "" ? undefined : Number(raw)) : f.kind === "list" ? raw.split(",").map((x) => x.trim()).filter(Boolean) : raw;
-                          setDraft(set(draft, f.path, val));
+                          setDraft(setPath(draft, f.path, val));
                         }}
                       />
                     )}

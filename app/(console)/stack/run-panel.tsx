@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useCan } from "@/app/_components/identity";
 import { api, type ApplyView } from "./api";
+import { RunStatusBadge } from "@/app/_components/run-status";
 
 const STEP_CLASS: Record<string, string> = {
   pending: "",
@@ -72,15 +73,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
         <h2 style={{ margin: 0 }}>
           {run.kind === "rollback" ? "Rollback" : "Apply"} #{run.id}
         </h2>
-        <span className={`badge badge-${run.status}`} data-testid="apply-status">
-          {run.status === "running" ? (
-            <>
-              <span className="spinner" /> running
-            </>
-          ) : (
-            run.status
-          )}
-        </span>
+        <RunStatusBadge status={run.status} testId="apply-status" />
         <span className="muted small">
           by {run.createdBy}, {new Date(run.createdAt).toLocaleString()} · config revision {run.configRevisionId}
           {run.takeOwnership ? " · took ownership" : ""}

@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { api, KIND_LABEL, type SyncRunView } from "./api";
+import { RunStatusBadge } from "@/app/_components/run-status";
 
 type ZoneRes = { zone: string; replica: string; outcome: string; primarySerial?: number; replicaSerial?: number; message?: string };
 type Orphan = { zone: string; replica: string; type: string; action: string; message?: string };
@@ -142,15 +143,7 @@ export function RunView({ id, onDone, onClose }: { id: number; onDone?: () => vo
         <h2 style={{ margin: 0 }}>
           {KIND_LABEL[run.kind] ?? run.kind} #{run.id}
         </h2>
-        <span className={`badge badge-${run.status}`} data-testid="sync-run-status">
-          {run.status === "running" ? (
-            <>
-              <span className="spinner" /> running
-            </>
-          ) : (
-            run.status
-          )}
-        </span>
+        <RunStatusBadge status={run.status} testId="sync-run-status" />
         <span className="muted small">
           by {run.createdBy} via {run.trigger}, {new Date(run.startedAt).toLocaleString()}
         </span>
