@@ -1,8 +1,11 @@
 // Shared constants for the end-to-end tests and their global setup.
 import { signHs256 } from "../server/auth/jwt";
 
+/** E2E_PORT_BASE moves the four apps (base … base+3) so two checkouts can run their suites side by side. */
+const base = Number(process.env.E2E_PORT_BASE ?? 3100);
+
 export const E2E = {
-  ports: { main: 3100, jwt: 3101, demo: 3102, nodb: 3103 },
+  ports: { main: base, jwt: base + 1, demo: base + 2, nodb: base + 3 },
   jwt: { secret: "e2e-provider-client-secret-0123456789", issuer: "http://authentik.test/application/o/dnsdeck/", audience: "dnsdeck-e2e" },
 };
 
