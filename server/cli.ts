@@ -59,38 +59,28 @@ export async function main(
     err(e instanceof EnvError ? e.message : String(e));
     return 2;
   }
-  const { runSync } = await import("@/server/sync/service");
-  const { recordAudit } = await import("@/server/audit/record");
-  const { AppError } = await import("@/server/errors");
+  const { SYNC_VERBS } = await import("@/server/sync/verbs");
+  const { cliContext } = await import("@/server/auth/ctx");
+  const { toAppError } = await import("@/server/errors");
   const { pushMetrics, renderZoneSyncMetrics, pushUrl } = await import("@/server/sync/metrics");
 
   const kind = COMMANDS[command as Command];
   const cron = env.DNSDECK_TRIGGER === "cronjob";
   const user = cron ? `cronjob:${cronJobName(env, command)}` : `cli:${env.USER ?? safeUser()}`;
   const removeOrphans = rest.includes("--remove-orphans");
-  const started = performance.now();
   let code = 0;
-  let run: Awaited<ReturnType<typeof runSync>> | undefined;
+  let run: Awaited<ReturnType<(typeof SYNC_VERBS)[typeof kind]>> | undefined;
   let failure: string | undefined;
+  // The same verb as the page's button: audited before anything is sent (503, nothing done, if it cannot be).
   try {
-    run = await runSync(kind, { trigger: cron ? "cronjob" : "cli", user, removeOrphans });
+    const ctx = cliContext(user as `cronjob:${string}` | `cli:${string}`);
+    run = await SYNC_VERBS[kind](ctx, kind === "zones" ? { removeOrphans, wait: true } : { wait: true });
     code = run.status === "ok" ? 0 : run.status === "partial" ? 1 : 2;
   } catch (e) {
-    const ae = e instanceof AppError ? e : null;
-    failure = ae ? ae.message : e instanceof Error ? e.message : String(e);
-    code = ae && (ae.code === "conflict" || ae.code === "bad_request") ? 3 : 2;
+    const ae = toAppError(e);
+    failure = ae.message;
+    code = ae.code === "conflict" || ae.code === "bad_request" ? 3 : 2;
   }
-  await recordAudit({
-    user,
-    role: null,
-    action: `sync.${kind}`,
-    target: `technitium ${kind}`,
-    input: { command, removeOrphans, runId: run?.id },
-    result: code === 3 ? "refused" : code === 0 ? "ok" : "failed",
-    durationMs: performance.now() - started,
-    error: failure ?? (run && run.status !== "ok" ? (run.error ?? run.summary) : null),
-    via: "cli",
-  });
 
   if (rest.includes("--json")) out(JSON.stringify(run ?? { error: failure }, null, 2));
   else if (run) out(describeRun(run));

@@ -1,9 +1,8 @@
 import Link from "next/link";
-import { collectEstate } from "@/server/architecture/collect";
-import { currentArchConfig } from "@/server/architecture/config";
 import type { Estate } from "@/server/architecture/estate";
 import { formatCount, formatDuration } from "@/server/architecture/graph";
-import { readiness } from "@/server/health/readiness";
+import { getOverview } from "@/server/architecture/verbs";
+import { pageContext } from "@/server/auth/page-context";
 
 export const dynamic = "force-dynamic";
 
@@ -70,8 +69,8 @@ function glance(e: Estate): Card[] {
 }
 
 export default async function Overview() {
-  const [r, { config }] = await Promise.all([readiness(), currentArchConfig()]);
-  const estate = await collectEstate(config);
+  const ctx = await pageContext("/");
+  const { readiness: r, estate } = await getOverview(ctx);
   return (
     <>
       <h1>Overview</h1>

@@ -1,14 +1,13 @@
-import { env } from "@/server/env";
-import { NOT_CONFIGURED } from "@/server/querylogs/db";
-import { logStatus } from "@/server/querylogs/service";
+import { pageContext } from "@/server/auth/page-context";
+import { queryLogStatus } from "@/server/querylogs/service";
 import { QueryLogsView } from "./view";
 
 export const dynamic = "force-dynamic";
 
 export default async function QueryLogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await pageContext("/query-logs");
   const sp = await searchParams;
-  const configured = !!env().QUERYLOG_DATABASE_URL;
-  const status = configured ? await logStatus() : { configured: false, reachable: false, message: NOT_CONFIGURED };
+  const status = await queryLogStatus(ctx);
   return (
     <>
       <h1>Query logs</h1>
