@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { k8sName } from "@/k8s/schemas";
 import { admitsEveryone, isCidr } from "@/server/auth/cidr";
 import { parseAddressMap } from "@/server/dns/address-map";
 
@@ -110,7 +111,7 @@ export const envSchema = tuningSchema
     DNS_ADDRESS_MAP: addressMap,
     PUSHGATEWAY_URL: z.string().url().optional(),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
-    NODE_NAME: z.string().regex(/^[a-z0-9.-]{1,253}$/, "must be a Kubernetes node name").optional(),
+    NODE_NAME: k8sName.optional(),
     // Demo only: the twin's fault panel, linked from the demo banner.
     DEMO_TWIN_PANEL_URL: z.string().url().optional(),
     // issue 5 (sync): where replicas transfer zones from; default: the technitium-primary Service from the Kubernetes API
