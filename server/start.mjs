@@ -8,8 +8,9 @@
 //      copied header — nobody is trusted (401), and Authentik's headers count only from TRUSTED_PROXY_CIDRS;
 //   2. refuses a body over DNSDECK_MAX_BODY_BYTES (default 1 MiB) with 413 before Next buffers it: at once for a
 //      declared Content-Length, and while streaming for a chunked body;
-//   3. refuses server-action posts that are cross-site or malformed with a clear 403/400 and an audit row (they are
-//      rerouted to /api/v1/refused), where Next would answer a bare 500.
+//   3. refuses posts to pages that are cross-site, not server actions, or malformed (bad Next-Action id, a body that
+//      is not plain JSON arguments) with a clear 403/400 and an audit row — they are rerouted to /api/v1/refused —
+//      where Next would answer a bare 500. A server action's body is held (bounded), checked, then handed on whole.
 import http from "node:http";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -81,19 +82,78 @@ function crossSite(req) {
   }
 }
 
-/** A server-action post Next would fail with a bare 500: the reason, or null to let Next handle it. */
-function badActionPost(req) {
+/**
+ * A post to a page Next would fail with a bare 500 (cross-site, malformed action id, a body its decoder chokes on):
+ * the reason, or null to let Next handle it. dnsdeck's pages post only server actions from their own scripts
+ * (Next-Action header, text/plain JSON); plain form posts are refused too.
+ */
+function badPagePost(req) {
   if (req.method !== "POST" || req.url?.startsWith("/api/")) return null;
-  const id = req.headers["next-action"];
-  const type = String(req.headers["content-type"] ?? "");
-  const form = /^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type);
-  if (id === undefined && !form) return null;
   const site = crossSite(req);
   if (site) return { status: 403, reason: `server action: ${site}` };
-  if (id !== undefined && !/^[0-9a-f]{2,128}$/i.test(String(id))) return { status: 400, reason: "server action: malformed Next-Action header; reload the page and try again" };
-  if (id !== undefined && !/^(text\/plain|multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type))
-    return { status: 400, reason: `server action: unsupported content type ${type.slice(0, 60) || "(none)"}; reload the page and try again` };
+  const id = req.headers["next-action"];
+  if (id === undefined) return { status: 400, reason: "dnsdeck's pages accept only server actions posted by their own scripts; reload the page and try again" };
+  if (!/^[0-9a-f]{2,128}$/i.test(String(id))) return { status: 400, reason: "server action: malformed Next-Action header; reload the page and try again" };
+  const type = String(req.headers["content-type"] ?? "");
+  if (!/^text\/plain\b/i.test(type)) return { status: 400, reason: `server action: unsupported content type ${type.slice(0, 60) || "(none)"}; reload the page and try again` };
   return null;
+}
+
+/** Strings React's reply decoder would treat as references (a `$` prefix other than escapes and plain values). */
+const PLAIN_DOLLAR = /^\$(\$|undefined$|NaN$|Infinity$|-Infinity$|-0$|D|n-?\d+$)/;
+function plainReply(value, depth = 0) {
+  if (depth > 64) return false;
+  if (typeof value === "string") return !value.startsWith("$") || PLAIN_DOLLAR.test(value);
+  if (Array.isArray(value)) return value.every((v) => plainReply(v, depth + 1));
+  if (value && typeof value === "object") return Object.values(value).every((v) => plainReply(v, depth + 1));
+  return true;
+}
+
+function badActionBody(body) {
+  let args;
+  try {
+    args = JSON.parse(body.toString("utf8"));
+  } catch {
+    return "server action: the body is not the JSON a page sends; reload the page and try again";
+  }
+  return Array.isArray(args) && plainReply(args) ? null : "server action: the arguments are not plain values; reload the page and try again";
+}
+
+function refuse(req, bad) {
+  // Next answers; the internal route writes the audit row (with the caller's identity when it has one).
+  delete req.headers["next-action"];
+  req.url = REFUSED_PATH;
+  setHeader(req, "x-dnsdeck-refusal", JSON.stringify(bad));
+}
+
+/**
+ * Hold a server action's body (bounded) before Next sees any of it, check it, then hand it on whole — or refuse.
+ * The body is captured where the HTTP parser pushes it, so Next later reads an untouched stream.
+ */
+function holdActionBody(req, res, next) {
+  const chunks = [];
+  let size = 0;
+  const push = req.push;
+  req.push = function heldPush(chunk, ...rest) {
+    if (chunk === null) {
+      req.push = push;
+      const bad = badActionBody(Buffer.concat(chunks));
+      if (bad) refuse(req, { status: 400, reason: bad });
+      for (const c of chunks) push.call(req, c);
+      push.call(req, null, ...rest);
+      next(req, res);
+      return false;
+    }
+    size += chunk.length;
+    if (size > LIMIT) {
+      req.push = () => false;
+      answer(res, 413, tooLarge);
+      req.destroy();
+      return false;
+    }
+    chunks.push(Buffer.from(chunk));
+    return true;
+  };
 }
 
 function guard(req, res, next) {
@@ -106,14 +166,10 @@ function guard(req, res, next) {
     req.resume();
     return;
   }
+  const bad = badPagePost(req);
+  if (bad) refuse(req, bad);
+  else if (req.method === "POST" && req.headers["next-action"] !== undefined && !req.url?.startsWith("/api/")) return holdActionBody(req, res, next);
   if (req.headers["transfer-encoding"]) boundStreamedBody(req, res);
-  const bad = badActionPost(req);
-  if (bad) {
-    // Next answers; the internal route writes the audit row (with the caller's identity when it has one).
-    delete req.headers["next-action"];
-    req.url = REFUSED_PATH;
-    setHeader(req, "x-dnsdeck-refusal", JSON.stringify(bad));
-  }
   return next(req, res);
 }
 

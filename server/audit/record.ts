@@ -86,7 +86,8 @@ export async function recordRefusal(r: { source?: string; user?: string; reason:
   try {
     await db().$executeRaw`INSERT INTO "audit_events" ("at", "user", "role", "action", "target", "result", "http_status", "duration_ms", "error", "via", "count", "agg_key")
       VALUES (${minute}, ${user}, NULL, ${action}, ${`from ${source}`}, 'refused', ${r.httpStatus}, 0, ${reason}, ${r.via}, 1, ${key})
-      ON CONFLICT ("agg_key") DO UPDATE SET "count" = "audit_events"."count" + 1`;
+      ON CONFLICT ("agg_key") DO UPDATE SET "count" = "audit_events"."count" + 1,
+        "action" = CASE WHEN "audit_events"."action" = EXCLUDED."action" THEN "audit_events"."action" ELSE '(several pages and routes)' END`;
   } catch {
     console.error(`[audit] database unavailable, refusal follows: ${JSON.stringify({ source, reason, action })}`);
   }
