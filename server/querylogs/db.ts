@@ -57,7 +57,7 @@ export function mapDbError(err: unknown): unknown {
   if (err instanceof AppError) return err;
   const e = err as { message?: string; code?: string };
   const msg = e?.message ?? String(err);
-  if (e?.code === "timeout" || /statement timeout|canceling statement due to statement timeout/i.test(msg))
+  if (e?.code === "57014" || e?.code === "timeout" || /statement timeout|canceling statement due to statement timeout/i.test(msg))
     return new AppError("timeout", /narrow/.test(msg) ? msg : "The query took too long; narrow the time range or add a filter.");
   if ((e as { dnsdeckDb?: string })?.dnsdeckDb === "deck" && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded|Connection terminated|connect/i.test(msg))
     return new AppError("unavailable", "dnsdeck's own database is unreachable, so the query-log rollups and dictionaries cannot be read; check DATABASE_URL. Technitium is not affected.");
