@@ -73,22 +73,60 @@ export async function auditOutcome(id: bigint, out: { result: Exclude<AuditResul
 }
 
 /**
- * A refused caller without an identity (401) or without a role (403): one row per source, reason and minute, its
- * `count` raised by every further refusal — a flood cannot fill the table. Never throws.
+ * A refused caller without an identity (401) or without a role (403): one row per source, reason and minute whose
+ * `count` grows. Counted in memory and written at most once a second per row, so a flood costs no database work
+ * per request and cannot fill the table. Never throws, never waits.
  */
-export async function recordRefusal(r: { source?: string; user?: string; reason: string; action: string; via: AuditVia; httpStatus: number }): Promise<void> {
+interface Pending {
+  minute: Date;
+  user: string;
+  action: string;
+  source: string;
+  reason: string;
+  via: AuditVia;
+  httpStatus: number;
+  n: number;
+}
+const pending = new Map<string, Pending>();
+let flushing: Promise<void> | undefined;
+let timer: NodeJS.Timeout | undefined;
+
+export function recordRefusal(r: { source?: string; user?: string; reason: string; action: string; via: AuditVia; httpStatus: number }): Promise<void> {
   const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const source = clean(r.source, 100) ?? "unknown";
   const reason = clean(r.reason, 500) ?? "";
   const key = `${minute.toISOString()}|${source}|${r.httpStatus}|${reason}`.slice(0, 700);
-  const user = clean(r.user, 256) ?? `anonymous@${source}`;
   const action = clean(r.action, 200) ?? "";
-  try {
-    await db().$executeRaw`INSERT INTO "audit_events" ("at", "user", "role", "action", "target", "result", "http_status", "duration_ms", "error", "via", "count", "agg_key")
-      VALUES (${minute}, ${user}, NULL, ${action}, ${`from ${source}`}, 'refused', ${r.httpStatus}, 0, ${reason}, ${r.via}, 1, ${key})
-      ON CONFLICT ("agg_key") DO UPDATE SET "count" = "audit_events"."count" + 1,
-        "action" = CASE WHEN "audit_events"."action" = EXCLUDED."action" THEN "audit_events"."action" ELSE '(several pages and routes)' END`;
-  } catch {
-    console.error(`[audit] database unavailable, refusal follows: ${JSON.stringify({ source, reason, action })}`);
+  const p = pending.get(key);
+  if (p) {
+    p.n += 1;
+    if (p.action !== action) p.action = "(several pages and routes)";
+  } else pending.set(key, { minute, source, reason, action, via: r.via, httpStatus: r.httpStatus, user: clean(r.user, 256) ?? `anonymous@${source}`, n: 1 });
+  if (!timer) {
+    timer = setTimeout(() => void flushRefusals(), 1000);
+    timer.unref?.();
   }
+  return Promise.resolve();
+}
+
+/** Write the counted refusals now (the timer does this every second; tests call it directly). */
+export async function flushRefusals(): Promise<void> {
+  clearTimeout(timer);
+  timer = undefined;
+  await flushing;
+  const batch = [...pending.entries()];
+  pending.clear();
+  flushing = (async () => {
+    for (const [key, p] of batch) {
+      try {
+        await db().$executeRaw`INSERT INTO "audit_events" ("at", "user", "role", "action", "target", "result", "http_status", "duration_ms", "error", "via", "count", "agg_key")
+          VALUES (${p.minute}, ${p.user}, NULL, ${p.action}, ${`from ${p.source}`}, 'refused', ${p.httpStatus}, 0, ${p.reason}, ${p.via}, ${p.n}, ${key})
+          ON CONFLICT ("agg_key") DO UPDATE SET "count" = "audit_events"."count" + EXCLUDED."count",
+            "action" = CASE WHEN "audit_events"."action" = EXCLUDED."action" THEN "audit_events"."action" ELSE '(several pages and routes)' END`;
+      } catch {
+        console.error(`[audit] database unavailable, ${p.n} refusal(s) follow: ${JSON.stringify({ source: p.source, reason: p.reason, action: p.action })}`);
+      }
+    }
+  })();
+  await flushing;
 }
