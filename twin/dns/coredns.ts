@@ -176,7 +176,7 @@ export class CorednsServer {
       const zone = k.zones.find((z) => inZone(qname, z))!;
       const through = k.fallthrough === "all" || (Array.isArray(k.fallthrough) && k.fallthrough.some((z) => inZone(qname, z)));
       const soa: R = { name: zone, type: "SOA", ttl: k.ttl, data: { mname: "ns.dns." + zone, rname: "hostmaster." + zone, serial: 1700000000, refresh: 7200, retry: 1800, expire: 86400, minimum: k.ttl } };
-      trace.plugin = "kubernetes";
+      trace.plugin = block.cache ? "cache" : "kubernetes"; // cache wraps the writer of the plugins after it
       const m = /^([^.]+)\.([^.]+)\.svc\.(.+)$/.exec(qname);
       if (m && inZone(m[3], zone)) {
         const svc = this.ctx.services().find((s) => s.name === m[1] && s.namespace === m[2]);
