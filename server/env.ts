@@ -67,6 +67,9 @@ const httpBase = z
   .refine((s) => !/[?#]/.test(s), "must not have a query or fragment")
   .transform((s) => s.replace(/\/+$/, ""));
 
+/** Unset or empty: not configured. */
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), httpBase.optional());
+
 const ms = (def: number, min = 0, max = 3_600_000) => z.coerce.number().int().min(min).max(max).default(def);
 
 /**
@@ -112,9 +115,9 @@ export const envSchema = tuningSchema
     TECHNITIUM_INSTANCES: instanceList,
     TECHNITIUM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
     DNS_ADDRESS_MAP: addressMap,
-    PUSHGATEWAY_URL: httpBase.optional(),
+    PUSHGATEWAY_URL: optionalUrl,
     // issue 16: the Prometheus that scrapes CoreDNS/NodeLocal and evaluates the DNS alerts (the Health page's source)
-    PROMETHEUS_URL: httpBase.optional(),
+    PROMETHEUS_URL: optionalUrl,
     PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
     NODE_NAME: z.string().regex(/^[a-z0-9.-]{1,253}$/, "must be a Kubernetes node name").optional(),

@@ -1,7 +1,7 @@
 // Debian's Prometheus and Pushgateway as child processes for the demo and the tests: their own ports (free ones by
 // default), their own config and data directory, never the system services. Installed by scripts/ensure-system.sh.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -135,4 +135,14 @@ export async function startPrometheus(o: StartPrometheusOptions): Promise<Promet
       await Promise.all([stopChild(prom), stopChild(pgw)]);
     },
   };
+}
+
+/** The project's alert rules, as shipped (k8s/deploy/alerts/dns-alerts.yml). */
+export const RULES_FILE = path.resolve(import.meta.dirname, "..", "..", "k8s", "deploy", "alerts", "dns-alerts.yml");
+
+/** A copy of the rules with every `for:` shortened (tests: an alert fires seconds after its condition holds). */
+export function rulesWithShortFor(outFile: string, forSeconds: number): string {
+  const text = readFileSync(RULES_FILE, "utf8").replace(/^(\s+for:\s*)\S+$/gm, `$1${forSeconds}s`);
+  writeFileSync(outFile, text);
+  return outFile;
 }
