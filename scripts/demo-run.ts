@@ -70,7 +70,7 @@ async function main() {
 
   // The dns-anomaly-monitor CronJob's job, as the homelab runs it with dnsdeck's image: every minute here.
   const cliEnv = { ...process.env, ...twin.appEnv, PUSHGATEWAY_URL: prom.pushgatewayUrl, DATABASE_URL: databaseUrl, QUERYLOG_DATABASE_URL: queryLogUrl, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", NODE_ENV: "production" as const, DNSDECK_TRIGGER: "cronjob", DNSDECK_CRONJOB_NAME: "dns-anomaly-monitor" };
-  const anomaly = () => spawn(process.execPath, [path.join(root, "dist", "cli.js"), "anomaly-push"], { env: cliEnv, stdio: "ignore" });
+  const anomaly = () => spawn(process.execPath, [path.join(root, ".next", "standalone", "dist", "cli.js"), "anomaly-push"], { env: cliEnv, stdio: "ignore" });
   anomaly();
   const anomalyTimer = setInterval(anomaly, 60_000);
   stops.unshift(async () => clearInterval(anomalyTimer));

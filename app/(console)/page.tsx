@@ -1,9 +1,11 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { collectEstate } from "@/server/architecture/collect";
 import { currentArchConfig } from "@/server/architecture/config";
 import type { Estate } from "@/server/architecture/estate";
 import { formatCount, formatDuration } from "@/server/architecture/graph";
 import { readiness } from "@/server/health/readiness";
+import { HealthSummarySection } from "./health-summary";
 
 export const dynamic = "force-dynamic";
 
@@ -87,6 +89,12 @@ export default async function Overview() {
           </Link>
         ))}
       </section>
+      <h2>
+        Health <Link href="/health" className="small">details →</Link>
+      </h2>
+      <Suspense fallback={<p className="muted"><span className="spinner" /> reading Prometheus and Technitium…</p>}>
+        <HealthSummarySection />
+      </Suspense>
       <h2>Dependencies</h2>
       <section className="cards" aria-label="Dependencies">
         {r.dependencies.map((d) => (

@@ -83,3 +83,18 @@ export interface TimelineMarker {
   status: string;
   href: string;
 }
+
+/** Live traffic for the architecture graph (server/prometheus/edges.ts). */
+export interface EdgeRate {
+  qps: number;
+  errorShare: number;
+}
+export interface EdgeTraffic {
+  nodeLocal: EdgeRate | null;
+  coreDns: EdgeRate | null;
+  /** forwards by target "ip:port" */
+  nodeLocalForwards: Record<string, EdgeRate>;
+  coreDnsForwards: Record<string, EdgeRate>;
+  failingUpstreams: string[];
+}
+

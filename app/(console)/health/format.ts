@@ -1,4 +1,5 @@
-/** Number formats for the Health page (client-safe, pure). */
+/** Number formats and the offered ranges for the Health page (pure; importable by server and client components). */
+export const RANGE_NAMES = ["15m", "1h", "6h", "24h", "7d"] as const;
 export const last = (p: [number, number][] | undefined): number | null => (p && p.length ? p[p.length - 1][1] : null);
 export const fmtRate = (v: number | null) => (v === null ? "–" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 export const fmtPct = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`);

@@ -5,11 +5,11 @@ import { api } from "@/app/_components/api-client";
 import { MARKER_COLORS } from "@/app/_components/timeline-strip";
 import type { AlertsResponse, DnsMetrics, TimelineMarker } from "@/server/prometheus/types";
 import { AlertsPanel } from "./alerts-panel";
+import { RANGE_NAMES } from "./format";
 import { FunnelPanel } from "./funnel";
 import { TierPanel } from "./tier-panel";
 import { UpstreamsPanel } from "./upstreams-panel";
 
-export const RANGE_NAMES = ["15m", "1h", "6h", "24h", "7d"] as const;
 type Timeline = { markers: TimelineMarker[]; truncated: boolean; error?: string };
 
 /** The Health page's live part: polls the three APIs with the server's first answers as initial data. */

@@ -3,7 +3,8 @@ import { listAlerts } from "@/server/prometheus/alerts";
 import { dnsMetrics } from "@/server/prometheus/dns-metrics";
 import { rangeSchema } from "@/server/prometheus/schemas";
 import { timeline } from "@/server/prometheus/timeline";
-import { HealthConsole, RANGE_NAMES } from "./health-console";
+import { RANGE_NAMES } from "./format";
+import { HealthConsole } from "./health-console";
 
 export const dynamic = "force-dynamic";
 
