@@ -38,6 +38,7 @@ export default async function globalSetup() {
     stops.unshift(() => prom.stop());
     twinEnv = { ...twinEnv, PROMETHEUS_URL: prom.url, PUSHGATEWAY_URL: prom.pushgatewayUrl };
     process.env.E2E_PROMETHEUS_URL = prom.url;
+    process.env.E2E_DNS_ADDRESS_MAP = twin.appEnv.DNS_ADDRESS_MAP;
     process.env.E2E_PUSHGATEWAY_URL = prom.pushgatewayUrl;
     process.env.E2E_TWIN_ADMIN = JSON.stringify(twin.admin ?? {});
   }

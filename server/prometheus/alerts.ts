@@ -36,7 +36,8 @@ export async function listAlerts(target = prometheusTarget()): Promise<AlertsRes
           group: g.name,
           state,
           severity: r.labels?.severity ?? null,
-          summary: mine[0]?.annotations.summary ?? r.annotations?.summary ?? null,
+          // annotations are templates until an alert is active; only the expanded text is shown
+          summary: mine[0]?.annotations.summary ?? null,
           since,
           value: mine[0]?.value ?? null,
           instances: mine.map((a) => ({ labels: withoutName(a.labels), state: a.state, activeAt: a.activeAt ?? null, value: a.value, summary: a.annotations.summary ?? null })),

@@ -1,6 +1,6 @@
 import "server-only";
 import { PrometheusError, prometheusTarget, queryInstant, queryRange, type Series } from "./client";
-import { funnelQueries, JOBS, RCODES, tierQueries, upstreamQueries, type Tier } from "./queries";
+import { funnelQueries, JOBS, RCODES, TECHNITIUM_TARGETS, tierQueries, upstreamQueries, type Tier } from "./queries";
 import { chooseWindow } from "./range";
 import { buildFunnel } from "./funnel";
 import { technitiumTiers } from "./technitium-tier";
@@ -11,6 +11,7 @@ import type { DnsMetrics, PanelName, PanelState, Point, TierSeries, UpstreamSeri
  * latency quantiles; CoreDNS's forward upstreams; the cache funnel. Each panel fails on its own (Prometheus down →
  * the Prometheus panels say why, Technitium's figures still come from the query-log rollups).
  */
+const TECHNITIUM_PANEL_MS = 4000;
 const points = (s: Series): Point[] => s.values.map(([t, v]) => [t, Number(v)] as Point).filter(([, v]) => Number.isFinite(v));
 const fail = (err: unknown): PanelState =>
   err instanceof PrometheusError ? { ok: false, kind: err.kind, message: err.message } : { ok: false, kind: "error", message: err instanceof Error ? err.message : String(err) };
@@ -33,8 +34,12 @@ async function tier(tier: Tier, w: ReturnType<typeof chooseWindow>): Promise<Tie
       else (m as unknown as Record<string, Point[]>)[k] = points(s);
     }
   });
-  for (const m of members.values()) for (const rc of RCODES) m.rcodes[rc] ??= [];
-  return [...members.values()].sort((a, b) => a.member.localeCompare(b.member));
+  for (const m of members.values()) {
+    for (const rc of RCODES) m.rcodes[rc] ??= [];
+    const lastT = m.qps.length ? m.qps[m.qps.length - 1][0] : 0;
+    if (lastT < w.end - 2 * w.step) m.gone = true;
+  }
+  return [...members.values()].sort((a, b) => Number(!!a.gone) - Number(!!b.gone) || a.member.localeCompare(b.member));
 }
 
 async function upstreams(w: ReturnType<typeof chooseWindow>): Promise<UpstreamSeries[]> {
@@ -47,7 +52,8 @@ async function upstreams(w: ReturnType<typeof chooseWindow>): Promise<UpstreamSe
   for (const s of hc) get(s.metric.to).healthcheckFailures = points(s);
   const last = (p: Point[]) => (p.length && p[p.length - 1][0] >= w.end - 2 * w.step ? p[p.length - 1][1] : 0);
   const list = [...out.values()].sort((a, b) => a.to.localeCompare(b.to));
-  const top = list.reduce<UpstreamSeries | null>((best, u) => (last(u.rate) > (best ? last(best.rate) : 0) ? u : best), null);
+  // "in use" among the resolvers of the `.` forward (policy sequential); Technitium serves viktorbarzin.lan beside them
+  const top = list.filter((u) => !TECHNITIUM_TARGETS.includes(u.to)).reduce<UpstreamSeries | null>((best, u) => (last(u.rate) > (best ? last(best.rate) : 0) ? u : best), null);
   if (top) top.inUse = true;
   return list;
 }
@@ -56,14 +62,24 @@ export async function dnsMetrics(from: Date, to: Date): Promise<DnsMetrics> {
   const w = chooseWindow(from, to);
   const target = prometheusTarget();
   const panels = {} as Record<PanelName, PanelState>;
+  // Every panel is bounded: a slow source (Prometheus, or query logs while the rollups catch up) costs its own panel.
+  const deadline = (name: PanelName) => (name === "technitium" ? TECHNITIUM_PANEL_MS : (target?.timeoutMs ?? 5000) + 500);
   const run = async <T>(name: PanelName, fn: () => Promise<T>, empty: T): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const r = await fn();
+      const r = await Promise.race([
+        fn(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new PrometheusError("timeout", name === "technitium" ? `the query logs did not answer within ${TECHNITIUM_PANEL_MS / 1000} s (are the rollups catching up? see Query logs)` : `no answer within ${deadline(name)} ms`)), deadline(name));
+        }),
+      ]);
       panels[name] = { ok: true, source: name === "technitium" ? "querylogs" : "prometheus" };
       return r;
     } catch (err) {
       panels[name] = fail(err);
       return empty;
+    } finally {
+      clearTimeout(timer);
     }
   };
   const span = `${Math.max(60, Math.round((to.getTime() - from.getTime()) / 1000))}s`;

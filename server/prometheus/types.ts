@@ -5,6 +5,8 @@ export type TierName = "nodelocal" | "coredns" | "technitium";
 export interface TierSeries {
   tier: TierName;
   member: string;
+  /** no sample near the end of the range (a pod that was replaced, a node without its cache now) */
+  gone?: boolean;
   qps: Point[];
   cacheHitRatio: Point[];
   /** share of answers per rcode (0…1) */

@@ -43,6 +43,13 @@ export function TierPanel(p: { tier: keyof typeof TITLES; members: TierSeries[];
             </thead>
             <tbody>
               {p.members.map((m) => {
+                if (m.gone)
+                  return (
+                    <tr key={m.member} className="muted">
+                      <td className="mono">{m.member}</td>
+                      <td colSpan={p.tier === "coredns" ? 11 : 8}>gone — no samples at the end of the range (replaced or stopped)</td>
+                    </tr>
+                  );
                 const sf = last(m.rcodes.SERVFAIL);
                 return (
                   <tr key={m.member} data-testid={`member-${m.member}`}>
