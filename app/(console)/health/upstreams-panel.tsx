@@ -30,7 +30,7 @@ export function UpstreamsPanel(p: { upstreams: UpstreamSeries[]; state: PanelSta
                 return (
                   <tr key={u.to} data-testid={`upstream-${u.to}`}>
                     <td className="mono">{u.to}</td>
-                    <td>{u.inUse ? <span className="badge badge-ok">in use</span> : hc > 0 ? <span className="badge badge-failed">failing</span> : <span className="muted">standby</span>}</td>
+                    <td>{hc > 0 ? <span className="badge badge-failed">failing</span> : u.inUse ? <span className="badge badge-ok">in use</span> : u.to === "10.96.0.53:53" ? <span className="muted">Technitium (.lan)</span> : <span className="muted">standby</span>}</td>
                     <td>{fmtRate(last(u.rate))}</td>
                     <td>{fmtRate(last(u.errors))}</td>
                     <td className={hc > 0 ? "error-text" : undefined}>{fmtRate(hc)}</td>
