@@ -83,10 +83,14 @@ test.describe("health", () => {
     for (const i of ["primary", "secondary", "tertiary"]) await expect(page.getByTestId(`dashboard-${i}`)).toContainText(/\d/);
   });
 
-  test("without PROMETHEUS_URL the page says what is missing and still shows what it can", async ({ page }) => {
+  test("without PROMETHEUS_URL (and here without its database) each panel says what is missing; Technitium's own numbers still show", async ({ page }) => {
     await page.goto(url("nodb", "/health"));
     await expect(page.getByTestId("prometheus-missing")).toContainText("PROMETHEUS_URL");
     await expect(page.getByTestId("alerts").getByTestId("panel-problem")).toContainText("Not configured");
-    await expect(page.getByTestId("tier-technitium")).toContainText("technitium");
+    await expect(page.getByTestId("tier-coredns").getByTestId("panel-problem")).toContainText("PROMETHEUS_URL");
+    await expect(page.getByTestId("tier-technitium").getByTestId("panel-problem")).toContainText("DATABASE_URL");
+    await page.goto(url("nodb", "/"));
+    await expect(page.getByTestId("summary-alerts")).toContainText("unknown");
+    for (const i of ["primary", "secondary", "tertiary"]) await expect(page.getByTestId(`dashboard-${i}`)).toContainText(/\d/);
   });
 });
