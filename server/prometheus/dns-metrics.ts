@@ -58,19 +58,21 @@ async function upstreams(w: ReturnType<typeof chooseWindow>): Promise<UpstreamSe
   return list;
 }
 
-export async function dnsMetrics(from: Date, to: Date): Promise<DnsMetrics> {
+/** `technitiumMs`: the query-log panel's deadline (the page's first render uses a short one and lets the client retry). */
+export async function dnsMetrics(from: Date, to: Date, o: { technitiumMs?: number } = {}): Promise<DnsMetrics> {
   const w = chooseWindow(from, to);
   const target = prometheusTarget();
   const panels = {} as Record<PanelName, PanelState>;
   // Every panel is bounded: a slow source (Prometheus, or query logs while the rollups catch up) costs its own panel.
-  const deadline = (name: PanelName) => (name === "technitium" ? TECHNITIUM_PANEL_MS : (target?.timeoutMs ?? 5000) + 500);
+  const techMs = o.technitiumMs ?? TECHNITIUM_PANEL_MS;
+  const deadline = (name: PanelName) => (name === "technitium" ? techMs : (target?.timeoutMs ?? 5000) + 500);
   const run = async <T>(name: PanelName, fn: () => Promise<T>, empty: T): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     try {
       const r = await Promise.race([
         fn(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new PrometheusError("timeout", name === "technitium" ? `the query logs did not answer within ${TECHNITIUM_PANEL_MS / 1000} s (are the rollups catching up? see Query logs)` : `no answer within ${deadline(name)} ms`)), deadline(name));
+          timer = setTimeout(() => reject(new PrometheusError("timeout", name === "technitium" ? `the query logs did not answer within ${techMs / 1000} s (are the rollups catching up? see Query logs)` : `no answer within ${deadline(name)} ms`)), deadline(name));
         }),
       ]);
       panels[name] = { ok: true, source: name === "technitium" ? "querylogs" : "prometheus" };

@@ -21,7 +21,8 @@ async function tiersNow(): Promise<HealthSummary["tiers"]> {
   const sel = `job=~"coredns|node-local-dns"`;
   const [qps, sf] = await Promise.all([
     queryInstant(`sum by (job) (rate(coredns_dns_requests_total{${sel}}[2m]))`),
-    queryInstant(`sum by (job) (rate(coredns_dns_responses_total{${sel},rcode="SERVFAIL"}[2m])) / sum by (job) (rate(coredns_dns_responses_total{${sel}}[2m]))`),
+    // no SERVFAIL series at all means 0 %, not "unknown"
+    queryInstant(`(sum by (job) (rate(coredns_dns_responses_total{${sel},rcode="SERVFAIL"}[2m])) or 0 * sum by (job) (rate(coredns_dns_responses_total{${sel}}[2m]))) / sum by (job) (rate(coredns_dns_responses_total{${sel}}[2m]))`),
   ]);
   return (["coredns", "node-local-dns"] as const)
     .map((job) => ({ job, q: qps.find((s) => s.metric.job === job), s: sf.find((x) => x.metric.job === job) }))

@@ -14,7 +14,7 @@ type Timeline = { markers: TimelineMarker[]; truncated: boolean; error?: string 
 
 /** The Health page's live part: polls the three APIs with the server's first answers as initial data. */
 export function HealthConsole(p: { range: (typeof RANGE_NAMES)[number]; metrics: DnsMetrics; alerts: AlertsResponse; timeline: Timeline }) {
-  const metrics = useQuery({ queryKey: ["metrics", p.range], queryFn: () => api<DnsMetrics>(`/api/v1/metrics/dns?range=${p.range}`), initialData: p.metrics, refetchInterval: 30_000 });
+  const metrics = useQuery({ queryKey: ["metrics", p.range], queryFn: () => api<DnsMetrics>(`/api/v1/metrics/dns?range=${p.range}`), initialData: p.metrics, initialDataUpdatedAt: p.metrics.panels.technitium.ok ? undefined : 0, refetchInterval: 30_000 });
   const alerts = useQuery({ queryKey: ["alerts"], queryFn: () => api<AlertsResponse>("/api/v1/alerts"), initialData: p.alerts, refetchInterval: 10_000 });
   const m = metrics.data;
   const tl = useQuery({

@@ -2,8 +2,8 @@ import type { PanelState } from "@/server/prometheus/types";
 
 const WHAT: Record<string, string> = {
   not_configured: "Not configured",
-  unreachable: "Prometheus is unreachable",
-  timeout: "Prometheus is too slow",
+  unreachable: "Unreachable",
+  timeout: "Too slow",
   not_ready: "Prometheus is starting",
   bad_query: "Prometheus refused the query",
   server_error: "Prometheus failed",
