@@ -29,7 +29,7 @@ test.describe("health", () => {
     const r = await request.get(url("main", `/api/v1/metrics/dns?from=${from.toISOString()}&to=${to.toISOString()}`), { headers: VIEWER });
     expect(r.status()).toBe(200);
     const body = await r.json();
-    for (const t of body.tiers) expect(t.qps.length).toBeLessThanOrEqual(300);
+    for (const t of body.tiers) expect(t.qps.length).toBeLessThanOrEqual(150);
     expect(body.panels.coredns).toEqual({ ok: true, source: "prometheus" });
     expect((await request.get(url("main", "/api/v1/metrics/dns?range=90d"), { headers: VIEWER })).status()).toBe(400);
     expect((await request.get(url("main", "/api/v1/metrics/dns?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z"), { headers: VIEWER })).status()).toBe(400);

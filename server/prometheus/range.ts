@@ -3,8 +3,10 @@
  * range over MAX_POINTS rounded up to a "nice" value and never below the scrape interval; start and end are aligned
  * to the step (so two users asking for "the last hour" hit the same cache lines), and rate windows cover at least
  * four scrapes and one step. Pure.
+ * (Charts get at most MAX_POINTS per series; a few hundred is the ceiling the issue sets.)
  */
-export const MAX_POINTS = 300;
+/** a chart ~700 px wide gains nothing from more than one point per ~5 px; the API never asks Prometheus for more */
+export const MAX_POINTS = 150;
 export const RANGES = { "15m": 900, "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 } as const;
 export type RangeName = keyof typeof RANGES;
 const NICE = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];

@@ -3,6 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { TimelineStrip } from "@/app/_components/timeline-strip";
 import type { TimelineMarker } from "@/server/prometheus/types";
 import { COLORS, fmtTime, rows } from "./format";
+import { WhenVisible } from "./visible";
 
 /** One time chart (a line per series) with the range's timeline markers under it. */
 export function RateChart(props: {
@@ -27,6 +28,7 @@ export function RateChart(props: {
           no samples in this range
         </p>
       ) : (
+        <WhenVisible height={150}>
         <ResponsiveContainer width="100%" height={150}>
           <LineChart data={data} margin={{ top: 4, right: 10, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#2a3441" />
@@ -39,6 +41,7 @@ export function RateChart(props: {
             ))}
           </LineChart>
         </ResponsiveContainer>
+        </WhenVisible>
       )}
       <TimelineStrip from={props.from} to={props.to} padLeft={52} padRight={10} markers={props.markers} />
     </div>

@@ -61,9 +61,9 @@ test("Prometheus scrapes each CoreDNS pod and counts exactly the queries the twi
 test("query_range stays within the point budget the server chose", async () => {
   const now = new Date();
   const w = chooseWindow(new Date(now.getTime() - 7 * 86400_000), now);
-  assert.ok(w.points <= 300, `${w.points} points`);
+  assert.ok(w.points <= 150, `${w.points} points`);
   const series = await queryRange(`sum by (pod) (rate(coredns_dns_requests_total{job="coredns"}[${w.rateWindow}]))`, w, target());
-  for (const s of series) assert.ok(s.values.length <= 300);
+  for (const s of series) assert.ok(s.values.length <= 150);
 });
 
 test("each failure is its own kind: bad query, unreachable, timeout", async () => {

@@ -6,11 +6,11 @@ import { buildFunnel } from "../funnel";
 import { chooseWindow, RANGES } from "../range";
 import { rangeSchema } from "../schemas";
 
-test("every offered range asks for at most 300 points per series, aligned to the step, never finer than a scrape", () => {
+test("every offered range asks for at most 150 points per series, aligned to the step, never finer than a scrape", () => {
   const to = new Date("2026-12-03T12:34:56Z");
   for (const [name, sec] of Object.entries(RANGES)) {
     const w = chooseWindow(new Date(to.getTime() - sec * 1000), to);
-    assert.ok(w.points <= 300 && w.points >= 15, `${name}: ${w.points}`);
+    assert.ok(w.points <= 150 && w.points >= 15, `${name}: ${w.points}`);
     assert.equal(w.start % w.step, 0);
     assert.equal(w.end % w.step, 0);
     assert.ok(w.step >= 15);
