@@ -45,7 +45,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       metrics = await startMetrics(path.join(opts.stateDir, "prometheus-targets"), opts.metrics.port);
       stops.push(() => metrics!.stop());
     }
-    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics });
+    // 5353 unless another twin on this machine holds it (another checkout's demo or tests): then a free one
+    const dns = await startDnsOnFreePort((port) => startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics, port }));
     stops.push(() => dns.stop());
     log(`DNS chain twin on 127.x.y.z:${dns.port}${metrics ? `, metrics on :${metrics.exporter.port}` : ""}`);
     if (opts.metrics?.trafficPerSecond) {
@@ -98,6 +99,16 @@ async function startMetrics(targetsDir: string, port?: number): Promise<ChainMet
     } catch (err) {
       await m.stop();
       if (port !== undefined || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function startDnsOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start(attempt === 0 ? 5353 : 20000 + Math.floor(Math.random() * 40000));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 8) throw err;
     }
   }
 }
