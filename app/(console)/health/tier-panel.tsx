@@ -42,14 +42,7 @@ export function TierPanel(p: { tier: keyof typeof TITLES; members: TierSeries[];
               </tr>
             </thead>
             <tbody>
-              {p.members.map((m) => {
-                if (m.gone)
-                  return (
-                    <tr key={m.member} className="muted">
-                      <td className="mono">{m.member}</td>
-                      <td colSpan={p.tier === "coredns" ? 11 : 8}>gone — no samples at the end of the range (replaced or stopped)</td>
-                    </tr>
-                  );
+              {p.members.filter((m) => !m.gone).map((m) => {
                 const sf = last(m.rcodes.SERVFAIL);
                 return (
                   <tr key={m.member} data-testid={`member-${m.member}`}>
@@ -72,6 +65,13 @@ export function TierPanel(p: { tier: keyof typeof TITLES; members: TierSeries[];
                   </tr>
                 );
               })}
+              {p.members.some((m) => m.gone) && (
+                <tr className="muted" data-testid="members-gone">
+                  <td colSpan={p.tier === "coredns" ? 12 : 9}>
+                    Gone before the end of the range (replaced or stopped): <span className="mono">{p.members.filter((m) => m.gone).map((m) => m.member).join(", ")}</span>
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
         </>
