@@ -26,7 +26,10 @@ export class UpstreamHealth {
   /** An exchange with `target` failed: start probing it (once). */
   failed(target: string, f: ForwardCfg): void {
     if (this.stopped || f.maxFails === 0 || this.probes.has(target)) return;
+    let busy = false;
     const probe = async () => {
+      if (busy || this.stopped) return;
+      busy = true;
       try {
         await this.send(target, makeQuery(".", "NS"));
         this.fails.set(target, 0);
@@ -36,6 +39,8 @@ export class UpstreamHealth {
         if (this.stopped) return;
         this.fails.set(target, (this.fails.get(target) ?? 0) + 1);
         this.observer?.healthcheckFailure(this.label(target));
+      } finally {
+        busy = false;
       }
     };
     const timer = setInterval(() => void probe(), f.healthCheckMs);

@@ -482,6 +482,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     async stop() {
       stopped = true;
       clearInterval(timer);
+      // health-check probes of the hops' forwarders end with them
+      for (const s of [...corednsServers.values(), ...nodeLocalServers.values(), pfsense]) s.close();
       for (const l of listeners.values()) await l.close();
       listeners.clear();
     },
