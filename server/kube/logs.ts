@@ -3,6 +3,7 @@ import type { Writable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { call, coreApi } from "./client";
 import { requireKube, timeoutMs } from "./config";
+import { withTimeout } from "@/server/timeout";
 import { toKubeError } from "./error";
 
 /** Pod logs: the last lines of a failed pod (diagnostics) and a followed stream (a CronJob run's log). */
@@ -28,23 +29,13 @@ export async function podLogTail(namespace: string, pod: string, container?: str
 export async function streamPodLog(namespace: string, pod: string, container: string, out: Writable, opts: { follow: boolean }): Promise<AbortController> {
   const what = `streaming the log of pod ${namespace}/${pod}`;
   const ms = timeoutMs("call");
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const connecting = new k8s.Log(requireKube()).log(namespace, pod, container, out, { follow: opts.follow, pretty: false, timestamps: false });
+  let connecting: Promise<AbortController> | undefined;
   try {
-    return await Promise.race([
-      connecting,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
-        }, ms);
-      }),
-    ]);
+    connecting = new k8s.Log(requireKube()).log(namespace, pod, container, out, { follow: opts.follow, pretty: false, timestamps: false });
+    return await withTimeout(connecting, ms, () => Object.assign(new Error("aborted"), { name: "AbortError" }));
   } catch (err) {
-    if (timedOut) void connecting.then((c) => c.abort(), () => undefined); // it may still connect: stop it then
+    // timed out: it may still connect, so stop it then
+    if (err instanceof Error && err.name === "AbortError") void connecting?.then((c) => c.abort(), () => undefined);
     throw toKubeError(err, what, ms);
-  } finally {
-    clearTimeout(timer);
   }
 }
