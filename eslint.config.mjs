@@ -7,7 +7,10 @@ const twin = { group: ["@/twin", "@/twin/*", "**/twin/*", "../twin", "../../twin
 const doors = {
   kube: {
     files: ["server/kube/**"],
-    paths: [{ name: "@kubernetes/client-node", message: "Kubernetes only through its door: server/kube (objects.ts, workloads.ts, jobs.ts, logs.ts); types from server/kube/types.ts" }],
+    paths: [
+      { name: "@kubernetes/client-node", message: "Kubernetes only through its door: server/kube (objects.ts, workloads.ts, jobs.ts, logs.ts); types from server/kube/types.ts" },
+      { name: "@/server/kube/client", message: "the raw clients are private to server/kube: call objects.ts, workloads.ts, jobs.ts or logs.ts" },
+    ],
   },
   pg: {
     // server/architecture/querylog-stats.ts: its own pool moves into server/querylogs/db.ts (issue 18, the query-log
