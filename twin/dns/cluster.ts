@@ -4,6 +4,7 @@
  * token, or given statically (tests, or when no K8s twin runs).
  */
 import { SEED_COREFILE } from "./corefile";
+import { kubeFetch } from "../kube/https-fetch";
 
 export type InstanceName = "primary" | "secondary" | "tertiary";
 
@@ -90,7 +91,7 @@ export function instanceOf(labels: Record<string, string>, name: string): Instan
 export async function fetchSnapshot(kubeUrl: string, token: string | undefined): Promise<ClusterSnapshot> {
   const base = kubeUrl.replace(/\/+$/, "");
   const get = async <T>(path: string): Promise<T | null> => {
-    const res = await fetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(3000) });
+    const res = await kubeFetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(3000) });
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return (await res.json()) as T;

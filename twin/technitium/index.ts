@@ -11,6 +11,7 @@ import { startDnsServer, type DnsServerHandle } from "../dns/wire";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { handleApi, type ApiFault } from "./api";
 import { instanceOf } from "../dns/cluster";
+import { kubeFetch } from "../kube/https-fetch";
 import { TechnitiumInstance, type PersistedState, type Zone } from "./instance";
 import {
   INSTANCE_NAMES,
@@ -343,7 +344,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       if (busy) return;
       busy = true;
       try {
-        const res = await fetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
+        const res = await kubeFetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
           headers: { accept: "application/json", ...(kubeToken ? { authorization: `Bearer ${kubeToken}` } : {}) },
           signal: AbortSignal.timeout(3000),
         });

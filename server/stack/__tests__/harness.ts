@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stackTestEnv } from "./helpers";
+import { kubeFetch } from "@/twin/kube/https-fetch";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 export const twinEntry = path.join(root, "twin/kube/index.ts");
@@ -56,7 +57,7 @@ export async function startHarness() {
     k8s: await import("@/k8s/index"),
   };
   const fault = async (f: object | null) => {
-    const res = await fetch(`${twin.url}/_twin/faults`, {
+    const res = await kubeFetch(`${twin.url}/_twin/faults`, {
       method: f ? "POST" : "DELETE",
       headers: { "x-twin-admin": twin.adminToken, "content-type": "application/json" },
       body: f ? JSON.stringify(f) : undefined,

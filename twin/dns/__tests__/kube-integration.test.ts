@@ -8,6 +8,7 @@ import { query, parseAddressMap } from "../../../server/dns/index";
 import { startTechnitiumTwin } from "../../technitium/index";
 import { startDnsTwin } from "../index";
 import { sleep } from "./helpers";
+import { kubeFetch } from "../../kube/https-fetch";
 
 const kubeIndex = path.resolve(import.meta.dirname, "../../kube/index.ts");
 const skip = !fs.existsSync(kubeIndex) && "twin/kube/index.ts is not there yet";
@@ -43,10 +44,10 @@ test("a Corefile change made through the K8s API changes what CoreDNS answers", 
 
     // change the template through the API: single labels now NXDOMAIN too
     const cmUrl = `${kube.url}/api/v1/namespaces/kube-system/configmaps/coredns`;
-    const cm = await (await fetch(cmUrl, { headers: { authorization: `Bearer ${kube.token}` } })).json();
+    const cm = await (await kubeFetch(cmUrl, { headers: { authorization: `Bearer ${kube.token}` } })).json();
     const changed = String(cm.data.Corefile).replace(".*\\..*\\.viktorbarzin\\.lan\\.$", ".*\\.viktorbarzin\\.lan\\.$");
     assert.notEqual(changed, cm.data.Corefile);
-    const put = await fetch(`${cmUrl}?fieldManager=dnsdeck-test`, {
+    const put = await kubeFetch(`${cmUrl}?fieldManager=dnsdeck-test`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${kube.token}`, "content-type": "application/merge-patch+json" },
       body: JSON.stringify({ data: { Corefile: changed } }),
