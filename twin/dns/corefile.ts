@@ -27,6 +27,8 @@ export interface CacheCfg {
   denialMin: number;
   /** seconds; 0 = off */
   serveStale: number;
+  /** `serve_stale DURATION [immediate|verify]`: immediate (default) answers stale at once, verify asks upstream first */
+  serveStaleMode: "immediate" | "verify";
 }
 
 export interface TemplateCfg {
@@ -294,7 +296,7 @@ function parseForward(d: Directive): ForwardCfg {
 }
 
 function parseCache(d: Directive): CacheCfg {
-  const c: CacheCfg = { successMax: 3600, successMin: 5, denialMax: 1800, denialMin: 5, serveStale: 0 };
+  const c: CacheCfg = { successMax: 3600, successMin: 5, denialMax: 1800, denialMin: 5, serveStale: 0, serveStaleMode: "immediate" };
   if (d.args[0] !== undefined) {
     const ttl = int(d.args[0], "cache TTL", 3600);
     if (ttl <= 0) throw new CorefileError("cache TTL must be > 0");
@@ -313,7 +315,12 @@ function parseCache(d: Directive): CacheCfg {
         if (max !== undefined) c.denialMax = max;
         if (min !== undefined) c.denialMin = min;
       }
-    } else if (prop.name === "serve_stale") c.serveStale = prop.args[0] ? goDuration(prop.args[0]) : 3600;
+    } else if (prop.name === "serve_stale") {
+      c.serveStale = prop.args[0] ? goDuration(prop.args[0]) : 3600;
+      const mode = prop.args[1] ?? "immediate";
+      if (mode !== "immediate" && mode !== "verify") throw new CorefileError(`line ${prop.line}: invalid value for serve_stale refresh mode: ${mode}`);
+      c.serveStaleMode = mode;
+    }
   }
   return c;
 }

@@ -9,7 +9,8 @@
  * so nothing leaves loopback.
  */
 import type { Packet } from "dns-packet";
-import { exchange, rcodeOf, startDnsServer, type DnsServerHandle, type Fault } from "./wire";
+import { exchange, rcodeOf, startDnsServer, type DnsServerHandle, type Fault, type Personality } from "./wire";
+import { loopbackSource } from "./sources";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { parseCorefile, SEED_NODELOCAL_COREFILE, type ServerBlock } from "./corefile";
 import { CorednsServer } from "./coredns";
@@ -35,7 +36,7 @@ export interface StartDnsTwinOptions {
   reloadMs?: number;
   /** How often the K8s API is read. */
   pollMs?: number;
-  /** The one port every hop listens on (default 5353). */
+  /** The one port every hop listens on (default 5353; 0 = one the kernel picks). */
   port?: number;
   /** Static cluster (no kubeUrl). */
   cluster?: Partial<ClusterSnapshot>;
@@ -125,8 +126,17 @@ export function buildAddressMap(port: number, nodes: string[]): string {
   return parts.join(",");
 }
 
+/** A port free for UDP and TCP on the hop addresses: the kernel picks one for the first upstream address. */
+async function freePort(): Promise<number> {
+  const probe = await startDnsServer({ host: UPSTREAMS[0][1], port: 0, handler: () => null, label: "port probe" });
+  const p = probe.port;
+  await probe.close();
+  return p;
+}
+
 export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> {
-  const port = opts.port ?? 5353;
+  // port 0: every hop shares one port the kernel picked (the address map carries a single port)
+  const port = opts.port === 0 ? await freePort() : (opts.port ?? 5353);
   const reloadMs = opts.reloadMs ?? 1000;
   const pollMs = opts.pollMs ?? Math.max(100, Math.min(1000, Math.floor(reloadMs / 2)));
   const fwdTimeout = opts.forwardTimeoutMs ?? 2000;
@@ -231,7 +241,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   };
 
   // ---------------------------------------------------------------- sending inside the chain
-  const send = (target: string, req: Packet, o: { tcp: boolean; via?: string }): Promise<Packet> => {
+  /** `from`: the stack address the sender sends from (its pod IP, its node's IP, pfSense). */
+  const send = (target: string, req: Packet, o: { tcp: boolean; via?: string; from?: string }): Promise<Packet> => {
     let address = target;
     let p = 53;
     if (target.startsWith("/")) address = NODE_RESOLVER; // the node's /etc/resolv.conf → pfSense
@@ -243,8 +254,9 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
     }
     const d = mapDestination(map, { address, port: p, via: o.via });
-    return exchange(req, { host: d.host, port: d.port, tcp: o.tcp, timeoutMs: fwdTimeout });
+    return exchange(req, { host: d.host, port: d.port, tcp: o.tcp, timeoutMs: fwdTimeout, localAddress: o.from ? loopbackSource(o.from) : undefined });
   };
+  const nodeIp = (node?: string) => (node ? snapshot.nodeIPs?.[node] ?? staticSnapshot().nodeIPs?.[node] : undefined);
 
   const servicesForPlugin = () => snapshot.services.map((s) => ({ name: s.name, namespace: s.namespace, clusterIP: s.clusterIP }));
 
@@ -252,7 +264,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!coreBlocks) return undefined;
     let s = corednsServers.get(pod.name);
     if (!s) {
-      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node }), services: servicesForPlugin });
+      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node, from: pod.ip }), services: servicesForPlugin });
       corednsServers.set(pod.name, s);
     }
     return s;
@@ -261,22 +273,23 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!nodeLocalBlocks || nodeLocalBroken) return undefined;
     let s = nodeLocalServers.get(node);
     if (!s) {
-      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node }), services: () => [] });
+      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node, from: nodeIp(node) }), services: () => [] });
       nodeLocalServers.set(node, s);
     }
     return s;
   };
   /** pfSense dnsmasq (domain override viktorbarzin.lan → the Technitium LB, the rest → Cloudflare), with its cache. */
-  const pfsense = new CorednsServer(parseCorefile(PFSENSE_DNSMASQ), { send: (t, r, o) => send(t, r, o), services: () => [] });
+  const pfsense = new CorednsServer(parseCorefile(PFSENSE_DNSMASQ), { send: (t, r, o) => send(t, r, { ...o, from: NODE_RESOLVER }), services: () => [] });
   const nodeLocalReady = (node: string) => snapshot.nodeLocalPods.some((p) => p.node === node && p.ready);
 
   // kube-dns and kube-dns-upstream both select the CoreDNS pods (k8s-app=kube-dns); kube-proxy picks a Ready one.
-  const viaKubeProxy = async (_svc: ServiceInfo, req: Packet, tcp: boolean): Promise<Packet | null> => {
+  // kube-proxy DNATs without SNAT for pod clients, so the backend sees the client's own address (`from`)
+  const viaKubeProxy = async (_svc: ServiceInfo, req: Packet, tcp: boolean, from: string): Promise<Packet | null> => {
     const eps = snapshot.coreDnsPods.filter((p) => p.ready && p.ip);
     if (!eps.length) return null;
     const pod = eps[Math.floor(Math.random() * eps.length)];
     try {
-      return await exchange(req, { host: loop(pod.ip!), port, tcp, timeoutMs: fwdTimeout * 2 });
+      return await exchange(req, { host: loop(pod.ip!), port, tcp, timeoutMs: fwdTimeout * 2, localAddress: from });
     } catch {
       return null;
     }
@@ -292,11 +305,12 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     return [...new Set(names)].map((n) => techByName.get(n)).filter((x): x is TechnitiumEndpoint => !!x);
   };
 
-  const toTechnitium = async (cands: TechnitiumEndpoint[], req: Packet, tcp: boolean): Promise<Packet | null> => {
+  // ClusterIP (kube-proxy) and the LoadBalancer with externalTrafficPolicy Local keep the client's address
+  const toTechnitium = async (cands: TechnitiumEndpoint[], req: Packet, tcp: boolean, from: string): Promise<Packet | null> => {
     const order = cands.sort(() => Math.random() - 0.5);
     for (const t of order) {
       try {
-        return await exchange(req, { host: t.dnsHost, port: t.dnsPort, tcp, timeoutMs: fwdTimeout });
+        return await exchange(req, { host: t.dnsHost, port: t.dnsPort, tcp, timeoutMs: fwdTimeout, localAddress: from });
       } catch {
         // endpoint not answering: the next one
       }
@@ -315,10 +329,11 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   const bindErrors = new Map<string, string>();
   let started = false;
 
-  const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp" }): Promise<Packet | null> => {
+  const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp"; remote: string }): Promise<Packet | null> => {
     const role = roles.get(host);
     if (!role) return null;
     const tcp = ctx.transport === "tcp";
+    const from = ctx.remote.replace(/^::ffff:/, "");
     switch (role.kind) {
       case "upstream":
         return publicAnswer(req);
@@ -328,11 +343,11 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
         return rcodeOf(res) === "SERVFAIL" ? null : res;
       }
       case "service":
-        if (isKubeDnsService(role.svc)) return viaKubeProxy(role.svc, req, tcp);
-        return toTechnitium(technitiumCandidates(role.svc), req, tcp);
+        if (isKubeDnsService(role.svc)) return viaKubeProxy(role.svc, req, tcp, from);
+        return toTechnitium(technitiumCandidates(role.svc), req, tcp, from);
       case "technitium-pod": {
         const t = techByName.get(role.instance);
-        return t ? toTechnitium([t], req, tcp) : null;
+        return t ? toTechnitium([t], req, tcp, from) : null;
       }
       case "coredns": {
         const s = corednsFor(role.pod);
@@ -345,7 +360,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
         }
         if (!role.kubeDnsAddress) return null; // nothing listens on 169.254.20.10 without NodeLocal
         const kubeDns = snapshot.services.find((s) => s.namespace === "kube-system" && s.name === "kube-dns");
-        return kubeDns ? viaKubeProxy(kubeDns, req, tcp) : null;
+        return kubeDns ? viaKubeProxy(kubeDns, req, tcp, from) : null;
       }
     }
   };
@@ -356,7 +371,9 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (listeners.has(host)) return;
     let l: DnsServerHandle;
     try {
-      l = await startDnsServer({ host, port, handler: handler(host), label: hop });
+      // CoreDNS-based hops (CoreDNS pods, node-cache) screen packets as miekg/dns does; Services pass packets on
+      const personality: Personality | undefined = role.kind === "coredns" || role.kind === "nodelocal" ? "coredns" : undefined;
+      l = await startDnsServer({ host, port, handler: handler(host), label: hop, personality });
     } catch (err) {
       bindErrors.set(host, `${hop} (${address}) cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       if (!started) throw err; // at start a taken port fails fast (callers retry with another port)

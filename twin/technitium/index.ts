@@ -248,7 +248,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
         server.listen(opts.httpPorts?.[i] ?? 0, host, () => resolve());
       });
       const httpPort = (server.address() as import("node:net").AddressInfo).port;
-      const dns = await startDnsServer({ host: dnsHosts[i], port: opts.dnsPort ?? 0, handler: (req, c) => inst.handleDns(req, c), label: name });
+      const dns = await startDnsServer({ host: dnsHosts[i], port: opts.dnsPort ?? 0, handler: (req, c) => inst.handleDns(req, c), label: name, personality: "technitium" });
       aliases.set(dnsHosts[i], { host: dnsHosts[i], port: dns.port });
       if (name === "primary") {
         aliases.set(PRIMARY_TRANSFER_HOST, { host: dnsHosts[i], port: dns.port });
