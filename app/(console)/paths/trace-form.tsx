@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { TraceResult } from "@/server/trace/run";
 import { fetchJson } from "./fetch-json";
+import { LanViewTable } from "./lan-view";
 
 export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: string; title: string }[]; nodes: string[]; defaultClass: string }) {
   const [name, setName] = useState("idrac.viktorbarzin.lan");
@@ -95,7 +96,8 @@ function TraceTable({ r }: { r: TraceResult }) {
         </div>
       ) : (
         <div className="alert ok" data-testid="trace-all-good">
-          Every hop that answered agrees with the authoritative answer{r.expected ? `: ${r.expected.rcode} ${r.expected.answers.join(", ") || "(no records)"}` : ""}.
+          Every hop that answered agrees with the authoritative answer{r.lan ? " as dnsdeck sees it from inside the cluster" : ""}
+          {r.expected ? `: ${r.expected.rcode} ${r.expected.answers.join(", ") || "(no records)"}` : ""}.
         </div>
       )}
       <p className="muted small">
@@ -128,7 +130,6 @@ function TraceTable({ r }: { r: TraceResult }) {
               <td className="mono">
                 {h.server || "—"}
                 {h.via ? ` via ${h.via}` : ""}
-                {h.ecs ? ` (client ${h.ecs})` : ""}
               </td>
               <td>{h.rcode ?? "—"}</td>
               <td className="mono">{h.answers.length ? h.answers.map((a) => `${a.type} ${a.data}`).join(", ") : "—"}</td>
@@ -152,6 +153,7 @@ function TraceTable({ r }: { r: TraceResult }) {
           ))}
         </tbody>
       </table>
+      {r.lan && <LanViewTable v={r.lan} />}
     </div>
   );
 }
