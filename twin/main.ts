@@ -6,7 +6,7 @@ import { startDnsTwin } from "./dns";
 import { startKubeTwin } from "./kube";
 import { startPanel } from "./panel";
 import { appendLive, generateQueryLogs } from "./querylogs/generate";
-import { startTechnitiumTwin } from "./technitium";
+import { startTechnitiumTwin, twinTechnitiumVersion } from "./technitium";
 
 export interface TwinOptions {
   stateDir: string;
@@ -28,10 +28,12 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const log = opts.log ?? (() => {});
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const kube = await startKubeTwin({ stateDir: path.join(opts.stateDir, "kube"), speed: opts.speed ?? 1 });
+    // one Technitium release for the whole homelab: the API/DNS twin and the image its Deployments run
+    const version = twinTechnitiumVersion();
+    const kube = await startKubeTwin({ stateDir: path.join(opts.stateDir, "kube"), speed: opts.speed ?? 1, technitiumImage: `technitium/dns-server:${version}.0` });
     stops.push(() => kube.stop());
     log(`kubernetes API twin on ${kube.url}`);
-    const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url });
+    const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url, version, queryLogDatabaseUrl: version === "15.2" ? opts.queryLogs?.databaseUrl : undefined });
     stops.push(() => technitium.stop());
     log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
     const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500 });

@@ -29,6 +29,8 @@ export interface KubeTwinOptions {
   watchHistory?: number;
   /** Initial faults (in addition to env TWIN_FAULTS). */
   faults?: Fault[];
+  /** The image of the seeded Technitium Deployments (default technitium/dns-server:15.2.0, the Technitium twin's default). */
+  technitiumImage?: string;
   /** Fixed tokens (default: random). */
   token?: string;
   adminToken?: string;
@@ -57,7 +59,7 @@ export async function startKubeTwin(opts: KubeTwinOptions): Promise<KubeTwin> {
   const cluster = new Cluster(api, faults, speed, opts.cronSpeed ?? Number(process.env.TWIN_CRON_SPEED ?? 1));
 
   seedBase(api);
-  if (opts.seed !== false) seedHomelab(api);
+  if (opts.seed !== false) seedHomelab(api, { technitiumImage: opts.technitiumImage });
   cluster.start();
   await warmup(cluster, api, speed);
 

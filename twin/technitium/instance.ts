@@ -131,6 +131,15 @@ export function stripJsonComments(text: string): string {
   return out;
 }
 
+/**
+ * The Technitium release an instance models (one at a time; reference technitium.md §0): 14.3 — no Query Logs
+ * (PostgreSQL) app (it needs 15.0 and .NET 10), strict-JSON app configs, only the `token` parameter, `stackTrace` in
+ * error envelopes; 15.2 — the PostgreSQL query-log app 1.2 and `/api/logs/query` on it, comments in app configs, a
+ * Bearer header accepted, no `stackTrace`.
+ */
+export type TechnitiumVersion = "14.3" | "15.2";
+export const TECHNITIUM_VERSIONS: TechnitiumVersion[] = ["14.3", "15.2"];
+
 export class TechnitiumInstance {
   zones = new Map<string, Zone>();
   settings: Record<string, unknown>;
@@ -144,13 +153,15 @@ export class TechnitiumInstance {
   private pendingTransfers = new Map<string, NodeJS.Timeout>();
   private rr = 0;
   onChange: () => void = () => {};
+  /** 15.x with the Query Logs (PostgreSQL) app: what `/api/logs/query` reads. */
+  queryLogs?: import("./logs-api").QueryLogsApi;
   failedLogins = new Map<string, { count: number; blockedUntil: number }>();
 
   constructor(
     readonly name: InstanceName,
     state: PersistedState,
     addressMap: AddressMap,
-    readonly opts: { transferDelayMs: number; retryMs: number; refreshMs?: number },
+    readonly opts: { transferDelayMs: number; retryMs: number; refreshMs?: number; version?: TechnitiumVersion },
   ) {
     for (const z of state.zones) this.zones.set(z.name, z);
     this.settings = state.settings;
@@ -204,7 +215,14 @@ export class TechnitiumInstance {
    * Parse an app config as each of its classes would. Returns the patched text (what a restart would write) and the
    * effective config; throws with a .NET-like message when a class rejects it.
    */
-  static parseAppConfig(app: string, text: string | null): { patched: string | null; effective: unknown | null } {
+  get version(): TechnitiumVersion {
+    return this.opts.version ?? "15.2";
+  }
+  get major(): number {
+    return Number.parseInt(this.version, 10);
+  }
+
+  static parseAppConfig(app: string, text: string | null, allowComments = true): { patched: string | null; effective: unknown | null } {
     if (text === null || text.trim() === "" || text.trim().startsWith("#")) {
       if (app === "Split Horizon") return { patched: text, effective: { enableAddressTranslation: false, domainGroupMap: {}, networkGroupMap: {}, groups: [] } };
       return { patched: text, effective: null };
@@ -213,7 +231,8 @@ export class TechnitiumInstance {
     const parse = (t: string): Record<string, unknown> => {
       let v: unknown;
       try {
-        v = JSON.parse(stripJsonComments(t));
+        // 14.x apps parse strict JSON (System.Text.Json without comment handling); 15.x skip comments
+        v = JSON.parse(allowComments ? stripJsonComments(t) : t);
       } catch (err) {
         throw new Error(`'${(err as Error).message}' while parsing the app config (JSON).`);
       }
@@ -268,7 +287,7 @@ export class TechnitiumInstance {
   /** (Re)load an app's config into its classes. With `restart`, the patched text is written back as the real app does at start. */
   loadApp(app: string, restart: boolean): void {
     try {
-      const { patched, effective } = TechnitiumInstance.parseAppConfig(app, this.apps[app]);
+      const { patched, effective } = TechnitiumInstance.parseAppConfig(app, this.apps[app], this.major >= 15);
       if (restart) this.apps[app] = patched;
       this.effective[app] = effective;
     } catch {
@@ -284,7 +303,7 @@ export class TechnitiumInstance {
       this.loadApp(app, false);
       return;
     }
-    const { effective } = TechnitiumInstance.parseAppConfig(app, text); // throws → old file stays
+    const { effective } = TechnitiumInstance.parseAppConfig(app, text, this.major >= 15); // throws → old file stays
     this.apps[app] = text; // the file gets exactly what was sent
     this.effective[app] = effective;
   }

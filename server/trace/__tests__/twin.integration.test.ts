@@ -121,7 +121,7 @@ test("the architecture graph reads the twins: replicas, NodeLocal absence, Techn
   const n = new Map(g.nodes.map((x) => [x.id, x]));
   assert.match(n.get("nodelocal")!.label, /not deployed/);
   assert.match(n.get("coredns")!.label, /\/3 replicas ready/);
-  assert.match(n.get("tech0")!.label, /v14\.3[.0-9]*, \d+ zones/);
+  assert.match(n.get("tech0")!.label, /v15\.2[.0-9]*, \d+ zones/);
   for (const t of ["tech1", "tech2"]) assert.match(n.get(t)!.label, /in step with primary|zones out of step/);
   assert.equal(n.get("tech0")!.health, "healthy");
   assert.equal(n.get("clusterip")!.health, "healthy", JSON.stringify(n.get("clusterip")));
