@@ -7,6 +7,7 @@
 import type { QueryOptions, QueryResult } from "@/server/dns";
 import type { PlannedHop, TracePlan } from "./plan";
 import type { LanView } from "./lan-view";
+import { type Outcome, outcomeOf } from "./outcome";
 
 export type QueryFn = (opts: QueryOptions) => Promise<QueryResult>;
 
@@ -31,6 +32,11 @@ export interface HopResult {
   error: string | null;
   /** "timeout" | "unreachable" | … | "skipped" when not sent. */
   errorKind?: string;
+  /** What the reply means (server/trace/outcome.ts): answer, nodata, nxdomain, refused, badvers, timeout, … */
+  outcome: Outcome;
+  outcomeText: string;
+  /** Recursion available, as the hop said. */
+  ra?: boolean;
   transport?: string;
   /** Answer equals the expected (authoritative) one; null when there is nothing to compare against. */
   matches: boolean | null;
@@ -71,17 +77,18 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
     const base = { hop: h.hop, stage: h.stage, server: h.server, via: h.via, reference: i === plan.reference || undefined };
     const refusal = h.skip ?? opts.mayQuery?.(h) ?? null;
     if (refusal) {
-      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: null, cached: null, error: `not sent: ${refusal}`, errorKind: "skipped", matches: null });
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: null, cached: null, error: `not sent: ${refusal}`, errorKind: "skipped", matches: null, ...named(outcomeOf({ rcode: null, answers: 0, errorKind: "skipped" })) });
       continue;
     }
     const t0 = performance.now();
     try {
       const r = await opts.query({ name: plan.name, type, server: h.server, via: h.via, timeoutMs });
       const answers = r.answers.map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: String(a.data) }));
-      hops.push({ ...base, rcode: r.rcode, answers, ttl: answers.length ? Math.min(...answers.map((a) => a.ttl)) : null, latencyMs: r.latencyMs, cached: null, error: null, transport: r.transport, matches: null });
+      const o = outcomeOf({ rcode: r.rcode, answers: answers.length, ra: r.flags.ra, transport: r.transport });
+      hops.push({ ...base, rcode: r.rcode, answers, ttl: answers.length ? Math.min(...answers.map((a) => a.ttl)) : null, latencyMs: r.latencyMs, cached: null, error: null, transport: r.transport, matches: null, ra: r.flags.ra, ...named(o) });
     } catch (err) {
       const e = err as { kind?: string; message?: string };
-      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: Math.round(performance.now() - t0), cached: null, error: e.message ?? String(err), errorKind: e.kind ?? "error", matches: null });
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: Math.round(performance.now() - t0), cached: null, error: e.message ?? String(err), errorKind: e.kind ?? "error", matches: null, ...named(outcomeOf({ rcode: null, answers: 0, errorKind: e.kind ?? "error", timeoutMs })) });
     }
   }
 
@@ -96,7 +103,7 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
     if (firstBadHop || h.errorKind === "skipped") return;
     if (h.error) firstBadHop = { index: i, hop: h.hop, reason: h.errorKind === "timeout" ? `no answer within ${timeoutMs} ms` : h.error };
     else if (h.matches === false)
-      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}; expected ${expectedRaw!.rcode} ${expectedRaw!.answers.join(", ") || "(no records)"}` };
+      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}${h.outcome === "answer" ? "" : ` — ${h.outcomeText}`}; expected ${expectedRaw!.rcode} ${expectedRaw!.answers.join(", ") || "(no records)"}` };
   });
   return {
     name: plan.name,
@@ -110,6 +117,8 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
     durationMs: Math.round(performance.now() - started),
   };
 }
+
+const named = (o: { outcome: Outcome; text: string }) => ({ outcome: o.outcome, outcomeText: o.text });
 
 /** Comparable form of an answer section: "TYPE data", lower-cased, no trailing dot, sorted. TTLs are ignored. */
 export function answerKeys(answers: HopAnswer[]): string[] {

@@ -131,7 +131,10 @@ function TraceTable({ r }: { r: TraceResult }) {
                 {h.server || "—"}
                 {h.via ? ` via ${h.via}` : ""}
               </td>
-              <td>{h.rcode ?? "—"}</td>
+              <td title={h.outcomeText} data-testid="trace-hop-outcome" data-outcome={h.outcome}>
+                {h.rcode ?? "—"}
+                {h.outcome !== "answer" && h.outcome !== "skipped" && h.outcome !== "timeout" && h.errorKind === undefined ? <div className="muted small">{h.outcomeText}</div> : null}
+              </td>
               <td className="mono">{h.answers.length ? h.answers.map((a) => `${a.type} ${a.data}`).join(", ") : "—"}</td>
               <td>{h.ttl ?? "—"}</td>
               <td>{h.latencyMs === null ? "—" : `${h.latencyMs} ms`}</td>

@@ -14,7 +14,7 @@ const split = (translate: boolean): SplitHorizonApp => ({
 });
 const rebinding = (privateDomains: string[]) => ({ enableProtection: true, bypassNetworks: [], privateNetworks: ["10.0.0.0/8", "192.168.0.0/16"], privateDomains });
 const computed = (i: LanInstanceView) => ("answers" in i.lanGets ? i.lanGets.answers : null);
-const hop = (data: string): HopResult => ({ hop: "Technitium", stage: "techpods", server: "10.244.1.53", rcode: "NOERROR", answers: [{ name: "immich.viktorbarzin.me", type: "A", ttl: 300, data }], ttl: 300, latencyMs: 1, cached: null, error: null, matches: true });
+const hop = (data: string): HopResult => ({ hop: "Technitium", stage: "techpods", server: "10.244.1.53", rcode: "NOERROR", answers: [{ name: "immich.viktorbarzin.me", type: "A", ttl: 300, data }], ttl: 300, latencyMs: 1, cached: null, error: null, matches: true, outcome: "answer", outcomeText: "answered" });
 
 test("client view: translation by the client's network, then rebinding protection; a domainGroupMap entry wins for everyone", () => {
   const base = { qname: "immich.viktorbarzin.me", qtype: "A", rcode: "NOERROR", answers: [{ type: "A", data: "176.12.22.76" }], authoritative: false };
