@@ -64,7 +64,8 @@ export function kubectl(kubeconfig: string) {
 
 /** dig (or kdig) against host:port; `source` binds the client address (the twin maps 127.168.x.y to the LAN). */
 export function dig(server: { host: string; port: number }, o: { tool?: "dig" | "kdig"; source?: string } = {}) {
-  return (...a: string[]) => run(o.tool ?? "dig", [`@${server.host}`, "-p", String(server.port), ...(o.source ? ["-b", o.source] : []), "+tries=1", "+time=2", ...a]);
+  const limits = o.tool === "kdig" ? ["+retry=0", "+timeout=2"] : ["+tries=1", "+time=2"];
+  return (...a: string[]) => run(o.tool ?? "dig", [`@${server.host}`, "-p", String(server.port), ...(o.source ? ["-b", o.source] : []), ...limits, ...a]);
 }
 
 export function hostPort(text: string, defPort = 53): { host: string; port: number } {

@@ -423,7 +423,9 @@ export function withEdns(req: Packet, res: Packet, personality: Personality, ext
     if (ecs) options = [{ code: 8, family: ecs.family ?? 1, sourcePrefixLength: ecs.sourcePrefixLength, scopePrefixLength: 0, ip: ecs.ip }];
   } else options = (optOf(res)?.options ?? []).filter((o) => o.code !== 8);
   const udpPayloadSize = personality === "technitium" ? 1232 : Math.max(512, reqOpt.udpPayloadSize ?? 512);
-  const opt = { type: "OPT", name: ".", udpPayloadSize, extendedRcode, ednsVersion: 0, flags: doBit, options } as unknown as Answer;
+  // an extended RCODE already set on the reply (BADVERS) survives the rewrite
+  const ext = extendedRcode || optOf(res)?.extendedRcode || 0;
+  const opt = { type: "OPT", name: ".", udpPayloadSize, extendedRcode: ext, ednsVersion: 0, flags: doBit, options } as unknown as Answer;
   return { ...res, additionals: [...rest, opt] };
 }
 
