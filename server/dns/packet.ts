@@ -105,7 +105,7 @@ const str = (b: unknown) => (Buffer.isBuffer(b) ? b.toString("latin1") : String(
 const lname = (n: unknown) => String(n ?? "").replace(/\.$/, "").toLowerCase();
 
 function presentation(r: dnsPacket.Answer): string {
-  const d = (r as { data?: unknown }).data as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const d = (r as { data?: unknown }).data as any;
   switch (r.type) {
     case "A":
     case "AAAA":

@@ -26,7 +26,7 @@ export interface KubeFetchResponse {
   status: number;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
-  json(): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json(): Promise<any>;
 }
 
 export function kubeFetch(url: string, init: KubeFetchInit = {}): Promise<KubeFetchResponse> {

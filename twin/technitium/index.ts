@@ -212,7 +212,8 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       } catch {
         state = seedState(name, version);
       }
-      if (state.settings.version !== version) throw new Error(`${file} holds a Technitium ${String(state.settings.version)} instance; the twin runs ${version} — use another stateDir or delete it`);
+      // state saved by another release (an older demo, another TWIN_TECHNITIUM_VERSION) is seeded anew for this one
+      if (state.settings.version !== version) state = seedState(name, version);
       const inst = new TechnitiumInstance(name, state, addressMap, { transferDelayMs: opts.transferDelayMs ?? 300, retryMs: opts.retryMs ?? 3000, refreshMs: opts.refreshMs ?? 900_000, version });
       if (opts.queryLogDatabaseUrl) inst.queryLogs = queryLogsApi(opts.queryLogDatabaseUrl);
       // Outgoing DNS: twin aliases (the primary's transfer host, the instances' own listeners) first, then the map.

@@ -89,4 +89,7 @@ test("cron schedules", () => {
   assert.equal(new Date(nextCron("15 */6 * * *", t)!).toISOString(), "2026-11-24T12:15:00.000Z");
   assert.equal(new Date(nextCron("0 */6 * * *", Date.UTC(2026, 10, 24, 18, 0, 0))!).toISOString(), "2026-11-25T00:00:00.000Z");
   assert.equal(nextCron("not a schedule", t), undefined);
+  // cron ORs day-of-month and day-of-week when both are restricted: "the 1st, or any Monday"
+  assert.equal(new Date(nextCron("0 0 1 * 1", t)!).toISOString(), "2026-11-30T00:00:00.000Z");
+  assert.equal(new Date(nextCron("0 0 1 * 1", Date.UTC(2026, 10, 30, 0, 0, 0))!).toISOString(), "2026-12-01T00:00:00.000Z");
 });
