@@ -15,12 +15,14 @@ export interface TwinOptions {
   /** Fill Technitium's dns_logs table in this database. */
   queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number; /** 1 for single-connection servers (PGlite) */ parallel?: number };
   panelPort?: number;
+  /** The DNS chain's one port (0 = the kernel picks one; the address map carries it to dnsdeck). */
+  dnsPort?: number;
   log?: (line: string) => void;
 }
 
 export interface Twin {
   appEnv: Record<string, string>;
-  admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string };
+  admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string; kubeconfig: string; dnsPort: number; technitiumDns: { name: string; host: string; port: number }[] };
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url, version, queryLogDatabaseUrl: version === "15.2" ? opts.queryLogs?.databaseUrl : undefined });
     stops.push(() => technitium.stop());
     log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
-    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500 });
+    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, port: opts.dnsPort ?? 0 });
     stops.push(() => dns.stop());
     log(`DNS chain twin on 127.x.y.z:${dns.port}`);
     if (opts.queryLogs) {
@@ -59,7 +61,14 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     for (const i of technitium.instances) appEnv[`TECHNITIUM_TOKEN_${i.name.toUpperCase()}`] = i.token;
     return {
       appEnv,
-      admin: { kubeUrl: kube.url, kubeAdminToken: kube.adminToken, panelUrl: panel.url },
+      admin: {
+        kubeUrl: kube.url,
+        kubeAdminToken: kube.adminToken,
+        panelUrl: panel.url,
+        kubeconfig: kube.kubeconfigPath,
+        dnsPort: dns.port,
+        technitiumDns: technitium.instances.map((i) => ({ name: i.name, host: i.dnsHost, port: i.dnsPort })),
+      },
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => {});
       },

@@ -328,6 +328,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   const faults = new Map<string, Fault>(); // listen host → fault
   const bindErrors = new Map<string, string>();
   let started = false;
+  let stopped = false;
 
   const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp"; remote: string }): Promise<Packet | null> => {
     const role = roles.get(host);
@@ -366,6 +367,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   };
 
   const ensure = async (host: string, role: Role, hop: string, address: string) => {
+    if (stopped) return;
     roles.set(host, role);
     hopNames.set(host, { hop, address });
     if (listeners.has(host)) return;
@@ -425,9 +427,10 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   }
   started = true;
 
-  let stopped = false;
   let polling = false;
-  const tick = async () => {
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => (inFlight = tickOnce());
+  const tickOnce = async () => {
     if (stopped || polling) return;
     polling = true;
     try {
@@ -439,6 +442,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
           lastPollError = (err as Error).message;
         }
       }
+      if (stopped) return; // stop() ran while the API was being read: open nothing new
       consider(false);
       await sync();
     } catch (err) {
@@ -489,6 +493,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await inFlight.catch(() => {}); // a poll in progress finishes (and opens nothing) before the listeners close
       for (const l of listeners.values()) await l.close();
       listeners.clear();
     },

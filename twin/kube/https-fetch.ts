@@ -36,7 +36,8 @@ export function kubeFetch(url: string, init: KubeFetchInit = {}): Promise<KubeFe
   return new Promise((resolve, reject) => {
     const req = lib.request(
       u,
-      { method: init.method ?? "GET", headers: { ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}), ...init.headers }, ...(lib === https ? { ca } : {}), signal: init.signal },
+      // no keep-alive pool: a twin that stops must not be held open by an idle client socket (nor the test process)
+      { method: init.method ?? "GET", headers: { ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}), ...init.headers }, ...(lib === https ? { ca } : {}), agent: false, signal: init.signal },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

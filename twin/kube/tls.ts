@@ -1,8 +1,11 @@
 // TLS for the Kubernetes API twin: a CA generated at start (kept in stateDir so a restarted demo keeps working with
 // the same kubeconfig) and a serving certificate for 127.0.0.1 / localhost / kubernetes.default.svc signed by it, as
-// kubeadm does for kube-apiserver. RSA 2048 keys from node:crypto, X.509 built with node-forge.
+// kubeadm does for kube-apiserver. X.509 built with node-forge. The RSA 2048 key pair takes seconds to generate on a
+// busy machine, so one pair serves every certificate of the process, and is kept in the system's temp folder for the
+// next run (a loopback twin's key guards nothing; each twin still gets its own CA).
 import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import forge from "node-forge";
 
@@ -14,9 +17,36 @@ export interface TwinTls {
   caPath: string;
 }
 
+let pair: { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; privatePem: string } | undefined;
+const KEY_CACHE = path.join(os.tmpdir(), "dnsdeck-twin-tls-key.pem");
+
 function rsaPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; privatePem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
-  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey), privatePem: privateKey };
+  if (pair) return pair;
+  let privatePem: string | undefined;
+  try {
+    privatePem = readFileSync(KEY_CACHE, "utf8");
+  } catch {
+    /* first run on this machine */
+  }
+  let privateKey = privatePem ? safe(() => forge.pki.privateKeyFromPem(privatePem!)) : undefined;
+  if (!privateKey) {
+    privatePem = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+    privateKey = forge.pki.privateKeyFromPem(privatePem);
+    const tmp = `${KEY_CACHE}.${process.pid}`;
+    writeFileSync(tmp, privatePem, { mode: 0o600 });
+    renameSync(tmp, KEY_CACHE);
+  }
+  const rsa = privateKey as forge.pki.rsa.PrivateKey;
+  pair = { publicKey: forge.pki.setRsaPublicKey(rsa.n, rsa.e), privateKey, privatePem: privatePem! };
+  return pair;
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }
 
 function serial(): string {

@@ -42,7 +42,7 @@ test("snippets, import and {$VAR} are expanded", () => {
 });
 
 test("what breaks a reload is refused with a message", () => {
-  assert.throws(() => parseCorefile(".:53 {\n forward . 1.1.1.1\n"), /missing '}'/);
+  assert.throws(() => parseCorefile(".:53 {\n forward . 1.1.1.1\n"), /'{' is never closed/);
   assert.throws(() => parseCorefile(".:53 {\n forward . dns.google\n}"), /not an IP address or file/);
   assert.throws(() => parseCorefile(".:53 {\n cache\n cache\n}"), /only be used once/);
   assert.throws(() => parseCorefile(".:53 {\n}\n.:53 {\n}"), /already defined/);
