@@ -94,7 +94,7 @@ export function instanceOf(labels: Record<string, string>, name: string): Instan
 export async function fetchSnapshot(kubeUrl: string, token: string | undefined): Promise<ClusterSnapshot> {
   const base = kubeUrl.replace(/\/+$/, "");
   const get = async <T>(path: string): Promise<T | null> => {
-    const res = await kubeFetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(3000) });
+    const res = await kubeFetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(10_000) });
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
