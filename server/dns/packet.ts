@@ -6,7 +6,7 @@
  * and the extended RCODE of the OPT record (BADVERS). Pure: no I/O.
  */
 import * as dnsPacket from "dns-packet";
-import net from "node:net";
+import { parseCidr } from "@/k8s/net";
 
 const KNOWN_TYPES = ["A", "NS", "CNAME", "SOA", "PTR", "HINFO", "MX", "TXT", "AAAA", "SRV", "OPT", "AXFR", "ANY", "CAA", "DS", "DNSKEY", "NAPTR", "TLSA", "HTTPS", "SVCB"];
 
@@ -64,28 +64,15 @@ export function checkType(type: string): string {
 }
 
 function ecsOption(ecs: string) {
-  const [addr, prefixText] = ecs.split("/");
-  const family = net.isIPv4(addr) ? 1 : net.isIPv6(addr) ? 2 : 0;
-  if (!family) throw new DnsCodecError(`client subnet "${ecs}" is not an IP address or CIDR`);
-  const bits = family === 1 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText ?? String(bits)) || prefix > bits) throw new DnsCodecError(`client subnet "${ecs}" has a bad prefix length`);
+  const c = parseCidr(ecs);
+  if (!c) throw new DnsCodecError(`client subnet "${ecs}" is not an IP address or CIDR`);
+  const [ip, prefix] = c;
   // RFC 7871 §6: address bits beyond the prefix must be zero
-  const bytes = family === 1 ? addr.split(".").map(Number) : [...Buffer.from(expand6(addr), "hex")];
-  for (let i = 0; i < bytes.length; i++) {
-    const keep = Math.max(0, Math.min(8, prefix - i * 8));
-    bytes[i] &= (0xff << (8 - keep)) & 0xff;
-  }
-  const ip = family === 1 ? bytes.join(".") : (bytes.map((b) => b.toString(16).padStart(2, "0")).join("").match(/.{4}/g) ?? []).join(":");
-  return { code: 8, family, sourcePrefixLength: prefix, scopePrefixLength: 0, ip };
-}
-
-function expand6(a: string): string {
-  const [head, tail = ""] = a.split("::");
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = a.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
-  return groups.map((g) => g.padStart(4, "0")).join("");
+  const bytes = ip.toByteArray();
+  for (let i = 0; i < bytes.length; i++) bytes[i] &= (0xff << (8 - Math.max(0, Math.min(8, prefix - i * 8)))) & 0xff;
+  const v4 = ip.kind() === "ipv4";
+  const text = v4 ? bytes.join(".") : (bytes.map((b) => b.toString(16).padStart(2, "0")).join("").match(/.{4}/g) ?? []).join(":");
+  return { code: 8, family: v4 ? 1 : 2, sourcePrefixLength: prefix, scopePrefixLength: 0, ip: text };
 }
 
 export function encodeQuery(q: { id: number; name: string; type: string; recursionDesired?: boolean; ecs?: string; udpSize?: number }): Buffer {

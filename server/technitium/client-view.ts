@@ -3,9 +3,9 @@
  * the Split Horizon AddressTranslation post-processor (appPreference 40) then DNS Rebinding Protection, as their
  * sources do it (reference technitium.md §3.2, §3.4, §6.10). Both match the packet's **source address** — never EDNS
  * Client Subnet — so from inside the cluster dnsdeck cannot ask "as a LAN client"; it computes the answer instead.
- * Pure (node:net's BlockList for prefix matching).
+ * Pure; addresses parsed by k8s/net (ipaddr.js), the one IP parser.
  */
-import net from "node:net";
+import { parseCidr, parseIp } from "@/k8s/net";
 
 export interface SplitHorizonApp {
   enableAddressTranslation?: boolean;
@@ -46,19 +46,14 @@ const under = (name: string, zone: string) => {
 };
 
 function cidr(text: string): { addr: string; prefix: number; family: "ipv4" | "ipv6" } | null {
-  const [addr, p] = text.trim().split("/");
-  const family = net.isIPv4(addr) ? "ipv4" : net.isIPv6(addr) ? "ipv6" : null;
-  if (!family) return null;
-  const prefix = p === undefined ? (family === "ipv4" ? 32 : 128) : Number(p);
-  return Number.isInteger(prefix) ? { addr, prefix, family } : null;
+  const c = parseCidr(text);
+  return c ? { addr: c[0].toString(), prefix: c[1], family: c[0].kind() } : null;
 }
 
 function contains(network: string, ip: string): boolean {
-  const c = cidr(network);
-  if (!c || !net.isIP(ip)) return false;
-  const list = new net.BlockList();
-  list.addSubnet(c.addr, c.prefix, c.family);
-  return list.check(ip, net.isIPv4(ip) ? "ipv4" : "ipv6");
+  const c = parseCidr(network);
+  const a = parseIp(ip);
+  return !!c && !!a && a.kind() === c[0].kind() && a.match(c as never);
 }
 
 const v4 = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
@@ -74,13 +69,13 @@ function groupFor(cfg: SplitHorizonApp, qname: string, client: string): string |
 
 function translate(map: Record<string, string>, ip: string): string {
   const entries = Object.entries(map);
-  const exact = entries.find(([ext]) => { const c = cidr(ext); return c && c.prefix === (c.family === "ipv4" ? 32 : 128) && c.addr === ip; });
+  const exact = entries.find(([ext]) => { const c = cidr(ext); return c && c.prefix === (c.family === "ipv4" ? 32 : 128) && c.addr === parseIp(ip)?.toString(); });
   if (exact) return exact[1].split("/")[0];
   for (const [ext, int] of entries) {
     const e = cidr(ext);
     const i = cidr(int);
     if (!e || !i || !contains(ext, ip)) continue;
-    if (e.family !== "ipv4" || !net.isIPv4(ip)) return i.addr; // IPv6 host bits: not used in this homelab
+    if (e.family !== "ipv4" || parseIp(ip)?.kind() !== "ipv4") return i.addr; // IPv6 host bits: not used in this homelab
     const host = e.prefix === 32 ? 0 : v4(ip) % 2 ** (32 - e.prefix);
     return v4s(v4(i.addr) - (v4(i.addr) % 2 ** (32 - i.prefix)) + host);
   }
