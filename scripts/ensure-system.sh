@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Make sure the machine has what dnsdeck's tests need: Debian's PostgreSQL server (running, reachable as
-# postgres/postgres on 127.0.0.1:5432), Debian's Chromium, and the real DNS clients the twin's conformance suite runs
-# (dig from bind9-dnsutils, kdig from knot-dnsutils). kubectl is not installed here: this kind of machine's image ships
-# kubectl 1.32 (/usr/bin/kubectl); Debian's own kubernetes-client is 1.20, too old for server-side apply as the suite
-# uses it, so a missing kubectl is reported and the conformance suite fails rather than testing an older client.
+# postgres/postgres on 127.0.0.1:5432), Debian's Chromium, Debian's Prometheus (with promtool) and Pushgateway, and the
+# real DNS clients the twin's conformance suite runs (dig from bind9-dnsutils, kdig from knot-dnsutils). Prometheus and
+# the Pushgateway are only installed here: the demo and the tests start their own instances on their own ports
+# (scripts/lib/prometheus.ts), never the system services, which this script keeps from starting at install time.
+# kubectl is not installed here: this kind of machine's image ships kubectl 1.32 (/usr/bin/kubectl); Debian's own
+# kubernetes-client is 1.20, too old for server-side apply as the suite uses it, so a missing kubectl is reported and
+# the conformance suite fails rather than testing an older client.
 # Idempotent; installs only what is missing.
 set -euo pipefail
 
@@ -12,6 +15,8 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
 command -v kdig >/dev/null 2>&1 || need_apt+=(knot-dnsutils)
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || need_apt+=(prometheus)
+[ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -20,8 +25,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
   echo "ensure-system: installing ${need_apt[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
+  # Keep the packages' maintainer scripts from starting system services (prometheus on :9090, the pushgateway on
+  # :9091): nothing of dnsdeck uses them, and they would hold ports. Only when no policy is in place already.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+  fi
   apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { [ -n "$own_policy" ] && rm -f "$policy"; exit 1; }
+  [ -n "$own_policy" ] && rm -f "$policy"
 fi
 
 pg_running() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
@@ -48,4 +61,4 @@ if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select
   }
 fi
 command -v kubectl >/dev/null 2>&1 || echo "ensure-system: kubectl is missing (the image of this kind of machine ships 1.32); the twin's conformance suite will fail" >&2
-echo "ensure-system: PostgreSQL, Chromium, dig and kdig ready"
+echo "ensure-system: PostgreSQL, Chromium, Prometheus, the Pushgateway, dig and kdig ready"

@@ -61,6 +61,17 @@ const addressMap = z
     return map;
   });
 
+/** An http(s) base URL without query or fragment (a path prefix is allowed, e.g. behind a proxy); trailing / dropped. */
+const httpBase = z
+  .string()
+  .url("must be an http(s):// URL")
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http(s):// URL")
+  .refine((s) => !/[?#]/.test(s), "must not have a query or fragment")
+  .transform((s) => s.replace(/\/+$/, ""));
+
+/** Unset or empty: not configured. */
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), httpBase.optional());
+
 const ms = (def: number, min = 0, max = 3_600_000) => z.coerce.number().int().min(min).max(max).default(def);
 
 /**
@@ -109,7 +120,10 @@ export const envSchema = tuningSchema
     TECHNITIUM_INSTANCES: instanceList,
     TECHNITIUM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
     DNS_ADDRESS_MAP: addressMap,
-    PUSHGATEWAY_URL: z.string().url().optional(),
+    PUSHGATEWAY_URL: optionalUrl,
+    // issue 16: the Prometheus that scrapes CoreDNS/NodeLocal and evaluates the DNS alerts (the Health page's source)
+    PROMETHEUS_URL: optionalUrl,
+    PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
     NODE_NAME: k8sName.optional(),
     // Demo only: the twin's fault panel, linked from the demo banner.

@@ -4,6 +4,8 @@
 import path from "node:path";
 import { startDnsTwin } from "./dns";
 import { startKubeTwin } from "./kube";
+import { createChainMetrics, METRICS_JOBS, type ChainMetrics } from "./metrics/chain";
+import { startTraffic } from "./metrics/traffic";
 import { startPanel } from "./panel";
 import { appendLive, generateQueryLogs } from "./querylogs/generate";
 import { startTechnitiumTwin, twinTechnitiumVersion } from "./technitium";
@@ -18,11 +20,15 @@ export interface TwinOptions {
   /** The DNS chain's one port (0 = the kernel picks one; the address map carries it to dnsdeck). */
   dnsPort?: number;
   log?: (line: string) => void;
+  /** Metrics endpoints per CoreDNS pod / NodeLocal node (and pod traffic through the chain, queries/s on average). */
+  metrics?: { port?: number; trafficPerSecond?: number };
 }
 
 export interface Twin {
   appEnv: Record<string, string>;
   admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string; kubeconfig: string; dnsPort: number; technitiumDns: { name: string; host: string; port: number }[] };
+  /** With `metrics`: the scrape jobs and the file_sd target files Prometheus should read. */
+  scrape?: { job: string; file: string }[];
   stop(): Promise<void>;
 }
 
@@ -38,9 +44,19 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url, version, queryLogDatabaseUrl: version === "15.2" ? opts.queryLogs?.databaseUrl : undefined });
     stops.push(() => technitium.stop());
     log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
-    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, port: opts.dnsPort ?? 0 });
+    let metrics: ChainMetrics | undefined;
+    if (opts.metrics) {
+      metrics = await startMetrics(path.join(opts.stateDir, "prometheus-targets"), opts.metrics.port);
+      stops.push(() => metrics!.stop());
+    }
+    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics, port: opts.dnsPort ?? 0 });
     stops.push(() => dns.stop());
-    log(`DNS chain twin on 127.x.y.z:${dns.port}`);
+    log(`DNS chain twin on 127.x.y.z:${dns.port}${metrics ? `, metrics on :${metrics.exporter.port}` : ""}`);
+    if (opts.metrics?.trafficPerSecond) {
+      const nodes = [...new Set(dns.hops().filter((h) => h.hop.startsWith("nodelocal:")).map((h) => h.hop.slice(10)))];
+      const traffic = startTraffic({ addressMap: dns.addressMap, nodes, perSecond: opts.metrics.trafficPerSecond });
+      stops.unshift(async () => traffic.stop());
+    }
     if (opts.queryLogs) {
       const q = opts.queryLogs;
       const r = await generateQueryLogs({ databaseUrl: q.databaseUrl, days: q.days, perDay: q.perDay, parallel: q.parallel });
@@ -69,6 +85,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         dnsPort: dns.port,
         technitiumDns: technitium.instances.map((i) => ({ name: i.name, host: i.dnsHost, port: i.dnsPort })),
       },
+      scrape: metrics ? METRICS_JOBS.map((job) => ({ job, file: metrics!.exporter.targetsFile(job) })) : undefined,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => {});
       },
@@ -78,3 +95,21 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     throw err;
   }
 }
+
+/** The exporter on a free port of the pod/node loopback addresses (another twin may hold one: try a few). */
+async function startMetrics(targetsDir: string, port?: number): Promise<ChainMetrics> {
+  for (let attempt = 0; ; attempt++) {
+    const p = port ?? 20000 + Math.floor(Math.random() * 20000);
+    const m = createChainMetrics({ port: p, targetsDir });
+    try {
+      // probe the port on the kube-state-metrics address before any pod endpoint needs it
+      await m.exporter.ensure("probe", { job: "probe", host: "127.0.0.1", instance: "probe", labels: {}, render: () => "" });
+      await m.exporter.remove("probe");
+      return m;
+    } catch (err) {
+      await m.stop();
+      if (port !== undefined || attempt >= 5) throw err;
+    }
+  }
+}
+

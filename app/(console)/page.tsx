@@ -1,8 +1,10 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import type { Estate } from "@/server/architecture/estate";
 import { formatCount, formatDuration } from "@/server/architecture/graph";
 import { getOverview } from "@/server/architecture/verbs";
 import { pageContext } from "@/server/auth/page-context";
+import { HealthSummarySection } from "./health-summary";
 
 export const dynamic = "force-dynamic";
 
@@ -86,6 +88,12 @@ export default async function Overview() {
           </Link>
         ))}
       </section>
+      <h2>
+        Health <Link href="/health" className="small">details →</Link>
+      </h2>
+      <Suspense fallback={<p className="muted"><span className="spinner" /> reading Prometheus and Technitium…</p>}>
+        <HealthSummarySection ctx={ctx} />
+      </Suspense>
       <h2>Dependencies</h2>
       <section className="cards" aria-label="Dependencies">
         {r.dependencies.map((d) => (

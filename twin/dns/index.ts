@@ -16,6 +16,7 @@ import { parseCorefile, SEED_NODELOCAL_COREFILE, type ServerBlock } from "./core
 import { CorednsServer } from "./coredns";
 import { publicAnswer } from "./public";
 import { fetchSnapshot, staticSnapshot, type ClusterSnapshot, type InstanceName, type PodInfo, type ServiceInfo } from "./cluster";
+import type { ChainMetrics } from "../metrics/chain";
 
 export { SEED_COREFILE, SEED_NODELOCAL_COREFILE, parseCorefile } from "./corefile";
 export { staticSnapshot, type ClusterSnapshot } from "./cluster";
@@ -42,6 +43,8 @@ export interface StartDnsTwinOptions {
   cluster?: Partial<ClusterSnapshot>;
   /** Per-attempt forward timeout inside the chain (CoreDNS uses 2 s). */
   forwardTimeoutMs?: number;
+  /** Metrics of what each CoreDNS pod and NodeLocal node serves (twin/metrics/chain.ts). */
+  metrics?: ChainMetrics;
 }
 
 export interface HopInfo {
@@ -190,11 +193,14 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       if (usesLocalAddress(blocks)) throw new Error('Loop detected for zone ".": a forward target is a node-local address');
       coreBlocks = blocks;
       coreText = text;
+      for (const s of corednsServers.values()) s.close();
       corednsServers.clear();
+      opts.metrics?.configLoaded("coredns", text, blocks);
       corefileVersion++;
       lastReloadError = undefined;
     } catch (err) {
       coreText = text; // do not retry the same broken text; the old config keeps serving
+      if (coreBlocks) opts.metrics?.reloadFailed("coredns");
       lastReloadError = `coredns: Corefile changed but reload failed: ${(err as Error).message}`;
     }
   };
@@ -211,13 +217,16 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       nodeLocalBlocks = blocks;
       nodeLocalText = text;
       nodeLocalUpstream = upstream;
+      for (const s of nodeLocalServers.values()) s.close();
       nodeLocalServers.clear();
+      opts.metrics?.configLoaded("nodelocal", text, blocks);
       nodeLocalVersion++;
       if (nodeLocalBroken) lastReloadError = "node-local-dns: Loop detected: a forward target is a node-local address";
     } catch (err) {
       nodeLocalText = text;
       nodeLocalUpstream = upstream;
       lastReloadError = `node-local-dns: Corefile changed but reload failed: ${(err as Error).message}`;
+      if (nodeLocalBlocks) opts.metrics?.reloadFailed("nodelocal");
       if (!nodeLocalBlocks) nodeLocalBroken = true;
     }
   };
@@ -264,7 +273,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!coreBlocks) return undefined;
     let s = corednsServers.get(pod.name);
     if (!s) {
-      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node, from: pod.ip }), services: servicesForPlugin });
+      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node, from: pod.ip }), services: servicesForPlugin, observer: opts.metrics?.coredns(pod.name) });
       corednsServers.set(pod.name, s);
     }
     return s;
@@ -273,7 +282,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!nodeLocalBlocks || nodeLocalBroken) return undefined;
     let s = nodeLocalServers.get(node);
     if (!s) {
-      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node, from: nodeIp(node) }), services: () => [] });
+      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node, from: nodeIp(node) }), services: () => [], observer: opts.metrics?.nodeLocal(node) });
       nodeLocalServers.set(node, s);
     }
     return s;
@@ -352,12 +361,12 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
       case "coredns": {
         const s = corednsFor(role.pod);
-        return s ? s.handle(req) : null;
+        return s ? s.handle(req, { proto: ctx.transport }) : null;
       }
       case "nodelocal": {
         if (nodeLocalReady(role.node)) {
           const s = nodeLocalFor(role.node);
-          return s ? s.handle(req) : null;
+          return s ? s.handle(req, { proto: ctx.transport, server: `dns://${role.kubeDnsAddress ? KUBE_DNS_IP : NODELOCAL_IP}:53` }) : null;
         }
         if (!role.kubeDnsAddress) return null; // nothing listens on 169.254.20.10 without NodeLocal
         const kubeDns = snapshot.services.find((s) => s.namespace === "kube-system" && s.name === "kube-dns");
@@ -416,6 +425,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
     }
     for (const [host, w] of wanted) await ensure(host, w.role, w.hop, w.address);
+    await opts.metrics?.follow(snapshot);
   };
 
   consider(true);
@@ -494,6 +504,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       stopped = true;
       clearInterval(timer);
       await inFlight.catch(() => {}); // a poll in progress finishes (and opens nothing) before the listeners close
+      // health-check probes of the hops' forwarders end with them
+      for (const s of [...corednsServers.values(), ...nodeLocalServers.values(), pfsense]) s.close();
       for (const l of listeners.values()) await l.close();
       listeners.clear();
     },

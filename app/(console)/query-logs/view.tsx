@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { TimelineStrip } from "@/app/_components/timeline-strip";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { LogRow } from "@/server/querylogs/query";
 import { apiParams, FILTER_KEYS, type FilterKey, pageHref, PRESETS, readState, type ViewState } from "./params";
@@ -18,6 +19,8 @@ interface ListResponse {
   count: { value: number; kind: "exact" | "rollup" | "estimate"; note: string } | null;
 }
 interface StatsResponse {
+  from: string;
+  to: string;
   bucket: string;
   source: string;
   notes: string[];
@@ -307,6 +310,7 @@ export function QueryLogsView({ searchParams, status }: { searchParams: Record<s
                   : types.map((t) => <Area key={t} type="monotone" dataKey={t} stackId="1" stroke={TYPE_COLORS[t] ?? "#888"} fill={TYPE_COLORS[t] ?? "#888"} isAnimationActive={false} />)}
               </AreaChart>
             </ResponsiveContainer>
+            <TimelineStrip from={stats.data.from} to={stats.data.to} padLeft={65} padRight={5} />
             <div className="row" style={{ alignItems: "stretch" }}>
               <div style={{ flex: 1, minWidth: 280 }}>
                 <h3>NXDOMAIN and SERVFAIL rate (%)</h3>
