@@ -8,7 +8,26 @@ import { toKubeError } from "./error";
  * its budget (config.ts), and `call` turns whatever a call throws into a KubeError naming what was being done. The
  * rest of dnsdeck calls the typed functions of objects.ts, workloads.ts, jobs.ts and logs.ts, never these.
  */
-function configuration(budget: Budget): k8s.Configuration {
+
+/**
+ * Writes that must not lose fields: every PATCH/POST/PUT carries `fieldValidation=Strict` (an unknown or duplicate
+ * field is a 400 naming it, instead of being dropped with only a warning), and every `Warning` header the API server
+ * sends back goes to `onWarning` (deprecations, and anything else the server tells kubectl). `body`: the object
+ * exactly as rendered — client-node's ObjectSerializer otherwise drops every field its models do not know before the
+ * request leaves, so a misspelt field would vanish on our side instead of being refused.
+ */
+export interface Strict {
+  onWarning: (w: string) => void;
+  body?: unknown;
+}
+
+/** `Warning: 299 - "text"` header values (several may be comma-joined) → the texts. */
+export function parseWarnings(header: string | undefined): string[] {
+  if (!header) return [];
+  return [...header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+}
+
+function configuration(budget: Budget, strict?: Strict): k8s.Configuration {
   const kc = requireKube();
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw toKubeError(new Error("the kubeconfig has no current cluster"), "reading the kubeconfig");
@@ -20,9 +39,16 @@ function configuration(budget: Budget): k8s.Configuration {
       {
         pre: async (ctx) => {
           ctx.setSignal(AbortSignal.timeout(ms));
+          if (strict && ctx.getHttpMethod() !== k8s.HttpMethod.GET) {
+            ctx.setQueryParam("fieldValidation", "Strict");
+            if (strict.body !== undefined) ctx.setBody(JSON.stringify(strict.body));
+          }
           return ctx;
         },
-        post: async (rsp) => rsp,
+        post: async (rsp) => {
+          if (strict) for (const w of parseWarnings(rsp.headers["warning"])) strict.onWarning(w);
+          return rsp;
+        },
       },
     ],
   });
@@ -34,13 +60,14 @@ export const batchApi = (budget: Budget = "call") => new k8s.BatchV1Api(configur
 export const versionApi = (budget: Budget = "call") => new k8s.VersionApi(configuration(budget));
 
 class ObjectApi extends k8s.KubernetesObjectApi {
-  static build(budget: Budget): ObjectApi {
-    const api = new ObjectApi(configuration(budget));
+  static build(budget: Budget, strict?: Strict): ObjectApi {
+    const api = new ObjectApi(configuration(budget, strict));
     api.setDefaultNamespace(requireKube()); // as makeApiClient does: the context's namespace for objects without one
     return api;
   }
 }
-export const objectApi = (budget: Budget = "call"): k8s.KubernetesObjectApi => ObjectApi.build(budget);
+/** The object API; with `strict`, writes are fieldValidation=Strict with the exact body, warnings reported. */
+export const objectApi = (budget: Budget = "call", strict?: Strict): k8s.KubernetesObjectApi => ObjectApi.build(budget, strict);
 
 /** Run one door call: any failure (including building the client) becomes a KubeError saying `what`. */
 export async function call<T>(what: string, budget: Budget, fn: () => Promise<T>): Promise<T> {

@@ -33,15 +33,19 @@ export async function readObject(o: ApiObject, budget: Budget = "call"): Promise
   }
 }
 
-/** Server-side apply with dnsdeck's field manager (or another); `dryRun` sends dryRun=All. */
-export async function applyObject(o: ApiObject, opts: { dryRun?: boolean; force?: boolean; manager?: string } = {}): Promise<PlainObject> {
+/**
+ * Server-side apply with dnsdeck's field manager (or another); `dryRun` sends dryRun=All. Always with
+ * fieldValidation=Strict and the exact rendered body: a misspelt field is a 400 naming it instead of vanishing in the
+ * cluster. The API server's `Warning` headers are added to `warnings` when given.
+ */
+export async function applyObject(o: ApiObject, opts: { dryRun?: boolean; force?: boolean; manager?: string; warnings?: string[] } = {}): Promise<PlainObject> {
   const body = plain<ApiObject>(o);
   const meta: PlainObject = body.metadata;
   delete meta.managedFields;
   delete meta.resourceVersion;
   const what = `${opts.dryRun ? "dry-run applying" : "applying"} ${label(o)}`;
   const res = await call(what, "call", () =>
-    objectApi().patch(body as k8s.KubernetesObject, undefined, opts.dryRun ? "All" : undefined, opts.manager ?? FIELD_MANAGER, opts.force ?? false, k8s.PatchStrategy.ServerSideApply),
+    objectApi("call", { onWarning: (w) => opts.warnings?.push(w), body }).patch(body as k8s.KubernetesObject, undefined, opts.dryRun ? "All" : undefined, opts.manager ?? FIELD_MANAGER, opts.force ?? false, k8s.PatchStrategy.ServerSideApply),
   );
   return plain(res);
 }
