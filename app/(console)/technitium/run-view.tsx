@@ -7,7 +7,7 @@ type ZoneRes = { zone: string; replica: string; outcome: string; primarySerial?:
 type Orphan = { zone: string; replica: string; type: string; action: string; message?: string };
 type Item = { instance: string; item: string; outcome: string; message?: string; before?: { path: string }[] };
 
-const STEP_CLASS: Record<string, string> = { ok: "ok", failed: "failed", running: "running", skipped: "skipped", warning: "warning" };
+const STEP_CLASS: Record<string, string> = { ok: "ok", failed: "failed", running: "running", skipped: "skipped", warning: "warning", interrupted: "interrupted" };
 
 export function Steps({ run }: { run: SyncRunView }) {
   return (
@@ -109,8 +109,8 @@ export function Verdict({ run }: { run: SyncRunView }) {
       </p>
     );
   return (
-    <div className={`alert ${run.status === "partial" ? "warn" : "error"}`} role="alert" data-testid="run-verdict" data-verdict={run.status}>
-      <strong>{run.status === "partial" ? "Not fully converged." : "Failed."}</strong> {run.summary}
+    <div className={`alert ${run.status === "partial" || run.status === "interrupted" ? "warn" : "error"}`} role="alert" data-testid="run-verdict" data-verdict={run.status}>
+      <strong>{run.status === "partial" ? "Not fully converged." : run.status === "interrupted" ? "Interrupted." : "Failed."}</strong> {run.summary}
       {run.error && <div className="small">Why: {run.error}</div>}
       <div className="small muted">Fix the cause named above (or bring the instance back), then run it again — reruns only do what is still missing.</div>
     </div>
