@@ -32,7 +32,7 @@ function state(id: number): Leader {
 export async function isLeader(id: number, url = env().DATABASE_URL): Promise<boolean> {
   const s = state(id);
   if (!s.client) {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: `dnsdeck-leader-${id}` });
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: `dnsdeck-leader-${id}/${process.pid}` });
     c.on("error", () => drop(s, c));
     c.on("end", () => drop(s, c));
     await c.connect();
