@@ -102,8 +102,9 @@ test("SIGKILL mid zone sync: a new process shows the run interrupted with its do
 
   const b = await app();
   const killedAt = Date.now();
-  const run = await poll(() => getJson(request, `${b.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>, (v) => v.status !== "running", (LEASE + 8) * 1000, "the killed run leaves running");
-  expect(Date.now() - killedAt).toBeLessThan((LEASE + 8) * 1000);
+  // seconds, not minutes (the lease is 3 s; the rest is a cold process's first answers on a loaded machine)
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>, (v) => v.status !== "running", 30_000, "the killed run leaves running");
+  expect(Date.now() - killedAt).toBeLessThan(30_000);
   expect(run.status).toBe("interrupted");
   // every step saved as done before the kill still reads done; the one in flight reads interrupted; none is running
   for (const name of done) expect(run.steps.find((s) => s.name === name)?.status, name).toBe("ok");
@@ -146,7 +147,7 @@ test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with 
   await a.exited;
 
   const b = await app();
-  const run = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", (LEASE + 8) * 1000, "the killed apply leaves running");
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 30_000, "the killed apply leaves running");
   expect(run.status).toBe("interrupted");
   const before = mid.steps.filter((s) => s.status === "applied" || s.status === "healthy").map((s) => s.key);
   for (const k of before) expect(["applied", "healthy"], k).toContain(run.steps.find((s) => s.key === k)?.status);
