@@ -105,10 +105,12 @@ let warned = "";
 async function heartbeat(): Promise<void> {
   try {
     const mine = [...held];
-    if (!mine.length && g.__dnsdeckHeartbeat) {
-      // nothing held: stop until the next lease is taken (reads and starts sweep meanwhile)
-      clearInterval(g.__dnsdeckHeartbeat);
+    if (!mine.length) {
+      // nothing held: stop until the next lease is taken (reads and starts sweep meanwhile); no query, so an idle
+      // process (or a test that disconnected) is not kept busy
+      if (g.__dnsdeckHeartbeat) clearInterval(g.__dnsdeckHeartbeat);
       g.__dnsdeckHeartbeat = undefined;
+      return;
     }
     if (mine.length) {
       const secs = leaseSeconds();
