@@ -2,4 +2,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") await import("./server/check-env");
   if (process.env.NEXT_RUNTIME === "nodejs") void import("./server/querylogs/worker").then((m) => m.startRollupWorker()).catch(() => {}); // query-log rollups (issue 6); never fatal
+  // runs a killed process left "running" read interrupted as soon as their lease has expired (issue 15); never fatal
+  if (process.env.NEXT_RUNTIME === "nodejs") void import("./server/runs/lifecycle-hooks").then((m) => m.onStart()).catch(() => {});
 }

@@ -11,6 +11,7 @@
 //   3. refuses posts to pages that are cross-site, not server actions, or malformed (bad Next-Action id, a body that
 //      is not plain JSON arguments) with a clear 403/400 and an audit row — they are rerouted to /api/v1/refused —
 //      where Next would answer a bare 500. A server action's body is held (bounded), checked, then handed on whole.
+//   4. on SIGTERM drains instead of exiting at once (see below).
 import http from "node:http";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -173,6 +174,7 @@ function guard(req, res, next) {
   return next(req, res);
 }
 
+const servers = [];
 const createServer = http.createServer;
 http.createServer = function patchedCreateServer(...args) {
   const i = args.findIndex((a) => typeof a === "function");
@@ -180,8 +182,43 @@ http.createServer = function patchedCreateServer(...args) {
     const listener = args[i];
     args[i] = (req, res) => guard(req, res, listener);
   }
-  return createServer.apply(this, args);
+  const server = createServer.apply(this, args);
+  servers.push(server);
+  return server;
 };
+
+// 4. SIGTERM (rolling update, node drain) and SIGINT: drain instead of dying at once. Next's standalone server would
+//    exit immediately (NEXT_MANUAL_SIG_HANDLE turns its handler off). From the signal on, every change (apply, sync,
+//    rollback, save…) is refused with 503 "dnsdeck is shutting down; retry in a few seconds" (server/lifecycle.ts,
+//    checked by every mutation verb), reads and the running runs' progress keep being served, and the process waits
+//    until the runs it holds leases for have finished, at most DNSDECK_SHUTDOWN_GRACE_SECONDS (default 25; the
+//    Deployment's terminationGracePeriodSeconds is larger). Then it gives up its leases, marks what is still running
+//    as interrupted, and exits. A second signal exits at once.
+const LIFECYCLE = Symbol.for("dnsdeck.lifecycle");
+globalThis[LIFECYCLE] ??= { draining: false, active: new Set() };
+const graceSetting = Number(process.env.DNSDECK_SHUTDOWN_GRACE_SECONDS);
+const GRACE_MS = (Number.isFinite(graceSetting) && graceSetting >= 0 && graceSetting <= 3600 ? graceSetting : 25) * 1000;
+process.env.NEXT_MANUAL_SIG_HANDLE = "true";
+
+async function drain(signal) {
+  const life = globalThis[LIFECYCLE];
+  if (life.draining) {
+    console.warn(`[dnsdeck] ${signal} again: exiting now`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  }
+  life.draining = true;
+  life.drainingSince = Date.now();
+  const deadline = Date.now() + GRACE_MS;
+  if (life.active.size) console.log(`[dnsdeck] ${signal}: refusing new changes; waiting up to ${GRACE_MS / 1000} s for ${life.active.size} running operation(s)`);
+  while (life.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (life.active.size) console.warn(`[dnsdeck] grace period over with ${life.active.size} operation(s) still running: they are marked interrupted`);
+  const bounded = (p, ms) => Promise.race([p, new Promise((r) => setTimeout(r, ms))]);
+  if (life.beforeExit) await bounded(life.beforeExit().catch((e) => console.error("[dnsdeck] could not give up leases:", e)), 5000);
+  for (const s of servers) s.close();
+  await bounded(Promise.all(servers.map((s) => new Promise((r) => (s.listening ? s.once("close", r) : r())))), 1000);
+  process.exit(0);
+}
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => void drain(signal));
 
 const root = process.env.DNSDECK_ROOT ?? path.resolve(import.meta.dirname, "..");
 const dist = process.env.NEXT_DIST_DIR || ".next";

@@ -5,6 +5,7 @@ import { type Ctx, isCtx } from "@/server/auth/ctx";
 import { type Role, roleAtLeast } from "@/server/auth/roles";
 import { AppError, REFUSAL_CODES, toAppError } from "@/server/errors";
 import { zodIssues } from "@/server/http/zod-issues";
+import { SHUTTING_DOWN, shuttingDown } from "@/server/lifecycle";
 
 /**
  * The verb factory: every server operation that reads or changes anything is a verb, and pages, routes, actions and
@@ -12,7 +13,7 @@ import { zodIssues } from "@/server/http/zod-issues";
  *   1. refuses anything that is not a minted Ctx (server/auth/ctx.ts) — a hand-built identity gets nowhere;
  *   2. checks the caller's role (403 + an audit row, no data);
  *   3. parses `raw` with the verb's zod schema, so every caller is bounded (400, nothing done);
- *   4. mutations (`audit: true`): writes the audit intent row BEFORE acting — if it cannot be written, nothing runs
+ *   4. mutations (`audit: true`): refused with 503 while the process shuts down (server/lifecycle.ts); writes the audit intent row BEFORE acting — if it cannot be written, nothing runs
  *      and the caller gets 503 — then runs, then records the outcome (ok | partial | failed | refused).
  */
 export type Outcome = Exclude<AuditResult, "pending" | "refused">;
@@ -73,6 +74,11 @@ export function verb<S extends z.ZodType, T>(
       throw err;
     }
     if (!spec.audit) return run(ctx, input, { target: () => {}, defer: () => async () => {} });
+    if (shuttingDown()) {
+      // SIGTERM (rolling update, node drain): no new change starts here; the client retries on another replica
+      await recordAudit({ ...base, input: raw, result: "refused", httpStatus: 503, durationMs: performance.now() - started, error: SHUTTING_DOWN }).catch(() => {});
+      throw new AppError("unavailable", SHUTTING_DOWN);
+    }
 
     let target: string | undefined;
     let deferred = false;

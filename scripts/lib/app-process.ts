@@ -6,7 +6,11 @@ import path from "node:path";
 export interface AppProcess {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
+  /** Send a signal (tests: SIGKILL mid-run, SIGTERM to drain); `exited` settles with the exit code or signal. */
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number | string>;
 }
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -24,6 +28,7 @@ export async function startApp(opts: { port: number; env: Record<string, string>
   }
   let exited: number | null = null;
   child.on("exit", (code) => (exited = code ?? 1));
+  const exitedP = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? 1)));
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -40,6 +45,9 @@ export async function startApp(opts: { port: number; env: Record<string, string>
   return {
     url,
     port: opts.port,
+    pid: child.pid!,
+    kill: (signal) => void child.kill(signal),
+    exited: exitedP,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== null) return resolve();

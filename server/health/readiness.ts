@@ -2,6 +2,7 @@ import "server-only";
 import { checkDatabase } from "@/server/db/client";
 import { checkKube } from "@/server/kube/ready";
 import { checkTechnitiumInstances } from "@/server/technitium/health";
+import { SHUTTING_DOWN, shuttingDown } from "@/server/lifecycle";
 
 export interface Dependency {
   name: string;
@@ -18,5 +19,6 @@ export async function readiness(): Promise<{ ready: boolean; dependencies: Depen
     { name: "kubernetes", ok: kube.ok, error: kube.ok ? undefined : kube.error, detail: kube.ok ? kube.version : undefined },
     ...tech.map((t) => ({ name: `technitium:${t.name}`, ok: t.ok, error: t.error, detail: t.version })),
   ];
+  if (shuttingDown()) deps.unshift({ name: "process", ok: false, error: SHUTTING_DOWN });
   return { ready: deps.every((d) => d.ok), dependencies: deps };
 }

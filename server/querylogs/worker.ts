@@ -2,9 +2,11 @@ import "server-only";
 import { env } from "@/server/env";
 import { deckPool, logsPool } from "./db";
 import { recordError, rollupCatchUp } from "./rollup";
+import { isLeader, ROLLUP_WORKER_LOCK } from "@/server/db/leader";
 
 /**
- * The rollup worker, started once per server process from instrumentation.ts. It never throws: with
+ * The rollup worker, started once per server process from instrumentation.ts; each tick runs only on the replica
+ * holding the advisory lock ROLLUP_WORKER_LOCK (the others skip and take over when it dies). It never throws: with
  * QUERYLOG_DATABASE_URL unset it does nothing; when either database is down it records the error, waits and retries,
  * resuming from the watermark. Each tick does at most 4 steps of 100k rows (bounded catch-up), then yields.
  */
@@ -21,6 +23,7 @@ export function startRollupWorker(): void {
       try {
         const logs = logsPool();
         if (!logs) return;
+        if (!(await isLeader(ROLLUP_WORKER_LOCK))) return; // another replica rolls up (advisory lock, server/db/leader.ts)
         const deck = deckPool();
         const r = await rollupCatchUp({ logs, deck, deckConnect: () => deck.connect() }, { batch: 100_000, maxSteps: 4 });
         delay = r.caughtUp ? 15_000 : 250;

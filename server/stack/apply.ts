@@ -9,7 +9,8 @@ import { type ApiObject, applyObject } from "@/server/kube/objects";
 import { AppError } from "@/server/errors";
 import { configRevision, currentConfig, validateConfig } from "./config-store";
 import { objectKey, type Obj } from "./fields";
-import { acquireLock, refreshLock, releaseLock, STACK_LOCK } from "./lock";
+import { acquireLock, refreshLock, releaseLock } from "./lock";
+import { sweepStackRuns } from "@/server/runs/lease";
 import { recordAudit } from "@/server/audit/record";
 import { planObject, type ObjectPlan } from "./plan";
 import { renderForApply } from "./render";
@@ -26,7 +27,7 @@ import { tuning } from "@/server/env";
  * run ends ok / failed / partial with exactly which objects were applied. Applying again is idempotent (SSA).
  */
 
-export type StepStatus = "pending" | "applying" | "applied" | "rolling-out" | "healthy" | "conflict" | "failed" | "skipped";
+export type StepStatus = "pending" | "applying" | "applied" | "rolling-out" | "healthy" | "conflict" | "failed" | "skipped" | "interrupted";
 
 export interface ApplyStep {
   key: string;
@@ -50,7 +51,7 @@ export interface RolloutRecord {
   rollbackTo?: number | null;
 }
 
-export type ApplyOutcome = "running" | "ok" | "failed" | "partial";
+export type ApplyOutcome = "running" | "ok" | "failed" | "partial" | "interrupted";
 
 export interface ApplyRequest {
   user: string;
@@ -347,13 +348,11 @@ function view(r: Awaited<ReturnType<ReturnType<typeof db>["stackApply"]["findUni
 }
 
 /**
- * A run whose process died (restart, crash) stays "running" with nobody holding the lock: mark it failed so the UI
- * stops polling and the history says what happened.
+ * A run whose process died (killed, crashed, node lost) stays "running" until its lease expires (seconds): then it is
+ * marked interrupted, with the step that was in flight, so the UI stops polling and the history says what happened.
  */
 async function reapStaleRuns(): Promise<void> {
-  await db().$executeRaw`UPDATE "stack_applies" SET "status" = 'failed', "finished_at" = now(),
-      "error" = 'dnsdeck stopped while this run was in progress; check the plan and apply again (applying is idempotent)'
-    WHERE "status" = 'running' AND NOT EXISTS (SELECT 1 FROM "locks" WHERE "name" = ${STACK_LOCK} AND "expires_at" > now())`;
+  await sweepStackRuns();
 }
 
 export async function getApply(id: number): Promise<ApplyView> {

@@ -4,7 +4,7 @@ import { count, int32Id, k8sName, safeText } from "@/k8s/schemas";
 import { verb } from "@/server/verb";
 import { type ApplyView, getApply, listApplies, startApply, startRollback } from "./apply";
 import { configRevision, currentConfig } from "./config-store";
-import { currentLock, displayHolder } from "./lock";
+import { currentLock, displayHolder, processOf } from "./lock";
 import { planStack } from "./plan";
 import { restartWorkload } from "./restart";
 
@@ -53,7 +53,7 @@ export const applyStack = verb(
       revision: input.revision,
       takeOwnership: input.takeOwnership === true,
       objects: input.objects,
-      onDone: (o) => settle(o.status === "running" ? "failed" : o.status, { error: o.error, target: `stack revision ${id}: ${o.status}, applied ${o.applied}/${o.steps}` }),
+      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `stack revision ${id}: ${o.status}, applied ${o.applied}/${o.steps}` }),
     });
     t.target(`stack revision ${id}${input.takeOwnership ? " (take ownership)" : ""}`);
     return started(await getApply(id), input.wait, done);
@@ -80,7 +80,7 @@ export const rollbackStack = verb(
       revision: input.revision,
       undo: input.undo,
       takeOwnership: input.takeOwnership === true,
-      onDone: (o) => settle(o.status === "running" ? "failed" : o.status, { error: o.error, target: `stack revision ${id} (rollback to ${input.revision}): ${o.status}` }),
+      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `stack revision ${id} (rollback to ${input.revision}): ${o.status}` }),
     });
     t.target(`stack revision ${id} (rollback to ${input.revision})`);
     return started(await getApply(id), input.wait, done);
@@ -95,7 +95,7 @@ export const listApplyRuns = verb({ name: "stack.revisions", role: "viewer", inp
 
 export const getStackLock = verb({ name: "stack.lock", role: "viewer" }, async () => {
   const l = await currentLock();
-  return { lock: l ? { holder: displayHolder(l.holder), operation: l.operation, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt } : null };
+  return { lock: l ? { holder: displayHolder(l.holder), process: processOf(l.holder), operation: l.operation, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt } : null };
 });
 
 export const restartStackWorkload = verb(

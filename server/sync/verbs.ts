@@ -27,7 +27,7 @@ function start(kind: SyncKind, ctx: Ctx, t: VerbTools, opts: { removeOrphans?: b
     user: ctx.identity.user,
     removeOrphans: opts.removeOrphans,
     wait: opts.wait,
-    onDone: (run) => settle(run.status === "running" ? "failed" : run.status, { error: run.status === "ok" ? null : (run.error ?? run.summary), target: `${TARGET[kind]}: run #${run.id} ${run.status}` }),
+    onDone: (run) => settle(run.status === "running" || run.status === "interrupted" ? "failed" : run.status, { error: run.status === "ok" ? null : (run.error ?? run.summary), target: `${TARGET[kind]}: run #${run.id} ${run.status}` }),
   });
 }
 

@@ -12,7 +12,7 @@ export default async function StackPage() {
   let error: string | null = null;
   try {
     const [config, { lock }] = await Promise.all([getStackConfig(ctx, { limit: 10 }), getStackLock(ctx)]);
-    initial = { config: config.current, lock: lock ? `${lock.operation} (by ${lock.holder})` : null };
+    initial = { config: config.current, lock: lock ? `${lock.operation} (by ${lock.holder}${lock.process ? `, dnsdeck process ${lock.process}` : ""})` : null };
   } catch (err) {
     error = describeDbError(err);
   }

@@ -14,6 +14,7 @@ const STEP_CLASS: Record<string, string> = {
   conflict: "failed",
   failed: "failed",
   skipped: "skipped",
+  interrupted: "interrupted",
 };
 
 /** Live progress of one apply run: steps, per-node rollout grid, verification, outcome, rollback. */

@@ -7,7 +7,7 @@ type ZoneRes = { zone: string; replica: string; outcome: string; primarySerial?:
 type Orphan = { zone: string; replica: string; type: string; action: string; message?: string };
 type Item = { instance: string; item: string; outcome: string; message?: string; before?: { path: string }[] };
 
-const STEP_CLASS: Record<string, string> = { ok: "ok", failed: "failed", running: "running", skipped: "skipped", warning: "warning" };
+const STEP_CLASS: Record<string, string> = { ok: "ok", failed: "failed", running: "running", skipped: "skipped", warning: "warning", interrupted: "interrupted" };
 
 export function Steps({ run }: { run: SyncRunView }) {
   return (
@@ -100,7 +100,7 @@ export function Results({ run }: { run: SyncRunView }) {
   );
 }
 
-export function Verdict({ run }: { run: SyncRunView }) {
+export function Verdict({ run, onResume }: { run: SyncRunView; onResume?: (run: SyncRunView) => void }) {
   if (run.status === "running") return null;
   if (run.status === "ok")
     return (
@@ -109,16 +109,27 @@ export function Verdict({ run }: { run: SyncRunView }) {
       </p>
     );
   return (
-    <div className={`alert ${run.status === "partial" ? "warn" : "error"}`} role="alert" data-testid="run-verdict" data-verdict={run.status}>
-      <strong>{run.status === "partial" ? "Not fully converged." : "Failed."}</strong> {run.summary}
+    <div className={`alert ${run.status === "partial" || run.status === "interrupted" ? "warn" : "error"}`} role="alert" data-testid="run-verdict" data-verdict={run.status}>
+      <strong>{run.status === "partial" ? "Not fully converged." : run.status === "interrupted" ? "Interrupted." : "Failed."}</strong> {run.summary}
       {run.error && <div className="small">Why: {run.error}</div>}
-      <div className="small muted">Fix the cause named above (or bring the instance back), then run it again — reruns only do what is still missing.</div>
+      {run.status === "interrupted" ? (
+        <div className="small muted">
+          Nothing is running it any more. Resume runs the same sync again: the steps already done find nothing left to do, so it carries on from the step that was in flight.{" "}
+          {onResume && (
+            <button type="button" onClick={() => onResume(run)} data-testid="run-resume">
+              Resume
+            </button>
+          )}
+        </div>
+      ) : (
+        <div className="small muted">Fix the cause named above (or bring the instance back), then run it again — reruns only do what is still missing.</div>
+      )}
     </div>
   );
 }
 
 /** Live view of one run: polls GET /api/v1/sync/runs/:id until it is no longer running. */
-export function RunView({ id, onDone, onClose }: { id: number; onDone?: () => void; onClose?: () => void }) {
+export function RunView({ id, onDone, onClose, onResume }: { id: number; onDone?: () => void; onClose?: () => void; onResume?: (run: SyncRunView) => void }) {
   const q = useQuery({
     queryKey: ["sync-run", id],
     queryFn: async () => {
@@ -158,7 +169,7 @@ export function RunView({ id, onDone, onClose }: { id: number; onDone?: () => vo
           <div style={{ width: `${run.steps.length ? Math.round((done / (run.steps.length + 1)) * 100) : 5}%` }} />
         </div>
       )}
-      <Verdict run={run} />
+      <Verdict run={run} onResume={onResume} />
       <Steps run={run} />
       <Results run={run} />
     </section>

@@ -41,6 +41,20 @@ export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | nul
       if (!window.confirm(`Remove Secondary zones that the primary no longer has from the replicas?\n\nOrphans seen: ${list}\n\nThis deletes them on the replicas and cannot be undone.`)) return;
       body.removeOrphans = true;
     }
+    await post(b, body);
+  };
+
+  // an interrupted run (its dnsdeck process died): the same sync again, with the same options; syncs are idempotent,
+  // so the steps it had done find nothing left to do and it carries on from the step that was in flight
+  const resume = async (run: SyncRunView) => {
+    const b = BUTTONS.find((x) => x.kind === run.kind);
+    if (!b) return;
+    setError(null);
+    const removeOrphansBefore = run.kind === "zones" && (run.options as { removeOrphans?: boolean } | null)?.removeOrphans === true;
+    await post(b, removeOrphansBefore ? { wait: false, removeOrphans: true } : { wait: false });
+  };
+
+  const post = async (b: (typeof BUTTONS)[number], body: Record<string, unknown>) => {
     setStarting(b.kind);
     try {
       const run = await api<SyncRunView>(b.path, { method: "POST", body });
@@ -96,6 +110,7 @@ export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | nul
             qc.invalidateQueries({ queryKey: ["sync-runs"] });
           }}
           onClose={() => setActive(null)}
+          onResume={canOperate ? resume : undefined}
         />
       )}
 

@@ -84,8 +84,8 @@ test("the stack lock admits one holder; a second is refused naming the first; an
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
   const winner = (await lock.currentLock())!.holder;
   await lock.releaseLock(winner);
-  await lock.acquireLock("old#1", "stale", 1);
-  await new Promise((r) => setTimeout(r, 20));
+  // a holder whose process died: its lease was not renewed and has expired
+  await client.db().$executeRaw`INSERT INTO "locks" ("name", "holder", "operation", "expires_at") VALUES ('stack', 'old#1#deadpod/7/abc', 'stale', now() - interval '1 second')`;
   await lock.acquireLock("new#2", "fresh");
   assert.equal(lock.displayHolder((await lock.currentLock())!.holder), "new");
   await lock.releaseLock("new#2");
@@ -106,15 +106,29 @@ test("applying a stored revision that is not valid is refused with field errors 
   assert.equal(await lock.currentLock(), null, "no lock is left behind");
 });
 
-test("a run left 'running' by a process that died (no lock held) is marked failed with a clear message", async () => {
+test("a run left 'running' by a process that died is marked interrupted, naming whose lock it was and the step in flight", async () => {
   const { db } = client;
   const { defaultStackConfig } = await import("@/k8s/config");
   const rev = await store.saveConfig(defaultStackConfig, "alice");
+  const steps = [
+    { key: "ConfigMap kube-system/node-local-dns", status: "applied" },
+    { key: "DaemonSet kube-system/node-local-dns", status: "rolling-out" },
+    { key: "Service kube-system/kube-dns-upstream", status: "pending" },
+  ];
   const row = await db().stackApply.create({
-    data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps: [] },
+    data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps },
   });
+  await db().$executeRaw`INSERT INTO "locks" ("name", "holder", "operation", "expires_at") VALUES ('stack', 'alice#9#dnsdeck-abc/1/f00', 'apply', now() + interval '1 second')`;
   const { getApply } = await import("../apply");
+  assert.equal((await getApply(row.id)).status, "running", "while the lease lives, the run is running");
+  await new Promise((r) => setTimeout(r, 1100));
   const v = await getApply(row.id);
-  assert.equal(v.status, "failed");
-  assert.match(v.error!, /stopped while this run was in progress/);
+  assert.equal(v.status, "interrupted");
+  assert.match(v.error!, /lock held by alice, dnsdeck process dnsdeck-abc\/1\/f00/);
+  assert.deepEqual(
+    v.steps.map((s) => s.status),
+    ["applied", "interrupted", "pending"],
+  );
+  assert.ok(v.finishedAt);
+  await db().lock.deleteMany({});
 });

@@ -1,0 +1,249 @@
+// dnsdeck survives its own death (issue 15): real server processes of the production build on real PostgreSQL and the
+// twin, killed with SIGKILL mid-sync and mid-apply, drained with SIGTERM, and two of them on one database.
+// This spec starts its own database, twin and apps (ports E2E_PORT_BASE+10…) so killing them touches no other spec.
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { type AppProcess, startApp } from "../scripts/lib/app-process";
+import { freshDatabase, type TestDatabase } from "../server/testing/db";
+import { ADMIN, OPERATOR, VIEWER } from "./env";
+
+const root = path.resolve(import.meta.dirname, "..");
+const base = Number(process.env.E2E_PORT_BASE ?? 3100) + 10;
+const LEASE = 3; // DNSDECK_LEASE_SECONDS for these apps: a dead holder's lock is gone within 3 s
+const stateDir = path.join(root, "test-results", "e2e-survive");
+const twinMain = path.join(root, "twin", "main.ts");
+
+test.describe.configure({ mode: "serial" });
+
+let appDb: TestDatabase;
+let logDb: TestDatabase;
+let twin: { appEnv: Record<string, string>; admin: { panelUrl: string }; stop(): Promise<void> } | null = null;
+let env: Record<string, string> = {};
+const apps: AppProcess[] = [];
+let nextPort = base;
+
+async function app(extra: Record<string, string> = {}): Promise<AppProcess> {
+  const port = nextPort++;
+  const a = await startApp({ port, env: { ...env, ...extra }, logFile: path.join(stateDir, `app-${port}.log`) });
+  apps.push(a);
+  return a;
+}
+
+async function fault(id: string) {
+  await fetch(`${twin!.admin.panelUrl}/toggle?id=${id}`, { method: "POST", redirect: "manual" });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function poll<T>(fn: () => Promise<T>, until: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await fn();
+  while (!until(v)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(v).slice(0, 600)}`);
+    await sleep(200);
+    v = await fn();
+  }
+  return v;
+}
+
+type SyncRun = { id: number; status: string; steps: { name: string; status: string }[]; error: string | null };
+type ApplyRun = { id: number; status: string; steps: { key: string; status: string }[]; error: string | null; applied: string[] };
+
+const getJson = async (request: APIRequestContext, u: string, headers = VIEWER) => (await request.get(u, { headers })).json();
+
+test.beforeAll(async () => {
+  test.skip(!existsSync(twinMain), "needs the homelab twin");
+  test.setTimeout(180_000);
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  appDb = await freshDatabase({ prefix: "dnsdeck_e2e_survive" });
+  logDb = await freshDatabase({ prefix: "dnsdeck_e2e_survive_logs", migrated: false });
+  const mod = await import(/* @vite-ignore */ twinMain);
+  twin = await mod.startTwin({ stateDir: path.join(stateDir, "twin"), speed: 4 });
+  env = {
+    DATABASE_URL: appDb.url,
+    QUERYLOG_DATABASE_URL: logDb.url,
+    AUTH_MODE: "authentik",
+    ADMIN_GROUPS: "dns-admins",
+    OPERATOR_GROUPS: "dns-operators",
+    VIEWER_GROUPS: "dns-viewers",
+    TRUSTED_PROXY_CIDRS: "127.0.0.1/32,::1/128",
+    DNSDECK_LEASE_SECONDS: String(LEASE),
+    DNSDECK_SHUTDOWN_GRACE_SECONDS: "20",
+    ...twin!.appEnv,
+  };
+});
+
+test.afterAll(async () => {
+  for (const a of apps) await a.stop().catch(() => {});
+  await twin?.stop().catch(() => {});
+  await appDb?.drop().catch(() => {});
+  await logDb?.drop().catch(() => {});
+});
+
+test("SIGKILL mid zone sync: a new process shows the run interrupted with its done steps and the step in flight, and a new sync runs", async ({ request }) => {
+  test.setTimeout(150_000);
+  const a = await app();
+  await fault("tech-tertiary-slow"); // every call to the tertiary takes 4 s: a step is reliably in flight
+  const r = await request.post(`${a.url}/api/v1/sync/zones`, { headers: OPERATOR, data: { wait: false } });
+  expect(r.status()).toBe(200);
+  const { id } = (await r.json()) as SyncRun;
+  const mid = await poll(
+    () => getJson(request, `${a.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>,
+    (v) => v.steps.some((s) => s.status === "ok") && v.steps.some((s) => s.status === "running"),
+    60_000,
+    "a sync step in flight after a finished one",
+  );
+  const done = mid.steps.filter((s) => s.status === "ok").map((s) => s.name);
+  a.kill("SIGKILL");
+  await a.exited;
+
+  const b = await app();
+  const killedAt = Date.now();
+  // seconds, not minutes (the lease is 3 s; the rest is a cold process's first answers on a loaded machine)
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>, (v) => v.status !== "running", 30_000, "the killed run leaves running");
+  expect(Date.now() - killedAt).toBeLessThan(30_000);
+  expect(run.status).toBe("interrupted");
+  // every step saved as done before the kill still reads done; the one in flight reads interrupted; none is running
+  for (const name of done) expect(run.steps.find((s) => s.name === name)?.status, name).toBe("ok");
+  expect(run.steps.filter((s) => s.status === "interrupted").length).toBeGreaterThanOrEqual(1);
+  expect(run.steps.some((s) => s.status === "running")).toBe(false);
+  expect(run.error).toContain("lock held by oscar, dnsdeck process");
+  await fault("tech-tertiary-slow"); // off again
+
+  // the lock died with the process: a new sync starts and converges
+  const again = await request.post(`${b.url}/api/v1/sync/zones`, { headers: OPERATOR, data: {} });
+  expect(again.status()).toBe(200);
+  expect(((await again.json()) as SyncRun).status).toBe("ok");
+
+  // the sync page shows it as interrupted, not running
+  const list = await getJson(request, `${b.url}/api/v1/sync/runs?kind=zones`);
+  expect(list.runs.find((x: SyncRun) => x.id === id).status).toBe("interrupted");
+  b.kill("SIGKILL");
+  await b.exited;
+});
+
+test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with the applied objects, the lock is released, and an apply runs again", async ({ request }) => {
+  test.setTimeout(240_000);
+  const a = await app();
+  const plan = await getJson(request, `${a.url}/api/v1/stack/plan`, ADMIN);
+  const keys: string[] = plan.objects.filter((o: { component: string }) => o.component === "nodelocal").map((o: { key: string }) => o.key);
+  expect(keys.some((k) => k.startsWith("DaemonSet"))).toBe(true);
+  const started = await request.post(`${a.url}/api/v1/stack/apply`, { headers: ADMIN, data: { objects: keys } });
+  expect(started.status()).toBe(200);
+  const { id } = (await started.json()) as ApplyRun;
+  const mid = await poll(
+    () => getJson(request, `${a.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>,
+    (v) => v.steps.some((s) => s.status === "rolling-out"),
+    90_000,
+    "the DaemonSet rolling out",
+  );
+  const lock = await getJson(request, `${a.url}/api/v1/stack/lock`, VIEWER);
+  expect(lock.lock.holder).toBe("alice");
+  expect(lock.lock.process).toMatch(/\/\d+\//);
+  a.kill("SIGKILL");
+  await a.exited;
+
+  const b = await app();
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 30_000, "the killed apply leaves running");
+  expect(run.status).toBe("interrupted");
+  const before = mid.steps.filter((s) => s.status === "applied" || s.status === "healthy").map((s) => s.key);
+  for (const k of before) expect(["applied", "healthy"], k).toContain(run.steps.find((s) => s.key === k)?.status);
+  const inFlight = run.steps.filter((s) => s.status === "interrupted");
+  expect(inFlight.map((s) => s.key)).toEqual(mid.steps.filter((s) => s.status === "rolling-out").map((s) => s.key));
+  expect(run.steps.some((s) => ["applying", "rolling-out"].includes(s.status))).toBe(false);
+  expect(run.error).toContain("lock held by alice, dnsdeck process");
+  expect((await getJson(request, `${b.url}/api/v1/stack/lock`, VIEWER)).lock).toBeNull();
+
+  // the history page says interrupted, and the run page shows which step was in flight
+  const hist = await getJson(request, `${b.url}/api/v1/stack/revisions`, ADMIN);
+  expect(hist.items.find((h: { id: number }) => h.id === id).status).toBe("interrupted");
+
+  // applying again is accepted (the lock is free) and finishes the rollout
+  const again = await request.post(`${b.url}/api/v1/stack/apply`, { headers: ADMIN, data: { objects: keys } });
+  expect(again.status()).toBe(200);
+  const id2 = ((await again.json()) as ApplyRun).id;
+  const end = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id2}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 180_000, "the second apply finishes");
+  expect(end.status).toBe("ok");
+  await b.stop();
+});
+
+test("two processes on one database: concurrent zone syncs → exactly one runs, the other gets 409 naming it; one rollup worker holds the advisory lock", async ({ request }) => {
+  test.setTimeout(120_000);
+  const [a, b] = await Promise.all([app(), app()]);
+  await fault("tech-tertiary-slow");
+  try {
+    const [ra, rb] = await Promise.all([
+      request.post(`${a.url}/api/v1/sync/zones`, { headers: OPERATOR, data: { wait: false } }),
+      request.post(`${b.url}/api/v1/sync/zones`, { headers: OPERATOR, data: { wait: false } }),
+    ]);
+    const statuses = [ra.status(), rb.status()].sort();
+    expect(statuses).toEqual([200, 409]);
+    const winner = (await (ra.status() === 200 ? ra : rb).json()) as SyncRun;
+    const loser = await (ra.status() === 409 ? ra : rb).json();
+    expect(loser.error.message).toContain(`run #${winner.id}`);
+    // either replica shows the same run live
+    const fromA = (await getJson(request, `${a.url}/api/v1/sync/runs/${winner.id}`)) as SyncRun;
+    const fromB = (await getJson(request, `${b.url}/api/v1/sync/runs/${winner.id}`)) as SyncRun;
+    expect(fromA.status).toBe("running");
+    expect(fromB.status).toBe("running");
+  } finally {
+    await fault("tech-tertiary-slow");
+  }
+
+  // the rollup worker: both processes tick (first tick after 2 s), only one holds the advisory lock
+  const c = new pg.Client({ connectionString: appDb.url });
+  await c.connect();
+  try {
+    const holders = async () =>
+      (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = 1 AND granted`, [0x646e73])).rows[0].n as number;
+    await poll(holders, (n) => n === 1, 30_000, "one advisory lock holder");
+    await sleep(3000);
+    expect(await holders()).toBe(1);
+    // the holder dies: the other process takes over on its next tick (its connection closes, PostgreSQL frees the lock)
+    const holderPid = async () =>
+      (await c.query(`SELECT a.application_name AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = 1 AND l.granted`, [0x646e73])).rows[0]?.n as string | undefined;
+    const first = await holderPid();
+    const [dying, surviving] = first === `dnsdeck-leader-1/${a.pid}` ? [a, b] : [b, a];
+    expect(first).toBe(`dnsdeck-leader-1/${dying.pid}`);
+    dying.kill("SIGKILL");
+    await dying.exited;
+    await poll(holderPid, (n) => n === `dnsdeck-leader-1/${surviving.pid}`, 40_000, "the surviving process takes the rollup lock over");
+    expect(await holders()).toBe(1);
+    await surviving.stop();
+  } finally {
+    await c.end();
+  }
+});
+
+test("SIGTERM: new changes are refused with 503 and a clear message, the running sync finishes, then the process exits", async ({ request }) => {
+  test.setTimeout(120_000);
+  const a = await app();
+  await fault("tech-tertiary-slow");
+  try {
+    const r = await request.post(`${a.url}/api/v1/sync/zones`, { headers: OPERATOR, data: { wait: false } });
+    expect(r.status()).toBe(200);
+    const { id } = (await r.json()) as SyncRun;
+    a.kill("SIGTERM");
+    await sleep(300);
+    const refused = await request.post(`${a.url}/api/v1/sync/split-horizon`, { headers: OPERATOR, data: {} });
+    expect(refused.status()).toBe(503);
+    expect((await refused.json()).error.message).toContain("dnsdeck is shutting down; retry in a few seconds (another replica will take it)");
+    // reads still work while it drains
+    expect((await getJson(request, `${a.url}/api/v1/sync/runs/${id}`)).status).toBe("running");
+    const t0 = Date.now();
+    const code = await a.exited;
+    const drained = Date.now() - t0;
+    expect(code).toBe(0);
+    const b = await app();
+    const run = (await getJson(request, `${b.url}/api/v1/sync/runs/${id}`)) as SyncRun;
+    // it waited for the run (up to the 20 s grace): finished inside the grace → its real outcome; else interrupted
+    if (drained < 19_000) expect(["ok", "partial"]).toContain(run.status);
+    else expect(run.status).toBe("interrupted");
+    await b.stop();
+  } finally {
+    await fault("tech-tertiary-slow");
+  }
+});
