@@ -20,7 +20,15 @@ const config = [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@/twin", "@/twin/*", "**/twin/*", "../twin", "../../twin"], message: "production code must not import the twin" }] },
+        {
+          patterns: [
+            { group: ["@/twin", "@/twin/*", "**/twin/*", "../twin", "../../twin"], message: "production code must not import the twin" },
+            {
+              group: ["**/technitium/transport", "**/technitium/api", "**/technitium/models", "**/technitium/errors", "**/technitium/instances", "**/technitium/versions"],
+              message: "Technitium has one door: import from server/technitium/client",
+            },
+          ],
+        },
       ],
     },
   },
