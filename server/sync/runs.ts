@@ -10,7 +10,8 @@ import type { Prisma } from "@/prisma/generated/client";
  * process for longer than STALE_MS is marked failed so it cannot block forever.
  */
 
-export const SYNC_KINDS = ["zones", "split-horizon", "resolver-settings"] as const;
+/** "record": a record change and its proof (server/records); one at a time, like each sync kind. */
+export const SYNC_KINDS = ["zones", "split-horizon", "resolver-settings", "record"] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 export type Trigger = "button" | "api" | "cli" | "cronjob";
 export type RunStatus = "running" | "ok" | "partial" | "failed";
