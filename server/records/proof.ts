@@ -4,6 +4,7 @@ import type { Progress } from "@/server/sync/progress";
 import type { SyncContext } from "@/server/sync/context";
 import type { RunStatus } from "@/server/sync/runs";
 import type { TechnitiumApi } from "@/server/technitium/client";
+import { withCachedAddresses } from "./zones";
 
 /**
  * Proof after a change (pure I/O over the door and DNS, no database): read the primary's SOA serial (API and over
@@ -80,7 +81,8 @@ function agrees(e: Expectation, got: string[], ptrGot: string[] | null): string 
   return null;
 }
 
-export async function prove(ctx: SyncContext, e: Expectation, progress: Progress, opts: { deadlineMs?: number; pollMs?: number } = {}): Promise<ProofResult> {
+export async function prove(base: SyncContext, e: Expectation, progress: Progress, opts: { deadlineMs?: number; pollMs?: number } = {}): Promise<ProofResult> {
+  const ctx = withCachedAddresses(base);
   const deadline = Date.now() + (opts.deadlineMs ?? 30_000);
   const pollMs = opts.pollMs ?? 500;
   const [primary, ...replicas] = ctx.apis;

@@ -42,7 +42,25 @@ export async function dnsSerial(ctx: SyncContext, instance: string, zone: string
   return soa ? (soaSerial(soa.data) ?? null) : null;
 }
 
-export async function zonesView(ctx: SyncContext): Promise<ZonesView> {
+/** The same context with each instance's DNS address looked up once (production asks the Kubernetes API for it). */
+export function withCachedAddresses(ctx: SyncContext): SyncContext {
+  const seen = new Map<string, ReturnType<SyncContext["dnsAddress"]>>();
+  return {
+    ...ctx,
+    dnsAddress(instance) {
+      let p = seen.get(instance);
+      if (!p) {
+        p = ctx.dnsAddress(instance);
+        p.catch(() => seen.delete(instance));
+        seen.set(instance, p);
+      }
+      return p;
+    },
+  };
+}
+
+export async function zonesView(base: SyncContext): Promise<ZonesView> {
+  const ctx = withCachedAddresses(base);
   const lists = await Promise.all(
     ctx.apis.map(async (api) => {
       try {
