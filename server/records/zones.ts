@@ -91,7 +91,7 @@ export async function zonesView(base: SyncContext): Promise<ZonesView> {
         }),
       );
       const row: ZoneRow = { name: z.name, type: z.type, disabled: z.disabled, serials, inStep: false };
-      const [count, options] = await Promise.allSettled([primary.api.getRecords(z.name, z.name, { listZone: true, timeoutMs: 4000 }), primary.api.zoneOptions(z.name)]);
+      const [count, options] = await Promise.allSettled([primary.api.getRecords(z.name, z.name, { listZone: true, timeoutMs: 4000 }), primary.api.zoneOptions(z.name, { timeoutMs: 4000 })]);
       if (count.status === "fulfilled") row.recordCount = count.value.records.length;
       if (options.status === "fulfilled") {
         const o = options.value;

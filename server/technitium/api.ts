@@ -128,13 +128,13 @@ export class TechnitiumApi {
   }
 
   /** Transfer, notify and dynamic-update settings of a zone (§2.7; needs Zones: Modify). */
-  async zoneOptions(zone: string): Promise<TechnitiumZoneOptions> {
-    return this.read(zoneOptionsSchema, "zones/options/get", { zone });
+  async zoneOptions(zone: string, opts: { timeoutMs?: number } = {}): Promise<TechnitiumZoneOptions> {
+    return this.read(zoneOptionsSchema, "zones/options/get", { zone }, { timeoutMs: opts.timeoutMs, retries: opts.timeoutMs ? 0 : undefined });
   }
 
-  /** Records at `domain` (or the whole zone with `listZone`), with the zone's current SOA serial (§6.2). */
+  /** Records at `domain` (or the whole zone with `listZone`), with the zone's current SOA serial (§6.2). A given timeout means one try. */
   async getRecords(zone: string, domain: string, opts: { listZone?: boolean; timeoutMs?: number } = {}): Promise<TechnitiumRecords> {
-    return this.read(recordsGetSchema, "zones/records/get", { zone, domain, listZone: opts.listZone ? true : undefined }, { timeoutMs: opts.timeoutMs });
+    return this.read(recordsGetSchema, "zones/records/get", { zone, domain, listZone: opts.listZone ? true : undefined }, { timeoutMs: opts.timeoutMs, retries: opts.timeoutMs ? 0 : undefined });
   }
 
   /** Add one record (joins its RRset; §6.3). Returns the zone's serial after the edit. Never retried. */
