@@ -24,6 +24,10 @@ test.describe("records", () => {
     await expect(page.getByTestId("record-add")).toHaveCount(0);
     const r = await request.post(records("viktorbarzin.lan"), { headers: VIEWER, data: { name: "viewer-try", type: "A", value: "10.0.20.9" } });
     expect(r.status()).toBe(403);
+    for (const method of ["PUT", "DELETE"]) {
+      const w = await request.fetch(`${records("viktorbarzin.lan")}/idrac/A`, { method, headers: VIEWER, data: { current: "192.168.1.4", value: "192.168.1.4" } });
+      expect(w.status(), method).toBe(403);
+    }
   });
 
   test("bad input is a 400 naming the field and writes nothing; a stale precondition is a 409 with the current value", async ({ request }) => {
