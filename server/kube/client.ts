@@ -35,6 +35,53 @@ export const batch = () => requireKube().makeApiClient(k8s.BatchV1Api);
 export const policy = () => requireKube().makeApiClient(k8s.PolicyV1Api);
 export const objects = () => k8s.KubernetesObjectApi.makeApiClient(requireKube());
 
+/** `Warning: 299 - "text"` header values (several may be comma-joined) → the texts. */
+export function parseWarnings(header: string | undefined): string[] {
+  if (!header) return [];
+  return [...header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+}
+
+/**
+ * The object API for writes that must not lose fields: every PATCH/POST/PUT carries `fieldValidation=Strict` (an
+ * unknown or duplicate field is a 400 naming it, instead of being dropped with only a warning), and every `Warning`
+ * header the API server sends back goes to `onWarning` (deprecations, and anything else the server tells kubectl).
+ * `body`: the object exactly as rendered — client-node's ObjectSerializer otherwise drops every field its models do
+ * not know before the request leaves, so a misspelt field would vanish on our side instead of being refused.
+ */
+export function strictObjects(onWarning: (w: string) => void = () => {}, body?: unknown): k8s.KubernetesObjectApi {
+  const kc = requireKube();
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new AppError("unavailable", "the kubeconfig has no current cluster");
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: async (ctx) => {
+          if (ctx.getHttpMethod() !== k8s.HttpMethod.GET) {
+            ctx.setQueryParam("fieldValidation", "Strict");
+            if (body !== undefined) ctx.setBody(JSON.stringify(body));
+          }
+          return ctx;
+        },
+        post: async (rsp) => {
+          for (const w of parseWarnings(rsp.headers["warning"])) onWarning(w);
+          return rsp;
+        },
+      },
+    ],
+  });
+  return StrictObjectApi.create(config, kc);
+}
+
+class StrictObjectApi extends k8s.KubernetesObjectApi {
+  static create(config: k8s.Configuration, kc: k8s.KubeConfig): StrictObjectApi {
+    const api = new StrictObjectApi(config);
+    api.setDefaultNamespace(kc); // as makeApiClient does: the context's namespace for objects without one
+    return api;
+  }
+}
+
 /** Field manager for dnsdeck's declarative applies; restarts use RESTART_MANAGER so the next apply keeps them. */
 export const FIELD_MANAGER = "dnsdeck";
 export const RESTART_MANAGER = "dnsdeck-restart";

@@ -1,6 +1,6 @@
 import "server-only";
 import * as k8s from "@kubernetes/client-node";
-import { FIELD_MANAGER, kubeStatus, objects, type KubeStatus } from "@/server/kube/client";
+import { FIELD_MANAGER, kubeStatus, objects, strictObjects, type KubeStatus } from "@/server/kube/client";
 import { type Obj, plain } from "./fields";
 import { tuning } from "@/server/env";
 
@@ -46,14 +46,18 @@ export async function readLive(o: KubeObj): Promise<Obj | null> {
   }
 }
 
-/** Server-side apply with dnsdeck's field manager (or another); `dryRun` sends dryRun=All. */
-export async function serverSideApply(o: KubeObj, opts: { dryRun?: boolean; force?: boolean; manager?: string } = {}): Promise<Obj> {
+/**
+ * Server-side apply with dnsdeck's field manager (or another); `dryRun` sends dryRun=All. Always with
+ * fieldValidation=Strict: a misspelt field fails here instead of vanishing in the cluster. The API server's
+ * `Warning` headers are added to `warnings` when given.
+ */
+export async function serverSideApply(o: KubeObj, opts: { dryRun?: boolean; force?: boolean; manager?: string; warnings?: string[] } = {}): Promise<Obj> {
   const body = plain<KubeObj>(o);
   delete (body.metadata as Obj).managedFields;
   delete (body.metadata as Obj).resourceVersion;
   try {
     const res = await withTimeout(
-      objects().patch(
+      strictObjects((w) => opts.warnings?.push(w), body).patch(
         body as k8s.KubernetesObject,
         undefined,
         opts.dryRun ? "All" : undefined,

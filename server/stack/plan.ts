@@ -28,6 +28,8 @@ export interface ObjectPlan {
   /** Drift an apply would keep: fields set outside dnsdeck's intent (hand edits, kubeadm, admission such as Kyverno). */
   external: ChangedField[];
   message?: string;
+  /** `Warning` headers of the (fieldValidation=Strict) dry run, e.g. deprecations — shown beside the object. */
+  warnings?: string[];
   /** Every manager of the live object, for the "who owns what" column. */
   managers: { manager: string; operation: string; time?: string }[];
 }
@@ -70,11 +72,12 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
     const dryS = alignAllocated(stripVolatile(dry), o);
     return { diff: yamlDiff(base.key, liveS, dryS), changes: describeChanges(live, liveS, dryS) };
   };
+  const warnings: string[] = [];
   try {
-    const dry = await serverSideApply(o, { dryRun: true, force: opts.force });
+    const dry = await serverSideApply(o, { dryRun: true, force: opts.force, warnings });
     const d = diffAgainst(dry);
     const state: ObjectState = !live ? "missing" : d.changes.length ? "drifted" : "in-sync";
-    return { ...base, state, ...d, external, managers, message: external.length ? externalMessage(external) : undefined };
+    return { ...base, state, ...d, external, managers, message: external.length ? externalMessage(external) : undefined, ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}) };
   } catch (err) {
     if (!(err instanceof KubeCallError)) throw err;
     const s = err.status;
