@@ -21,6 +21,16 @@ const doors = {
       { name: "@prisma/adapter-pg", message: "dnsdeck's database only through server/db" },
     ],
   },
+  technitium: {
+    files: ["server/technitium/**"],
+    paths: [],
+    patterns: [
+      {
+        group: ["**/technitium/transport", "**/technitium/api", "**/technitium/models", "**/technitium/errors", "**/technitium/instances", "**/technitium/versions"],
+        message: "Technitium has one door: import from server/technitium/client",
+      },
+    ],
+  },
   dns: {
     files: ["server/dns/**"],
     paths: ["dgram", "node:dgram", "net", "node:net"].map((name) => ({ name, message: "DNS sockets only through server/dns (query, probe)" })),
@@ -35,7 +45,10 @@ function doorBlocks() {
       "error",
       {
         paths: Object.entries(doors).flatMap(([name, d]) => (name === except ? [] : d.paths)),
-        patterns: [twin, ...Object.entries(doors).flatMap(([name, d]) => (name === except ? [] : d.paths.map((p) => ({ group: [`${p.name}/*`], message: p.message }))))],
+        patterns: [
+          twin,
+          ...Object.entries(doors).flatMap(([name, d]) => (name === except ? [] : [...d.paths.map((p) => ({ group: [`${p.name}/*`], message: p.message })), ...(d.patterns ?? [])])),
+        ],
       },
     ],
   });

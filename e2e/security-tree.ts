@@ -6,7 +6,7 @@ import path from "node:path";
 const app = path.resolve(import.meta.dirname, "..", "app");
 
 /** Sample values for dynamic segments; a segment missing here fails the suite. */
-export const SEGMENTS: Record<string, string> = { id: "1", ns: "technitium", name: "technitium-zone-sync", job: "technitium-zone-sync-manual-abcde" };
+export const SEGMENTS: Record<string, string> = { id: "1", ns: "technitium", name: "technitium-zone-sync", job: "technitium-zone-sync-manual-abcde", zone: "viktorbarzin.lan", type: "A" };
 
 export interface Discovered {
   file: string;

@@ -8,6 +8,7 @@
  *   split-horizon-sync             Split Horizon + DNS Rebinding Protection configs on every instance
  *   resolver-settings              cache/serve-stale settings and stub zones on every instance
  *   anomaly-push [--window 15m]    push the last window's query counts for the anomaly alerts (server/prometheus)
+ *   record add|update|delete …     change one record on the primary and prove it everywhere (server/records/cli.ts)
  *
  * Exit codes: 0 ok, 1 partial (some zone/instance failed), 2 failed, 3 refused (another run of the same kind is
  * running, or the desired config is invalid), 64 usage. Bundled by the integrator with esbuild (--conditions=react-server
@@ -23,7 +24,8 @@ commands:
   zone-sync            create missing Secondary zones on the replicas, resync lagging ones, verify serials
   split-horizon-sync   push the Split Horizon + DNS Rebinding Protection configs and read them back
   resolver-settings    apply cache min/max TTL, serve-stale, cache size and stub zones, and read them back
-  anomaly-push         push the last window's logged query counts to the Pushgateway (dns-anomaly-monitor)`;
+  anomaly-push         push the last window's logged query counts to the Pushgateway (dns-anomaly-monitor)
+  record               add, update or delete a record on the primary and prove it on every instance (dnsdeck record --help)`;
 
 type Env = Record<string, string | undefined>;
 
@@ -43,6 +45,7 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "anomaly-push") return runAnomalyPush(rest, env, out, err);
+  if (command === "record") return runRecord(rest, env, out, err);
   if (!command || command === "--help" || command === "-h" || !(command in COMMANDS)) {
     (command && command !== "--help" && command !== "-h" ? err : out)(command && !(command in COMMANDS) && command !== "--help" && command !== "-h" ? `unknown command "${command}"\n${USAGE}` : USAGE);
     return command && command !== "--help" && command !== "-h" ? 64 : 0;
@@ -170,4 +173,21 @@ async function runAnomalyPush(rest: string[], env: Env, out: (s: string) => void
   const { anomalyPush } = await import("@/server/prometheus/anomaly-cli");
   const cron = env.DNSDECK_TRIGGER === "cronjob";
   return anomalyPush(rest, out, err, cron ? `cronjob:${cronJobName(env, "dns-anomaly-monitor")}` : `cli:${env.USER ?? safeUser()}`);
+}
+
+async function runRecord(rest: string[], env: Env, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { recordCommand, RECORD_USAGE } = await import("@/server/records/cli");
+  if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h") {
+    out(RECORD_USAGE);
+    return rest.length === 0 ? 64 : 0;
+  }
+  if (!process.env.TRUSTED_PROXY_CIDRS && (process.env.AUTH_MODE ?? "authentik") === "authentik") process.env.TRUSTED_PROXY_CIDRS = "127.0.0.1/32";
+  const { env: loadEnv, EnvError } = await import("@/server/env");
+  try {
+    loadEnv();
+  } catch (e) {
+    err(e instanceof EnvError ? e.message : String(e));
+    return 2;
+  }
+  return recordCommand(rest, `cli:${env.USER ?? safeUser()}`, out, err, (run) => describeRun(run));
 }

@@ -11,7 +11,7 @@ import { AppError } from "./app-error";
  * | zod (ZodError)                       | name                               | 400 with field issues               |
  * | JSON body (SyntaxError)              | name                               | 400                                 |
  * | Kubernetes (KubeError, server/kube)  | name + kind                        | 404, 409, 400/422→400, 429/0/503→503, 504, 5xx/401/403→502 |
- * | Technitium (TechnitiumError)         | name + kind                        | unreachable 503, timeout 504, else 502 |
+ * | Technitium (TechnitiumError)         | name + kind + reason               | unreachable 503, timeout 504, zone-not-found 404, record-exists/-not-found 409, invalid 400, else 502 |
  * | DNS (DnsQueryError, DnsCodecError)   | name + kind                        | timeout 504, unreachable 503, bad-input 400, else 502 |
  * | PostgreSQL (pg DatabaseError)        | SQLSTATE in `code`                 | 57014→504, 08xxx/57P0x/53xxx/3D000/28xxx→503, 22xxx→400, 23505/40001/40P01→409, 42P01→503 |
  * | Prisma (PrismaClientKnownRequestError) | P-code, else the driver's SQLSTATE | P1001/P1002/P1017/P2024→503, P2002→409, P2025→404, P2000/P2020→400 |
@@ -84,6 +84,11 @@ const rules: Rule[] = [
     if (e.kind === "unreachable") return new AppError("unavailable", `${msg}. Check that the instance is up, then try again.`);
     if (e.kind === "timeout") return new AppError("timeout", `${msg}. Try again; raise TECHNITIUM_TIMEOUT_MS if it is just slow.`);
     if (e.kind === "invalid-token") return new AppError("upstream", `${msg}. Check the instance's TECHNITIUM_TOKEN_* value.`);
+    if (e.reason === "zone-not-found") return new AppError("not_found", `${msg}. Check the zone name (zones/list on the primary).`);
+    if (e.reason === "record-not-found") return new AppError("conflict", `${msg}. Someone changed or removed it; reload and try again.`);
+    if (e.reason === "record-exists") return new AppError("conflict", `${msg}. Reload: the record is already there.`);
+    if (e.reason === "invalid") return new AppError("bad_request", `${msg}. Correct the value and try again.`);
+    if (e.reason === "denied") return new AppError("upstream", `${msg}. The instance's API token lacks the permission (Zones: View/Modify/Delete).`);
     return new AppError("upstream", `${msg}. Check the instance's logs, then try again.`);
   },
   // DNS

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/stack", label: "Stack" },
   { href: "/coredns", label: "CoreDNS" },
   { href: "/technitium", label: "Technitium" },
+  { href: "/zones", label: "Zones" },
   { href: "/query-logs", label: "Query logs" },
   { href: "/audit", label: "Audit" },
 ];

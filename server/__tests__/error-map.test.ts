@@ -14,7 +14,7 @@ const prisma = (code: string, originalCode?: string, kind?: string) =>
   new PrismaClientKnownRequestError("boom", { code, clientVersion: "7", meta: originalCode || kind ? { driverAdapterError: { cause: { originalCode, kind } } } : undefined });
 
 test("each door's errors map to a status and an actionable message; unknown ones to 500 with a reference", async () => {
-  const { TechnitiumError } = await import("@/server/technitium/client");
+  const { TechnitiumError, refusalOf } = await import("@/server/technitium/client");
   const { DnsTimeoutError, DnsQueryError } = await import("@/server/dns/client");
   const { KubeError, toKubeError } = await import("@/server/kube/error");
   // what the Kubernetes client throws, turned into the door's KubeError exactly as server/kube/client.ts does
@@ -35,6 +35,12 @@ test("each door's errors map to a status and an actionable message; unknown ones
     ["technitium down", new TechnitiumError("primary", "unreachable", "cannot reach"), 503, /instance is up/],
     ["technitium timeout", new TechnitiumError("primary", "timeout", "no answer"), 504],
     ["technitium token", new TechnitiumError("primary", "invalid-token", "token refused"), 502, /TECHNITIUM_TOKEN/],
+    ["technitium no zone", new TechnitiumError("primary", "error", "No such zone was found: x.lan", refusalOf("No such zone was found: x.lan")), 404, /zone name/],
+    ["technitium duplicate", new TechnitiumError("primary", "error", "Cannot add record: record already exists.", refusalOf("Cannot add record: record already exists.")), 409],
+    ["technitium gone", new TechnitiumError("primary", "error", "Cannot delete record: no such record exists.", refusalOf("Cannot delete record: no such record exists.")), 409, /reload/],
+    ["technitium CNAME", new TechnitiumError("primary", "error", "x", refusalOf("Cannot add record: a CNAME record cannot exists with other record types for the same name.")), 400],
+    ["technitium denied", new TechnitiumError("primary", "error", "Access was denied.", refusalOf("Access was denied.")), 502, /permission/],
+    ["technitium other", new TechnitiumError("primary", "error", "something new", refusalOf("something new")), 502, /logs/],
     ["dns timeout", new DnsTimeoutError("10.0.0.1:53", 1500), 504],
     ["dns unreachable", new DnsQueryError("unreachable", "10.0.0.1:53", "ECONNREFUSED"), 503],
     ["pg 57014", pgError("57014"), 504, /too long/],

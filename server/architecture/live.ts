@@ -2,7 +2,7 @@ import "server-only";
 import { KubeError } from "@/server/kube/error";
 import { listCronJobs } from "@/server/kube/jobs";
 import { listNodes as kubeNodes, listPods, podReady, readDaemonSet, readDeployment, readService, selectorOf } from "@/server/kube/workloads";
-import { technitiumClients } from "@/server/technitium/client";
+import { technitiumApis } from "@/server/technitium/client";
 import type { ArchConfig, CoreDnsState, CronJobState, Live, NodeLocalState, ServiceState, TechnitiumState } from "./estate";
 
 /**
@@ -82,19 +82,16 @@ interface ZoneRow {
 /** Up/down, version, zone count, and whether each replica's zones carry the primary's serials. */
 export async function technitiumState(cfg: ArchConfig): Promise<Live<TechnitiumState[]>> {
   return live(async () => {
-    const clients = technitiumClients();
+    const clients = technitiumApis();
     const pods = await technitiumPods(cfg);
     const results = await Promise.all(
       clients.map(async (c) => {
         try {
-          const [session, zones] = await Promise.all([
-            c.call<{ info?: { version?: string } }>("user/session/get", {}, { timeoutMs: 3000, retries: 0 }),
-            c.call<{ zones?: ZoneRow[] }>("zones/list", {}, { timeoutMs: 3000, retries: 0 }),
-          ]);
-          const user = (zones.zones ?? []).filter((z) => !z.internal);
-          return { name: c.name, primary: c.instance.primary, up: true, version: session.info?.version, zones: user };
+          const [session, zones] = await Promise.all([c.version({ refresh: true, timeoutMs: 3000 }), c.listZones({ timeoutMs: 3000 })]);
+          const user: ZoneRow[] = zones.filter((z) => !z.internal);
+          return { name: c.name, primary: c.primary, up: true, version: session.version, zones: user };
         } catch (err) {
-          return { name: c.name, primary: c.instance.primary, up: false, error: err instanceof Error ? err.message : String(err) };
+          return { name: c.name, primary: c.primary, up: false, error: err instanceof Error ? err.message : String(err) };
         }
       }),
     );

@@ -1,4 +1,4 @@
-import type { TechnitiumApi, TechnitiumZone } from "@/server/technitium/client";
+import { type TechnitiumApi, TechnitiumError, type TechnitiumZone } from "@/server/technitium/client";
 import { type RebindingConfig, RESOLVER_SETTING_KEYS, type ResolverConfig, type SplitHorizonConfig } from "./desired";
 import { type JsonDifference, diffJson, parseJsonc } from "./jsonc";
 import type { Progress } from "./progress";
@@ -50,13 +50,14 @@ export async function readAppConfig(api: TechnitiumApi, classPath: string): Prom
   }
 }
 
-async function syncOneApp(api: TechnitiumApi, label: string, classPath: string, desired: unknown): Promise<ItemResult> {
+/** `down`: the instance did not answer the first read, so nothing else is worth trying on it. */
+async function syncOneApp(api: TechnitiumApi, label: string, classPath: string, desired: unknown): Promise<ItemResult & { down?: boolean }> {
   const base = { instance: api.name, item: label };
   let current;
   try {
     current = await readAppConfig(api, classPath);
   } catch (err) {
-    return { ...base, outcome: "failed", before: [], message: `could not read: ${errMsg(err)}` };
+    return { ...base, outcome: "failed", before: [], message: `could not read: ${errMsg(err)}`, down: err instanceof TechnitiumError && err.down };
   }
   if (current.appName === null)
     return { ...base, outcome: "failed", before: [], message: `the ${label} app (${classPath}) is not installed on ${api.name}; install it from the app store, then sync again` };
@@ -92,16 +93,20 @@ export async function syncSplitHorizon(apis: TechnitiumApi[], desired: { splitHo
   await Promise.all(
     apis.map(async (api) => {
       const s = progress.begin(`${api.name}: Split Horizon + DNS Rebinding Protection`);
-      const sh = await syncOneApp(api, "Split Horizon", SPLIT_HORIZON_CLASS, desired.splitHorizon);
-      const rb = /cannot reach|no answer within/.test(sh.message ?? "")
+      const { down, ...sh } = await syncOneApp(api, "Split Horizon", SPLIT_HORIZON_CLASS, desired.splitHorizon);
+      const rb = down
         ? { instance: api.name, item: "DNS Rebinding Protection", outcome: "failed" as const, before: [], message: `not attempted: ${sh.message}` }
-        : await syncOneApp(api, "DNS Rebinding Protection", REBINDING_CLASS, desired.rebinding);
+        : withoutDown(await syncOneApp(api, "DNS Rebinding Protection", REBINDING_CLASS, desired.rebinding));
       items.push(sh, rb);
       const bad = [sh, rb].filter((r) => r.outcome === "failed");
       s.done(bad.length ? "failed" : "ok", [sh, rb].map((r) => `${r.item}: ${r.outcome}${r.message ? ` (${r.message})` : ""}`).join("; "));
     }),
   );
   return finish(sortItems(items, apis), "Split Horizon sync");
+}
+
+function withoutDown({ down: _down, ...item }: ItemResult & { down?: boolean }): ItemResult {
+  return item;
 }
 
 function sortItems(items: ItemResult[], apis: TechnitiumApi[]): ItemResult[] {

@@ -3,7 +3,7 @@ import { defaultStackConfig, type StackConfig } from "@/k8s/config";
 import { env } from "@/server/env";
 import { listPods, readService } from "@/server/kube/workloads";
 import { currentConfig } from "@/server/stack/config-store";
-import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
+import { type TechnitiumApi, technitiumApis } from "@/server/technitium/client";
 
 /**
  * What a sync needs from the outside world, in one object so tests can point it at the twins: the Technitium APIs
@@ -47,7 +47,7 @@ export function productionContext(): SyncContext {
   let techP: Promise<StackConfig["technitium"]> | undefined;
   const tech = () => (techP ??= desiredTechnitium());
   return {
-    apis: technitiumClients().map((c) => new TechnitiumApi(c)),
+    apis: technitiumApis(),
     async dnsAddress(instance) {
       const ip = await podIp(await tech(), instance);
       return ip ? { server: ip, port: 53 } : null;

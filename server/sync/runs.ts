@@ -13,7 +13,8 @@ import { SHUTTING_DOWN, shuttingDown } from "@/server/lifecycle";
  * id. A run left "running" by a killed process is marked interrupted within seconds (server/runs/lease.ts).
  */
 
-export const SYNC_KINDS = ["zones", "split-horizon", "resolver-settings"] as const;
+/** "record": a record change and its proof (server/records); one at a time, like each sync kind. */
+export const SYNC_KINDS = ["zones", "split-horizon", "resolver-settings", "record"] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 export type Trigger = "button" | "api" | "cli" | "cronjob";
 export type RunStatus = "running" | "ok" | "partial" | "failed" | "interrupted";

@@ -27,7 +27,7 @@ export interface RunOptions {
   onDone?: (run: SyncRunView) => Promise<void>;
 }
 
-export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRunView> {
+export async function runSync(kind: Exclude<SyncKind, "record">, opts: RunOptions): Promise<SyncRunView> {
   const ctx = opts.context ?? productionContext();
   if (ctx.apis.length === 0) throw new AppError("unavailable", "no Technitium instances are configured (TECHNITIUM_INSTANCES)");
 

@@ -12,13 +12,13 @@ import { runSync } from "./service";
  * also when it goes on in the background (`wait: false`).
  */
 
-const TARGET: Record<SyncKind, string> = {
+const TARGET: Record<Exclude<SyncKind, "record">, string> = {
   zones: "technitium zones",
   "split-horizon": "technitium split horizon + rebinding protection",
   "resolver-settings": "technitium resolver settings",
 };
 
-function start(kind: SyncKind, ctx: Ctx, t: VerbTools, opts: { removeOrphans?: boolean; wait?: boolean }): Promise<SyncRunView> {
+function start(kind: Exclude<SyncKind, "record">, ctx: Ctx, t: VerbTools, opts: { removeOrphans?: boolean; wait?: boolean }): Promise<SyncRunView> {
   t.target(TARGET[kind]);
   const settle = t.defer();
   const trigger = ctx.via === "cli" ? (ctx.identity.user.startsWith("cronjob:") ? "cronjob" : "cli") : "button";

@@ -1,4 +1,4 @@
-import type { TechnitiumApi, TechnitiumZone } from "@/server/technitium/client";
+import { type TechnitiumApi, TechnitiumError, type TechnitiumZone } from "@/server/technitium/client";
 import type { Progress } from "./progress";
 import type { RunStatus } from "./runs";
 
@@ -59,10 +59,7 @@ const key = (name: string) => name.toLowerCase().replace(/\.$/, "");
 const isUserPrimary = (z: TechnitiumZone) => z.type === "Primary" && z.internal !== true;
 const userZoneCount = (zones: TechnitiumZone[]) => zones.filter((z) => z.internal !== true).length;
 const errMsg = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const isDown = (err: unknown) => {
-  const k = (err as { kind?: string })?.kind;
-  return k === "unreachable" || k === "timeout";
-};
+const isDown = (err: unknown) => err instanceof TechnitiumError && err.down;
 
 export async function syncZones(
   apis: TechnitiumApi[],

@@ -1,5 +1,5 @@
 import "server-only";
-import { TechnitiumApi, technitiumClients } from "./client";
+import { technitiumApis } from "./client";
 
 /**
  * Technitium's own dashboard numbers per instance (`dashboard/stats/get`, last hour: sums over the 60 completed
@@ -21,9 +21,9 @@ const FIELDS = ["totalQueries", "totalCached", "totalBlocked", "totalRecursive",
 
 export async function technitiumDashboard(): Promise<DashboardNumbers[]> {
   return Promise.all(
-    technitiumClients().map(async (c): Promise<DashboardNumbers> => {
+    technitiumApis().map(async (c): Promise<DashboardNumbers> => {
       try {
-        const s = await new TechnitiumApi(c).dashboardStats("LastHour");
+        const s = await c.dashboardStats("LastHour");
         const out: DashboardNumbers = { instance: c.name, ok: true };
         for (const f of FIELDS) out[f] = typeof s[f] === "number" ? s[f] : 0;
         return out;

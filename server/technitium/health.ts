@@ -1,5 +1,5 @@
 import "server-only";
-import { TechnitiumError, technitiumClients } from "./client";
+import { TechnitiumError, technitiumApis } from "./client";
 
 export interface InstanceHealth {
   name: string;
@@ -11,10 +11,10 @@ export interface InstanceHealth {
 /** `user/session/get` is the cheap "up, and is my token valid" probe; it also reports the version. */
 export async function checkTechnitiumInstances(): Promise<InstanceHealth[]> {
   return Promise.all(
-    technitiumClients().map(async (c) => {
+    technitiumApis().map(async (c) => {
       try {
-        const s = await c.call<{ info?: { version?: string } }>("user/session/get", {}, { timeoutMs: 3000, retries: 0 });
-        return { name: c.name, ok: true, version: s.info?.version };
+        const s = await c.version({ refresh: true, timeoutMs: 3000 });
+        return { name: c.name, ok: true, version: s.version };
       } catch (err) {
         return { name: c.name, ok: false, error: err instanceof TechnitiumError ? err.message : "unexpected error" };
       }

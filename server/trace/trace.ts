@@ -7,7 +7,7 @@ import { addressMapFromEnv, mapDestination, query } from "@/server/dns";
 import { AppError } from "@/server/errors";
 import { lanAnswerEvidence } from "@/server/architecture/querylog-stats";
 import { REBINDING_CLASS, readAppConfig, SPLIT_HORIZON_CLASS } from "@/server/sync/apps";
-import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
+import { technitiumApis } from "@/server/technitium/client";
 import type { RebindingApp, SplitHorizonApp } from "@/server/technitium/client-view";
 import { buildLanView, type LanEvidenceInput, type LanInstanceInput } from "./lan-view";
 import { type LiveAddresses, type PlannedHop, planTrace } from "./plan";
@@ -61,7 +61,7 @@ export async function traceName(input: TraceInput, deps: TraceDeps = defaultDeps
 
 /** Each instance's Split Horizon and rebinding configs (as it runs them now) and the query log's LAN answers. */
 export async function liveLanInputs(name: string, type: string, network: string): Promise<{ instances: LanInstanceInput[]; evidence: LanEvidenceInput | { error: string } }> {
-  const apis = technitiumClients().map((c) => new TechnitiumApi(c));
+  const apis = technitiumApis();
   const [instances, evidence] = await Promise.all([
     Promise.all(
       apis.map(async (api): Promise<LanInstanceInput> => {

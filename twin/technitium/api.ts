@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { APP_CATALOG, TechnitiumInstance, YEAR_ONE, type Zone } from "./instance";
 import { INTERNAL_ZONES, soa } from "./seed";
+import { ApiError, bool, missing, type Params, required } from "./api-util";
+import { RECORD_ROUTES } from "./records";
 
 export interface ApiFault {
   /** HTTP server closed: connection refused. */
@@ -18,35 +20,6 @@ export interface ApiFault {
   errorMessage?: string;
   /** Every token is refused with `invalid-token`. */
   tokenInvalid?: boolean;
-}
-
-class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: "error" | "invalid-token" = "error",
-  ) {
-    super(message);
-  }
-}
-
-const missing = (name: string) => new ApiError(`Parameter '${name}' missing.`);
-
-type Params = { get(name: string): string | undefined; has(name: string): boolean };
-
-function bool(p: Params, name: string, def: boolean): boolean {
-  const v = p.get(name);
-  if (v === undefined || v === "") return def;
-  if (/^true$/i.test(v)) return true;
-  if (/^false$/i.test(v)) return false;
-  throw new ApiError(`String '${v}' was not recognized as a valid Boolean.`);
-}
-
-function required(p: Params, ...names: string[]): string {
-  for (const n of names) {
-    const v = p.get(n);
-    if (v !== undefined && v !== "") return v;
-  }
-  throw missing(names[0]);
 }
 
 const SETTINGS_INT = new Set([
@@ -241,52 +214,6 @@ export function zoneListEntry(inst: TechnitiumInstance, z: Zone): Record<string,
   e.disabled = z.disabled;
   e.soaSerial = inst.serialOf(z);
   return e;
-}
-
-const RDATA_OUT: Record<string, (d: unknown) => Record<string, unknown>> = {
-  A: (d) => ({ ipAddress: d }),
-  AAAA: (d) => ({ ipAddress: d }),
-  CNAME: (d) => ({ cname: d }),
-  PTR: (d) => ({ ptrName: d }),
-  NS: (d) => ({ nameServer: d }),
-  TXT: (d) => ({ text: (d as string[]).join("") }),
-  MX: (d) => ({ preference: (d as { preference: number }).preference, exchange: (d as { exchange: string }).exchange }),
-  SOA: (d) => {
-    const s = d as { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
-    return { primaryNameServer: s.mname, responsiblePerson: s.rname, serial: s.serial, refresh: s.refresh, retry: s.retry, expire: s.expire, minimum: s.minimum };
-  },
-  SRV: (d) => ({ ...(d as object) }),
-};
-
-function rdataIn(type: string, p: Params): unknown {
-  switch (type) {
-    case "A":
-    case "AAAA":
-      return required(p, "ipAddress", "value");
-    case "CNAME":
-      return required(p, "cname", "value").replace(/\.$/, "");
-    case "PTR":
-      return required(p, "ptrName", "value").replace(/\.$/, "");
-    case "NS":
-      return required(p, "nameServer", "value").replace(/\.$/, "");
-    case "TXT":
-      return [required(p, "text", "value")];
-    case "MX":
-      return { preference: Number(p.get("preference") ?? 10), exchange: required(p, "exchange", "value").replace(/\.$/, "") };
-    default:
-      throw new ApiError(`Record type is not supported by the twin: ${type}`);
-  }
-}
-
-function sameRdata(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function recordZone(inst: TechnitiumInstance, p: Params, domain: string): Zone {
-  const zn = p.get("zone")?.toLowerCase().replace(/\.$/, "");
-  const z = zn ? inst.zones.get(zn) : inst.findZone(domain, { activeOnly: false });
-  if (!z) throw new ApiError(`No such zone was found: ${zn ?? domain}`);
-  return z;
 }
 
 function settingsOut(inst: TechnitiumInstance): Record<string, unknown> {
@@ -571,71 +498,7 @@ const ROUTES: Record<string, Route> = {
       return {};
     },
   },
-  "/api/zones/records/get": {
-    auth: true,
-    fn({ inst, p }) {
-      const domain = required(p, "domain").toLowerCase().replace(/\.$/, "");
-      const z = recordZone(inst, p, domain);
-      const listZone = bool(p, "listZone", false);
-      const recs = z.records.filter((r) => (listZone ? true : r.name === domain));
-      return {
-        zone: { name: z.name, type: z.type, internal: z.internal, dnssecStatus: "Unsigned", disabled: z.disabled, soaSerial: inst.serialOf(z) },
-        name: domain,
-        records: recs.map((r) => ({ disabled: false, name: r.name, type: r.type, ttl: r.ttl, rData: (RDATA_OUT[r.type] ?? ((d) => ({ value: d })))(r.data), dnssecStatus: "Unknown", lastUsedOn: YEAR_ONE })),
-      };
-    },
-  },
-  "/api/zones/records/add": {
-    auth: true,
-    mutates: true,
-    fn({ inst, p }) {
-      const domain = required(p, "domain").toLowerCase().replace(/\.$/, "");
-      const z = recordZone(inst, p, domain);
-      if (z.type !== "Primary" || z.internal) throw new ApiError(`Cannot add record: zone '${z.name}' is not a primary zone.`);
-      const type = required(p, "type").toUpperCase();
-      const ttl = Number(p.get("ttl") ?? inst.settings.defaultRecordTtl ?? 3600);
-      const data = rdataIn(type, p);
-      if (bool(p, "overwrite", false) || type === "CNAME") z.records = z.records.filter((r) => !(r.name === domain && r.type === type));
-      else if (z.records.some((r) => r.name === domain && r.type === type && sameRdata(r.data, data))) throw new ApiError("Cannot add record: record already exists.");
-      const rec = { name: domain, type, ttl, data } as never;
-      z.records.push(rec);
-      inst.bumpSerial(z);
-      return { zone: { name: z.name, type: z.type, internal: false, dnssecStatus: "Unsigned", disabled: false }, addedRecord: { disabled: false, name: domain, type, ttl, rData: RDATA_OUT[type](data) } };
-    },
-  },
-  "/api/zones/records/update": {
-    auth: true,
-    mutates: true,
-    fn({ inst, p }) {
-      const domain = required(p, "domain").toLowerCase().replace(/\.$/, "");
-      const z = recordZone(inst, p, domain);
-      if (z.type !== "Primary" || z.internal) throw new ApiError(`Cannot update record: zone '${z.name}' is not a primary zone.`);
-      const type = required(p, "type").toUpperCase();
-      const old = rdataIn(type, p);
-      const rec = z.records.find((r) => r.name === domain && r.type === type && sameRdata(r.data, old));
-      if (!rec) throw new ApiError("Cannot update record: the old record does not exist.");
-      const np: Params = { get: (n) => p.get("new" + n[0].toUpperCase() + n.slice(1)) ?? p.get(n), has: (n) => p.has(n) };
-      (rec as { data: unknown }).data = rdataIn(type, np);
-      if (p.has("ttl")) rec.ttl = Number(p.get("ttl"));
-      inst.bumpSerial(z);
-      return { zone: { name: z.name, type: z.type }, updatedRecord: { name: domain, type, ttl: rec.ttl, rData: RDATA_OUT[type](rec.data) } };
-    },
-  },
-  "/api/zones/records/delete": {
-    auth: true,
-    mutates: true,
-    fn({ inst, p }) {
-      const domain = required(p, "domain").toLowerCase().replace(/\.$/, "");
-      const z = recordZone(inst, p, domain);
-      if (z.type !== "Primary" || z.internal) throw new ApiError(`Cannot delete record: zone '${z.name}' is not a primary zone.`);
-      const type = required(p, "type").toUpperCase();
-      const data = rdataIn(type, p);
-      const before = z.records.length;
-      z.records = z.records.filter((r) => !(r.name === domain && r.type === type && sameRdata(r.data, data)));
-      if (z.records.length !== before) inst.bumpSerial(z);
-      return {};
-    },
-  },
+  ...RECORD_ROUTES,
   "/api/logs/query": {
     auth: true,
     async fn({ inst, p }) {

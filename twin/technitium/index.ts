@@ -143,12 +143,28 @@ function internal(): Zone[] {
   return INTERNAL_ZONES.map((z) => ({ ...zone(z, "Primary", internalZone(z)), internal: true, zoneTransfer: "Deny", notify: "None" }));
 }
 
+/**
+ * Who wrote what on the primary (API-only metadata; transfers carry bare RRs, so replicas never show it): hosts that
+ * lease from Kea carry the comment Technitium writes for an RFC 2136 update from pfSense (reference §6.2); phpIPAM's
+ * dns-sync adds its hosts through the HTTP API with a comment of its own.
+ */
+const DDNS_HOSTS = new Set(["home-assistant", "printer"]);
+const PHPIPAM_HOSTS = new Set(["idrac", "truenas"]);
+function withWriters(recs: Rec[]): Rec[] {
+  return recs.map((r) => {
+    const host = r.type === "A" ? r.name.replace(/\.viktorbarzin\.lan$/, "") : "";
+    if (DDNS_HOSTS.has(host)) return { ...r, comments: "Via Dynamic Updates (RFC 2136) from '10.0.20.1:53211'" };
+    if (PHPIPAM_HOSTS.has(host)) return { ...r, comments: "phpipam-dns-sync: host from phpIPAM subnet" };
+    return r;
+  });
+}
+
 export function seedState(name: InstanceName, version: TechnitiumVersion = "15.2"): PersistedState {
   const apps: Record<string, string | null> = {};
   const zones: Zone[] = internal();
   const revSerial = 2026111901;
   if (name === "primary") {
-    zones.push(zone("viktorbarzin.lan", "Primary", lanZone(LAN_SERIAL)));
+    zones.push(zone("viktorbarzin.lan", "Primary", withWriters(lanZone(LAN_SERIAL))));
     for (const r of REVERSE_ZONES) zones.push(zone(r, "Primary", reverseZone(r, revSerial)));
     zones.push(zone("emrsn.org", "Primary", emrsnZone(2026041901)));
     apps["Split Horizon"] = JSON.stringify(SPLIT_HORIZON_GOOD, null, 2);

@@ -8,4 +8,4 @@ export type RunsPage = { runs: SyncRunView[]; page: number; pageSize: number; to
 
 export { ApiError, api } from "@/app/_components/api-client";
 
-export const KIND_LABEL: Record<string, string> = { zones: "Zone sync", "split-horizon": "Split horizon sync", "resolver-settings": "Resolver settings" };
+export const KIND_LABEL: Record<string, string> = { zones: "Zone sync", "split-horizon": "Split horizon sync", "resolver-settings": "Resolver settings", record: "Record change" };

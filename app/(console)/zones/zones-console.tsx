@@ -1,0 +1,47 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { RunView } from "../technitium/run-view";
+import { api, type ZonesView } from "./api";
+import { RecordsPanel } from "./records-panel";
+import { ZonesTable } from "./zones-table";
+
+export function ZonesConsole() {
+  const qc = useQueryClient();
+  const [zone, setZone] = useState<string | null>(null);
+  const [run, setRun] = useState<number | null>(null);
+  const zones = useQuery({ queryKey: ["zones"], queryFn: () => api<ZonesView>("/api/v1/zones"), refetchInterval: 60_000 });
+  return (
+    <>
+      <div className="row" style={{ marginBottom: 10 }}>
+        <button type="button" className="secondary" onClick={() => zones.refetch()} disabled={zones.isFetching} data-testid="zones-refresh">
+          {zones.isFetching && <span className="spinner" />} Refresh
+        </button>
+        {zones.data && <span className="small muted">Checked {new Date(zones.data.checkedAt).toLocaleTimeString()}.</span>}
+      </div>
+      {zones.error && (
+        <p className="alert error" role="alert">
+          Cannot load the zones: {(zones.error as Error).message}
+        </p>
+      )}
+      {!zones.data && !zones.error && (
+        <p className="panel">
+          <span className="spinner" /> Asking the three instances (API and DNS)…
+        </p>
+      )}
+      {zones.data && <ZonesTable view={zones.data} selected={zone} onSelect={(z) => (setZone(z), setRun(null))} />}
+      {run !== null && (
+        <RunView
+          key={run}
+          id={run}
+          onDone={() => {
+            qc.invalidateQueries({ queryKey: ["zones"] });
+            qc.invalidateQueries({ queryKey: ["records"] });
+          }}
+          onClose={() => setRun(null)}
+        />
+      )}
+      {zone && zones.data && <RecordsPanel key={zone} zone={zone} zoneNames={zones.data.zones.map((z) => z.name)} onRun={setRun} />}
+    </>
+  );
+}

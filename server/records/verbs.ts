@@ -1,0 +1,49 @@
+import "server-only";
+import { z } from "zod";
+import { RECORD_TYPES } from "@/k8s/records";
+import { safeText } from "@/k8s/schemas";
+import type { Ctx } from "@/server/auth/ctx";
+import { productionContext } from "@/server/sync/context";
+import type { SyncRunView } from "@/server/sync/runs";
+import { verb, type VerbTools } from "@/server/verb";
+import { changeRecord } from "./change";
+import { listRecords } from "./list";
+import { recordChange, recordChangeFor, type RecordChangeInput, zoneName } from "./schema";
+import { zonesView } from "./zones";
+
+/**
+ * The Zones and Records verbs: viewers read, operators change (audited before anything is sent, settled with the
+ * proof's verdict — ok, partial or failed). The page, `/api/v1/zones…` and the CLI (`dnsdeck record …`) call these.
+ */
+
+export const listZones = verb({ name: "zones.list", role: "viewer" }, async () => zonesView(productionContext()));
+
+export const listZoneRecords = verb(
+  {
+    name: "zones.records.list",
+    role: "viewer",
+    input: z.object({ zone: zoneName, name: safeText(253).optional(), type: z.enum(RECORD_TYPES).or(z.enum(["SOA"])).optional(), q: safeText(253).optional() }),
+  },
+  async (_ctx, input) => listRecords(productionContext(), input),
+);
+
+const trigger = (ctx: Ctx) => (ctx.via === "cli" ? "cli" : ctx.via === "route" ? "api" : "button");
+
+async function change(ctx: Ctx, input: RecordChangeInput, t: VerbTools): Promise<SyncRunView> {
+  t.target(`record ${input.op} ${input.name === "@" ? input.zone : `${input.name}.${input.zone}`} ${input.type}`);
+  const settle = t.defer();
+  const { run, work } = await changeRecord(input, {
+    trigger: trigger(ctx),
+    user: ctx.identity.user,
+    onDone: (r) => settle(r.status === "running" || r.status === "interrupted" ? "failed" : r.status, { error: r.status === "ok" ? null : (r.error ?? r.summary), target: `record ${input.op} ${input.name}.${input.zone} ${input.type}: run #${r.id} ${r.status}` }),
+  });
+  if (input.wait) return work;
+  work.catch((err) => console.error(`[record change #${run.id}] could not record the outcome`, err));
+  return run;
+}
+
+/** Any change (`op` in the body): the page and the CLI. */
+export const changeZoneRecord = verb({ name: "zones.records.change", role: "operator", audit: true, input: recordChange }, change);
+export const addZoneRecord = verb({ name: "zones.records.add", role: "operator", audit: true, input: recordChangeFor("add") }, change);
+export const updateZoneRecord = verb({ name: "zones.records.update", role: "operator", audit: true, input: recordChangeFor("update") }, change);
+export const deleteZoneRecord = verb({ name: "zones.records.delete", role: "operator", audit: true, input: recordChangeFor("delete") }, change);
