@@ -1,7 +1,7 @@
 /** Request schemas for the query-log API (pure; the page parses its search params with the same ones). */
 import { z } from "zod";
 import { filterFields, toFilter } from "./filters";
-import { BUCKETS, type Bucket, type StatsPart } from "./stats";
+import { BUCKETS, type Bucket, MAX_POINTS, type StatsPart } from "./stats";
 
 const cursor = z
   .string()
@@ -33,7 +33,12 @@ export const statsSchema = z
       .regex(/^(series|top|rtt)(,(series|top|rtt))*$/, "must be a comma-separated list of series, top, rtt")
       .optional(),
   })
-  .transform((raw, ctx) => ({ filter: toFilter(raw, ctx), bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined }));
+  .transform((raw, ctx) => {
+    const filter = toFilter(raw, ctx);
+    if (raw.bucket && (filter.to.getTime() - filter.from.getTime()) / 1000 / BUCKETS[raw.bucket] > MAX_POINTS)
+      ctx.addIssue({ code: "custom", path: ["bucket"], message: `${raw.bucket} buckets over this range would be more than ${MAX_POINTS} points; pick a larger bucket or a shorter range` });
+    return { filter, bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined };
+  });
 
 export const exportSchema = z
   .object({ ...filterFields, format: z.enum(["csv", "ndjson"], { message: "must be csv or ndjson" }).optional() })
