@@ -74,6 +74,8 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
     await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
     await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0 WHERE day = $1::date`, [day]);
     await c.query("COMMIT");
+    // publish this backend's row counts now, so the VACUUM that follows sees (and clears) these dead rows
+    await c.query("SELECT pg_stat_force_next_flush()");
   } catch (err) {
     await c.query("ROLLBACK").catch(() => {});
     throw err;

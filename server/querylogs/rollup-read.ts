@@ -81,24 +81,37 @@ export interface WindowData {
 /** 'YYYY-MM-DD HH:MM:SS' (UTC wall clock, as text) → Date. */
 export const utcHour = (v: unknown) => new Date(`${String(v).replace(" ", "T")}Z`);
 
-const T = `(timestamp AT TIME ZONE 'UTC')`;
 const DIMS = "server, rt, rcode, qtype, proto";
-/** The window's rows with the columns every grouping needs (hours and days in UTC wall-clock time). */
-const windowRows = (isMain: string) => `SELECT date_trunc('hour', ${T}) AS hr, (extract(minute FROM ${T})::int / 5) AS m5, ${T}::date AS day,
-    CASE WHEN ${isMain} THEN NULL ELSE date_trunc('hour', ${T}) END AS khour,
+/**
+ * The window's rows with what every grouping needs. Times are whole numbers of 5-minute slots, hours and days since
+ * the epoch (UTC by construction, no time-zone conversion per row); kh is the hour outside the main day, NULL inside.
+ */
+const windowRows = (main: boolean) => `SELECT floor(date_part('epoch', timestamp) / 300)::int AS s5, floor(date_part('epoch', timestamp) / 3600)::int AS hn,
+    floor(date_part('epoch', timestamp) / 86400)::int AS dn,
+    ${main ? "CASE WHEN timestamp >= $3 AND timestamp < $4 THEN NULL ELSE floor(date_part('epoch', timestamp) / 3600)::int END" : "floor(date_part('epoch', timestamp) / 3600)::int"} AS kh,
     coalesce(server, '') AS server, response_type AS rt, rcode, coalesce(qtype, -1) AS qtype, protocol AS proto, client_ip, qname,
-    CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid, timestamp
+    CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid
   FROM dns_logs WHERE dlid > $1 AND dlid <= $2`;
 
 /** One aggregate per rollup table family; each is a single pass over the window's primary-key range. */
-const AGGS: Record<string, { cols: string; where?: string }> = {
-  sig: { cols: `hr, m5, ${DIMS}` },
-  rtt: { cols: `hr, ${DIMS}, rb`, where: "rb IS NOT NULL" },
-  client: { cols: `client_ip, day, khour, ${DIMS}` },
-  name: { cols: `qname, day, khour, ${DIMS}`, where: "qname IS NOT NULL" },
-  crtt: { cols: "client_ip, day, server, rb", where: "rb IS NOT NULL" },
-  nrtt: { cols: "qname, day, server, rb", where: "rb IS NOT NULL AND qname IS NOT NULL" },
+// Three passes over the window, each a set of hash aggregates (OFFSET 0 keeps the per-row expressions computed once):
+//   sig+client  per 5-minute slot and signature (with dlid range) / per client, hour and signature — clients are few,
+//               so always per hour (busy clients keep their hours, the rest is summed per day);
+//   name        per name, day (or hour outside the main day) and signature;
+//   rtt         Recursive RTT buckets per hour and signature / per client and day / per name and day outside the main
+//               day (the main day's busy names get theirs in the second pass).
+const PASSES: Record<string, { sets: string[][]; where?: string; having?: string }> = {
+  sigClient: { sets: [["s5"], ["client_ip", "hn", "dn"]] },
+  name: { sets: [["qname", "dn", "kh"]], where: "qname IS NOT NULL" },
+  rtt: { sets: [["hn", "rb"], ["client_ip", "dn", "rb"], ["qname", "dn", "rb"]], where: "rb IS NOT NULL", having: "GROUPING(qname) = 1 OR (qname IS NOT NULL AND max(kh) IS NOT NULL)" },
 };
+/** The columns a pass groups by (besides the signature's), in GROUPING() order. */
+const passCols = (pass: string) => [...new Set(PASSES[pass].sets.flat())];
+/** GROUPING(cols…) of a set: 1-bits for the columns the set does not group by. */
+const setBits = (pass: string, set: string[]) => passCols(pass).reduce((m, c, i, all) => m | (set.includes(c) ? 0 : 1 << (all.length - 1 - i)), 0);
+
+const HOUR = 3_600_000;
+const dayText = (dn: number) => new Date(dn * 86_400_000).toISOString().slice(0, 10);
 
 /** Hash aggregates of a day's rows need more than the default 4 MB of work_mem (SET LOCAL: this statement only). */
 async function withWorkMem<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
@@ -119,16 +132,18 @@ async function withWorkMem<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** `db` should be a pool (two statements run side by side); each statement is one primary-key range scan. */
+/** `db` should be a pool (the statements run side by side); each statement is one primary-key range scan. */
 export async function readWindow(db: Db, lo: number, hi: number, mainDay: string | null): Promise<WindowData> {
-  const isMain = mainDay ? `${T} >= $3::date AND ${T} < $3::date + 1` : "false";
-  const args = mainDay ? [lo, hi, mainDay] : [lo, hi];
-  const sel = (set: string) =>
-    `SELECT ${AGGS[set].cols.replace(/\bhr\b/, "hr::text AS hr").replace(/\bday\b/, "day::text AS day").replace(/\bkhour\b/, "khour::text AS khour")},
-            count(*) AS n${set === "sig" ? ", min(dlid) AS lo, max(dlid) AS hi, max(timestamp) AS ts" : ""}
-       FROM (${windowRows(isMain)}) w ${AGGS[set].where ? `WHERE ${AGGS[set].where}` : ""} GROUP BY ${AGGS[set].cols}`;
-  const [sigs, rtt, clients, names, crtt, nrtt, sample] = await Promise.all([
-    ...["sig", "rtt", "client", "name", "crtt", "nrtt"].map((set) => withWorkMem(db, (c) => c.query(sel(set), args))),
+  const dayStart = mainDay ? new Date(`${mainDay}T00:00:00Z`) : null;
+  const args = dayStart ? [lo, hi, dayStart, new Date(dayStart.getTime() + 86_400_000)] : [lo, hi];
+  // RTT sets group by instance only for clients and names (their histograms are per instance), by signature otherwise.
+  const setSql = (pass: string, set: string[]) => `(${[...set, ...(pass === "rtt" && set[0] !== "hn" ? ["server"] : DIMS.split(", "))].join(", ")})`;
+  const sel = (pass: string) => `SELECT ${PASSES[pass].sets.length > 1 ? `GROUPING(${passCols(pass).join(", ")})` : "0"} AS g, ${passCols(pass).join(", ")}, ${DIMS},
+            count(*) AS n, min(dlid) AS lo, max(dlid) AS hi
+       FROM (${windowRows(!!mainDay)} OFFSET 0) w ${PASSES[pass].where ? `WHERE ${PASSES[pass].where}` : ""}
+      GROUP BY GROUPING SETS (${PASSES[pass].sets.map((s) => setSql(pass, s)).join(", ")}) ${PASSES[pass].having ? `HAVING ${PASSES[pass].having}` : ""}`;
+  const [sigClient, names, rtts, sample] = await Promise.all([
+    ...["sigClient", "name", "rtt"].map((pass) => withWorkMem(db, (c) => c.query(sel(pass), args))),
     db.query(
       `SELECT dlid, timestamp AS ts, coalesce(server, '') AS server, response_type AS rt, rcode, coalesce(qtype, -1) AS qtype, protocol AS proto, client_ip AS client, qname, response_rtt AS rtt
          FROM dns_logs WHERE dlid > $1 AND dlid <= $2 AND hashint8(dlid::bigint) & ${SAMPLE_EVERY - 1} = 0`,
@@ -136,41 +151,46 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
     ),
   ]);
   const out: WindowData = { maxTs: null, sigs: [], rtt: [], keys: [[], []], denseHours: [[], []], keyRtt: [[], []], sample: [] };
-  const totals: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-  for (const r of sigs.rows) {
-    out.sigs.push({ hour: utcHour(r.hr), m5: r.m5, server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n), lo: Number(r.lo), hi: Number(r.hi) });
-    const ts = new Date(r.ts);
-    if (!out.maxTs || ts > out.maxTs) out.maxTs = ts;
+  const G = { sig: setBits("sigClient", ["s5"]), client: setBits("sigClient", ["client_ip", "hn", "dn"]), rtt: setBits("rtt", ["hn", "rb"]), crtt: setBits("rtt", ["client_ip", "dn", "rb"]), nrtt: setBits("rtt", ["qname", "dn", "rb"]) };
+  const sigs = sigClient.rows.filter((r) => r.g === G.sig);
+  const clients = sigClient.rows.filter((r) => r.g === G.client);
+  const rtt = rtts.rows.filter((r) => r.g === G.rtt);
+  const crtt = rtts.rows.filter((r) => r.g === G.crtt);
+  const nrtt = rtts.rows.filter((r) => r.g === G.nrtt);
+  let maxSlot = -1;
+  for (const r of sigs) {
+    const t = r.s5 * 300_000;
+    out.sigs.push({ hour: new Date(Math.floor(t / HOUR) * HOUR), m5: r.s5 % 12, server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n), lo: Number(r.lo), hi: Number(r.hi) });
+    maxSlot = Math.max(maxSlot, r.s5);
   }
-  for (const r of rtt.rows) out.rtt.push({ hour: utcHour(r.hr), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, bucket: r.rb, n: Number(r.n) });
-  for (const [kind, res] of [[0, clients], [1, names]] as const)
-    for (const r of res.rows) {
-      const key = kind === 0 ? r.client_ip : r.qname;
-      const n = Number(r.n);
-      out.keys[kind].push({ key, day: r.day, hour: r.khour ? utcHour(r.khour) : null, server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n });
-      if (!r.khour) totals[kind].set(key, (totals[kind].get(key) ?? 0) + n);
-    }
-  for (const [kind, res] of [[0, crtt], [1, nrtt]] as const) for (const r of res.rows) out.keyRtt[kind].push({ key: kind === 0 ? r.client_ip : r.qname, day: r.day, server: r.server, bucket: r.rb, n: Number(r.n) });
+  // (the start of the newest 5-minute slot: a lower bound of the newest timestamp, which is what closing days needs)
+  if (maxSlot >= 0) out.maxTs = new Date(maxSlot * 300_000);
+  for (const r of rtt) out.rtt.push({ hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, bucket: r.rb, n: Number(r.n) });
+  for (const r of clients) out.keys[0].push({ key: r.client_ip, day: dayText(r.dn), hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n) });
+  const nameTotals = new Map<string, number>();
+  for (const r of names.rows) {
+    const n = Number(r.n);
+    out.keys[1].push({ key: r.qname, day: dayText(r.dn), hour: r.kh === null ? null : new Date(r.kh * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n });
+    if (r.kh === null) nameTotals.set(r.qname, (nameTotals.get(r.qname) ?? 0) + n);
+  }
+  for (const [kind, res] of [[0, crtt], [1, nrtt]] as const) for (const r of res) out.keyRtt[kind].push({ key: kind === 0 ? r.client_ip : r.qname, day: dayText(r.dn), server: r.server, bucket: r.rb, n: Number(r.n) });
   out.sample = sample.rows.map((r) => ({ dlid: Number(r.dlid), ts: new Date(r.ts), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, client: r.client, qname: r.qname, rtt: r.rtt === null ? null : Number(r.rtt) }));
   if (!mainDay) return out;
-  // Hourly detail for the main day's busy keys (second pass, both kinds at once); their RTT stays, quiet keys' goes.
-  const dense: [string[], string[]] = [[], []];
-  for (const kind of [0, 1] as const) for (const [k, n] of totals[kind]) if (n >= DENSE_DAY) dense[kind].push(k);
-  const keep: [Set<string>, Set<string>] = [new Set(dense[0]), new Set(dense[1])];
-  for (const kind of [0, 1] as const) out.keyRtt[kind] = out.keyRtt[kind].filter((r) => r.day !== mainDay || keep[kind].has(r.key));
-  if (!dense[0].length && !dense[1].length) return out;
-  const { rows } = await withWorkMem(db, (c) => c.query(
-    `SELECT hr::text AS hr, dc, dn, ${DIMS}, count(*) AS n FROM (
-       SELECT hr, CASE WHEN client_ip = ANY($4::text[]) THEN client_ip END AS dc, CASE WHEN qname = ANY($5::text[]) THEN qname END AS dn, ${DIMS}
-         FROM (${windowRows(isMain)}) w0 WHERE ${isMain}) w
-      WHERE dc IS NOT NULL OR dn IS NOT NULL
-      GROUP BY GROUPING SETS ((dc, hr, ${DIMS}), (dn, hr, ${DIMS}))
-     HAVING (GROUPING(dc) = 0 AND dc IS NOT NULL) OR (GROUPING(dn) = 0 AND dn IS NOT NULL)`,
-    [lo, hi, mainDay, dense[0], dense[1]],
-  ));
+  // Hourly detail and RTT for the main day's busy names (a second pass over the window, only their rows).
+  const dense = [...nameTotals].filter(([, n]) => n >= DENSE_DAY).map(([k]) => k);
+  if (!dense.length) return out;
+  const { rows } = await withWorkMem(db, (c) =>
+    c.query(
+      `SELECT GROUPING(rb) AS g, qname, hn, rb, ${DIMS}, count(*) AS n FROM (${windowRows(true)}) w
+        WHERE kh IS NULL AND qname = ANY($5::text[])
+        GROUP BY GROUPING SETS ((qname, hn, ${DIMS}), (qname, server, rb))
+       HAVING NOT (GROUPING(rb) = 0 AND rb IS NULL)`,
+      [...args, dense],
+    ),
+  );
   for (const r of rows) {
-    const kind = r.dc !== null ? 0 : 1;
-    out.denseHours[kind].push({ key: kind === 0 ? r.dc : r.dn, day: mainDay, hour: utcHour(r.hr), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n) });
+    if (r.g === 0) out.keyRtt[1].push({ key: r.qname, day: mainDay, server: r.server, bucket: r.rb, n: Number(r.n) });
+    else out.denseHours[1].push({ key: r.qname, day: mainDay, hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n) });
   }
   return out;
 }

@@ -114,7 +114,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   const hotRows = new Map<string, number>();
   for (const kind of [CLIENTS, NAMES] as Kind[]) {
     const idOf = (t: string) => ids[kind].get(t) as number;
-    const hot = data.keys[kind].filter((r) => r.hour !== null);
+    const hot = data.keys[kind].filter((r) => r.day !== mainDay);
     if (hot.length) {
       const agg = new Map<string, [number, Date, number, number]>();
       for (const r of hot) {
@@ -129,9 +129,20 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     const hotRtt = data.keyRtt[kind].filter((r) => r.day !== mainDay);
     await upsertAdd(db, "querylog_key_hot_rtt", [["kind", "smallint"], ["key_id", "int"], ["day", "date"], ["server_id", "smallint"], ["bucket", "smallint"]], [["n", "int"]], hotRtt.map((r) => [kind, idOf(r.key), r.day, serverId(r.server), r.bucket, r.n]));
     if (mainDay) {
+      // The main day per key and signature (clients arrive per hour: summed here, their hours kept for the busy ones).
+      const main = data.keys[kind].filter((r) => r.day === mainDay);
+      const perDay = new Map<string, { key: number; sig: number; n: number }>();
+      for (const r of main) {
+        const e = { key: idOf(r.key), sig: sigOf(r), n: 0 };
+        const k = `${e.key}|${e.sig}`;
+        const a = perDay.get(k) ?? e;
+        a.n += r.n;
+        perDay.set(k, a);
+      }
+      const hourly = kind === CLIENTS ? main : data.denseHours[kind];
       const dayData: DayKeyData = {
-        day: data.keys[kind].filter((r) => r.hour === null).map((r) => ({ key: idOf(r.key), sig: sigOf(r), n: r.n })),
-        hours: data.denseHours[kind].map((r) => ({ key: idOf(r.key), hour: r.hour!.getUTCHours(), sig: sigOf(r), n: r.n })),
+        day: [...perDay.values()],
+        hours: hourly.map((r) => ({ key: idOf(r.key), hour: r.hour!.getUTCHours(), sig: sigOf(r), n: r.n })),
         rtt: data.keyRtt[kind].filter((r) => r.day === mainDay).map((r) => ({ key: idOf(r.key), server: serverId(r.server), bucket: r.bucket, n: r.n })),
       };
       const textOf = new Map([...ids[kind]].map(([t, id]) => [id, t]));

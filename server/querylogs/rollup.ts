@@ -16,7 +16,8 @@ import type { Db, Stores } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { type KeyCache, keyCache, type Kind, remember } from "./dictionary";
 import { closeDays } from "./rollup-close";
-import { readWindow } from "./rollup-read";
+import { isTimeout } from "./raw";
+import { readWindow, type WindowData } from "./rollup-read";
 import { ROLLUP_VERSION, writeWindow } from "./rollup-write";
 import { invalidateSigs, loadSigs } from "./sigs";
 
@@ -77,7 +78,8 @@ async function chooseWindow(stores: RollupStores, watermark: number, now: Date, 
     // row of the day is among the rows stamped shortly before midnight (index_timestamp).
     let hi: number | null = null;
     for (const minutes of [15, 180, 1440]) {
-      const r = await stores.logs.query(`SELECT max(dlid) AS hi FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2`, [new Date(boundary.getTime() - minutes * 60_000), boundary]);
+      // max(dlid + 0): not max(dlid), which the planner would answer by walking the primary key down from the newest row
+      const r = await stores.logs.query(`SELECT max(dlid + 0) AS hi FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2`, [new Date(boundary.getTime() - minutes * 60_000), boundary]);
       if (r.rows[0].hi !== null) {
         hi = Number(r.rows[0].hi);
         break;
@@ -104,9 +106,19 @@ const caches = new WeakMap<object, KeyCache>();
 export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: number; now?: Date; tickMax?: number } = {}): Promise<StepResult> {
   const id = stores.stateId ?? STATE_ID;
   const { watermark } = await readState(stores.deck, id);
-  const w = await chooseWindow(stores, watermark, opts.now ?? new Date(), opts.settleSeconds ?? SETTLE_SECONDS, opts.tickMax ?? TICK_MAX);
+  const tickMax = opts.tickMax ?? TICK_MAX;
+  let w = await chooseWindow(stores, watermark, opts.now ?? new Date(), opts.settleSeconds ?? SETTLE_SECONDS, tickMax);
   if (!w) return { from: watermark, to: watermark, rows: 0, caughtUp: true, packedDay: null };
-  const data = await readWindow(stores.logs, w.lo, w.hi, w.mainDay);
+  let data: WindowData;
+  try {
+    data = await readWindow(stores.logs, w.lo, w.hi, w.mainDay);
+  } catch (err) {
+    // A whole day did not fit in the statement timeout (a very busy day, or a very busy server): take it in smaller
+    // steps through the hot tables instead; it is packed when it closes.
+    if (!isTimeout(err) || !w.mainDay) throw err;
+    w = { ...w, hi: Math.min(w.hi, w.lo + tickMax), mainDay: null };
+    data = await readWindow(stores.logs, w.lo, w.hi, null);
+  }
   let cache = caches.get(stores.deck);
   if (!cache) caches.set(stores.deck, (cache = keyCache(stores.deck)));
   const c = await stores.deckConnect();

@@ -40,7 +40,7 @@ CREATE TABLE "querylog_names" (
 CREATE UNIQUE INDEX "querylog_names_name_key" ON "querylog_names"("name");
 -- fastupdate: new names go to the index's pending list and are merged in bulk (by dnsdeck's own VACUUM), so a day of
 -- 100k new names costs milliseconds instead of 100k × ~20 trigram insertions.
-CREATE INDEX "querylog_names_name_trgm_idx" ON "querylog_names" USING GIN ("name" gin_trgm_ops) WITH (fastupdate = on);
+CREATE INDEX "querylog_names_name_trgm_idx" ON "querylog_names" USING GIN ("name" gin_trgm_ops) WITH (fastupdate = on, gin_pending_list_limit = 32768);
 CREATE SEQUENCE "querylog_names_id_seq" AS INTEGER OWNED BY "querylog_names"."id";
 ALTER TABLE "querylog_names" ALTER COLUMN "id" SET DEFAULT nextval('"querylog_names_id_seq"');
 

@@ -73,7 +73,7 @@ test("pages are in time order and match hand-written SQL for every kind of filte
 });
 
 test("counts agree with SQL: exact from rollups for instance, enum, client and name filters; never off by 2× otherwise", async () => {
-  const windows = [
+  const windows: Record<string, string>[] = [
     {},
     { from: new Date(END.getTime() - 30 * 3600_000 + 17 * 60_000).toISOString(), to: new Date(END.getTime() - 20 * 3600_000 + 5 * 60_000).toISOString() },
     { from: new Date(END.getTime() - 47 * 3600_000 - 12 * 60_000).toISOString() },
