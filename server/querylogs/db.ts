@@ -31,6 +31,13 @@ export function logsPool(): pg.Pool | null {
   return g.__dnsdeckQlLogs;
 }
 
+/** Close the query-log pool (tests, shutdown); the next logsPool() opens a new one. */
+export async function closeLogsPool(): Promise<void> {
+  const p = g.__dnsdeckQlLogs;
+  g.__dnsdeckQlLogs = undefined;
+  await p?.end();
+}
+
 export function deckPool(): pg.Pool {
   if (!g.__dnsdeckQlDeck) {
     g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs", options: SESSION });
