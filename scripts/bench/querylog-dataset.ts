@@ -138,6 +138,18 @@ CROSS JOIN LATERAL (
     WHERE s.u_cat >= 0.93
 ) x`;
 
+/** Known facts of the data set a seed produces (the benchmark's questions use them; no scan of dns_logs needed). */
+export function benchFacts(seed = 11): { singleHomed: { ip: string; server: string; other: string }; busyName: string } {
+  const r = rng(seed);
+  const head = headNames(r);
+  const cl = clients(r);
+  const i = cl.findIndex((c) => c.single && c.home === 0);
+  return {
+    singleHomed: { ip: cl[i].ip, server: BENCH_SERVERS[cl[i].home], other: BENCH_SERVERS[(cl[i].home + 1) % 3] },
+    busyName: head.find((h) => h.rcode === 0)!.qname,
+  };
+}
+
 /** Fill dns_logs with days × perDay rows ending at endAt (default now). */
 export async function generateBenchQueryLogs(opts: { databaseUrl: string; days: number; perDay: number; endAt?: Date; seed?: number; log?: (l: string) => void }): Promise<{ rows: number; seconds: number }> {
   const started = performance.now();

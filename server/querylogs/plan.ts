@@ -54,7 +54,7 @@ async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, Ke
   }
   const q = f.qname;
   if (q) {
-    const sql = q.kind === "exact" ? `SELECT id, name AS key, pool FROM querylog_names WHERE name = $1` : `SELECT id, name AS key, pool FROM querylog_names WHERE name LIKE $1 LIMIT ${MAX_PATTERN_NAMES + 1}`;
+    const sql = q.kind === "exact" ? `SELECT id, name AS key, pool FROM querylog_names WHERE name = $1` : `SELECT id, name AS key, pool FROM querylog_names WHERE lower(name) LIKE $1 LIMIT ${MAX_PATTERN_NAMES + 1}`;
     jobs[1] = stores.deck.query(sql, [q.kind === "exact" ? q.value : q.like]).then(({ rows }) => sel(NAMES, q.not, rows, MAX_PATTERN_NAMES));
   }
   return Promise.all(jobs);

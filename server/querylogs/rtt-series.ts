@@ -87,7 +87,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   let recursive = 0;
   let quietRecursive = 0;
   const quietKeys = new Set<number>();
-  for (const [d, m] of kc.days) for (const [sig, n] of m) if (p.dict.byId.get(sig)?.rt === 2) recursive += n;
+  for (const m of kc.days.values()) for (const [sig, n] of m) if (p.dict.byId.get(sig)?.rt === 2) recursive += n;
   for (const q of kc.quiet.values()) {
     for (const [sig, n] of q.bySig) if (p.dict.byId.get(sig)?.rt === 2) quietRecursive += n;
     q.keys.forEach((k) => quietKeys.add(k));

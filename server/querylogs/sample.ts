@@ -32,7 +32,7 @@ export function sampleConds(p: Plan, first = 1): SampleCond {
     else out.push(p.client.not ? `s.client_id <> ALL(${add(p.client.ids)}::int[])` : `s.client_id = ANY(${add(p.client.ids)}::int[])`);
   }
   if (p.name) {
-    if (p.name.broad) out.push(`${p.name.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_names n WHERE n.id = s.name_id AND n.name LIKE ${add(p.filter.qname!.like)})`);
+    if (p.name.broad) out.push(`${p.name.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_names n WHERE n.id = s.name_id AND lower(n.name) LIKE ${add(p.filter.qname!.like)})`);
     else out.push(p.name.not ? `(s.name_id IS NULL OR s.name_id <> ALL(${add(p.name.ids)}::int[]))` : `s.name_id = ANY(${add(p.name.ids)}::int[])`);
   }
   return { sql: out.join(" AND "), values };
