@@ -11,7 +11,7 @@
  */
 import { Acc } from "./acc";
 import type { Stores } from "./db-types";
-import { type KeyCounts, readKeyCounts } from "./keys";
+import { type KeyCounts, keyCounts } from "./keys";
 import { cubeKey, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { sampleEstimate } from "./sample";
@@ -159,7 +159,7 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   const opts = (list: string[]) => (sel.kind === 0 ? { clients: list } : { names: list });
   if (h0 >= h1 || step < HOUR) {
     // A range inside one hour, or sub-hour buckets: raw rows, when the rollups say there are few enough.
-    const kc = await readKeyCounts(p.stores, sel, { dayFrom: floorTo(from, DAY), dayTo: floorTo(to - 1, DAY), hoursFor: () => true, mask: p.mask });
+    const kc = await keyCounts(p.stores, sel, { dayFrom: floorTo(from, DAY), dayTo: floorTo(to - 1, DAY), hoursFor: () => true, mask: p.mask }, p.memo);
     let bound = 0;
     for (const [t, m] of kc.hours) if (t + HOUR > from && t < to) for (const n of m.values()) bound += n;
     for (const [d, q] of kc.quiet) if (d + DAY > from && d < to) bound += q.n;
@@ -179,7 +179,7 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   const dayFrom = floorTo(from, DAY);
   const dayTo = floorTo(to - 1, DAY);
   const inner = (d: number) => wholeDays && d >= h0 && d + DAY <= h1;
-  const kc: KeyCounts = await readKeyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask });
+  const kc: KeyCounts = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask }, p.memo);
   const jobs: Promise<void>[] = [];
   // Partial hours at the edges: raw, every selected key.
   if (from < h0) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));

@@ -43,21 +43,44 @@ export interface ReadKeyOptions {
   rttBuckets?: number;
 }
 
+/** readKeyCounts, remembered per request (the page, the count and the charts of one request often ask the same). */
+export function keyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions, memo?: Map<string, Promise<unknown>>): Promise<KeyCounts> {
+  if (!memo) return readKeyCounts(stores, sel, o);
+  const k = [sel.kind, sel.ids.join(","), o.dayFrom, o.dayTo, hourDays(o).join(","), o.mask ? Buffer.from(o.mask).toString("base64") : "-", o.rtt ? 1 : 0].join("|");
+  let hit = memo.get(k) as Promise<KeyCounts> | undefined;
+  if (!hit) memo.set(k, (hit = readKeyCounts(stores, sel, o)));
+  return hit;
+}
+
+/**
+ * Packed rows of closed days for the keys: each key's own rows (busy days), and pool rows only for the days a key has
+ * no own row — a busy key never pays for reading its (possibly large) pool.
+ */
+export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<{ grp: number; day: string; d: string | null; h: string | null; r: string | null }[]> {
+  const { rows } = await stores.deck.query(
+    `WITH own AS MATERIALIZED (
+       SELECT grp, day, d, h, r FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $4::date AND day <= $5::date),
+     need AS (
+       SELECT DISTINCT -1 - k.pool AS grp, g.day::date AS day FROM unnest($2::int[], $3::int[]) AS k(id, pool)
+         CROSS JOIN generate_series($4::date, $5::date, interval '1 day') AS g(day)
+        WHERE NOT EXISTS (SELECT 1 FROM own WHERE own.grp = k.id AND own.day = g.day::date))
+     SELECT grp, day::text AS day, encode(d, 'base64') AS d, CASE WHEN day = ANY($6::date[]) THEN encode(h, 'base64') END AS h, ${rtt ? "encode(r, 'base64')" : "NULL"} AS r FROM own
+     UNION ALL
+     SELECT p.grp, p.day::text, encode(p.d, 'base64'), NULL, NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day`,
+    [kind, ids, poolOf, dayFrom, dayTo, hourDays],
+  );
+  return rows;
+}
+
 export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions): Promise<KeyCounts> {
   const out: KeyCounts = { days: new Map(), hours: new Map(), quiet: new Map(), quietHot: new Map(), rtt: o.rtt ? new Map() : null };
   if (!sel.ids.length) return out;
   const ids = new Set(sel.ids);
-  const grps = [...sel.ids, ...sel.pools.map((p) => -1 - p)];
   const ok = (sig: number) => !o.mask || o.mask[sig] === 1;
   const dayFrom = new Date(o.dayFrom).toISOString().slice(0, 10);
   const dayTo = new Date(o.dayTo).toISOString().slice(0, 10);
   const [cold, hot, hotRtt] = await Promise.all([
-    stores.deck.query(
-      `SELECT grp, day::text AS day, encode(d, 'base64') AS d, ${o.rtt ? "encode(r, 'base64')" : "NULL"} AS r,
-              CASE WHEN grp >= 0 AND day = ANY($5::date[]) THEN encode(h, 'base64') END AS h
-         FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`,
-      [sel.kind, grps, dayFrom, dayTo, hourDays(o)],
-    ),
+    coldRows(stores, sel.kind, sel.ids, sel.poolOf, dayFrom, dayTo, hourDays(o), !!o.rtt).then((rows) => ({ rows })),
     stores.deck.query(
       `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
         WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,

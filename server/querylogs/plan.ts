@@ -20,6 +20,8 @@ export interface KeySel {
   /** Dictionary ids of the matching keys (complete unless `broad`). */
   ids: number[];
   texts: string[];
+  /** Each id's pool (aligned with ids). */
+  poolOf: number[];
   pools: number[];
   /** More matches than the cubes are read for: only raw rows (and the sample) can answer. */
   broad: boolean;
@@ -43,6 +45,8 @@ export interface Plan {
   client: KeySel | null;
   name: KeySel | null;
   empty: boolean;
+  /** Reads shared by the panels of one request (keys.ts keyCounts). */
+  memo: Map<string, Promise<unknown>>;
 }
 
 async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, KeySel | null]> {
@@ -63,7 +67,7 @@ async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, Ke
 function sel(kind: Kind, not: boolean, rows: { id: number; key: string; pool: number }[], max: number): KeySel {
   const broad = rows.length > max;
   const r = broad ? [] : rows;
-  return { kind, not, ids: r.map((x) => x.id), texts: r.map((x) => x.key), pools: [...new Set(r.map((x) => x.pool))], broad };
+  return { kind, not, ids: r.map((x) => x.id), texts: r.map((x) => x.key), poolOf: r.map((x) => x.pool), pools: [...new Set(r.map((x) => x.pool))], broad };
 }
 
 export async function plan(stores: Stores, filter: Filter): Promise<Plan> {
@@ -102,6 +106,7 @@ export async function plan(stores: Stores, filter: Filter): Promise<Plan> {
     client,
     name,
     empty: from >= filter.to,
+    memo: new Map(),
   };
 }
 

@@ -11,7 +11,7 @@ import { fillRolled, fillTail } from "./counting";
 import type { Db, Stores } from "./db-types";
 import { decode, PROTOCOLS, QCLASSES, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
 import type { Filter } from "./filters";
-import { readKeyCounts, total } from "./keys";
+import { keyCounts, total } from "./keys";
 import { cubeKey, type KeySel, keyAbsent, plan, type Plan } from "./plan";
 import { conditions, isTimeout, Params, where, withTimeout } from "./raw";
 
@@ -83,15 +83,23 @@ export interface Page {
  * Matches per time slot (newest first) for the rolled-up part, from the rollups: [slot start, slot length, rows].
  * null when the rollups cannot say (a client AND a name, a broad pattern): the page then searches the whole range.
  */
-async function slots(p: Plan, before: number): Promise<[number, number, number][] | null> {
+async function slots(p: Plan, before: number): Promise<{ slots: [number, number, number][]; dayRows: Map<number, number> | null } | null> {
   const k = cubeKey(p);
   if (k === "pair" || k === "broad" || (k && k.not)) return null;
   const out: [number, number, number][] = [];
   const dayFrom = Math.floor(p.from.getTime() / DAY) * DAY;
-  const dayTo = Math.floor((Math.min(before, p.to.getTime()) - 1) / DAY) * DAY;
+  const dayTo = Math.floor((p.to.getTime() - 1) / DAY) * DAY;
   if (k) {
-    const kc = await readKeyCounts(p.stores, k as KeySel, { dayFrom, dayTo, hoursFor: () => false, mask: p.mask });
-    for (const [d, m] of kc.days) out.push([d, DAY, total(m)]);
+    // the same read as the count's (remembered per request): whole days, hours on the range's edge days
+    const h0 = Math.ceil(p.from.getTime() / HOUR) * HOUR;
+    const h1 = Math.floor(p.to.getTime() / HOUR) * HOUR;
+    const day = (d: number) => new Date(d).toISOString().slice(0, 10);
+    const [kc, rows] = await Promise.all([
+      keyCounts(p.stores, k as KeySel, { dayFrom, dayTo, hoursFor: (d) => !(d >= h0 && d + DAY <= h1), mask: p.mask }, p.memo),
+      p.stores.deck.query(`SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, sum(n)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date GROUP BY 1`, [day(dayFrom), day(dayTo)]),
+    ]);
+    for (const [d, m] of kc.days) if (d < before) out.push([d, DAY, total(m)]);
+    return { slots: out.sort((a, b) => b[0] - a[0]), dayRows: new Map(rows.rows.map((r) => [Number(r.t), Number(r.n)])) };
   } else {
     const ids: number[] = [];
     p.mask?.forEach((v, i) => v && ids.push(i));
@@ -102,10 +110,10 @@ async function slots(p: Plan, before: number): Promise<[number, number, number][
     );
     for (const r of rows) {
       const v = Object.values(r).slice(1) as string[];
-      for (let h = 0; h < 24; h++) if (Number(v[h])) out.push([Number(r.t) + h * HOUR, HOUR, Number(v[h])]);
+      for (let h = 0; h < 24; h++) if (Number(v[h]) && Number(r.t) + h * HOUR < before) out.push([Number(r.t) + h * HOUR, HOUR, Number(v[h])]);
     }
   }
-  return out.sort((a, b) => b[0] - a[0]);
+  return { slots: out.sort((a, b) => b[0] - a[0]), dayRows: null };
 }
 
 export async function queryPage(stores: Stores, filter: Filter, opts: { cursor?: number | null; limit?: number } = {}, resolved?: Plan): Promise<Page> {
@@ -144,20 +152,18 @@ async function mainPage(r: Plan, cursor: number | null, limit: number, before: n
     // The newest slots below the cursor that hold a page; nothing there → nothing to read.
     let seen = 0;
     let start: number | null = null;
-    for (const [t, len, n] of s) {
-      if (t >= before) continue;
+    let windowRows = 0;
+    for (const [t, , n] of s.slots) {
       seen += n;
       start = t;
+      windowRows += s.dayRows?.get(t) ?? 0;
       if (seen >= limit) break;
-      void len;
     }
     if (start === null) return [];
     lo = Math.max(lo, start);
-    if (cubeKey(r)) {
-      // Dense when the matches are at least 1 % of the window's rows: walking time then finds a page fastest.
-      const { rows } = await r.stores.deck.query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_hour_span WHERE hour >= $1 AND hour < $2`, [new Date(Math.floor(lo / HOUR) * HOUR), new Date(before)]);
-      dense = seen * 100 >= Number(rows[0].n);
-    }
+    // A client/name filter is dense when its matches are at least 1 % of the window's rows: walking time then finds a
+    // page fastest; rarer ones let Technitium's client/name indexes find the rows.
+    if (s.dayRows) dense = seen * 100 >= windowRows;
   }
   const run = async (from: number) => {
     const p = new Params();

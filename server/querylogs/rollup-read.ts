@@ -1,8 +1,10 @@
 /**
- * What one rollup step reads from dns_logs: aggregates of the rows with lo < dlid ≤ hi (a primary-key range) — one
- * pass with GROUPING SETS for the signature cubes, RTT histograms, per-key counts and per-key RTT, then a second pass
- * for the hourly detail of the main day's busy keys. `mainDay` is a UTC day the window covers completely (catch-up):
- * its per-key rows come back per day; every other row per hour, for the hot tables. Pure apart from the handle.
+ * What one rollup step reads from dns_logs: aggregates of the rows with lo < dlid ≤ hi (a primary-key range), in three
+ * grouped passes side by side, then a short second pass for the hourly detail of the main day's busy names. `mainDay`
+ * is a UTC day the window covers completely (catch-up): its per-key rows come back per day; every other row per hour,
+ * for the hot tables. A row's instance, response type, rcode, qtype and protocol travel as one number (`code`), and
+ * the answers are kept in columns of typed arrays: a day is ~500k groups, and per-row objects would cost more than
+ * the database's work. Pure apart from the handle it is given.
  */
 import type { Db } from "./db-types";
 import { RTT_BUCKET_SQL } from "./rtt";
@@ -12,118 +14,80 @@ export const DENSE_DAY = 200;
 /** One row in SAMPLE_EVERY goes to querylog_sample (chosen by a hash of dlid). */
 export const SAMPLE_EVERY = 128;
 
-export interface SigRow {
-  hour: Date;
-  m5: number;
-  server: string;
-  rt: number;
-  rcode: number;
-  qtype: number;
-  proto: number;
-  n: number;
-  lo: number;
-  hi: number;
+/** code = srv·2^45 + rt·2^37 + rcode·2^25 + (qtype + 1)·2^8 + proto (< 2^53: exact in a JS number). */
+export function decodeDims(code: number): { srv: number; rt: number; rcode: number; qtype: number; proto: number } {
+  const srv = Math.floor(code / 2 ** 45);
+  let r = code - srv * 2 ** 45;
+  const rt = Math.floor(r / 2 ** 37);
+  r -= rt * 2 ** 37;
+  const rcode = Math.floor(r / 2 ** 25);
+  r -= rcode * 2 ** 25;
+  const q = Math.floor(r / 2 ** 8);
+  return { srv, rt, rcode, qtype: q - 1, proto: r - q * 2 ** 8 };
 }
-export interface RttRow {
-  hour: Date;
-  server: string;
-  rt: number;
-  rcode: number;
-  qtype: number;
-  proto: number;
-  bucket: number;
-  n: number;
+/** The window's rows' dims as `code`; srv is the 1-based position of the instance in $3 (0: not in the list). */
+const CODE = `((coalesce(array_position($3::text[], coalesce(server, '')::text), 0)::bigint << 45) | (response_type::bigint << 37) | (rcode::bigint << 25) | ((coalesce(qtype, -1) + 1)::bigint << 8) | protocol::bigint)`;
+
+/** Per-key groups, in columns: key text, UTC day number, hour number (-1: the whole main day), dims code, rows. */
+export interface KeyCols {
+  key: string[];
+  dn: Int32Array;
+  hn: Int32Array;
+  code: Float64Array;
+  n: Int32Array;
 }
-/** Per key: `hour` set → one hour (hot); `hour` null → the whole main day. */
-export interface KeyRow {
-  key: string;
-  day: string;
-  hour: Date | null;
-  server: string;
-  rt: number;
-  rcode: number;
-  qtype: number;
-  proto: number;
-  n: number;
-}
-export interface KeyRttRow {
-  key: string;
-  day: string;
-  server: string;
-  bucket: number;
-  n: number;
+/** Per-key RTT groups, in columns (RTT per instance: `srv`). */
+export interface KeyRttCols {
+  key: string[];
+  dn: Int32Array;
+  srv: Int32Array;
+  rb: Int32Array;
+  n: Int32Array;
 }
 export interface SampleRow {
   dlid: number;
   ts: Date;
-  server: string;
-  rt: number;
-  rcode: number;
-  qtype: number;
-  proto: number;
+  code: number;
   client: string;
   qname: string | null;
   rtt: number | null;
 }
-
 export interface WindowData {
-  /** Newest timestamp in the window. */
+  /** The instance names `srv` positions refer to (1-based). */
+  servers: string[];
+  /** Instance names seen that are not in `servers` (the step registers them and reads the window again). */
+  newServers: string[];
+  /** Start of the newest 5-minute slot (a lower bound of the newest timestamp: what closing days needs). */
   maxTs: Date | null;
-  sigs: SigRow[];
-  rtt: RttRow[];
-  keys: [KeyRow[], KeyRow[]];
-  /** Busy keys of the main day: hourly rows (`hour` set). */
-  denseHours: [KeyRow[], KeyRow[]];
-  keyRtt: [KeyRttRow[], KeyRttRow[]];
+  /** Per 5-minute slot and dims: rows, dlid range. */
+  sigs: { s5: number; code: number; n: number; lo: number; hi: number }[];
+  /** Per hour, dims and RTT bucket. */
+  rtt: { hn: number; code: number; rb: number; n: number }[];
+  keys: [KeyCols, KeyCols];
+  /** The main day's busy names, per hour. */
+  denseHours: KeyCols;
+  keyRtt: [KeyRttCols, KeyRttCols];
   sample: SampleRow[];
 }
 
-/** 'YYYY-MM-DD HH:MM:SS' (UTC wall clock, as text) → Date. */
-export const utcHour = (v: unknown) => new Date(`${String(v).replace(" ", "T")}Z`);
-
-const DIMS = "server, rt, rcode, qtype, proto";
-/**
- * The window's rows with what every grouping needs. Times are whole numbers of 5-minute slots, hours and days since
- * the epoch (UTC by construction, no time-zone conversion per row); kh is the hour outside the main day, NULL inside.
- */
 const windowRows = (main: boolean) => `SELECT floor(date_part('epoch', timestamp) / 300)::int AS s5, floor(date_part('epoch', timestamp) / 3600)::int AS hn,
     floor(date_part('epoch', timestamp) / 86400)::int AS dn,
-    ${main ? "CASE WHEN timestamp >= $3 AND timestamp < $4 THEN NULL ELSE floor(date_part('epoch', timestamp) / 3600)::int END" : "floor(date_part('epoch', timestamp) / 3600)::int"} AS kh,
-    coalesce(server, '') AS server, response_type AS rt, rcode, coalesce(qtype, -1) AS qtype, protocol AS proto, client_ip, qname,
+    ${main ? "CASE WHEN timestamp >= $4 AND timestamp < $5 THEN -1 ELSE floor(date_part('epoch', timestamp) / 3600)::int END" : "floor(date_part('epoch', timestamp) / 3600)::int"} AS kh,
+    ${CODE} AS code, coalesce(array_position($3::text[], coalesce(server, '')::text), 0) AS srv, client_ip, qname,
     CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid
-  FROM dns_logs WHERE dlid > $1 AND dlid <= $2`;
+  FROM dns_logs WHERE dlid > $1 AND dlid <= $2 OFFSET 0`;
 
-/** One aggregate per rollup table family; each is a single pass over the window's primary-key range. */
-// Three passes over the window, each a set of hash aggregates (OFFSET 0 keeps the per-row expressions computed once):
-//   sig+client  per 5-minute slot and signature (with dlid range) / per client, hour and signature — clients are few,
-//               so always per hour (busy clients keep their hours, the rest is summed per day);
-//   name        per name, day (or hour outside the main day) and signature;
-//   rtt         Recursive RTT buckets per hour and signature / per client and day / per name and day outside the main
-//               day (the main day's busy names get theirs in the second pass).
-const PASSES: Record<string, { sets: string[][]; where?: string; having?: string }> = {
-  sigClient: { sets: [["s5"], ["client_ip", "hn", "dn"]] },
-  name: { sets: [["qname", "dn", "kh"]], where: "qname IS NOT NULL" },
-  rtt: { sets: [["hn", "rb"], ["client_ip", "dn", "rb"], ["qname", "dn", "rb"]], where: "rb IS NOT NULL", having: "GROUPING(qname) = 1 OR (qname IS NOT NULL AND max(kh) IS NOT NULL)" },
-};
-/** The columns a pass groups by (besides the signature's), in GROUPING() order. */
-const passCols = (pass: string) => [...new Set(PASSES[pass].sets.flat())];
-/** GROUPING(cols…) of a set: 1-bits for the columns the set does not group by. */
-const setBits = (pass: string, set: string[]) => passCols(pass).reduce((m, c, i, all) => m | (set.includes(c) ? 0 : 1 << (all.length - 1 - i)), 0);
-
-const HOUR = 3_600_000;
-const dayText = (dn: number) => new Date(dn * 86_400_000).toISOString().slice(0, 10);
-
-/** Hash aggregates of a day's rows need more than the default 4 MB of work_mem (SET LOCAL: this statement only). */
-async function withWorkMem<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
+/** Hash aggregates of a day's rows need more than the default 4 MB of work_mem (SET LOCAL: this transaction only). */
+async function run(db: Db, sql: string, values: unknown[]): Promise<unknown[][]> {
   const pool = db as Db & { connect?: () => Promise<Db & { release(): void }>; totalCount?: number };
   const c = typeof pool.connect === "function" && pool.totalCount !== undefined ? await pool.connect() : null;
-  const h = c ?? db;
+  const h = (c ?? db) as Db & { query(cfg: { text: string; values: unknown[]; rowMode: "array" }): Promise<{ rows: unknown[][] }> };
   try {
     await h.query("BEGIN");
     await h.query("SET LOCAL work_mem = '128MB'");
-    const out = await fn(h);
+    const { rows } = await h.query({ text: sql, values, rowMode: "array" });
     await h.query("COMMIT");
-    return out;
+    return rows;
   } catch (err) {
     await h.query("ROLLBACK").catch(() => {});
     throw err;
@@ -132,65 +96,119 @@ async function withWorkMem<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
   }
 }
 
+function keyCols(rows: unknown[][], filter?: (r: unknown[]) => boolean): KeyCols {
+  const sel = filter ? rows.filter(filter) : rows;
+  const out: KeyCols = { key: new Array(sel.length), dn: new Int32Array(sel.length), hn: new Int32Array(sel.length), code: new Float64Array(sel.length), n: new Int32Array(sel.length) };
+  sel.forEach((r, i) => {
+    out.key[i] = r[1] as string;
+    out.dn[i] = r[2] as number;
+    out.hn[i] = r[3] as number;
+    out.code[i] = Number(r[4]);
+    out.n[i] = r[5] as number;
+  });
+  return out;
+}
+
+function rttCols(rows: unknown[][]): KeyRttCols {
+  const out: KeyRttCols = { key: new Array(rows.length), dn: new Int32Array(rows.length), srv: new Int32Array(rows.length), rb: new Int32Array(rows.length), n: new Int32Array(rows.length) };
+  rows.forEach((r, i) => {
+    out.key[i] = r[1] as string;
+    out.dn[i] = r[2] as number;
+    out.srv[i] = r[3] as number;
+    out.rb[i] = r[4] as number;
+    out.n[i] = r[5] as number;
+  });
+  return out;
+}
+
 /** `db` should be a pool (the statements run side by side); each statement is one primary-key range scan. */
-export async function readWindow(db: Db, lo: number, hi: number, mainDay: string | null): Promise<WindowData> {
+export async function readWindow(db: Db, lo: number, hi: number, mainDay: string | null, servers: string[]): Promise<WindowData> {
   const dayStart = mainDay ? new Date(`${mainDay}T00:00:00Z`) : null;
-  const args = dayStart ? [lo, hi, dayStart, new Date(dayStart.getTime() + 86_400_000)] : [lo, hi];
-  // RTT sets group by instance only for clients and names (their histograms are per instance), by signature otherwise.
-  const setSql = (pass: string, set: string[]) => `(${[...set, ...(pass === "rtt" && set[0] !== "hn" ? ["server"] : DIMS.split(", "))].join(", ")})`;
-  const sel = (pass: string) => `SELECT ${PASSES[pass].sets.length > 1 ? `GROUPING(${passCols(pass).join(", ")})` : "0"} AS g, ${passCols(pass).join(", ")}, ${DIMS},
-            count(*) AS n, min(dlid) AS lo, max(dlid) AS hi
-       FROM (${windowRows(!!mainDay)} OFFSET 0) w ${PASSES[pass].where ? `WHERE ${PASSES[pass].where}` : ""}
-      GROUP BY GROUPING SETS (${PASSES[pass].sets.map((s) => setSql(pass, s)).join(", ")}) ${PASSES[pass].having ? `HAVING ${PASSES[pass].having}` : ""}`;
+  const args = dayStart ? [lo, hi, servers, dayStart, new Date(dayStart.getTime() + 86_400_000)] : [lo, hi, servers];
+  const w = windowRows(!!mainDay);
+  // GROUPING(...) in the first column tells the sets of a pass apart.
   const [sigClient, names, rtts, sample] = await Promise.all([
-    ...["sigClient", "name", "rtt"].map((pass) => withWorkMem(db, (c) => c.query(sel(pass), args))),
-    db.query(
-      `SELECT dlid, timestamp AS ts, coalesce(server, '') AS server, response_type AS rt, rcode, coalesce(qtype, -1) AS qtype, protocol AS proto, client_ip AS client, qname, response_rtt AS rtt
-         FROM dns_logs WHERE dlid > $1 AND dlid <= $2 AND hashint8(dlid::bigint) & ${SAMPLE_EVERY - 1} = 0`,
-      [lo, hi],
+    run(db, `SELECT GROUPING(s5, client_ip), s5, client_ip, hn, dn, code, count(*)::int, min(dlid), max(dlid) FROM (${w}) w GROUP BY GROUPING SETS ((s5, code), (client_ip, hn, dn, code))`, args),
+    run(db, `SELECT 0, qname, dn, kh, code, count(*)::int FROM (${w}) w WHERE qname IS NOT NULL GROUP BY qname, dn, kh, code`, args),
+    run(
+      db,
+      `SELECT GROUPING(hn, client_ip, qname), hn, client_ip, qname, dn, srv, code, rb, count(*)::int FROM (${w}) w WHERE rb IS NOT NULL
+        GROUP BY GROUPING SETS ((hn, code, rb), (client_ip, dn, srv, rb), (qname, dn, srv, rb))
+       HAVING GROUPING(qname) = 1 OR (qname IS NOT NULL AND max(kh) >= 0)`,
+      args,
+    ),
+    run(
+      db,
+      `SELECT dlid, timestamp, ${CODE}, client_ip, qname, response_rtt FROM dns_logs WHERE dlid > $1 AND dlid <= $2 AND hashint8(dlid::bigint) & ${SAMPLE_EVERY - 1} = 0`,
+      [lo, hi, servers],
     ),
   ]);
-  const out: WindowData = { maxTs: null, sigs: [], rtt: [], keys: [[], []], denseHours: [[], []], keyRtt: [[], []], sample: [] };
-  const G = { sig: setBits("sigClient", ["s5"]), client: setBits("sigClient", ["client_ip", "hn", "dn"]), rtt: setBits("rtt", ["hn", "rb"]), crtt: setBits("rtt", ["client_ip", "dn", "rb"]), nrtt: setBits("rtt", ["qname", "dn", "rb"]) };
-  const sigs = sigClient.rows.filter((r) => r.g === G.sig);
-  const clients = sigClient.rows.filter((r) => r.g === G.client);
-  const rtt = rtts.rows.filter((r) => r.g === G.rtt);
-  const crtt = rtts.rows.filter((r) => r.g === G.crtt);
-  const nrtt = rtts.rows.filter((r) => r.g === G.nrtt);
+  const out: WindowData = {
+    servers,
+    newServers: [],
+    maxTs: null,
+    sigs: [],
+    rtt: [],
+    keys: [keyCols([]), keyCols([])],
+    denseHours: keyCols([]),
+    keyRtt: [rttCols([]), rttCols([])],
+    sample: [],
+  };
   let maxSlot = -1;
-  for (const r of sigs) {
-    const t = r.s5 * 300_000;
-    out.sigs.push({ hour: new Date(Math.floor(t / HOUR) * HOUR), m5: r.s5 % 12, server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n), lo: Number(r.lo), hi: Number(r.hi) });
-    maxSlot = Math.max(maxSlot, r.s5);
+  let unknown = false;
+  const clients: unknown[][] = [];
+  for (const r of sigClient) {
+    if (r[0] === 1) {
+      // (s5, code)
+      const code = Number(r[5]);
+      if (code < 2 ** 45) unknown = true;
+      out.sigs.push({ s5: r[1] as number, code, n: r[6] as number, lo: Number(r[7]), hi: Number(r[8]) });
+      maxSlot = Math.max(maxSlot, r[1] as number);
+    } else clients.push([0, r[2], r[4], r[3], r[5], r[6]]);
   }
-  // (the start of the newest 5-minute slot: a lower bound of the newest timestamp, which is what closing days needs)
+  if (unknown) {
+    const { rows } = await db.query(`SELECT DISTINCT coalesce(server, '')::text AS s FROM dns_logs WHERE dlid > $1 AND dlid <= $2 AND NOT (coalesce(server, '')::text = ANY($3::text[]))`, [lo, hi, servers]);
+    out.newServers = rows.map((r) => r.s);
+    return out;
+  }
   if (maxSlot >= 0) out.maxTs = new Date(maxSlot * 300_000);
-  for (const r of rtt) out.rtt.push({ hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, bucket: r.rb, n: Number(r.n) });
-  for (const r of clients) out.keys[0].push({ key: r.client_ip, day: dayText(r.dn), hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n) });
-  const nameTotals = new Map<string, number>();
-  for (const r of names.rows) {
-    const n = Number(r.n);
-    out.keys[1].push({ key: r.qname, day: dayText(r.dn), hour: r.kh === null ? null : new Date(r.kh * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n });
-    if (r.kh === null) nameTotals.set(r.qname, (nameTotals.get(r.qname) ?? 0) + n);
+  // clients are few: always per hour (busy clients keep their hours, the rest is summed per day by the writer)
+  out.keys[0] = keyCols(clients);
+  out.keys[1] = keyCols(names);
+  const crtt: unknown[][] = [];
+  const nrtt: unknown[][] = [];
+  for (const r of rtts) {
+    // GROUPING(hn, client_ip, qname): 3 → (hn, …), 5 → client_ip, 6 → qname
+    if (r[0] === 3) out.rtt.push({ hn: r[1] as number, code: Number(r[6]), rb: r[7] as number, n: r[8] as number });
+    else if (r[0] === 5) crtt.push([0, r[2], r[4], r[5], r[7], r[8]]);
+    else nrtt.push([0, r[3], r[4], r[5], r[7], r[8]]);
   }
-  for (const [kind, res] of [[0, crtt], [1, nrtt]] as const) for (const r of res) out.keyRtt[kind].push({ key: kind === 0 ? r.client_ip : r.qname, day: dayText(r.dn), server: r.server, bucket: r.rb, n: Number(r.n) });
-  out.sample = sample.rows.map((r) => ({ dlid: Number(r.dlid), ts: new Date(r.ts), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, client: r.client, qname: r.qname, rtt: r.rtt === null ? null : Number(r.rtt) }));
+  out.keyRtt = [rttCols(crtt), rttCols(nrtt)];
+  out.sample = sample.map((r) => ({ dlid: Number(r[0]), ts: r[1] as Date, code: Number(r[2]), client: r[3] as string, qname: r[4] as string | null, rtt: r[5] === null ? null : Number(r[5]) }));
   if (!mainDay) return out;
   // Hourly detail and RTT for the main day's busy names (a second pass over the window, only their rows).
-  const dense = [...nameTotals].filter(([, n]) => n >= DENSE_DAY).map(([k]) => k);
+  const totals = new Map<string, number>();
+  const k = out.keys[1];
+  for (let i = 0; i < k.n.length; i++) if (k.hn[i] === -1) totals.set(k.key[i], (totals.get(k.key[i]) ?? 0) + k.n[i]);
+  const dense = [...totals].filter(([, n]) => n >= DENSE_DAY).map(([key]) => key);
   if (!dense.length) return out;
-  const { rows } = await withWorkMem(db, (c) =>
-    c.query(
-      `SELECT GROUPING(rb) AS g, qname, hn, rb, ${DIMS}, count(*) AS n FROM (${windowRows(true)}) w
-        WHERE kh IS NULL AND qname = ANY($5::text[])
-        GROUP BY GROUPING SETS ((qname, hn, ${DIMS}), (qname, server, rb))
-       HAVING NOT (GROUPING(rb) = 0 AND rb IS NULL)`,
-      [...args, dense],
-    ),
+  const rows = await run(
+    db,
+    `SELECT GROUPING(rb), qname, dn, hn, code, count(*)::int, srv, rb FROM (${w}) w
+      WHERE kh = -1 AND qname = ANY($6::text[])
+      GROUP BY GROUPING SETS ((qname, dn, hn, code), (qname, dn, srv, rb))
+     HAVING NOT (GROUPING(rb) = 0 AND rb IS NULL)`,
+    [...args, dense],
   );
-  for (const r of rows) {
-    if (r.g === 0) out.keyRtt[1].push({ key: r.qname, day: mainDay, server: r.server, bucket: r.rb, n: Number(r.n) });
-    else out.denseHours[1].push({ key: r.qname, day: mainDay, hour: new Date(r.hn * HOUR), server: r.server, rt: r.rt, rcode: r.rcode, qtype: r.qtype, proto: r.proto, n: Number(r.n) });
-  }
+  out.denseHours = keyCols(rows, (r) => r[0] === 1);
+  const more = rttCols(rows.filter((r) => r[0] === 0).map((r) => [0, r[1], r[2], r[6], r[7], r[5]]));
+  const kr = out.keyRtt[1];
+  out.keyRtt[1] = {
+    key: [...kr.key, ...more.key],
+    dn: Int32Array.from([...kr.dn, ...more.dn]),
+    srv: Int32Array.from([...kr.srv, ...more.srv]),
+    rb: Int32Array.from([...kr.rb, ...more.rb]),
+    n: Int32Array.from([...kr.n, ...more.n]),
+  };
   return out;
 }

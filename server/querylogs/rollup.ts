@@ -19,7 +19,7 @@ import { closeDays } from "./rollup-close";
 import { isTimeout } from "./raw";
 import { readWindow, type WindowData } from "./rollup-read";
 import { ROLLUP_VERSION, writeWindow } from "./rollup-write";
-import { invalidateSigs, loadSigs } from "./sigs";
+import { invalidateSigs, loadSigs, registerServers } from "./sigs";
 
 export const SETTLE_SECONDS = 60;
 /** Rows per step when following the head. */
@@ -109,15 +109,23 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
   const tickMax = opts.tickMax ?? TICK_MAX;
   let w = await chooseWindow(stores, watermark, opts.now ?? new Date(), opts.settleSeconds ?? SETTLE_SECONDS, tickMax);
   if (!w) return { from: watermark, to: watermark, rows: 0, caughtUp: true, packedDay: null };
+  // Instances travel as positions in this list; a window with a new instance name is read again once it has an id.
+  const servers = async () => [...(await loadSigs(stores.deck)).servers.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+  let list = await servers();
   let data: WindowData;
-  try {
-    data = await readWindow(stores.logs, w.lo, w.hi, w.mainDay);
-  } catch (err) {
-    // A whole day did not fit in the statement timeout (a very busy day, or a very busy server): take it in smaller
-    // steps through the hot tables instead; it is packed when it closes.
-    if (!isTimeout(err) || !w.mainDay) throw err;
-    w = { ...w, hi: Math.min(w.hi, w.lo + tickMax), mainDay: null };
-    data = await readWindow(stores.logs, w.lo, w.hi, null);
+  for (;;) {
+    try {
+      data = await readWindow(stores.logs, w.lo, w.hi, w.mainDay, list);
+    } catch (err) {
+      // A whole day did not fit in the statement timeout (a very busy day, or a very busy server): take it in smaller
+      // steps through the hot tables instead; it is packed when it closes.
+      if (!isTimeout(err) || !w.mainDay) throw err;
+      w = { ...w, hi: Math.min(w.hi, w.lo + tickMax), mainDay: null };
+      data = await readWindow(stores.logs, w.lo, w.hi, null, list);
+    }
+    if (!data.newServers.length) break;
+    await registerServers(stores.deck, data.newServers);
+    list = await servers();
   }
   let cache = caches.get(stores.deck);
   if (!cache) caches.set(stores.deck, (cache = keyCache(stores.deck)));

@@ -5,7 +5,7 @@
  * for rollups, a day for per-key histograms). Pure apart from the handles in the plan.
  */
 import { matchBound, RAW_MAX, TAIL_EXACT_MAX } from "./counting";
-import { readKeyCounts } from "./keys";
+import { keyCounts } from "./keys";
 import { cubeKey, keyAbsent, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { SAMPLE_EVERY } from "./rollup-read";
@@ -82,28 +82,44 @@ async function cubeRtt(p: Plan, hs: Hists): Promise<void> {
 async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const dayFrom = Math.floor(p.from.getTime() / DAY) * DAY;
   const dayTo = Math.floor((p.to.getTime() - 1) / DAY) * DAY;
-  const kc = await readKeyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS });
-  // Recursive matches (rt 2) known exactly from the per-key counts: few → raw rows, exact at any step.
-  let recursive = 0;
-  let quietRecursive = 0;
-  const quietKeys = new Set<number>();
-  for (const m of kc.days.values()) for (const [sig, n] of m) if (p.dict.byId.get(sig)?.rt === 2) recursive += n;
-  for (const q of kc.quiet.values()) {
-    for (const [sig, n] of q.bySig) if (p.dict.byId.get(sig)?.rt === 2) quietRecursive += n;
-    q.keys.forEach((k) => quietKeys.add(k));
+  const kc = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS }, p.memo);
+  // Busy keys (and the open day): per-day histograms per instance, kept by the rollups.
+  const daily = hs.step % DAY === 0 ? hs : new Hists(DAY);
+  for (const [d, servers] of kc.rtt ?? []) for (const [sid, h] of servers) h.forEach((n, b) => n && daily.add(d, p.dict.servers.get(sid) ?? "", b, n));
+  if (daily !== hs && daily.m.size) {
+    hs.notes.push("RTT for a client or name filter is shown per day (the rollups keep one RTT histogram per key and day).");
+    for (const e of daily.m.values()) e.h.forEach((n, b) => n && hs.add(e.t, e.server, b, n));
   }
-  const opts = (texts: string[]) => (sel.kind === 0 ? { clients: texts } : { names: texts });
-  if (recursive <= RAW_MAX) return rawRtt(p, hs, opts(sel.texts));
-  hs.approximate = true;
-  const pHs = hs.step % DAY === 0 ? hs : new Hists(DAY);
-  for (const [d, servers] of kc.rtt ?? []) for (const [sid, h] of servers) h.forEach((n, b) => n && pHs.add(d, p.dict.servers.get(sid) ?? "", b, n));
-  if (pHs !== hs) {
-    hs.notes.push("RTT for this filter is shown per day (busy clients/names keep daily RTT histograms).");
-    for (const e of pHs.m.values()) e.h.forEach((n, b) => n && hs.add(e.t, e.server, b, n));
+  if (daily.m.size && (p.filter.qtype || p.filter.rcode || p.filter.protocol)) {
+    hs.approximate = true;
+    hs.notes.push("RTT of busy clients/names is kept per instance: the type, rcode and protocol filters do not narrow it.");
   }
-  if (p.filter.qtype || p.filter.rcode || p.filter.protocol) hs.notes.push("RTT of busy clients/names is per instance: the type, rcode and protocol filters do not narrow it.");
+  // Quiet keys: their few rows, raw, only on the days they were quiet.
+  let quietRows = 0;
+  const quiet = new Map<number, Set<number>>();
+  for (const [d, q] of kc.quiet) {
+    quietRows += q.n;
+    for (const k of q.keys) quiet.set(k, (quiet.get(k) ?? new Set()).add(d));
+  }
+  if (!quietRows) return;
+  if (quietRows > RAW_MAX) {
+    hs.approximate = true;
+    hs.notes.push("RTT leaves out quiet clients/names (too many of their rows to read raw in time).");
+    return;
+  }
   const texts = new Map(sel.ids.map((id, i) => [id, sel.texts[i]]));
-  if (quietRecursive && quietRecursive <= RAW_MAX) await rawRtt(p, hs, opts([...quietKeys].map((k) => texts.get(k)!).filter(Boolean)));
+  const byText = new Map([...quiet].map(([k, days]) => [texts.get(k)!, days]));
+  const prm = new Params();
+  const col = sel.kind === 0 ? "client_ip" : "qname";
+  const f = { ...p.filter, client: undefined, qname: undefined };
+  const c = conditions(f, prm, { from: p.from, to: p.to });
+  const { rows } = await p.stores.logs.query(
+    `SELECT ${col} AS key, floor(extract(epoch FROM timestamp) / 86400)::bigint * 86400000 AS d, floor(extract(epoch FROM timestamp) * 1000 / ${hs.step})::bigint * ${hs.step} AS t,
+            coalesce(server, '') AS server, ${RTT_BUCKET_SQL} AS bucket, count(*) AS n
+       FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${col} = ANY(${prm.add([...byText.keys()])}::text[]) AND response_rtt IS NOT NULL AND ${where(c)} GROUP BY 1, 2, 3, 4, 5`,
+    prm.values,
+  );
+  for (const r of rows) if (byText.get(r.key)?.has(Number(r.d))) hs.add(Number(r.t), r.server, r.bucket, Number(r.n));
 }
 
 async function sampleRtt(p: Plan, hs: Hists): Promise<void> {

@@ -64,17 +64,7 @@ export async function ensureSigs(db: Db, dict: SigDict, seen: Iterable<[string, 
     if (sid === undefined || !dict.byDims.has(dimsKey(sid, t[1], t[2], t[3], t[4]))) wanted.push(t);
   }
   if (!wanted.length) return dict;
-  if (newServers.size) {
-    const names = [...newServers];
-    await db.query(
-      `INSERT INTO querylog_servers (id, name)
-       SELECT (SELECT coalesce(max(id), 0) FROM querylog_servers) + i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)
-       ON CONFLICT (name) DO NOTHING`,
-      [names],
-    );
-    if (((await db.query(`SELECT max(id) AS m FROM querylog_servers`)).rows[0].m ?? 0) > 255)
-      throw new Error("more than 255 instance names in dns_logs.server; dnsdeck's rollups support up to 255 instances");
-  }
+  if (newServers.size) await registerServers(db, [...newServers]);
   await db.query(
     `INSERT INTO querylog_sigs (id, server_id, response_type, rcode, qtype, protocol)
      SELECT (SELECT coalesce(max(id), 0) FROM querylog_sigs) + row_number() OVER (), x.sid, x.rt, x.rc, x.qt, x.pr
@@ -87,6 +77,19 @@ export async function ensureSigs(db: Db, dict: SigDict, seen: Iterable<[string, 
   const fresh = await loadSigs(db);
   if (fresh.byId.size > 32_000) throw new Error("more than 32,000 distinct (instance, response type, rcode, qtype, protocol) combinations");
   return fresh;
+}
+
+/** Give instance names an id (idempotent; under the rollup lock, or harmless races resolved by the unique name). */
+export async function registerServers(db: Db, names: string[]): Promise<void> {
+  await db.query(
+    `INSERT INTO querylog_servers (id, name)
+     SELECT (SELECT coalesce(max(id), 0) FROM querylog_servers) + i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)
+     WHERE NOT EXISTS (SELECT 1 FROM querylog_servers s WHERE s.name = u.n)
+     ON CONFLICT (name) DO NOTHING`,
+    [names],
+  );
+  if (((await db.query(`SELECT max(id) AS m FROM querylog_servers`)).rows[0].m ?? 0) > 255)
+    throw new Error("more than 255 instance names in dns_logs.server; dnsdeck's rollups support up to 255 instances");
 }
 
 function inSet(v: number | string, f: SetFilter<number> | SetFilter<string> | undefined): boolean {

@@ -13,6 +13,7 @@
  */
 import { RAW_MAX, matchBound } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
+import { coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
 import type { KeySel, Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
@@ -86,15 +87,11 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     const t = textOf.get(id);
     if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + n);
   };
-  const pools = ids.length ? await p.stores.deck.query(kind === NAMES ? `SELECT DISTINCT pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT DISTINCT pool FROM querylog_clients WHERE id = ANY($1::int[])`, [ids]) : { rows: [] };
-  const grps = [...ids, ...pools.rows.map((r) => -1 - r.pool)];
+  const pools = ids.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT id, pool FROM querylog_clients WHERE id = ANY($1::int[])`, [ids]) : { rows: [] };
+  const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
   const idSet = new Set(ids);
   const [cold, hot] = await Promise.all([
-    p.stores.deck.query(
-      `SELECT grp, day::text AS day, encode(d, 'base64') AS d, CASE WHEN grp >= 0 AND day = ANY($5::date[]) THEN encode(h, 'base64') END AS h
-         FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`,
-      [kind, grps, dayStr(dayFrom), dayStr(dayTo), edgeDays],
-    ),
+    coldRows(p.stores, kind, ids, ids.map((id) => poolOf.get(id) ?? 0), dayStr(dayFrom), dayStr(dayTo), edgeDays, false).then((rows) => ({ rows })),
     p.stores.deck.query(
       `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
         WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,
@@ -129,33 +126,30 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     if (inner(day)) addKey(r.key_id, r.n);
     else if (t >= h0 && t < h1 && !quietEdge.get(day)?.has(r.key_id)) addKey(r.key_id, r.n);
   }
-  // Raw: the partial hours at both ends for every key, quiet keys' edge-day rows, and the tail.
-  const prm = new Params();
+  // Raw: the partial hours at both ends for every key (found by time: `x || ''` keeps the key's own index out of it),
+  // quiet keys' edge-day rows (found by key: they are few), and the tail.
   const f = { ...p.filter, client: undefined, qname: undefined };
   const col = kind === NAMES ? "qname" : "client_ip";
-  const parts: string[] = [];
-  const ph = prm.add(texts);
-  if (h0 > h1) parts.push(`(timestamp >= ${prm.add(p.from)} AND timestamp < ${prm.add(p.to)})`);
-  else {
-    if (from < h0) parts.push(`(timestamp >= ${prm.add(p.from)} AND timestamp < ${prm.add(new Date(h0))})`);
-    if (h1 < to) parts.push(`(timestamp >= ${prm.add(new Date(h1))} AND timestamp < ${prm.add(p.to)})`);
-  }
+  const raw = (byTime: boolean, keys: string[], spans: [Date, Date][]) => {
+    if (!keys.length || !spans.length) return Promise.resolve();
+    const prm = new Params();
+    const k = byTime ? `(${col} || '')` : col;
+    const t = spans.map(([a, b]) => `(timestamp >= ${prm.add(a)} AND timestamp < ${prm.add(b)})`).join(" OR ");
+    const c = where(conditions(f, prm, {})) + (blocked ? " AND response_type IN (4, 5, 6)" : "");
+    return p.stores.logs
+      .query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${k} = ANY(${prm.add(keys)}::text[]) AND (${t}) AND ${c} GROUP BY 1`, prm.values)
+      .then(({ rows }) => rows.forEach((r) => counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n))));
+  };
+  const edges: [Date, Date][] = h0 > h1 ? [[p.from, p.to]] : [...(from < h0 ? [[p.from, new Date(h0)] as [Date, Date]] : []), ...(h1 < to ? [[new Date(h1), p.to] as [Date, Date]] : [])];
   let approximate = false;
+  const jobs: Promise<void>[] = [raw(true, [...textOf.values()], edges)];
   for (const [day, keys] of quietEdge) {
     const a = Math.max(day, h0);
     const b = Math.min(day + DAY, h1);
     if (a >= b) continue;
-    if (quietRows <= RAW_MAX) parts.push(`(${col} = ANY(${prm.add([...keys].map((k) => textOf.get(k)))}::text[]) AND timestamp >= ${prm.add(new Date(a))} AND timestamp < ${prm.add(new Date(b))})`);
+    if (quietRows <= RAW_MAX) jobs.push(raw(false, [...keys].map((k) => textOf.get(k)!), [[new Date(a), new Date(b)]]));
     else approximate = true;
   }
-  const c = where(conditions(f, prm, {})) + (blocked ? " AND response_type IN (4, 5, 6)" : "");
-  const jobs: Promise<void>[] = [];
-  if (parts.length && ids.length)
-    jobs.push(
-      p.stores.logs
-        .query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${col} = ANY(${ph}::text[]) AND (${parts.join(" OR ")}) AND ${c} GROUP BY 1`, prm.values)
-        .then(({ rows }) => rows.forEach((r) => counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n)))),
-    );
   jobs.push(tailCounts(p, kind, texts, blocked).then((m) => m.forEach((n, k) => counts.set(k, (counts.get(k) ?? 0) + n))));
   await Promise.all(jobs);
   return { counts, approximate };

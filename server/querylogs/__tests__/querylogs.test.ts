@@ -21,7 +21,7 @@ before(async () => {
 });
 after(() => fx?.close());
 
-async function walkAll(params: Record<string, string>, limit = 300): Promise<string[]> {
+async function walkAll(params: Record<string, string>, limit = 700): Promise<string[]> {
   const input = parse(params);
   const ids: string[] = [];
   let cursor: number | null = null;
