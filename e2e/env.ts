@@ -1,5 +1,5 @@
 // Shared constants for the end-to-end tests and their global setup.
-import { signHs256 } from "../server/auth/jwt";
+import { SignJWT } from "jose";
 
 /** E2E_PORT_BASE moves the apps (base … base+4) so two checkouts can run their suites side by side. */
 const base = Number(process.env.E2E_PORT_BASE ?? 3100);
@@ -20,9 +20,10 @@ export const ADMIN = asUser("alice", ["dns-admins"]);
 export const OPERATOR = asUser("oscar", ["dns-operators"]);
 export const VIEWER = asUser("victor", ["dns-viewers"]);
 
-export function jwtFor(user: string, groups: string[], over: object = {}): string {
-  return signHs256(
-    { iss: E2E.jwt.issuer, aud: E2E.jwt.audience, exp: Math.floor(Date.now() / 1000) + 600, preferred_username: user, groups, ...over },
-    E2E.jwt.secret,
-  );
+/** A token as Authentik's proxy provider signs it (HS256, the client secret), minted with jose — not with dnsdeck's verifier. */
+export function jwtFor(user: unknown, groups: string[], over: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: E2E.jwt.issuer, aud: E2E.jwt.audience, iat: now, exp: now + 600, preferred_username: user, groups, ...over })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT", ...header })
+    .sign(new TextEncoder().encode(E2E.jwt.secret));
 }

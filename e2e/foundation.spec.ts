@@ -72,14 +72,14 @@ test.describe("identity through Authentik headers", () => {
 
 test.describe("verified Authentik JWT", () => {
   test("a valid token is the identity; its claims win over plain headers", async ({ request }) => {
-    const r = await request.get(url("jwt", "/api/v1/whoami"), { headers: { "x-authentik-jwt": jwtFor("alice", ["dns-admins"]), "x-authentik-groups": "nobody" } });
+    const r = await request.get(url("jwt", "/api/v1/whoami"), { headers: { "x-authentik-jwt": await jwtFor("alice", ["dns-admins"]), "x-authentik-groups": "nobody" } });
     expect(r.status()).toBe(200);
     expect(await r.json()).toMatchObject({ user: "alice", role: "admin" });
   });
 
   test("bad signature, expired token, or no token at all: 401", async ({ request }) => {
-    const forged = jwtFor("alice", ["dns-admins"]).replace(/\.[^.]+$/, ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    for (const headers of [{ "x-authentik-jwt": forged }, { "x-authentik-jwt": jwtFor("alice", ["dns-admins"], { exp: 1 }) }, ADMIN]) {
+    const forged = (await jwtFor("alice", ["dns-admins"])).replace(/\.[^.]+$/, ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    for (const headers of [{ "x-authentik-jwt": forged }, { "x-authentik-jwt": await jwtFor("alice", ["dns-admins"], { exp: 1 }) }, ADMIN]) {
       const r = await request.get(url("jwt", "/api/v1/whoami"), { headers });
       expect(r.status()).toBe(401);
     }

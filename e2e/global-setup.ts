@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startApp } from "../scripts/lib/app-process";
+import { rulesWithShortFor, startPrometheus } from "../scripts/lib/prometheus";
 import { freshDatabase } from "../server/testing/db";
 import { E2E } from "./env";
 
@@ -22,9 +23,23 @@ export default async function globalSetup() {
   const twinMain = path.join(root, "twin", "main.ts");
   if (existsSync(twinMain)) {
     const mod = await import(/* @vite-ignore */ twinMain);
-    const twin = await mod.startTwin({ stateDir, speed: 4, queryLogs: { databaseUrl: logDb.url, days: 2, perDay: 20_000 } });
+    const twin = await mod.startTwin({ stateDir, speed: 4, queryLogs: { databaseUrl: logDb.url, days: 2, perDay: 20_000 }, metrics: { trafficPerSecond: 2 } });
     stops.push(() => twin.stop());
     twinEnv = twin.appEnv;
+    // Debian's Prometheus scraping the twin every second, with the project's rules shortened to `for: 3s`.
+    const promDir = path.join(stateDir, "prometheus");
+    mkdirSync(promDir, { recursive: true });
+    const prom = await startPrometheus({
+      dir: promDir,
+      jobs: (twin.scrape as { job: string; file: string }[]).map((s) => ({ job: s.job, files: [s.file] })),
+      ruleFiles: [rulesWithShortFor(path.join(promDir, "dns-alerts.yml"), 3)],
+      intervalSeconds: 1,
+    });
+    stops.unshift(() => prom.stop());
+    twinEnv = { ...twinEnv, PROMETHEUS_URL: prom.url, PUSHGATEWAY_URL: prom.pushgatewayUrl };
+    process.env.E2E_PROMETHEUS_URL = prom.url;
+    process.env.E2E_DNS_ADDRESS_MAP = twin.appEnv.DNS_ADDRESS_MAP;
+    process.env.E2E_PUSHGATEWAY_URL = prom.pushgatewayUrl;
     process.env.E2E_TWIN_ADMIN = JSON.stringify(twin.admin ?? {});
   }
 
@@ -51,7 +66,8 @@ export default async function globalSetup() {
     startApp({ port: E2E.ports.demo, env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true" }, logFile: path.join(stateDir, "app-demo.log") }),
     startApp({
       port: E2E.ports.nodb,
-      env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none" },
+      // also the app without Prometheus: the Health page says what is missing
+      env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", PROMETHEUS_URL: "", PUSHGATEWAY_URL: "" },
       logFile: path.join(stateDir, "app-nodb.log"),
     }),
   ]);

@@ -10,14 +10,8 @@ import { z } from "zod";
 // Small reusable field types
 // ---------------------------------------------------------------------------------------------------------------
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-export const ipv4 = z.string().regex(IPV4, "must be an IPv4 address like 10.96.0.10");
-/** A Kubernetes object name (RFC 1123 label/subdomain). */
-export const k8sName = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be lower-case letters, digits, '-' or '.', starting and ending alphanumeric");
+export { ipv4, k8sName } from "./schemas";
+import { ipv4, k8sName, network } from "./schemas";
 /** Kubernetes quantity such as 32Mi, 128Mi, 25m, 2Gi. */
 export const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "must be a Kubernetes quantity like 32Mi or 100m");
 /** A container image reference with an explicit tag (no implicit :latest). */
@@ -35,7 +29,7 @@ const zoneName = z
   .string()
   .min(1)
   .regex(/^(\.|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?)$/, "must be a DNS zone like cluster.local or '.'");
-const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "must be a CIDR like 192.168.1.0/24");
+const cidr = network;
 
 export const tolerationSchema = z.object({
   key: z.string().optional(),

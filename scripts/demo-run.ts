@@ -1,12 +1,14 @@
 // The demo's processes (started by scripts/demo.mjs after install and build): embedded PostgreSQL unless
 // DATABASE_URL / QUERYLOG_DATABASE_URL are given, migrations, the homelab twin with a few days of query logs and a
 // live trickle, and dnsdeck in demo mode on PORT (default 3000). Ctrl-C stops everything.
+import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { migrate } from "../prisma/migrate";
 import { startTwin } from "../twin/main";
 import { startApp } from "./lib/app-process";
 import { startEmbeddedPostgres } from "./lib/embedded-pg";
+import { RULES_FILE, startPrometheus } from "./lib/prometheus";
 
 const root = path.resolve(import.meta.dirname, "..");
 const stateDir = path.join(root, ".demo");
@@ -44,18 +46,38 @@ async function main() {
       ? { databaseUrl: queryLogUrl, days: Number(process.env.DEMO_QUERYLOG_DAYS ?? 3), perDay: Number(process.env.DEMO_QUERYLOG_PER_DAY ?? 30000), livePerSecond: 2, parallel: freshLogs ? 1 : undefined }
       : undefined,
     log: say,
+    metrics: { trafficPerSecond: Number(process.env.DEMO_DNS_QPS ?? 6) },
   });
   stops.unshift(() => twin.stop());
+
+  // Debian's Prometheus + Pushgateway on their own (free) ports, scraping the twin's pods and nodes every 5 s.
+  const prom = await startPrometheus({
+    dir: path.join(stateDir, "prometheus"),
+    jobs: (twin.scrape ?? []).map((s) => ({ job: s.job, files: [s.file] })),
+    ruleFiles: [RULES_FILE],
+    intervalSeconds: 5,
+    port: process.env.DEMO_PROMETHEUS_PORT ? Number(process.env.DEMO_PROMETHEUS_PORT) : undefined,
+  });
+  stops.unshift(() => prom.stop());
+  say(`Prometheus at ${prom.url}, Pushgateway at ${prom.pushgatewayUrl}`);
 
   const app = await startApp({
     port,
     inheritOutput: true,
-    env: { ...twin.appEnv, DATABASE_URL: databaseUrl, QUERYLOG_DATABASE_URL: queryLogUrl, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", HOSTNAME: "127.0.0.1" },
+    env: { ...twin.appEnv, PROMETHEUS_URL: prom.url, PUSHGATEWAY_URL: prom.pushgatewayUrl, DATABASE_URL: databaseUrl, QUERYLOG_DATABASE_URL: queryLogUrl, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", HOSTNAME: "127.0.0.1" },
   });
   stops.unshift(() => app.stop());
+
+  // The dns-anomaly-monitor CronJob's job, as the homelab runs it with dnsdeck's image: every minute here.
+  const cliEnv = { ...process.env, ...twin.appEnv, PUSHGATEWAY_URL: prom.pushgatewayUrl, DATABASE_URL: databaseUrl, QUERYLOG_DATABASE_URL: queryLogUrl, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", NODE_ENV: "production" as const, DNSDECK_TRIGGER: "cronjob", DNSDECK_CRONJOB_NAME: "dns-anomaly-monitor" };
+  const anomaly = () => spawn(process.execPath, [path.join(root, ".next", "standalone", "dist", "cli.js"), "anomaly-push"], { env: cliEnv, stdio: "ignore" });
+  anomaly();
+  const anomalyTimer = setInterval(anomaly, 60_000);
+  stops.unshift(async () => clearInterval(anomalyTimer));
   console.log(`
   dnsdeck demo is up:   ${app.url}
   fault panel (twin):   ${twin.admin.panelUrl}
+  Prometheus:           ${prom.url}
   Kubernetes API twin:  ${twin.admin.kubeUrl}   (KUBECONFIG=${twin.appEnv.KUBECONFIG})
 
   Start with Stack → Plan → Apply to deploy NodeLocal DNSCache, then Resolution paths → Trace.

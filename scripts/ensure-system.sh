@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Make sure the machine has what dnsdeck's tests need: Debian's PostgreSQL server (running, reachable as
-# postgres/postgres on 127.0.0.1:5432) and Debian's Chromium. Idempotent; installs only what is missing.
+# postgres/postgres on 127.0.0.1:5432), Debian's Chromium, and Debian's Prometheus (with promtool) and Pushgateway.
+# Idempotent; installs only what is missing. Prometheus and the Pushgateway are only installed here: the demo and the
+# tests start their own instances on their own ports (scripts/lib/prometheus.ts), never the system services, which
+# this script keeps from starting at install time.
 set -euo pipefail
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || need_apt+=(prometheus)
+[ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -14,8 +19,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
   echo "ensure-system: installing ${need_apt[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
+  # Keep the packages' maintainer scripts from starting system services (prometheus on :9090, the pushgateway on
+  # :9091): nothing of dnsdeck uses them, and they would hold ports. Only when no policy is in place already.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+  fi
   apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null || { [ -n "$own_policy" ] && rm -f "$policy"; exit 1; }
+  [ -n "$own_policy" ] && rm -f "$policy"
 fi
 
 pg_running() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
@@ -41,4 +54,4 @@ if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select
     exit 1
   }
 fi
-echo "ensure-system: PostgreSQL and Chromium ready"
+echo "ensure-system: PostgreSQL, Chromium, Prometheus and the Pushgateway ready"

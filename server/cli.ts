@@ -7,6 +7,7 @@
  *   zone-sync [--remove-orphans]   create missing Secondary zones, resync laggards, verify serials
  *   split-horizon-sync             Split Horizon + DNS Rebinding Protection configs on every instance
  *   resolver-settings              cache/serve-stale settings and stub zones on every instance
+ *   anomaly-push [--window 15m]    push the last window's query counts for the anomaly alerts (server/prometheus)
  *
  * Exit codes: 0 ok, 1 partial (some zone/instance failed), 2 failed, 3 refused (another run of the same kind is
  * running, or the desired config is invalid), 64 usage. Bundled by the integrator with esbuild (--conditions=react-server
@@ -21,7 +22,8 @@ const USAGE = `usage: dnsdeck <command> [--remove-orphans] [--json]
 commands:
   zone-sync            create missing Secondary zones on the replicas, resync lagging ones, verify serials
   split-horizon-sync   push the Split Horizon + DNS Rebinding Protection configs and read them back
-  resolver-settings    apply cache min/max TTL, serve-stale, cache size and stub zones, and read them back`;
+  resolver-settings    apply cache min/max TTL, serve-stale, cache size and stub zones, and read them back
+  anomaly-push         push the last window's logged query counts to the Pushgateway (dns-anomaly-monitor)`;
 
 type Env = Record<string, string | undefined>;
 
@@ -40,6 +42,7 @@ export async function main(
   err: (s: string) => void = (s) => void process.stderr.write(s + "\n"),
 ): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "anomaly-push") return runAnomalyPush(rest, env, out, err);
   if (!command || command === "--help" || command === "-h" || !(command in COMMANDS)) {
     (command && command !== "--help" && command !== "-h" ? err : out)(command && !(command in COMMANDS) && command !== "--help" && command !== "-h" ? `unknown command "${command}"\n${USAGE}` : USAGE);
     return command && command !== "--help" && command !== "-h" ? 64 : 0;
@@ -59,38 +62,28 @@ export async function main(
     err(e instanceof EnvError ? e.message : String(e));
     return 2;
   }
-  const { runSync } = await import("@/server/sync/service");
-  const { recordAudit } = await import("@/server/audit/record");
-  const { AppError } = await import("@/server/errors");
+  const { SYNC_VERBS } = await import("@/server/sync/verbs");
+  const { cliContext } = await import("@/server/auth/ctx");
+  const { toAppError } = await import("@/server/errors");
   const { pushMetrics, renderZoneSyncMetrics, pushUrl } = await import("@/server/sync/metrics");
 
   const kind = COMMANDS[command as Command];
   const cron = env.DNSDECK_TRIGGER === "cronjob";
   const user = cron ? `cronjob:${cronJobName(env, command)}` : `cli:${env.USER ?? safeUser()}`;
   const removeOrphans = rest.includes("--remove-orphans");
-  const started = performance.now();
   let code = 0;
-  let run: Awaited<ReturnType<typeof runSync>> | undefined;
+  let run: Awaited<ReturnType<(typeof SYNC_VERBS)[typeof kind]>> | undefined;
   let failure: string | undefined;
+  // The same verb as the page's button: audited before anything is sent (503, nothing done, if it cannot be).
   try {
-    run = await runSync(kind, { trigger: cron ? "cronjob" : "cli", user, removeOrphans });
+    const ctx = cliContext(user as `cronjob:${string}` | `cli:${string}`);
+    run = await SYNC_VERBS[kind](ctx, kind === "zones" ? { removeOrphans, wait: true } : { wait: true });
     code = run.status === "ok" ? 0 : run.status === "partial" ? 1 : 2;
   } catch (e) {
-    const ae = e instanceof AppError ? e : null;
-    failure = ae ? ae.message : e instanceof Error ? e.message : String(e);
-    code = ae && (ae.code === "conflict" || ae.code === "bad_request") ? 3 : 2;
+    const ae = toAppError(e);
+    failure = ae.message;
+    code = ae.code === "conflict" || ae.code === "bad_request" ? 3 : 2;
   }
-  await recordAudit({
-    user,
-    role: null,
-    action: `sync.${kind}`,
-    target: `technitium ${kind}`,
-    input: { command, removeOrphans, runId: run?.id },
-    result: code === 3 ? "refused" : code === 0 ? "ok" : "failed",
-    durationMs: performance.now() - started,
-    error: failure ?? (run && run.status !== "ok" ? (run.error ?? run.summary) : null),
-    via: "cli",
-  });
 
   if (rest.includes("--json")) out(JSON.stringify(run ?? { error: failure }, null, 2));
   else if (run) out(describeRun(run));
@@ -163,4 +156,18 @@ if (isEntry) {
       process.exit(2);
     },
   );
+}
+
+async function runAnomalyPush(rest: string[], env: Env, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (!process.env.TRUSTED_PROXY_CIDRS && (process.env.AUTH_MODE ?? "authentik") === "authentik") process.env.TRUSTED_PROXY_CIDRS = "127.0.0.1/32";
+  const { env: loadEnv, EnvError } = await import("@/server/env");
+  try {
+    loadEnv();
+  } catch (e) {
+    err(e instanceof EnvError ? e.message : String(e));
+    return 2;
+  }
+  const { anomalyPush } = await import("@/server/prometheus/anomaly-cli");
+  const cron = env.DNSDECK_TRIGGER === "cronjob";
+  return anomalyPush(rest, out, err, cron ? `cronjob:${cronJobName(env, "dns-anomaly-monitor")}` : `cli:${env.USER ?? safeUser()}`);
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { k8sName } from "@/k8s/schemas";
+import { admitsEveryone, isCidr } from "@/server/auth/cidr";
 import { parseAddressMap } from "@/server/dns/address-map";
 
 /**
@@ -59,6 +61,17 @@ const addressMap = z
     return map;
   });
 
+/** An http(s) base URL without query or fragment (a path prefix is allowed, e.g. behind a proxy); trailing / dropped. */
+const httpBase = z
+  .string()
+  .url("must be an http(s):// URL")
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http(s):// URL")
+  .refine((s) => !/[?#]/.test(s), "must not have a query or fragment")
+  .transform((s) => s.replace(/\/+$/, ""));
+
+/** Unset or empty: not configured. */
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), httpBase.optional());
+
 const ms = (def: number, min = 0, max = 3_600_000) => z.coerce.number().int().min(min).max(max).default(def);
 
 /**
@@ -94,6 +107,9 @@ export const envSchema = tuningSchema
     AUTH_MODE: z.enum(["authentik", "demo"]).default("authentik"),
     DNSDECK_FORCE_DEMO_IN_PRODUCTION: z.enum(["true", "false"]).default("false"),
     TRUSTED_PROXY_CIDRS: cidrList,
+    DNSDECK_FORCE_TRUST_ALL: z.enum(["true", "false"]).default("false"),
+    // the largest request body (server/start.mjs and the route wrapper); server actions are capped at 1 MiB by next.config.mjs
+    DNSDECK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(1_048_576),
     AUTHENTIK_JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     AUTHENTIK_JWT_ISSUER: z.string().url().optional(),
     AUTHENTIK_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -104,9 +120,12 @@ export const envSchema = tuningSchema
     TECHNITIUM_INSTANCES: instanceList,
     TECHNITIUM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
     DNS_ADDRESS_MAP: addressMap,
-    PUSHGATEWAY_URL: z.string().url().optional(),
+    PUSHGATEWAY_URL: optionalUrl,
+    // issue 16: the Prometheus that scrapes CoreDNS/NodeLocal and evaluates the DNS alerts (the Health page's source)
+    PROMETHEUS_URL: optionalUrl,
+    PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
-    NODE_NAME: z.string().regex(/^[a-z0-9.-]{1,253}$/, "must be a Kubernetes node name").optional(),
+    NODE_NAME: k8sName.optional(),
     // Demo only: the twin's fault panel, linked from the demo banner.
     DEMO_TWIN_PANEL_URL: z.string().url().optional(),
     // issue 5 (sync): where replicas transfer zones from; default: the technitium-primary Service from the Kubernetes API
@@ -121,6 +140,13 @@ export const envSchema = tuningSchema
       });
     if (env.AUTH_MODE === "authentik" && env.TRUSTED_PROXY_CIDRS.length === 0)
       ctx.addIssue({ code: "custom", path: ["TRUSTED_PROXY_CIDRS"], message: "authentik mode needs the proxy's address range (e.g. the Traefik pod CIDR)" });
+    const everyone = admitsEveryone(env.TRUSTED_PROXY_CIDRS);
+    if (env.AUTH_MODE === "authentik" && everyone && env.DNSDECK_FORCE_TRUST_ALL !== "true")
+      ctx.addIssue({
+        code: "custom",
+        path: ["TRUSTED_PROXY_CIDRS"],
+        message: `admits every ${everyone} address, so anyone could claim any identity; name the proxy's range (e.g. the Traefik pod CIDR), or set DNSDECK_FORCE_TRUST_ALL=true if a network policy really admits only the proxy`,
+      });
     if (env.AUTHENTIK_JWT_SECRET && (!env.AUTHENTIK_JWT_ISSUER || !env.AUTHENTIK_JWT_AUDIENCE))
       ctx.addIssue({
         code: "custom",
@@ -174,16 +200,3 @@ export function resetEnvForTests(): void {
   cachedTuning = undefined;
 }
 
-export function isCidr(value: string): boolean {
-  const [addr, prefix, ...rest] = value.split("/");
-  if (rest.length) return false;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  if (v4) {
-    if (v4.slice(1).some((o) => Number(o) > 255)) return false;
-    return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
-  }
-  if (/^[0-9a-f:]+$/i.test(addr) && addr.includes(":")) {
-    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= 128);
-  }
-  return false;
-}

@@ -4,6 +4,8 @@
 import path from "node:path";
 import { startDnsTwin } from "./dns";
 import { startKubeTwin } from "./kube";
+import { createChainMetrics, METRICS_JOBS, type ChainMetrics } from "./metrics/chain";
+import { startTraffic } from "./metrics/traffic";
 import { startPanel } from "./panel";
 import { appendLive, generateQueryLogs } from "./querylogs/generate";
 import { startTechnitiumTwin } from "./technitium";
@@ -16,11 +18,15 @@ export interface TwinOptions {
   queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number; /** 1 for single-connection servers (PGlite) */ parallel?: number };
   panelPort?: number;
   log?: (line: string) => void;
+  /** Metrics endpoints per CoreDNS pod / NodeLocal node (and pod traffic through the chain, queries/s on average). */
+  metrics?: { port?: number; trafficPerSecond?: number };
 }
 
 export interface Twin {
   appEnv: Record<string, string>;
   admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string };
+  /** With `metrics`: the scrape jobs and the file_sd target files Prometheus should read. */
+  scrape?: { job: string; file: string }[];
   stop(): Promise<void>;
 }
 
@@ -34,9 +40,20 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url });
     stops.push(() => technitium.stop());
     log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
-    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500 });
+    let metrics: ChainMetrics | undefined;
+    if (opts.metrics) {
+      metrics = await startMetrics(path.join(opts.stateDir, "prometheus-targets"), opts.metrics.port);
+      stops.push(() => metrics!.stop());
+    }
+    // 5353 unless another twin on this machine holds it (another checkout's demo or tests): then a free one
+    const dns = await startDnsOnFreePort((port) => startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics, port }));
     stops.push(() => dns.stop());
-    log(`DNS chain twin on 127.x.y.z:${dns.port}`);
+    log(`DNS chain twin on 127.x.y.z:${dns.port}${metrics ? `, metrics on :${metrics.exporter.port}` : ""}`);
+    if (opts.metrics?.trafficPerSecond) {
+      const nodes = [...new Set(dns.hops().filter((h) => h.hop.startsWith("nodelocal:")).map((h) => h.hop.slice(10)))];
+      const traffic = startTraffic({ addressMap: dns.addressMap, nodes, perSecond: opts.metrics.trafficPerSecond });
+      stops.unshift(async () => traffic.stop());
+    }
     if (opts.queryLogs) {
       const q = opts.queryLogs;
       const r = await generateQueryLogs({ databaseUrl: q.databaseUrl, days: q.days, perDay: q.perDay, parallel: q.parallel });
@@ -58,6 +75,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     return {
       appEnv,
       admin: { kubeUrl: kube.url, kubeAdminToken: kube.adminToken, panelUrl: panel.url },
+      scrape: metrics ? METRICS_JOBS.map((job) => ({ job, file: metrics!.exporter.targetsFile(job) })) : undefined,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => {});
       },
@@ -65,5 +83,32 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   } catch (err) {
     for (const s of stops.reverse()) await s().catch(() => {});
     throw err;
+  }
+}
+
+/** The exporter on a free port of the pod/node loopback addresses (another twin may hold one: try a few). */
+async function startMetrics(targetsDir: string, port?: number): Promise<ChainMetrics> {
+  for (let attempt = 0; ; attempt++) {
+    const p = port ?? 20000 + Math.floor(Math.random() * 20000);
+    const m = createChainMetrics({ port: p, targetsDir });
+    try {
+      // probe the port on the kube-state-metrics address before any pod endpoint needs it
+      await m.exporter.ensure("probe", { job: "probe", host: "127.0.0.1", instance: "probe", labels: {}, render: () => "" });
+      await m.exporter.remove("probe");
+      return m;
+    } catch (err) {
+      await m.stop();
+      if (port !== undefined || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function startDnsOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start(attempt === 0 ? 5353 : 20000 + Math.floor(Math.random() * 40000));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 8) throw err;
+    }
   }
 }

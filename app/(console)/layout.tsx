@@ -1,6 +1,5 @@
-import { forbidden, unauthorized } from "next/navigation";
 import { Providers } from "@/app/providers";
-import { currentIdentity } from "@/server/auth/current";
+import { pageContext } from "@/server/auth/page-context";
 import { env } from "@/server/env";
 import { DemoBanner } from "./demo-banner";
 import { Nav } from "./nav";
@@ -8,13 +7,9 @@ import { IdentityProvider } from "@/app/_components/identity";
 
 export const dynamic = "force-dynamic";
 
+/** Draws who is signed in. It is not the check: every page calls pageContext() and reads only through verbs. */
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const who = await currentIdentity();
-  if (!who.ok) {
-    if (who.status === 403) forbidden();
-    unauthorized();
-  }
-  const { identity } = who;
+  const { identity } = await pageContext("layout");
   const e = env();
   return (
     <Providers>

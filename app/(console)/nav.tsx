@@ -4,6 +4,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Overview" },
+  { href: "/health", label: "Health" },
   { href: "/architecture", label: "Architecture" },
   { href: "/paths", label: "Resolution paths" },
   { href: "/stack", label: "Stack" },

@@ -1,9 +1,10 @@
 import Link from "next/link";
-import { collectEstate } from "@/server/architecture/collect";
-import { currentArchConfig } from "@/server/architecture/config";
+import { Suspense } from "react";
 import type { Estate } from "@/server/architecture/estate";
 import { formatCount, formatDuration } from "@/server/architecture/graph";
-import { readiness } from "@/server/health/readiness";
+import { getOverview } from "@/server/architecture/verbs";
+import { pageContext } from "@/server/auth/page-context";
+import { HealthSummarySection } from "./health-summary";
 
 export const dynamic = "force-dynamic";
 
@@ -70,8 +71,8 @@ function glance(e: Estate): Card[] {
 }
 
 export default async function Overview() {
-  const [r, { config }] = await Promise.all([readiness(), currentArchConfig()]);
-  const estate = await collectEstate(config);
+  const ctx = await pageContext("/");
+  const { readiness: r, estate } = await getOverview(ctx);
   return (
     <>
       <h1>Overview</h1>
@@ -87,6 +88,12 @@ export default async function Overview() {
           </Link>
         ))}
       </section>
+      <h2>
+        Health <Link href="/health" className="small">details →</Link>
+      </h2>
+      <Suspense fallback={<p className="muted"><span className="spinner" /> reading Prometheus and Technitium…</p>}>
+        <HealthSummarySection ctx={ctx} />
+      </Suspense>
       <h2>Dependencies</h2>
       <section className="cards" aria-label="Dependencies">
         {r.dependencies.map((d) => (

@@ -33,22 +33,9 @@ export function parseGoDuration(s: string): number | undefined {
   return m[1] === "-" ? -total : total;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-export function isIPv4(s: string): boolean {
-  return IPV4.test(s);
-}
-export function isIPv6(s: string): boolean {
-  if (!s.includes(":") || !/^[0-9a-fA-F:.%a-z]+$/.test(s)) return false;
-  const noZone = s.split("%")[0];
-  const dbl = noZone.split("::");
-  if (dbl.length > 2) return false;
-  const groups = noZone.split(":").filter((g) => g !== "");
-  if (groups.some((g) => !(/^[0-9a-fA-F]{1,4}$/.test(g) || (IPV4.test(g) && g === groups[groups.length - 1])))) return false;
-  return dbl.length === 2 ? groups.length < 8 : groups.length === 8 || (groups.length === 7 && IPV4.test(groups[6]));
-}
-export function isIP(s: string): boolean {
-  return isIPv4(s) || isIPv6(s);
-}
+// IP parsing: k8s/net.ts (ipaddr.js), the one parser across dnsdeck.
+export { isIp as isIP, isIPv4, isIPv6 } from "../net";
+import { isIp as isIP, isIPv4, isIPv6 } from "../net";
 
 /** Go net.SplitHostPort acceptance (`:8080`, `host:8080`, `[::1]:8080`). */
 export function isHostPort(s: string): boolean {

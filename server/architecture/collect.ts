@@ -1,14 +1,16 @@
 import "server-only";
+import { prometheusTarget } from "@/server/prometheus/client";
+import { edgeTraffic } from "@/server/prometheus/edges";
 import { currentArchConfig } from "./config";
 import type { ArchConfig, Estate } from "./estate";
 import { type ArchitectureGraph, buildArchitectureGraph } from "./graph";
-import { coreDnsState, cronJobStates, listNodes, nodeLocalState, serviceState, technitiumState } from "./live";
+import { coreDnsState, cronJobStates, listNodes, live, nodeLocalState, serviceState, technitiumState } from "./live";
 import { buildPathDiagrams, type PathDiagram } from "./paths";
 import { queryLogState } from "./querylog-stats";
 
 /** Reads every live source in parallel; each may fail alone. */
 export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
-  const [nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs] = await Promise.all([
+  const [nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs, traffic] = await Promise.all([
     listNodes(),
     nodeLocalState(cfg),
     coreDnsState(cfg),
@@ -18,8 +20,9 @@ export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
     serviceState(cfg.technitiumNamespace, cfg.clusterIpServiceName),
     cronJobStates(cfg),
     queryLogState(),
+    prometheusTarget() ? live(edgeTraffic, "other") : Promise.resolve(undefined),
   ]);
-  return { nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs };
+  return { nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs, traffic };
 }
 
 export async function architecture(): Promise<ArchitectureGraph & { generatedAt: string; configSource: string }> {

@@ -1,3 +1,4 @@
+import type { EdgeTraffic } from "@/server/prometheus/types";
 /**
  * The shapes the pure generators (graph, paths, trace plan) work on. `ArchConfig` is the slice of the stack config
  * they need (mapped from k8s/config.ts in ./stack-config); `Estate` is live state, where every source may be
@@ -106,6 +107,8 @@ export interface Estate {
   clusterIpService?: Live<ServiceState>;
   cronJobs?: Live<CronJobState[]>;
   queryLogs?: Live<QueryLogState>;
+  /** Live rates from Prometheus (absent without PROMETHEUS_URL). */
+  traffic?: Live<EdgeTraffic>;
 }
 
 export interface GraphNode {

@@ -4,6 +4,7 @@
  */
 import type { ArchConfig, CronJobState, Estate, GraphNode, Live, TechnitiumState } from "./estate";
 import { type Health, HEALTH_CLASSDEFS, classLines, edgeLabel, makeIdFactory, quotedLabel } from "./mermaid-text";
+import { metricHealth, sumRates, upstreamHealth, withRate, worse } from "./traffic";
 
 export interface ArchitectureGraph {
   mermaid: string;
@@ -23,7 +24,14 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
     lines.push(`  subgraph ${id}${quotedLabel([title])}`, ...body.map((b) => `    ${b}`), "  end");
   };
 
-  // External, LAN, pfSense: not observed live by dnsdeck — drawn from the config, health unknown.
+  // Live rates (Prometheus), when configured: edge labels and the metric side of node colours.
+  const t = estate.traffic?.ok ? estate.traffic.value : null;
+  const pfIps = [cfg.pfSense.k8sVlanIp, cfg.pfSense.mgmtVlanIp];
+  const techTarget = (to: string) => to === `${cfg.technitiumClusterIp}:53`;
+  const pfTarget = (to: string) => pfIps.some((ip) => to === `${ip}:53`);
+
+  // External, LAN, pfSense: not observed live by dnsdeck — drawn from the config, health unknown (pfSense's dnsmasq
+  // from CoreDNS's forward metrics when Prometheus is there).
   sub("gExternal", "External", [
     add("internet", ["Internet Clients"], "unknown"),
     add("cf", ["Cloudflare DNS", "~50 domains", "viktorbarzin.me"], "unknown", { details: { managedBy: "Terraform (stacks/cloudflared)" } }),
@@ -31,7 +39,7 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
   ]);
   sub("gLan", `LAN (${cfg.lanNetwork})`, [add("lan", ["LAN Clients", "WiFi / Wired"], "unknown"), add("tplink", ["TP-Link AP", "Dumb AP only"], "unknown")]);
   sub("gPfsense", `pfSense (${cfg.pfSense.k8sVlanIp})`, [
-    add("pfdnsmasq", ["dnsmasq", "Forwarder"], "unknown", { details: { address: cfg.pfSense.k8sVlanIp } }),
+    add("pfdnsmasq", ["dnsmasq", "Forwarder"], upstreamHealth(t, pfIps), { details: { address: cfg.pfSense.k8sVlanIp, ...(t?.failingUpstreams.some(pfTarget) ? { "health checks": "failing" } : {}) } }),
     add("pfkea", ["Kea DHCP4"], "unknown"),
     add("pfddns", ["Kea DHCP-DDNS", "RFC 2136"], "unknown"),
     add("pfnat", ["NAT rdr", `UDP 53 to Technitium ${cfg.technitiumLbIp}`], "unknown"),
@@ -39,9 +47,9 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
 
   const k8s: string[] = [add("pods", ["K8s Pods", `nameserver ${cfg.kubeDnsIp}`, `ndots ${cfg.clusterNdots}`], "unknown")];
   const nl = nodeLocalNode(cfg, estate);
-  k8s.push(add("nodelocal", nl.label, nl.health, { details: nl.details, href: MANAGE.stack }));
+  k8s.push(add("nodelocal", nl.label, nl.deployed && t?.nodeLocal ? worse(nl.health, metricHealth(t.nodeLocal)) : nl.health, { details: { ...nl.details, ...rateDetails(t?.nodeLocal) }, href: MANAGE.stack }));
   const cd = coreDnsNode(cfg, estate);
-  k8s.push(add("coredns", cd.label, cd.health, { details: cd.details, href: MANAGE.coredns }));
+  k8s.push(add("coredns", cd.label, t?.coreDns ? worse(cd.health, metricHealth(t.coreDns)) : cd.health, { details: { ...cd.details, ...rateDetails(t?.coreDns) }, href: MANAGE.coredns }));
   const up = upstreamNode(cfg, estate, nl.deployed);
   k8s.push(add("kubednsup", up.label, up.health, { details: up.details, href: MANAGE.stack }));
 
@@ -61,7 +69,7 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
   k8s.push(add("querylogs", ql.label, ql.health, { details: ql.details, href: MANAGE.queryLogs }));
 
   const publicFwd = cfg.coreDnsForwarders.filter((f) => f !== cfg.pfSense.k8sVlanIp && f !== cfg.pfSense.mgmtVlanIp);
-  if (publicFwd.length) k8s.push(add("fallback", ["Fallback forwarders", publicFwd.join(", ")], "unknown"));
+  if (publicFwd.length) k8s.push(add("fallback", ["Fallback forwarders", publicFwd.join(", ")], t ? upstreamHealth(t, publicFwd) : "unknown"));
   sub("gK8s", "Kubernetes Cluster", k8s);
 
   const e = (a: string, b: string, label?: string) => lines.push(`  ${a} -->${label ? edgeLabel(label) : ""} ${b}`);
@@ -73,20 +81,21 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
   e("pfddns", "lb", "A + PTR");
   e("pfdnsmasq", "lb", `.${cfg.internalZone}`);
   e("pfdnsmasq", "cf", "public queries");
+  const nlMiss = t ? sumRates(t.nodeLocalForwards, (to) => !techTarget(to) && !pfTarget(to)) : null;
   if (nl.deployed) {
-    e("pods", "nodelocal", `${cfg.kubeDnsIp} (intercepted)`);
-    e("nodelocal", "kubednsup", "cache miss");
-    e("kubednsup", "coredns");
+    e("pods", "nodelocal", withRate(`${cfg.kubeDnsIp} (intercepted)`, t?.nodeLocal));
+    e("nodelocal", "kubednsup", withRate("cache miss", nlMiss));
+    e("kubednsup", "coredns", withRate(undefined, nlMiss));
     // Zones NodeLocal forwards straight to the Technitium ClusterIP skip CoreDNS (seed commit: viktorbarzin.lan).
     const direct = cfg.nodeLocalZones.filter((z) => Array.isArray(z.forward) && z.forward.includes(cfg.technitiumClusterIp)).map((z) => (z.zone === "." ? "all names" : `.${z.zone}`));
-    if (direct.length) e("nodelocal", "clusterip", `${direct.join(", ")} (bypasses CoreDNS)`);
+    if (direct.length) e("nodelocal", "clusterip", withRate(`${direct.join(", ")} (bypasses CoreDNS)`, t ? sumRates(t.nodeLocalForwards, techTarget) : null));
   } else {
-    e("pods", "coredns", `kube-dns ${cfg.kubeDnsIp}`);
+    e("pods", "coredns", withRate(`kube-dns ${cfg.kubeDnsIp}`, t?.coreDns));
   }
-  e("coredns", "clusterip", `.${cfg.internalZone}`);
+  e("coredns", "clusterip", withRate(`.${cfg.internalZone}`, t ? sumRates(t.coreDnsForwards, techTarget) : null));
   const viaPf = cfg.coreDnsForwarders.includes(cfg.pfSense.k8sVlanIp) || cfg.coreDnsForwarders.includes(cfg.pfSense.mgmtVlanIp);
-  if (viaPf) e("coredns", "pfdnsmasq", `public queries${cfg.coreDnsForwarders.length > 1 ? " (1st of " + cfg.coreDnsForwarders.length + ")" : ""}`);
-  if (publicFwd.length) e("coredns", "fallback", viaPf ? "fallback" : "public queries");
+  if (viaPf) e("coredns", "pfdnsmasq", withRate(`public queries${cfg.coreDnsForwarders.length > 1 ? " (1st of " + cfg.coreDnsForwarders.length + ")" : ""}`, t ? sumRates(t.coreDnsForwards, pfTarget) : null));
+  if (publicFwd.length) e("coredns", "fallback", withRate(viaPf ? "fallback" : "public queries", t ? sumRates(t.coreDnsForwards, (to) => publicFwd.some((ip) => to === `${ip}:53`)) : null));
   for (const t of tech) {
     e("lb", t.id);
     e("clusterip", t.id);
@@ -221,4 +230,8 @@ export function formatDuration(s: number): string {
 function ago(now: Date, iso: string): string {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? "?" : `${formatDuration(Math.max(0, (now.getTime() - t) / 1000))} ago`;
+}
+
+function rateDetails(r: { qps: number; errorShare: number } | null | undefined): Record<string, string> {
+  return r ? { "queries/s": r.qps.toFixed(2), "SERVFAIL+REFUSED": `${(r.errorShare * 100).toFixed(2)}%` } : {};
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { k8sLabelName } from "@/k8s/schemas";
 import { dnsName } from "@/server/trace/schemas";
 import { currentArchConfig } from "./config";
 import { nodeLocalState } from "./live";
@@ -8,11 +9,7 @@ import { junkEvidence } from "./querylog-stats";
 
 export const ndotsInputSchema = z.object({
   name: dnsName.default("www.cloudflare.com"),
-  namespace: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace is lower-case letters, digits and '-' (max 63)")
-    .default("default"),
+  namespace: k8sLabelName.default("default"),
 });
 
 /** ndots 5 (the Kubernetes default) vs the cluster's ndots, for one name from one namespace, plus today's evidence. */

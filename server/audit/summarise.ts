@@ -4,7 +4,7 @@ const SECRET_KEY = /(token|secret|password|passwd|jwt|authorization|cookie|apike
 /** A bounded, secret-free summary of an input for the audit log. */
 export function summariseInput(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value;
-  if (typeof value === "string") return value.length > 200 ? `${value.slice(0, 200)}… (${value.length} chars)` : value;
+  if (typeof value === "string") return bounded(value);
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (depth >= 4) return "…";
   if (Array.isArray(value)) {
@@ -14,11 +14,17 @@ export function summariseInput(value: unknown, depth = 0): unknown {
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, 40)) {
-      out[k] = SECRET_KEY.test(k) ? "[redacted]" : summariseInput(v, depth + 1);
+      out[bounded(k, 100)] = SECRET_KEY.test(k) ? "[redacted]" : summariseInput(v, depth + 1);
     }
     return out;
   }
   return String(value);
+}
+
+/** At most `max` characters, NUL written out (PostgreSQL refuses it in text and JSON, and the row must be written). */
+function bounded(value: string, max = 200): string {
+  const s = value.length > max ? `${value.slice(0, max)}… (${value.length} chars)` : value;
+  return s.replace(/\u0000/g, "\\u0000");
 }
 
 export function redactText(text: string): string {

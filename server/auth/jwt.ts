@@ -1,69 +1,69 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { errors, jwtVerify } from "jose";
 
 export interface JwtExpectations {
   secret: string;
   issuer: string;
   audience: string;
-  now?: number; // seconds, for tests
+  /** For tests: the time to check against. */
+  now?: Date;
   clockSkewSeconds?: number;
 }
 
 export interface AuthentikClaims {
-  preferred_username?: string;
-  groups?: string[];
+  preferred_username: string;
+  groups: string[];
   sub?: string;
-  email?: string;
-  name?: string;
   iss?: string;
   aud?: string | string[];
-  exp?: number;
+  exp: number;
 }
 
-export class JwtError extends Error {}
+export class JwtError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "JwtError";
+  }
+}
 
 /**
- * Verify Authentik's proxy-provider ID token: HS256 only (no `none`, no asymmetric algorithms that invite key
- * confusion), signed with the provider's client secret, right issuer and audience, not expired.
+ * Verify Authentik's proxy-provider ID token with `jose`: HS256 only (no `none`, no asymmetric algorithms that
+ * invite key confusion), signed with the provider's client secret, the right issuer and audience, `exp` required,
+ * `nbf` honoured, an `iat` in the future refused (beyond the clock skew), a `typ` header if present must be JWT, and
+ * the identity claims typed: `preferred_username` a non-empty string, `groups` a list of strings.
  */
-export function verifyAuthentikJwt(token: string, expect: JwtExpectations): AuthentikClaims {
-  const parts = token.split(".");
-  if (parts.length !== 3) throw new JwtError("malformed token");
-  const [h, p, s] = parts;
-  let header: { alg?: string; typ?: string };
-  let claims: AuthentikClaims;
-  try {
-    header = JSON.parse(b64urlDecode(h).toString("utf8"));
-    claims = JSON.parse(b64urlDecode(p).toString("utf8"));
-  } catch {
-    throw new JwtError("malformed token");
-  }
-  if (header.alg !== "HS256") throw new JwtError(`algorithm ${String(header.alg)} is not accepted`);
-  const expected = createHmac("sha256", expect.secret).update(`${h}.${p}`).digest();
-  const given = b64urlDecode(s);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new JwtError("bad signature");
-  const now = expect.now ?? Math.floor(Date.now() / 1000);
+export async function verifyAuthentikJwt(token: string, expect: JwtExpectations): Promise<AuthentikClaims> {
   const skew = expect.clockSkewSeconds ?? 30;
-  if (typeof claims.exp !== "number" || claims.exp + skew < now) throw new JwtError("token expired");
-  if (claims.iss !== expect.issuer) throw new JwtError("wrong issuer");
-  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.includes(expect.audience)) throw new JwtError("wrong audience");
-  if (claims.groups !== undefined && !(Array.isArray(claims.groups) && claims.groups.every((g) => typeof g === "string")))
-    throw new JwtError("groups claim is not a list of strings");
-  return claims;
+  const now = expect.now ?? new Date();
+  let payload: Record<string, unknown>;
+  try {
+    const r = await jwtVerify(token, new TextEncoder().encode(expect.secret), {
+      algorithms: ["HS256"],
+      issuer: expect.issuer,
+      audience: expect.audience,
+      clockTolerance: skew,
+      requiredClaims: ["exp"],
+      currentDate: now,
+    });
+    if (r.protectedHeader.typ !== undefined && r.protectedHeader.typ.toUpperCase() !== "JWT") throw new JwtError(`token type ${r.protectedHeader.typ} is not accepted`);
+    payload = r.payload as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof JwtError) throw err;
+    throw new JwtError(describe(err));
+  }
+  const iat = payload.iat;
+  if (iat !== undefined && (typeof iat !== "number" || iat > now.getTime() / 1000 + skew)) throw new JwtError("token issued in the future (iat)");
+  const user = payload.preferred_username;
+  if (typeof user !== "string" || !user.trim() || user.length > 256 || /[\u0000-\u001f\u007f]/.test(user)) throw new JwtError("preferred_username is missing or not a plain string");
+  const groups = payload.groups ?? [];
+  if (!Array.isArray(groups) || !groups.every((g) => typeof g === "string")) throw new JwtError("groups claim is not a list of strings");
+  return { ...(payload as object), preferred_username: user, groups: groups as string[], exp: payload.exp as number };
 }
 
-/** Used by tests and the twin's fake outpost to mint tokens. */
-export function signHs256(claims: object, secret: string): string {
-  const h = b64url(Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })));
-  const p = b64url(Buffer.from(JSON.stringify(claims)));
-  const s = b64url(createHmac("sha256", secret).update(`${h}.${p}`).digest());
-  return `${h}.${p}.${s}`;
-}
-
-function b64url(buf: Buffer): string {
-  return buf.toString("base64").replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-function b64urlDecode(s: string): Buffer {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new JwtError("malformed token");
-  return Buffer.from(s.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return "token expired";
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "bad signature";
+  if (err instanceof errors.JOSEAlgNotAllowed) return "algorithm not accepted (HS256 only)";
+  if (err instanceof errors.JWTClaimValidationFailed) return `claim ${err.claim} rejected: ${err.reason}`;
+  if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid) return "malformed token";
+  return "invalid token";
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/prisma/generated/client";
 import { env } from "@/server/env";
+import { AppError, toAppError } from "@/server/errors";
 
 /**
  * dnsdeck's own database. One client per process (kept on globalThis so dev reloads do not leak pools). The pool
@@ -26,17 +27,15 @@ export async function checkDatabase(): Promise<{ ok: true } | { ok: false; error
   }
 }
 
+/** A short reason for a page's banner ("…: the audit log cannot be shown until it is back"), from the one error map. */
 export function describeDbError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const kind = (err as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } })?.meta?.driverAdapterError?.cause?.kind;
-  if (kind === "DatabaseNotReachable" || kind === "DatabaseDoesNotExist" || /ECONNREFUSED|reach|connect|timeout|terminat/i.test(msg))
-    return "dnsdeck's database is unreachable";
-  return "dnsdeck's database returned an error";
+  const code = toAppError(err).code;
+  return code === "unavailable" || code === "timeout" ? "dnsdeck's database is unreachable" : "dnsdeck's database returned an error";
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    const t = setTimeout(() => reject(new AppError("timeout", `no answer within ${ms} ms`)), ms);
     p.then(
       (v) => (clearTimeout(t), resolve(v)),
       (e) => (clearTimeout(t), reject(e)),

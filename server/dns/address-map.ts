@@ -12,6 +12,9 @@
  * No entry: the real address.
  */
 
+import { parseIp } from "@/k8s/net";
+import { K8S_NAME } from "@/k8s/schemas";
+
 export class AddressMapError extends Error {
   constructor(message: string) {
     super(message);
@@ -48,12 +51,12 @@ export interface MappedDestination {
   rule?: string;
 }
 
+// Addresses are parsed by ipaddr.js (k8s/net.ts), the one IP parser across dnsdeck.
 function ipv4ToInt(s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  const p = m.slice(1).map(Number);
-  if (p.some((x) => x > 255)) return null;
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+  const ip = parseIp(s);
+  if (!ip || ip.kind() !== "ipv4") return null;
+  const b = ip.toByteArray();
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 }
 
 function intToIpv4(n: number): string {
@@ -70,7 +73,7 @@ function parsePort(text: string, where: string): number {
 }
 
 function isIPv6(s: string): boolean {
-  return /^[0-9a-f:.]+$/i.test(s) && (s.match(/:/g)?.length ?? 0) >= 2;
+  return parseIp(s)?.kind() === "ipv6";
 }
 
 /** Splits `host[:port]` / `[v6][:port]` / bare v6. */
@@ -134,7 +137,7 @@ export function parseAddressMap(input: string | Map<string, string> | Iterable<[
     }
     const [addrPart, node, ...extra] = from.split("@");
     if (extra.length || node === "") throw new AddressMapError(`${where}: at most one "@node" suffix`);
-    if (node !== undefined && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(node)) throw new AddressMapError(`${where}: "${node}" is not a node name`);
+    if (node !== undefined && !K8S_NAME.test(node.toLowerCase())) throw new AddressMapError(`${where}: "${node}" is not a node name`);
     const f = splitHostPort(addrPart, where);
     checkHost(f.host, where);
     if (/\//.test(to)) throw new AddressMapError(`${where}: a single address cannot map to a CIDR`);

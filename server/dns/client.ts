@@ -2,6 +2,7 @@
  * dnsdeck's DNS client: one question, real packets. UDP first, TCP when the answer is truncated (or when asked),
  * a bounded wait, and DNS_ADDRESS_MAP applied to every destination. No `server-only`: the CLI uses it too.
  */
+import { isIp } from "@/k8s/net";
 import dgram from "node:dgram";
 import net from "node:net";
 import { randomInt } from "node:crypto";
@@ -76,7 +77,7 @@ export async function query(opts: QueryOptions): Promise<QueryResult> {
   } catch (err) {
     throw new DnsQueryError("bad-input", label, (err as Error).message);
   }
-  if (!net.isIP(opts.server.replace(/^\[|\]$/g, ""))) throw new DnsQueryError("bad-input", label, `server "${opts.server}" is not an IP address`);
+  if (!isIp(opts.server.replace(/^\[|\]$/g, ""))) throw new DnsQueryError("bad-input", label, `server "${opts.server}" is not an IP address`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DnsQueryError("bad-input", label, `port ${port} is not 1-65535`);
   const dest = mapDestination(opts.addressMap ?? addressMapFromEnv(), { address: opts.server, port, via: opts.via });
   const sentTo = `${dest.host.includes(":") ? `[${dest.host}]` : dest.host}:${dest.port}`;

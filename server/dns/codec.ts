@@ -4,6 +4,8 @@
  * checks this codec rather than mirroring it. Pure: no I/O, no `server-only`, usable by the CLI.
  */
 
+import { parseIp } from "@/k8s/net";
+
 export const TYPE_CODES: Record<string, number> = {
   A: 1,
   NS: 2,
@@ -204,40 +206,15 @@ function escapeLabel(b: Buffer): string {
 
 // ---------------------------------------------------------------- addresses
 
+// Parsing goes through ipaddr.js (k8s/net.ts), the one IP parser across dnsdeck.
 export function parseIPv4(s: string): number[] | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  return parts.every((p) => p <= 255) ? parts : null;
+  const ip = parseIp(s);
+  return ip && ip.kind() === "ipv4" ? ip.toByteArray() : null;
 }
 
 export function parseIPv6(s: string): number[] | null {
-  if (!/^[0-9a-f:.]+$/i.test(s) || !s.includes(":")) return null;
-  let text = s;
-  const tail: number[] = [];
-  const v4 = /(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
-  if (v4) {
-    const p = parseIPv4(v4[1]);
-    if (!p) return null;
-    tail.push(p[0], p[1], p[2], p[3]);
-    text = text.slice(0, -v4[1].length) + "0:0";
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const part = (h: string) => (h === "" ? [] : h.split(":"));
-  const head = part(halves[0]);
-  const rest = halves.length === 2 ? part(halves[1]) : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? head.length !== 8 : missing < 1) return null;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...rest];
-  const out: number[] = [];
-  for (const g of groups) {
-    if (!/^[0-9a-f]{1,4}$/i.test(g)) return null;
-    const v = parseInt(g, 16);
-    out.push(v >> 8, v & 0xff);
-  }
-  if (tail.length) out.splice(12, 4, ...tail);
-  return out;
+  const ip = parseIp(s);
+  return ip && ip.kind() === "ipv6" ? ip.toByteArray() : null;
 }
 
 export function formatIPv6(b: Uint8Array): string {

@@ -1,153 +1,95 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import type { z } from "zod";
-import { recordAudit } from "@/server/audit/record";
-import { identityConfig } from "@/server/auth/config";
-import { DEMO_ROLE_COOKIE, type Identity, resolveIdentity } from "@/server/auth/identity";
-import { type Role, roleAtLeast } from "@/server/auth/roles";
-import { AppError, toAppError } from "@/server/errors";
-import { zodIssues } from "./zod-issues";
+import { recordAudit, recordRefusal } from "@/server/audit/record";
+import { type Ctx, contextFromRequest } from "@/server/auth/ctx";
+import { DEMO_ROLE_COOKIE } from "@/server/auth/identity";
+import { AppError, errorBody, toAppError } from "@/server/errors";
+import type { AnyVerb } from "@/server/verb";
+import { readJsonBody } from "./body";
+import { crossSiteReason } from "./csrf";
 
 /**
- * The one wrapper every route handler and server action is built from: identity → role → zod-parsed input → run →
- * audit row → error mapping. Reads (GET) audit only refusals; every other call audits its outcome. Handlers never
- * see a request that failed any of these steps.
+ * The two thin doors from HTTP to verbs. `route(verb)` for route handlers, `action(verb)` for server actions:
+ * identity → Ctx → CSRF check → bounded body → the verb (which checks the role, parses the input with its schema and
+ * audits) → one error mapping (server/errors.ts). Nothing else happens here.
  */
-
-export interface GuardContext<I> {
-  identity: Identity;
-  input: I;
-  request?: Request;
-  /** Name what the call touched, for the audit row (e.g. "configmap kube-system/coredns"). */
-  setTarget(target: string): void;
-}
-
-interface Spec<S extends z.ZodType> {
-  role: Role;
-  /** Audit action name, e.g. "stack.apply". */
-  action: string;
-  input?: S;
-  /** Where a route reads its input: the query string (default for GET) or a JSON body (default otherwise). */
-  from?: "query" | "json";
-}
 
 type RouteParams = { params: Promise<Record<string, string | string[]>> };
 
-export function route<S extends z.ZodType = z.ZodType<undefined>>(
-  spec: Spec<S>,
-  handler: (ctx: GuardContext<z.infer<S>>) => Promise<unknown>,
-): (request: Request, rp?: RouteParams) => Promise<Response> {
-  return async (request, rp) => {
-    const started = performance.now();
-    const mutation = request.method !== "GET" && request.method !== "HEAD";
-    let target: string | undefined;
-    let rawInput: unknown;
+const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+
+/** Answer a refused identity (401/403): one aggregated audit row, the reason and nothing else. */
+async function refuseIdentity(r: { status: 401 | 403; reason: string; user?: string; peer?: string; requestId: string }, action: string, via: "route" | "action") {
+  await recordRefusal({ source: r.peer, user: r.user, reason: r.reason, action, via, httpStatus: r.status });
+  return new AppError(r.status === 401 ? "unauthenticated" : "forbidden", r.reason);
+}
+
+async function refuseCrossSite(ctx: Ctx, action: string, reason: string) {
+  await recordAudit({ user: ctx.identity.user, role: ctx.identity.role, action, result: "refused", httpStatus: 403, durationMs: 0, error: reason, via: ctx.via });
+  return new AppError("forbidden", reason);
+}
+
+export function route<T>(v: AnyVerb<T>, opts: { from?: "query" | "json" } = {}) {
+  const name = v.spec.name;
+  return async (request: Request, rp?: RouteParams): Promise<Response> => {
     const jar = await cookies().catch(() => undefined);
-    const who = resolveIdentity(request.headers, jar?.get(DEMO_ROLE_COOKIE)?.value, identityConfig());
-
-    const finish = async (status: number, body: unknown, identity?: Identity, error?: string) => {
-      const refused = status === 401 || status === 403 || (status === 400 && !identity);
-      if (mutation || refused) {
-        await recordAudit({
-          user: identity?.user ?? (who.ok ? who.identity.user : (who.user ?? "anonymous")),
-          role: identity?.role ?? null,
-          action: spec.action,
-          target,
-          input: rawInput,
-          result: status < 400 ? "ok" : status === 401 || status === 403 ? "refused" : "failed",
-          httpStatus: status,
-          durationMs: performance.now() - started,
-          error,
-          via: "route",
-        });
-      }
-      if (body instanceof Response) return body;
-      return Response.json(body, { status, headers: { "cache-control": "no-store" } });
-    };
-
-    if (!who.ok) return finish(who.status, { error: { code: who.status === 401 ? "unauthenticated" : "forbidden", message: who.reason } }, undefined, who.reason);
-    const identity = who.identity;
-    if (mutation) {
-      const crossSite = crossSiteReason(request.headers);
-      if (crossSite) return finish(403, { error: { code: "forbidden", message: crossSite } }, identity, crossSite);
+    const who = await contextFromRequest(request.headers, jar?.get(DEMO_ROLE_COOKIE)?.value, "route");
+    if (!who.ok) {
+      const e = await refuseIdentity(who, name, "route");
+      return json(e.status, errorBody(e, who.requestId));
     }
-    if (!roleAtLeast(identity.role, spec.role)) {
-      const message = `${spec.action} needs the ${spec.role} role; you are ${identity.role}`;
-      return finish(403, { error: { code: "forbidden", message } }, identity, message);
-    }
+    const ctx = who.ctx;
+    const mutation = request.method !== "GET" && request.method !== "HEAD";
     try {
-      const from = spec.from ?? (mutation ? "json" : "query");
-      rawInput = from === "query" ? queryObject(new URL(request.url).searchParams) : await readJson(request);
-      if (rp?.params) rawInput = { ...(rawInput as object), ...(await rp.params) };
-      const input = spec.input ? parseOrThrow(spec.input, rawInput) : (undefined as z.infer<S>);
-      const result = await handler({ identity, input, request, setTarget: (t) => (target = t) });
-      return finish(200, result, identity);
+      const crossSite = mutation ? crossSiteReason(request.headers) : null;
+      if (crossSite) throw await refuseCrossSite(ctx, name, crossSite);
+      const from = opts.from ?? (mutation ? "json" : "query");
+      let raw: unknown;
+      try {
+        raw = from === "query" ? queryObject(new URL(request.url).searchParams) : await readJsonBody(request);
+      } catch (err) {
+        const e = toAppError(err);
+        if (mutation) await recordAudit({ user: ctx.identity.user, role: ctx.identity.role, action: name, result: "refused", httpStatus: e.status, durationMs: 0, error: e.message, via: "route" });
+        throw e;
+      }
+      if (rp?.params) raw = { ...(typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : { body: raw }), ...(await rp.params) };
+      const result = await v(ctx, raw);
+      return result instanceof Response ? result : json(200, result);
     } catch (err) {
-      const e = toAppError(err);
-      if (e.code === "internal") console.error(`[${spec.action}]`, err);
-      return finish(e.status, { error: { code: e.code, message: e.message, details: e.details } }, identity, e.message);
+      const e = toAppError(err, ctx.requestId);
+      if (e.code === "internal") console.error(`[${name} ${ctx.requestId}]`, err);
+      return json(e.status, errorBody(e, ctx.requestId));
     }
   };
 }
 
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; fields?: Record<string, string> } };
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; fields?: Record<string, string>; ref?: string } };
 
-/** Server actions: the same steps; the result is a value, never a thrown error, so forms can show it. */
-export function action<S extends z.ZodType, T>(spec: Spec<S>, handler: (ctx: GuardContext<z.infer<S>>) => Promise<T>): (raw: unknown) => Promise<ActionResult<T>> {
+/**
+ * Server actions: the same steps; the result is a value, never a thrown error, so forms can show it. Next parses
+ * the body before the action runs, bounded by `serverActions.bodySizeLimit` (next.config.mjs) and server/start.mjs.
+ */
+export function action<T>(v: AnyVerb<T>): (raw: unknown) => Promise<ActionResult<T>> {
+  const name = v.spec.name;
   return async (raw) => {
-    const started = performance.now();
     const h = await headers();
     const jar = await cookies();
-    const who = resolveIdentity(h, jar.get(DEMO_ROLE_COOKIE)?.value, identityConfig());
-    let target: string | undefined;
-    const audit = (result: "ok" | "refused" | "failed", identity: Identity | undefined, error?: string) =>
-      recordAudit({
-        user: identity?.user ?? (who.ok ? who.identity.user : (who.user ?? "anonymous")),
-        role: identity?.role ?? null,
-        action: spec.action,
-        target,
-        input: raw,
-        result,
-        durationMs: performance.now() - started,
-        error,
-        via: "action",
-      });
+    const who = await contextFromRequest(h, jar.get(DEMO_ROLE_COOKIE)?.value, "action");
     if (!who.ok) {
-      await audit("refused", undefined, who.reason);
-      return { ok: false, error: { code: who.status === 401 ? "unauthenticated" : "forbidden", message: who.reason } };
-    }
-    const crossSite = crossSiteReason(h);
-    if (crossSite) {
-      await audit("refused", who.identity, crossSite);
-      return { ok: false, error: { code: "forbidden", message: crossSite } };
-    }
-    if (!roleAtLeast(who.identity.role, spec.role)) {
-      const message = `${spec.action} needs the ${spec.role} role; you are ${who.identity.role}`;
-      await audit("refused", who.identity, message);
-      return { ok: false, error: { code: "forbidden", message } };
+      const e = await refuseIdentity(who, name, "action");
+      return { ok: false, error: { code: e.code, message: e.message, ref: who.requestId } };
     }
     try {
-      const input = spec.input ? parseOrThrow(spec.input, raw) : (undefined as z.infer<S>);
-      const data = await handler({ identity: who.identity, input, setTarget: (t) => (target = t) });
-      await audit("ok", who.identity);
-      return { ok: true, data };
+      const crossSite = crossSiteReason(h);
+      if (crossSite) throw await refuseCrossSite(who.ctx, name, crossSite);
+      return { ok: true, data: await v(who.ctx, raw) };
     } catch (err) {
-      const e = toAppError(err);
-      if (e.code === "internal") console.error(`[${spec.action}]`, err);
-      await audit("failed", who.identity, e.message);
+      const e = toAppError(err, who.ctx.requestId);
+      if (e.code === "internal") console.error(`[${name} ${who.ctx.requestId}]`, err);
       const fields = e.code === "bad_request" ? fieldMap(e.details) : undefined;
-      return { ok: false, error: { code: e.code, message: e.message, fields } };
+      return { ok: false, error: { code: e.code, message: e.message, fields, ref: who.ctx.requestId } };
     }
   };
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issues = zodIssues(r.error);
-    throw new AppError("bad_request", issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "), issues);
-  }
-  return r.data;
 }
 
 function fieldMap(details: unknown): Record<string, string> | undefined {
@@ -155,20 +97,6 @@ function fieldMap(details: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const d of details as { path?: string; message?: string }[]) if (d.path && d.message && !out[d.path]) out[d.path] = d.message;
   return out;
-}
-
-/** Refuse browser requests sent from another site (CSRF). Automation without Origin/Sec-Fetch headers passes. */
-export function crossSiteReason(h: { get(name: string): string | null }): string | null {
-  if (h.get("sec-fetch-site") === "cross-site") return "cross-site request refused";
-  const origin = h.get("origin");
-  if (!origin || origin === "null") return origin === "null" ? "cross-site request refused (opaque origin)" : null;
-  const host = h.get("x-forwarded-host") ?? h.get("host");
-  try {
-    if (new URL(origin).host !== host) return `cross-site request refused: origin ${origin} is not this site`;
-  } catch {
-    return "cross-site request refused: bad Origin header";
-  }
-  return null;
 }
 
 function queryObject(params: URLSearchParams): Record<string, string | string[]> {
@@ -180,12 +108,3 @@ function queryObject(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("bad_request", "the request body is not valid JSON");
-  }
-}

@@ -11,7 +11,8 @@
  * naming the parameter; values are only ever sent to PostgreSQL as bind parameters.
  */
 import { z } from "zod";
-import { isCidr } from "@/server/env";
+import { isRealDate } from "@/k8s/schemas";
+import { isCidr } from "@/server/auth/cidr";
 import { decode, encode, type EnumField, PROTOCOLS, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
 
 export interface SetFilter<T> {
@@ -43,16 +44,23 @@ export interface Filter {
   protocol?: SetFilter<number>;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?$/i;
 
+/** Query logs dnsdeck answers for: Technitium's retention (90 days); older or far-future ranges are clipped to it. */
+export const RETENTION_DAYS = 90;
+
+/** A strict ISO-8601 time: real calendar dates only (2026-02-30 is refused, not rolled over), hours < 24, offsets ≤ 14 h. */
 export function parseTime(raw: string): Date | undefined {
   const s = raw.trim();
   const m = ISO.exec(s);
   if (!m) return undefined;
+  const [y, mo, d, h = "0", mi = "0", sec = "0"] = m.slice(1, 7);
+  if (!isRealDate(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined;
+  if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9] ?? 0) > 59)) return undefined;
   let t = s.replace(" ", "T");
-  if (!m[1]) t += t.length === 10 ? "T00:00:00Z" : "Z";
-  const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  if (!m[7]) t += t.length === 10 ? "T00:00:00Z" : "Z";
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function likeEscape(s: string): string {
@@ -108,7 +116,7 @@ function parseSet(field: EnumField, raw: string): SetFilter<number> | string {
 }
 
 const text = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string().max(2000, "is longer than 2000 characters"), z.array(z.string().max(2000)).max(50, "is repeated too often")])
   .transform((v) => (Array.isArray(v) ? v.join(",") : v))
   .optional();
 
@@ -135,7 +143,11 @@ export function toFilter(raw: RawFilter, ctx: z.RefinementCtx, now = new Date())
   const from = raw.from ? parseTime(raw.from) : new Date((to ?? now).getTime() - 86_400_000);
   if (!from) issue("from", "must be an ISO-8601 time such as 2026-11-24T10:00:00Z");
   if (from && to && from >= to) issue("from", "must be before 'to'");
-  const f: Filter = { from: from ?? now, to: to ?? now };
+  // Clip to what can exist: the retention window behind, a day ahead (clocks drift). A range entirely outside is refused.
+  const floor = new Date(now.getTime() - RETENTION_DAYS * 86_400_000);
+  const ceiling = new Date(now.getTime() + 86_400_000);
+  const f: Filter = { from: from && from > floor ? from : floor, to: to && to < ceiling ? to : ceiling };
+  if (from && to && from < to && f.from >= f.to) issue("from", `the range lies outside the last ${RETENTION_DAYS} days, the query logs Technitium keeps`);
   if (raw.server?.trim()) {
     let s = raw.server.trim();
     const not = s.startsWith("!");

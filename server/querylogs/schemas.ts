@@ -1,18 +1,25 @@
 /** Request schemas for the query-log API (pure; the page parses its search params with the same ones). */
 import { z } from "zod";
+import { INT32_MAX } from "@/k8s/schemas";
 import { filterFields, toFilter } from "./filters";
-import { BUCKETS, type Bucket, MAX_POINTS, type StatsPart } from "./stats";
+import { BUCKETS, type Bucket, type StatsPart } from "./stats";
 
-const cursor = z
-  .string()
-  .regex(/^\d{1,15}$/, "must be a row id as returned in nextCursor")
-  .optional();
+/** dns_logs.dlid is a 32-bit serial: a cursor past 2^31-1 cannot exist. */
+const rowId = (message: string) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, message)
+    .refine((s) => Number(s) <= INT32_MAX, message);
+const cursor = rowId("must be a row id as returned in nextCursor").optional();
+
+/** More buckets than a chart can draw is a request to refuse, not to compute. */
+export const MAX_BUCKETS = 5000;
 
 export const listSchema = z
   .object({
     ...filterFields,
     cursor,
-    after: z.string().regex(/^\d{1,15}$/, "must be a row id (the newest id you have)").optional(),
+    after: rowId("must be a row id (the newest id you have)").optional(),
     limit: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").optional(),
     count: z.enum(["none", "fast", "exact"], { message: "must be none, fast or exact" }).optional(),
   })
@@ -35,8 +42,10 @@ export const statsSchema = z
   })
   .transform((raw, ctx) => {
     const filter = toFilter(raw, ctx);
-    if (raw.bucket && (filter.to.getTime() - filter.from.getTime()) / 1000 / BUCKETS[raw.bucket] > MAX_POINTS)
-      ctx.addIssue({ code: "custom", path: ["bucket"], message: `${raw.bucket} buckets over this range would be more than ${MAX_POINTS} points; pick a larger bucket or a shorter range` });
+    if (raw.bucket) {
+      const buckets = Math.ceil((filter.to.getTime() - filter.from.getTime()) / 1000 / BUCKETS[raw.bucket]);
+      if (buckets > MAX_BUCKETS) ctx.addIssue({ code: "custom", path: ["bucket"], message: `${raw.bucket} buckets over this range make ${buckets} points (at most ${MAX_BUCKETS}); choose a larger bucket or a shorter range` });
+    }
     return { filter, bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined };
   });
 

@@ -1,15 +1,26 @@
 import "server-only";
-import type { Identity } from "@/server/auth/identity";
-import { recordAudit } from "@/server/audit/record";
 import { env } from "@/server/env";
+import { verb } from "@/server/verb";
 import { logsPool, mapDbError, NOT_CONFIGURED, stores } from "./db";
 import type { Filter } from "./filters";
+import { exportSchema, listSchema, statsSchema } from "./schemas";
 import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
 import { readState } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
 
-/** The API's verbs over the pure query code: pools from env, errors mapped to messages that say what to do. */
+/**
+ * The API's and the page's verbs over the pure query code (viewer): pools from env, errors mapped to messages that
+ * say what to do. Inputs are bounded by ./schemas.ts (strict dates, 32-bit ids, ranges clipped to the retention).
+ */
+export const listQueryLogs = verb({ name: "querylogs.list", role: "viewer", input: listSchema }, (_ctx, input) => listLogs(input));
+export const queryLogStats = verb({ name: "querylogs.stats", role: "viewer", input: statsSchema }, (_ctx, input) => logStats(input));
+export const queryLogStatus = verb({ name: "querylogs.status", role: "viewer" }, () => logStatus());
+/** Every matching row as CSV/NDJSON — a bulk read, so audited like a change (intent before the first byte). */
+export const exportQueryLogs = verb({ name: "querylogs.export", role: "viewer", input: exportSchema, audit: true }, (_ctx, input, t) => {
+  t.target(`dns_logs ${new URLSearchParams(filterToParams(input.filter)).toString()}`.slice(0, 500));
+  return exportLogs(input);
+});
 
 export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact" }) {
   try {
@@ -76,27 +87,15 @@ function csvCell(v: unknown): string {
 }
 
 /** Stream every matching row (newest first, keyset chunks of 5,000) as CSV or NDJSON. Audited as a bulk read. */
-export async function exportLogs(input: { filter: Filter; format: "csv" | "ndjson" }, identity: Identity): Promise<Response> {
+export async function exportLogs(input: { filter: Filter; format: "csv" | "ndjson" }): Promise<Response> {
   let s: ReturnType<typeof stores>;
   let r: Awaited<ReturnType<typeof resolve>>;
-  const started = performance.now();
   try {
     s = stores();
     r = await resolve(s, input.filter);
   } catch (err) {
     throw mapDbError(err);
   }
-  await recordAudit({
-    user: identity.user,
-    role: identity.role,
-    action: "querylogs.export",
-    target: `dns_logs ${new URLSearchParams(filterToParams(input.filter)).toString()}`.slice(0, 500),
-    input: { ...filterToParams(input.filter), format: input.format },
-    result: "ok",
-    httpStatus: 200,
-    durationMs: performance.now() - started,
-    via: "route",
-  });
   const enc = new TextEncoder();
   let cursor: number | null = null;
   let headerSent = false;

@@ -13,8 +13,6 @@ import { type TopEntry, type TopList, topList } from "./top";
 
 export const BUCKETS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 21600, "1d": 86400 } as const;
 export type Bucket = keyof typeof BUCKETS;
-/** A chart has at most this many buckets (a smaller bucket over a longer range is refused). */
-export const MAX_POINTS = 2000;
 
 export function autoBucket(from: Date, to: Date): Bucket {
   const span = (to.getTime() - from.getTime()) / 1000;

@@ -5,7 +5,7 @@ import type { RenderedObject } from "@/k8s/types";
 import { db } from "@/server/db/client";
 import { requireKube } from "@/server/kube/client";
 import { AppError } from "@/server/errors";
-import { configRevision, resolveConfigRevision, saveConfig, validateConfig } from "./config-store";
+import { configRevision, currentConfig, validateConfig } from "./config-store";
 import { objectKey, type Obj } from "./fields";
 import { KubeCallError, type KubeObj, conflictsOf, serverSideApply } from "./kube";
 import { acquireLock, refreshLock, releaseLock, STACK_LOCK } from "./lock";
@@ -58,6 +58,10 @@ export interface ApplyRequest {
   kind?: "apply" | "rollback";
   rollbackOf?: number;
   rollout?: Partial<RolloutOptions> & { verifyWindowMs?: number };
+  /** Rollback: the config to save as the new desired revision, in the same transaction as the run. */
+  saveConfig?: { config: StackConfig; note: string };
+  /** Called with the outcome when the run ends (the verb settles its audit row); default: an audit row of its own. */
+  onDone?: (outcome: { status: ApplyOutcome; applied: number; steps: number; error: string | null }) => Promise<void>;
 }
 
 export interface ApplyView {
@@ -79,15 +83,22 @@ export interface ApplyView {
 
 const running = new Map<number, Promise<ApplyView>>();
 
-/** Start an apply; resolves once the lock is held and the run is recorded. `done` settles when it finishes. */
+/**
+ * Start an apply; resolves once the lock is held and the run is recorded. `done` settles when it finishes.
+ * One decision, one transaction: everything that can refuse (revision exists, config valid, Kubernetes configured,
+ * the lock) is checked first; only then are the config revision to save (rollback, first apply of the defaults) and
+ * the run row written, together. A refused apply leaves the desired config and the history unchanged.
+ */
 export async function startApply(req: ApplyRequest): Promise<{ id: number; done: Promise<ApplyView> }> {
-  const rev = await resolveConfigRevision(req.revision, req.user);
+  const rev = req.saveConfig ? { id: null, config: req.saveConfig.config } : req.revision !== undefined ? await configRevision(req.revision) : await currentConfig();
+  const toSave = req.saveConfig ?? (rev.id === null ? { config: rev.config, note: "defaults" } : null);
   const config = validateConfig(rev.config); // stored revisions are valid; this guards hand-edited rows
   requireKube();
   const rendered = renderForApply(config, req.objects);
   const holder = `${req.user}#${randomBytes(4).toString("hex")}`;
-  await acquireLock(holder, `${req.kind ?? "apply"} of config revision ${rev.id}`);
+  await acquireLock(holder, `${req.kind ?? "apply"} of config revision ${rev.id ?? "(new)"}`);
   let id: number;
+  let revisionId: number;
   try {
     const steps: ApplyStep[] = rendered.map((r) => ({
       key: objectKey(r.object),
@@ -97,22 +108,26 @@ export async function startApply(req: ApplyRequest): Promise<{ id: number; done:
       name: r.object.metadata.name,
       status: "pending",
     }));
-    const row = await db().stackApply.create({
-      data: {
-        kind: req.kind ?? "apply",
-        configRevisionId: rev.id,
-        rollbackOf: req.rollbackOf ?? null,
-        createdBy: req.user,
-        status: "running",
-        takeOwnership: !!req.takeOwnership,
-        config: config as object,
-        rendered: rendered as unknown as object,
-        steps: steps as unknown as object,
-        rollout: { workloads: [] } as object,
-      },
+    const row = await db().$transaction(async (tx) => {
+      const revId = toSave ? (await tx.stackConfigRevision.create({ data: { config: config as object, createdBy: req.user, note: toSave.note } })).id : rev.id!;
+      return tx.stackApply.create({
+        data: {
+          kind: req.kind ?? "apply",
+          configRevisionId: revId,
+          rollbackOf: req.rollbackOf ?? null,
+          createdBy: req.user,
+          status: "running",
+          takeOwnership: !!req.takeOwnership,
+          config: config as object,
+          rendered: rendered as unknown as object,
+          steps: steps as unknown as object,
+          rollout: { workloads: [] } as object,
+        },
+      });
     });
     id = row.id;
-    await refreshLock(holder, `${req.kind ?? "apply"} #${id} of config revision ${rev.id}`);
+    revisionId = row.configRevisionId;
+    await refreshLock(holder, `${req.kind ?? "apply"} #${id} of config revision ${revisionId}`);
   } catch (err) {
     await releaseLock(holder).catch(() => {});
     throw err;
@@ -269,15 +284,17 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     // offered on a failure, and after any change (a Corefile reloads everywhere at once: undo must be one click)
     if (changedSomething) rollout.rollbackTo = await lastGoodApply(id, config).catch(() => null);
     await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
-    await recordAudit({
-      user: req.user,
-      action: `stack.${req.kind ?? "apply"}.outcome`,
-      target: `stack revision ${id}: ${status}, applied ${applied.length}/${steps.length}`,
-      result: status === "ok" ? "ok" : "failed",
-      durationMs: Date.now() - startedAt,
-      error: failure,
-      via: "route",
-    });
+    if (req.onDone) await req.onDone({ status, applied: applied.length, steps: steps.length, error: failure }).catch(() => {});
+    else
+      await recordAudit({
+        user: req.user,
+        action: `stack.${req.kind ?? "apply"}.outcome`,
+        target: `stack revision ${id}: ${status}, applied ${applied.length}/${steps.length}`,
+        result: status,
+        durationMs: Date.now() - startedAt,
+        error: failure,
+        via: "route",
+      });
     await releaseLock(holder).catch(() => {});
   }
   return getApply(id);
@@ -358,27 +375,36 @@ export async function listApplies(opts: { limit?: number; before?: number } = {}
   };
 }
 
-/** Rollback = save that revision's config as the new desired config and apply it through the same path. */
 /**
- * `undo`: the run being undone; its objects are re-applied too (with the old config), so an object that run changed
- * but the target run did not touch is restored as well.
+ * Rollback = that run's config becomes the new desired config, applied through the same path. `undo`: the run being
+ * undone; its objects are re-applied too (with the old config), so an object that run changed but the target run did
+ * not touch is restored as well. Everything that can refuse (either run missing, the lock) is decided before the
+ * config revision is saved, and the save happens in the apply's own transaction.
  */
-export async function startRollback(req: { user: string; revision: number; undo?: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"] }) {
+export async function startRollback(req: { user: string; revision: number; undo?: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"]; onDone?: ApplyRequest["onDone"] }) {
   const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true, steps: true } });
   if (!r) throw new AppError("not_found", `stack revision ${req.revision} does not exist; GET /api/v1/stack/revisions lists them`);
   const old = await configRevision(r.configRevisionId);
-  const saved = await saveConfig(old.config, req.user, `rollback to revision ${r.id} (config revision ${old.id})`);
   // the same objects that run applied (a run limited to NodeLocal is rolled back as NodeLocal only)
   const objects = ((r.steps as unknown as ApplyStep[]) ?? []).map((s) => s.key);
   if (req.undo !== undefined) {
     const u = await db().stackApply.findUnique({ where: { id: req.undo }, select: { steps: true } });
-    if (!u) throw new AppError("not_found", `stack revision ${req.undo} does not exist`);
+    if (!u) throw new AppError("not_found", `stack revision ${req.undo} does not exist; nothing was changed`);
     for (const s of (u.steps as unknown as ApplyStep[]) ?? []) if (!objects.includes(s.key)) objects.push(s.key);
   }
   // keep the apply order of the rendered stack
   const order = renderForApply(old.config).map((x) => objectKey(x.object));
   objects.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  return startApply({ user: req.user, revision: saved.id!, takeOwnership: req.takeOwnership, kind: "rollback", rollbackOf: r.id, objects: objects.length ? objects : undefined, rollout: req.rollout });
+  return startApply({
+    user: req.user,
+    saveConfig: { config: old.config, note: `rollback to revision ${r.id} (config revision ${old.id})` },
+    takeOwnership: req.takeOwnership,
+    kind: "rollback",
+    rollbackOf: r.id,
+    objects: objects.length ? objects : undefined,
+    rollout: req.rollout,
+    onDone: req.onDone,
+  });
 }
 
 /** For tests and `?wait=true`: the promise of a run started by this process. */

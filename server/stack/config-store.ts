@@ -74,14 +74,6 @@ export async function saveConfig(input: unknown, user: string, note?: string): P
   return toRevision(r);
 }
 
-/** The revision to apply: the given one, else the latest, else the defaults saved as revision 1 (so history has it). */
-export async function resolveConfigRevision(id: number | undefined, user: string): Promise<ConfigRevision & { id: number }> {
-  if (id !== undefined) return (await configRevision(id)) as ConfigRevision & { id: number };
-  const cur = await currentConfig();
-  if (cur.id !== null) return cur as ConfigRevision & { id: number };
-  return (await saveConfig(defaultStackConfig, user, "defaults")) as ConfigRevision & { id: number };
-}
-
 export async function listConfigRevisions(opts: { limit?: number; before?: number } = {}) {
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
   const rows = await db().stackConfigRevision.findMany({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { StackConfig } from "@/k8s/config";
-import { isCidr } from "@/server/env";
+import { isCidr } from "@/server/auth/cidr";
 
 /**
  * The desired Technitium app configs and resolver settings, validated strictly before anything is sent: every

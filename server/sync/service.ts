@@ -1,7 +1,6 @@
 import "server-only";
-import { describeDbError } from "@/server/db/client";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, toAppError } from "@/server/errors";
 import { metricsFromRun, pushMetrics, pushUrl, renderZoneSyncMetrics } from "./metrics";
 import { syncResolverSettings, syncSplitHorizon } from "./apps";
 import { productionContext, type SyncContext } from "./context";
@@ -24,6 +23,8 @@ export interface RunOptions {
   wait?: boolean;
   waitTimeoutMs?: number;
   context?: SyncContext;
+  /** Called with the finished run (also when it went on in the background): the verb settles its audit row. */
+  onDone?: (run: SyncRunView) => Promise<void>;
 }
 
 export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRunView> {
@@ -54,21 +55,25 @@ export async function runSync(kind: SyncKind, opts: RunOptions): Promise<SyncRun
     run = await startRun({ kind, trigger: opts.trigger, createdBy: opts.user, options: kind === "zones" ? { removeOrphans: !!opts.removeOrphans } : undefined });
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError("unavailable", `${describeDbError(err)}, so the ${kind} sync cannot be recorded or locked; nothing was changed. Try again once it is back.`);
+    throw new AppError("unavailable", `${toAppError(err).message.replace(/; nothing was changed.*$/, "")}, so the ${kind} sync cannot be recorded or locked; nothing was changed. Try again once it is back.`);
   }
   progress.onChange = (steps) => saveSteps(run.id, steps);
 
-  const work = (async () => {
+  const work = (async (): Promise<SyncRunView> => {
+    const finished = async (run: SyncRunView) => {
+      await opts.onDone?.(run).catch(() => {});
+      return run;
+    };
     try {
       const out = await prepared();
       await progress.flush();
       const done = await finishRun(run.id, { status: out.status, steps: progress.steps, results: out.results, summary: out.summary, error: out.error });
-      return kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done;
+      return finished(kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done);
     } catch (err) {
       await progress.flush();
       const message = err instanceof Error ? err.message : String(err);
       const done = await finishRun(run.id, { status: "failed", steps: progress.steps, summary: `failed: ${message}`, error: message });
-      return kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done;
+      return finished(kind === "zones" ? { ...done, metrics: await pushZoneMetrics(done) } : done);
     }
   })();
   if (opts.wait === false) {

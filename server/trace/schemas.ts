@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { k8sName } from "@/k8s/schemas";
 import { CLIENT_CLASS_IDS } from "@/server/architecture/paths";
 
 /** A DNS name: 1–253 characters, labels of 1–63 letters, digits, '-' or '_' (not starting/ending with '-'). */
@@ -15,7 +16,7 @@ export const dnsName = z
 export const traceInputSchema = z.object({
   name: dnsName,
   clientClass: z.enum(CLIENT_CLASS_IDS, { error: `unknown client class; use one of ${CLIENT_CLASS_IDS.join(", ")}` }),
-  node: z.string().trim().min(1).max(253).optional(),
+  node: k8sName.optional(),
   type: z.enum(["A", "AAAA", "CNAME", "TXT", "MX"]).default("A"),
 });
 

@@ -6,12 +6,21 @@
 import type { Packet } from "dns-packet";
 import { inZone, rcodeOf, reply } from "./wire";
 import type { ServerBlock, ForwardCfg, CacheCfg } from "./corefile";
+import type { CorednsObserver } from "./observer";
+import { UpstreamHealth } from "./forward-health";
 
 export interface CorednsContext {
   /** Send a query to a forward target ("10.0.20.1", "10.96.0.53:53", "/etc/resolv.conf"). Rejects on timeout/refusal. */
   send(target: string, req: Packet, o: { tcp: boolean }): Promise<Packet>;
   /** Services for the kubernetes plugin. */
   services(): { name: string; namespace: string; clusterIP?: string }[];
+  /** Metrics hooks (twin/metrics): what this hop really served. */
+  observer?: CorednsObserver;
+}
+
+/** Per-query notes for the observer: which plugin wrote the reply. */
+interface Trace {
+  plugin: string;
 }
 
 type R = { name: string; type: string; ttl: number; data: unknown };
@@ -27,6 +36,7 @@ interface Entry {
 export class CorednsServer {
   private caches = new Map<ServerBlock, Map<string, Entry>>();
   private rr = 0;
+  private readonly health: UpstreamHealth;
 
   readonly blocks: ServerBlock[];
 
@@ -37,6 +47,12 @@ export class CorednsServer {
     // Every hop stands for a port-53 listener; blocks on other ports are not reachable through it.
     this.blocks = blocks.filter((b) => b.port === 53);
     for (const b of this.blocks) if (b.cache) this.caches.set(b, new Map());
+    this.health = new UpstreamHealth((t, r) => this.ctx.send(t, r, { tcp: false }), ctx.observer, upstreamLabel);
+  }
+
+  /** Stop the health-check probes (the hop's config was replaced). */
+  close(): void {
+    this.health.stop();
   }
 
   /** Which server block a name goes to (longest matching zone). */
@@ -54,7 +70,25 @@ export class CorednsServer {
     return best;
   }
 
-  async handle(req: Packet): Promise<Packet> {
+  /** Answer one query; `server` is the listener it came in on (the metrics' `server` label). */
+  async handle(req: Packet, o: { proto?: "udp" | "tcp"; server?: string } = {}): Promise<Packet> {
+    const t0 = performance.now();
+    const trace: Trace = { plugin: "" };
+    const res = await this.answer(req, trace, o.server ?? "dns://:53");
+    const q = req.questions?.[0];
+    const qname = q?.name.toLowerCase().replace(/\.$/, "") ?? "";
+    const block = q ? this.blockFor(qname) : undefined;
+    if (block && this.ctx.observer) {
+      const opt = (req.additionals ?? []).find((a) => a.type === "OPT") as { udpPayloadSize?: number; flags?: number } | undefined;
+      this.ctx.observer.served({
+        block, server: o.server ?? "dns://:53", qname, qtype: q!.type, proto: o.proto ?? "udp", rcode: rcodeOf(res), plugin: trace.plugin,
+        seconds: (performance.now() - t0) / 1000, dnssecOk: ((opt?.flags ?? 0) & 0x8000) !== 0, requestBytes: opt?.udpPayloadSize ?? 512, responseBytes: approxSize(res),
+      });
+    }
+    return res;
+  }
+
+  private async answer(req: Packet, trace: Trace, server: string): Promise<Packet> {
     const q = req.questions?.[0];
     if (!q) return reply(req, { rcode: "FORMERR" });
     const qname = q.name.toLowerCase().replace(/\.$/, "");
@@ -64,17 +98,25 @@ export class CorednsServer {
     const key = `${qname}|${q.type}|${(req.flags ?? 0) & 0x100 ? 1 : 0}`;
     const now = Date.now();
     const hit = cache?.get(key);
-    if (hit && now < hit.storedAt + hit.ttl * 1000) return this.fromCache(req, hit, now);
+    const fresh = !!hit && now < hit.storedAt + hit.ttl * 1000;
+    if (cache) this.ctx.observer?.cache({ block, server, hit: fresh, stale: false, denial: !!hit && hit.rcode !== "NOERROR", entries: cache.size });
+    if (hit && fresh) {
+      trace.plugin = "cache";
+      return this.fromCache(req, hit, now);
+    }
 
     let res: Packet | undefined;
     try {
-      res = await this.resolve(req, block, qname, q.type);
+      res = await this.resolve(req, block, qname, q.type, trace);
     } catch {
       res = undefined;
+      trace.plugin = "";
     }
     const failed = !res || rcodeOf(res) === "SERVFAIL" || rcodeOf(res) === "REFUSED";
     if (failed && hit && block.cache && block.cache.serveStale > 0 && now - (hit.storedAt + hit.ttl * 1000) < block.cache.serveStale * 1000) {
       // serve_stale: answer with TTL 0 (CoreDNS 1.10/1.11)
+      this.ctx.observer?.cache({ block, server, hit: true, stale: true, denial: hit.rcode !== "NOERROR", entries: cache!.size });
+      trace.plugin = "cache";
       return reply(req, { ra: true, rcode: hit.rcode, answers: hit.answers.map((r) => ({ ...r, ttl: 0 })), authorities: hit.authorities.map((r) => ({ ...r, ttl: 0 })) });
     }
     if (!res) return reply(req, { ra: true, rcode: "SERVFAIL" });
@@ -112,7 +154,7 @@ export class CorednsServer {
     return { ...res, answers: entry.answers as Packet["answers"], authorities: entry.authorities as Packet["authorities"] };
   }
 
-  private async resolve(req: Packet, block: ServerBlock, qname: string, qtype: string): Promise<Packet> {
+  private async resolve(req: Packet, block: ServerBlock, qname: string, qtype: string, trace: Trace): Promise<Packet> {
     // template
     for (const t of block.templates) {
       if (t.cls !== "IN" && t.cls !== "ANY") continue;
@@ -125,6 +167,7 @@ export class CorednsServer {
         return reply(req, { ra: true, rcode: "SERVFAIL" });
       }
       const answers = t.answers.map((a) => parseRr(a.replace(/\{\{\s*\.Name\s*\}\}/g, fq))).filter((r): r is R => !!r);
+      trace.plugin = "template";
       return reply(req, { aa: true, ra: true, rcode: t.rcode, answers });
     }
     // kubernetes
@@ -133,6 +176,7 @@ export class CorednsServer {
       const zone = k.zones.find((z) => inZone(qname, z))!;
       const through = k.fallthrough === "all" || (Array.isArray(k.fallthrough) && k.fallthrough.some((z) => inZone(qname, z)));
       const soa: R = { name: zone, type: "SOA", ttl: k.ttl, data: { mname: "ns.dns." + zone, rname: "hostmaster." + zone, serial: 1700000000, refresh: 7200, retry: 1800, expire: 86400, minimum: k.ttl } };
+      trace.plugin = block.cache ? "cache" : "kubernetes"; // cache wraps the writer of the plugins after it
       const m = /^([^.]+)\.([^.]+)\.svc\.(.+)$/.exec(qname);
       if (m && inZone(m[3], zone)) {
         const svc = this.ctx.services().find((s) => s.name === m[1] && s.namespace === m[2]);
@@ -147,6 +191,8 @@ export class CorednsServer {
     for (const f of block.forward) {
       if (!inZone(qname, f.from)) continue;
       if (f.except.some((e) => inZone(qname, e))) continue;
+      // the cache plugin wraps the writer of the plugins after it, so forwarded answers read "cache" when it is on
+      trace.plugin = block.cache ? "cache" : "forward";
       return this.forward(req, f);
     }
     return reply(req, { ra: true, rcode: "SERVFAIL" });
@@ -159,12 +205,23 @@ export class CorednsServer {
       const s = this.rr++ % order.length;
       order = [...order.slice(s), ...order.slice(0, s)];
     }
+    // upstreams marked down by their health checks are skipped; when all are down, a random one is tried
+    const up = order.filter((t) => !this.health.isDown(t, f));
+    if (!up.length) {
+      this.ctx.observer?.healthcheckBroken();
+      order = [order[Math.floor(Math.random() * order.length)]];
+    } else order = up;
     let lastErr: unknown;
     for (const target of order) {
+      const t0 = performance.now();
       try {
-        return await this.ctx.send(target, req, { tcp: f.forceTcp }); // passed through as received (AA included)
+        const res = await this.ctx.send(target, req, { tcp: f.forceTcp }); // passed through as received (AA included)
+        this.ctx.observer?.forward({ to: upstreamLabel(target), rcode: rcodeOf(res), seconds: (performance.now() - t0) / 1000, proto: f.forceTcp ? "tcp" : "udp" });
+        return res;
       } catch (err) {
         lastErr = err;
+        this.ctx.observer?.forward({ to: upstreamLabel(target), rcode: null, seconds: (performance.now() - t0) / 1000, proto: f.forceTcp ? "tcp" : "udp" });
+        this.health.failed(target, f);
       }
     }
     throw lastErr ?? new Error("no forward target answered");
@@ -178,4 +235,17 @@ function parseRr(text: string): R | null {
   const type = m[3].toUpperCase();
   const data = type === "TXT" ? [m[4].replace(/^"|"$/g, "")] : m[4].trim().replace(/\.$/, "");
   return { name: m[1].replace(/\.$/, ""), type, ttl: Number(m[2]), data };
+}
+
+/** The `to` label: "IP:port" ("/etc/resolv.conf" → the node resolver pfSense). */
+export function upstreamLabel(target: string): string {
+  if (target.startsWith("/")) return "10.0.20.1:53";
+  const t = target.replace(/^dns:\/\//, "");
+  return /:\d+$/.test(t) ? t : `${t}:53`;
+}
+
+/** Wire size estimate of a reply for the response-size histogram (header + question + records). */
+function approxSize(p: Packet): number {
+  const rr = (p.answers?.length ?? 0) + (p.authorities?.length ?? 0) + (p.additionals?.length ?? 0);
+  return 12 + (p.questions?.[0]?.name.length ?? 0) + 6 + rr * 28;
 }

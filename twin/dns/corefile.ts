@@ -18,6 +18,9 @@ export interface ForwardCfg {
   except: string[];
   forceTcp: boolean;
   policy: "random" | "round_robin" | "sequential";
+  /** health_check interval (default 0.5 s) and max_fails (default 2; 0 = never marked down) */
+  healthCheckMs: number;
+  maxFails: number;
 }
 
 export interface CacheCfg {
@@ -281,14 +284,15 @@ function parseForward(d: Directive): ForwardCfg {
     const host = t.replace(/^dns:\/\//, "").replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/:\d+$/, "");
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(host) && !/:/.test(host)) throw new CorefileError(`line ${d.line}: not an IP address or file: "${t}"`);
   }
-  const f: ForwardCfg = { from: normZone(from === "." ? "" : from), to, except: [], forceTcp: false, policy: "random" };
+  const f: ForwardCfg = { from: normZone(from === "." ? "" : from), to, except: [], forceTcp: false, policy: "random", healthCheckMs: 500, maxFails: 2 };
   for (const prop of d.block ?? []) {
     if (prop.name === "force_tcp") f.forceTcp = true;
     else if (prop.name === "except") f.except = prop.args.map(normZone);
     else if (prop.name === "policy") {
       if (!["random", "round_robin", "sequential"].includes(prop.args[0])) throw new CorefileError(`line ${prop.line}: unknown policy "${prop.args[0]}"`);
       f.policy = prop.args[0] as ForwardCfg["policy"];
-    }
+    } else if (prop.name === "health_check" && prop.args[0]) f.healthCheckMs = goDuration(prop.args[0]) * 1000;
+    else if (prop.name === "max_fails" && prop.args[0]) f.maxFails = int(prop.args[0], "forward max_fails", 2);
   }
   return f;
 }

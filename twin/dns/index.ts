@@ -15,6 +15,7 @@ import { parseCorefile, SEED_NODELOCAL_COREFILE, type ServerBlock } from "./core
 import { CorednsServer } from "./coredns";
 import { publicAnswer } from "./public";
 import { fetchSnapshot, staticSnapshot, type ClusterSnapshot, type InstanceName, type PodInfo, type ServiceInfo } from "./cluster";
+import type { ChainMetrics } from "../metrics/chain";
 
 export { SEED_COREFILE, SEED_NODELOCAL_COREFILE, parseCorefile } from "./corefile";
 export { staticSnapshot, type ClusterSnapshot } from "./cluster";
@@ -41,6 +42,8 @@ export interface StartDnsTwinOptions {
   cluster?: Partial<ClusterSnapshot>;
   /** Per-attempt forward timeout inside the chain (CoreDNS uses 2 s). */
   forwardTimeoutMs?: number;
+  /** Metrics of what each CoreDNS pod and NodeLocal node serves (twin/metrics/chain.ts). */
+  metrics?: ChainMetrics;
 }
 
 export interface HopInfo {
@@ -180,11 +183,14 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       if (usesLocalAddress(blocks)) throw new Error('Loop detected for zone ".": a forward target is a node-local address');
       coreBlocks = blocks;
       coreText = text;
+      for (const s of corednsServers.values()) s.close();
       corednsServers.clear();
+      opts.metrics?.configLoaded("coredns", text, blocks);
       corefileVersion++;
       lastReloadError = undefined;
     } catch (err) {
       coreText = text; // do not retry the same broken text; the old config keeps serving
+      if (coreBlocks) opts.metrics?.reloadFailed("coredns");
       lastReloadError = `coredns: Corefile changed but reload failed: ${(err as Error).message}`;
     }
   };
@@ -201,13 +207,16 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       nodeLocalBlocks = blocks;
       nodeLocalText = text;
       nodeLocalUpstream = upstream;
+      for (const s of nodeLocalServers.values()) s.close();
       nodeLocalServers.clear();
+      opts.metrics?.configLoaded("nodelocal", text, blocks);
       nodeLocalVersion++;
       if (nodeLocalBroken) lastReloadError = "node-local-dns: Loop detected: a forward target is a node-local address";
     } catch (err) {
       nodeLocalText = text;
       nodeLocalUpstream = upstream;
       lastReloadError = `node-local-dns: Corefile changed but reload failed: ${(err as Error).message}`;
+      if (nodeLocalBlocks) opts.metrics?.reloadFailed("nodelocal");
       if (!nodeLocalBlocks) nodeLocalBroken = true;
     }
   };
@@ -252,7 +261,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!coreBlocks) return undefined;
     let s = corednsServers.get(pod.name);
     if (!s) {
-      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node }), services: servicesForPlugin });
+      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node }), services: servicesForPlugin, observer: opts.metrics?.coredns(pod.name) });
       corednsServers.set(pod.name, s);
     }
     return s;
@@ -261,7 +270,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!nodeLocalBlocks || nodeLocalBroken) return undefined;
     let s = nodeLocalServers.get(node);
     if (!s) {
-      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node }), services: () => [] });
+      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node }), services: () => [], observer: opts.metrics?.nodeLocal(node) });
       nodeLocalServers.set(node, s);
     }
     return s;
@@ -336,12 +345,12 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
       case "coredns": {
         const s = corednsFor(role.pod);
-        return s ? s.handle(req) : null;
+        return s ? s.handle(req, { proto: ctx.transport }) : null;
       }
       case "nodelocal": {
         if (nodeLocalReady(role.node)) {
           const s = nodeLocalFor(role.node);
-          return s ? s.handle(req) : null;
+          return s ? s.handle(req, { proto: ctx.transport, server: `dns://${role.kubeDnsAddress ? KUBE_DNS_IP : NODELOCAL_IP}:53` }) : null;
         }
         if (!role.kubeDnsAddress) return null; // nothing listens on 169.254.20.10 without NodeLocal
         const kubeDns = snapshot.services.find((s) => s.namespace === "kube-system" && s.name === "kube-dns");
@@ -397,6 +406,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
     }
     for (const [host, w] of wanted) await ensure(host, w.role, w.hop, w.address);
+    await opts.metrics?.follow(snapshot);
   };
 
   consider(true);
@@ -472,6 +482,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     async stop() {
       stopped = true;
       clearInterval(timer);
+      // health-check probes of the hops' forwarders end with them
+      for (const s of [...corednsServers.values(), ...nodeLocalServers.values(), pfsense]) s.close();
       for (const l of listeners.values()) await l.close();
       listeners.clear();
     },

@@ -1,8 +1,10 @@
+import { pageContext } from "@/server/auth/page-context";
 import { ArchitectureView } from "./architecture-view";
 
 export const metadata = { title: "Architecture · dnsdeck" };
 
-export default function Page() {
+export default async function Page() {
+  await pageContext("/architecture"); // no data here (the view fetches it through the API), but nothing renders for a stranger
   return (
     <>
       <h1>Architecture</h1>

@@ -1,28 +1,33 @@
 import Link from "next/link";
-import { auditQuerySchema, listAudit } from "@/server/audit/list";
+import { type AuditQuery, listAudit } from "@/server/audit/list";
+import { pageContext } from "@/server/auth/page-context";
 import { describeDbError } from "@/server/db/client";
+import { toAppError } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const ctx = await pageContext("/audit");
   const sp = await searchParams;
-  const parsed = auditQuerySchema.safeParse(sp);
-  if (!parsed.success) {
-    return (
-      <>
-        <h1>Audit</h1>
-        <p className="error-text">The filter in the address is invalid: {parsed.error.issues[0]?.message}. <Link href="/audit">Clear filters</Link></p>
-      </>
-    );
-  }
   let data: Awaited<ReturnType<typeof listAudit>> | null = null;
   let error: string | null = null;
   try {
-    data = await listAudit(parsed.data);
+    data = await listAudit(ctx, sp);
   } catch (err) {
-    error = describeDbError(err);
+    const e = toAppError(err, ctx.requestId);
+    if (e.code === "bad_request")
+      return (
+        <>
+          <h1>Audit</h1>
+          <p className="error-text">
+            The filter in the address is invalid: {e.message}. <Link href="/audit">Clear filters</Link>
+          </p>
+        </>
+      );
+    error = describeDbError(e);
   }
-  const q = parsed.data;
+  const one = (k: string) => (typeof sp[k] === "string" ? sp[k] : undefined);
+  const q: Partial<AuditQuery> = { user: one("user"), action: one("action"), result: one("result") as AuditQuery["result"] };
   const nextHref = (before: string) => {
     const p = new URLSearchParams();
     if (q.user) p.set("user", q.user);
@@ -49,6 +54,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <option value="ok">ok</option>
             <option value="refused">refused</option>
             <option value="failed">failed</option>
+            <option value="partial">partial</option>
+            <option value="pending">pending</option>
           </select>
         </label>
         <button type="submit">Filter</button>
@@ -81,7 +88,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {data.rows.map((r) => (
                 <tr key={r.id} className={`result-${r.result}`}>
                   <td className="mono">{r.at.replace("T", " ").slice(0, 19)}</td>
-                  <td>{r.user}</td>
+                  <td>
+                    {r.user}
+                    {r.count > 1 && <span className="muted small"> ×{r.count}</span>}
+                  </td>
                   <td>{r.role ?? "—"}</td>
                   <td className="mono">{r.action}</td>
                   <td className="mono">{r.target ?? ""}</td>

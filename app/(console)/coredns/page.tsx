@@ -1,23 +1,12 @@
-import { defaultStackConfig } from "@/k8s/config";
-import { describeDbError } from "@/server/db/client";
-import { apps, kubeConfig, kubeStatus } from "@/server/kube/client";
-import { currentConfig } from "@/server/stack/config-store";
+import { pageContext } from "@/server/auth/page-context";
+import { getCorednsView } from "@/server/stack/config-verbs";
 import { CorefileConsole } from "./corefile-console";
 
 export const dynamic = "force-dynamic";
 
 export default async function CorednsPage() {
-  let config = defaultStackConfig;
-  let revision: number | null = null;
-  let error: string | null = null;
-  try {
-    const cur = await currentConfig();
-    config = cur.config;
-    revision = cur.id;
-  } catch (err) {
-    error = describeDbError(err);
-  }
-  const live = await liveCorednsVersion(config.coredns.namespace, config.coredns.deploymentName);
+  const ctx = await pageContext("/coredns");
+  const { config, revision, error, live } = await getCorednsView(ctx);
   return (
     <>
       <h1>CoreDNS</h1>
@@ -34,20 +23,4 @@ export default async function CorednsPage() {
       <CorefileConsole initialConfig={JSON.parse(JSON.stringify(config))} revision={revision} dbDown={!!error} live={live} />
     </>
   );
-}
-
-/** The running CoreDNS image tag (kubeadm pins it per Kubernetes release); the validator profile should match it. */
-async function liveCorednsVersion(namespace: string, name: string): Promise<{ version: string | null; image: string | null; error: string | null }> {
-  if (!kubeConfig()) return { version: null, image: null, error: "no Kubernetes access configured" };
-  try {
-    const dep = await Promise.race([
-      apps().readNamespacedDeployment({ name, namespace }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out after 4 s")), 4000)),
-    ]);
-    const image = dep.spec?.template.spec?.containers?.[0]?.image ?? null;
-    const m = image ? /:v?(\d+\.\d+\.\d+)/.exec(image) : null;
-    return { version: m ? m[1] : null, image, error: m ? null : `cannot read a version from image ${image ?? "(none)"}` };
-  } catch (err) {
-    return { version: null, image: null, error: err instanceof Error && err.message.startsWith("timed out") ? err.message : kubeStatus(err).message };
-  }
 }

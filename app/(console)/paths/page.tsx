@@ -1,8 +1,10 @@
+import { pageContext } from "@/server/auth/page-context";
 import { PathsView } from "./paths-view";
 
 export const metadata = { title: "Resolution paths · dnsdeck" };
 
-export default function Page() {
+export default async function Page() {
+  await pageContext("/paths"); // no data here (the view fetches it through the API), but nothing renders for a stranger
   return (
     <>
       <h1>Resolution paths</h1>

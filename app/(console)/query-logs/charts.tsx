@@ -1,5 +1,6 @@
 "use client";
 import { useMemo, useState } from "react";
+import { TimelineStrip } from "@/app/_components/timeline-strip";
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { BUCKET_MS, SERVER_COLORS, shortLabel, TYPE_COLORS } from "./format";
 import type { Stats } from "./types";
@@ -67,6 +68,7 @@ export function Charts({ stats, onZoom }: { stats: Stats; onZoom: (from: string,
             {area}
           </AreaChart>
         </ResponsiveContainer>
+        <TimelineStrip from={stats.from} to={stats.to} padLeft={65} padRight={5} />
       </div>
       <div className="row" style={{ alignItems: "stretch", userSelect: "none" }}>
         <div style={{ flex: 1, minWidth: 280 }} data-testid="ql-rate-chart">

@@ -1,7 +1,6 @@
-import { env } from "@/server/env";
-import { NOT_CONFIGURED } from "@/server/querylogs/db";
+import { pageContext } from "@/server/auth/page-context";
 import { names } from "@/server/querylogs/enums";
-import { logStatus } from "@/server/querylogs/service";
+import { queryLogStatus } from "@/server/querylogs/service";
 import { renderedAt } from "./params";
 import { QueryLogsView } from "./view";
 
@@ -11,9 +10,9 @@ export const dynamic = "force-dynamic";
 const COMMON_QTYPES = ["A", "AAAA", "HTTPS", "PTR", "SRV", "TXT", "CNAME", "MX", "NS", "SOA", "AXFR", "ANY"];
 
 export default async function QueryLogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await pageContext("/query-logs");
   const sp = await searchParams;
-  const configured = !!env().QUERYLOG_DATABASE_URL;
-  const status = configured ? await logStatus() : { configured: false, reachable: false, message: NOT_CONFIGURED };
+  const status = await queryLogStatus(ctx);
   const now = renderedAt(); // per request: what "last 24h" in this URL means
   return (
     <>

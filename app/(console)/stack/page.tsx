@@ -1,16 +1,18 @@
+import { pageContext } from "@/server/auth/page-context";
 import { describeDbError } from "@/server/db/client";
-import { currentConfig, listConfigRevisions } from "@/server/stack/config-store";
-import { currentLock, displayHolder } from "@/server/stack/lock";
+import { getStackConfig } from "@/server/stack/config-verbs";
+import { getStackLock } from "@/server/stack/run-verbs";
 import { StackConsole } from "./stack-console";
 
 export const dynamic = "force-dynamic";
 
 export default async function StackPage() {
-  let initial: { config: Awaited<ReturnType<typeof currentConfig>>; revisions: Awaited<ReturnType<typeof listConfigRevisions>>; lock: string | null } | null = null;
+  const ctx = await pageContext("/stack");
+  let initial: { config: Awaited<ReturnType<typeof getStackConfig>>["current"]; lock: string | null } | null = null;
   let error: string | null = null;
   try {
-    const [config, revisions, lock] = await Promise.all([currentConfig(), listConfigRevisions({ limit: 10 }), currentLock()]);
-    initial = { config, revisions, lock: lock ? `${lock.operation} (by ${displayHolder(lock.holder)})` : null };
+    const [config, { lock }] = await Promise.all([getStackConfig(ctx, { limit: 10 }), getStackLock(ctx)]);
+    initial = { config: config.current, lock: lock ? `${lock.operation} (by ${lock.holder})` : null };
   } catch (err) {
     error = describeDbError(err);
   }

@@ -1,14 +1,16 @@
+import { pageContext } from "@/server/auth/page-context";
 import { describeDbError } from "@/server/db/client";
-import { listRuns } from "@/server/sync/runs";
+import { listSyncRuns } from "@/server/sync/verbs";
 import { TechnitiumConsole } from "./technitium-console";
 
 export const dynamic = "force-dynamic";
 
 export default async function TechnitiumPage() {
-  let runs: Awaited<ReturnType<typeof listRuns>> | null = null;
+  const ctx = await pageContext("/technitium");
+  let runs: Awaited<ReturnType<typeof listSyncRuns>> | null = null;
   let error: string | null = null;
   try {
-    runs = await listRuns({ page: 1, pageSize: 10 });
+    runs = await listSyncRuns(ctx, { page: 1, pageSize: 10 });
   } catch (err) {
     error = describeDbError(err);
   }

@@ -42,3 +42,9 @@ test("demo mode is refused in production unless explicitly forced", () => {
   assert.match(problems({ ...good, AUTH_MODE: "demo", NODE_ENV: "production" }), /AUTH_MODE: demo mode/);
   assert.equal(parseEnv({ ...good, AUTH_MODE: "demo", NODE_ENV: "production", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true" }).AUTH_MODE, "demo");
 });
+
+test("TRUSTED_PROXY_CIDRS that admits everyone is refused unless forced; malformed IPv6 is refused", () => {
+  for (const all of ["0.0.0.0/0", "::/0", "0.0.0.0/1,128.0.0.0/1", "10.0.0.0/8,::ffff:0:0/96"]) assert.match(problems({ ...good, TRUSTED_PROXY_CIDRS: all }), /TRUSTED_PROXY_CIDRS: admits every/, all);
+  assert.deepEqual(parseEnv({ ...good, TRUSTED_PROXY_CIDRS: "0.0.0.0/0", DNSDECK_FORCE_TRUST_ALL: "true" }).TRUSTED_PROXY_CIDRS, ["0.0.0.0/0"]);
+  for (const bad of [":::::::::", "fffff::", "1:2:3:4:5:6:7:8:9:10"]) assert.match(problems({ ...good, TRUSTED_PROXY_CIDRS: bad }), /TRUSTED_PROXY_CIDRS/, bad);
+});

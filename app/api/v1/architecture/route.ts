@@ -1,5 +1,5 @@
-import { architecture } from "@/server/architecture/collect";
+import { getArchitecture } from "@/server/architecture/verbs";
 import { route } from "@/server/http/guard";
 
 // GET /api/v1/architecture – the DNS estate as a mermaid graph + per-node health, from the stack config and live state
-export const GET = route({ role: "viewer", action: "architecture.get" }, () => architecture());
+export const GET = route(getArchitecture);

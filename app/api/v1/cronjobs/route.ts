@@ -1,8 +1,5 @@
-import { z } from "zod";
-import { listCronJobs } from "@/server/cronjobs/jobs";
+import { listStackCronJobs } from "@/server/cronjobs/verbs";
 import { route } from "@/server/http/guard";
 
 // GET /api/v1/cronjobs – the stack's CronJobs (technitium namespace unless ?namespace) with their last runs and outcomes
-export const GET = route({ role: "viewer", action: "cronjobs.list", input: z.object({ namespace: z.string().regex(/^[a-z0-9-]{1,63}$/).optional() }) }, ({ input }) =>
-  listCronJobs(input.namespace),
-);
+export const GET = route(listStackCronJobs);

@@ -1,5 +1,5 @@
-import { paths } from "@/server/architecture/collect";
+import { getPaths } from "@/server/architecture/verbs";
 import { route } from "@/server/http/guard";
 
 // GET /api/v1/paths – one mermaid diagram per client class, drawn from the current config and whether NodeLocal is deployed
-export const GET = route({ role: "viewer", action: "paths.get" }, () => paths());
+export const GET = route(getPaths);

@@ -1,6 +1,5 @@
 import { route } from "@/server/http/guard";
-import { listSchema } from "@/server/querylogs/schemas";
-import { listLogs } from "@/server/querylogs/service";
+import { listQueryLogs } from "@/server/querylogs/service";
 
 // GET /api/v1/query-logs – Technitium query-log rows, newest first, keyset-paged (?from&to&server&client&qname&qtype&rcode&responseType&protocol&cursor&limit&count; ?after=id for the live tail)
-export const GET = route({ role: "viewer", action: "querylogs.list", input: listSchema }, ({ input }) => listLogs(input));
+export const GET = route(listQueryLogs);

@@ -1,5 +1,5 @@
-import { ndotsInputSchema, ndotsExplain } from "@/server/architecture/ndots-explain";
+import { explainNdots } from "@/server/architecture/verbs";
 import { route } from "@/server/http/guard";
 
 // GET /api/v1/paths/ndots?name&namespace – search-list expansions under ndots 5 and the cluster's ndots, with query-log evidence
-export const GET = route({ role: "viewer", action: "paths.ndots", input: ndotsInputSchema }, ({ input }) => ndotsExplain(input));
+export const GET = route(explainNdots);

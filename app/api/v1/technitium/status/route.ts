@@ -1,5 +1,5 @@
 import { route } from "@/server/http/guard";
-import { technitiumStatus } from "@/server/technitium/status";
+import { getTechnitiumStatus } from "@/server/technitium/verbs";
 
 // GET /api/v1/technitium/status – the instances side by side with per-zone convergence verdicts and disagreements
-export const GET = route({ role: "viewer", action: "technitium.status" }, () => technitiumStatus());
+export const GET = route(getTechnitiumStatus);
