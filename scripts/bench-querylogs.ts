@@ -13,10 +13,11 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { migrate } from "@/prisma/migrate";
+import { rollupTick, WORKER_TICK } from "@/server/querylogs/rollup";
 import { generateQueryLogs } from "@/twin/querylogs/generate";
 import { benchFacts, generateBenchQueryLogs } from "./bench/querylog-dataset";
 import { consoleSql, type Keys, panelPath, questions } from "./bench/questions";
-import { doc, fmt, pct, type Result, table } from "./bench/report";
+import { doc, fmt, pct, type Result, table, withSection } from "./bench/report";
 import { startApp } from "./lib/app-process";
 
 const args = process.argv.slice(2);
@@ -87,11 +88,16 @@ async function main() {
     // only the query-log pages are used; Technitium's API is not (a closed port)
     TECHNITIUM_INSTANCES: "primary=http://127.0.0.1:9,secondary=http://127.0.0.1:9,tertiary=http://127.0.0.1:9", TECHNITIUM_TOKEN_PRIMARY: "unset", TECHNITIUM_TOKEN_SECONDARY: "unset", TECHNITIUM_TOKEN_TERTIARY: "unset" } });
   const get = async (path: string) => {
-    const r = await fetch(`${app.url}${path}`);
+    // one retry for a reset connection (a keep-alive socket the server closed as the request went out)
+    const r = await fetch(`${app.url}${path}`).catch((err) => {
+      if ((err as { cause?: { code?: string } }).cause?.code !== "ECONNRESET") throw err;
+      return fetch(`${app.url}${path}`);
+    });
     const body = await r.json();
     if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
     return body;
   };
+  let stopped = false;
   try {
     let build: { seconds: number; rows: number; cpuNote: string; load: string } | null = null;
     if (!opt("deck-url")) {
@@ -194,16 +200,22 @@ async function main() {
     const t = table(results, consoleTimeoutMs);
     console.log(t);
     console.log(checks.join("\n"));
+    // Steady state: the app stopped, n new rows appended (stamped 90 s ago, so settled), one tick of the worker's own
+    // function with the worker's options, timed; three times per n.
+    await app.stop();
+    stopped = true;
+    const ticks = small ? [] : await tickCosts(logs, deck);
+    for (const tk of ticks) log(`tick after ${tk.rows} new rows: ${tk.ms.map((m) => fmt(m)).join(", ")} ms`);
     // sizes and dead rows
     const logsSize = (await logs.query(`SELECT pg_total_relation_size('dns_logs') AS b, pg_size_pretty(pg_total_relation_size('dns_logs')) AS s`)).rows[0];
     const deckSizes = (await deck.query(`SELECT relname, pg_total_relation_size(relid) AS b, n_dead_tup AS dead FROM pg_stat_user_tables WHERE relname LIKE 'querylog_%' ORDER BY 2 DESC`)).rows;
     const deckBytes = deckSizes.reduce((a, r) => a + Number(r.b), 0);
     const pgVersion = (await logs.query("SHOW server_version")).rows[0].server_version;
     if (!small && !flag("no-doc")) {
-      const { writeFileSync } = await import("node:fs");
+      const { readFileSync, writeFileSync } = await import("node:fs");
       writeFileSync(
         "docs/benchmarks.md",
-        doc(
+        withSection(readFileSync("docs/benchmarks.md", "utf8"), doc(
           {
             command: `npm run bench:querylogs -- ${args.filter((a) => !a.startsWith("postgres")).join(" ")}`,
             at: new Date().toISOString().slice(0, 16).replace("T", " "),
@@ -221,19 +233,47 @@ async function main() {
             consoleIterations,
             consoleTimeoutMs,
             checks,
+            ticks,
           },
           t,
-        ),
+        )),
       );
       log("wrote docs/benchmarks.md");
     }
     if (checks.some((c) => c.includes("✗"))) throw new Error(`a check failed:\n${checks.filter((c) => c.includes("✗")).join("\n")}`);
   } finally {
-    await app.stop();
+    if (!stopped) await app.stop();
     await logs.end();
     await deck.end();
     if (small) for (const db of [new URL(logsInfo.url).pathname.slice(1), deckName]) await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => {});
   }
+}
+
+/** The cost of one worker tick once caught up, for a few sizes of new rows (and none). */
+async function tickCosts(logs: pg.Pool, deck: pg.Pool): Promise<{ rows: number; ms: number[] }[]> {
+  const stores = { logs, deck, deckConnect: () => deck.connect() };
+  // settle whatever the app left (it was stopped mid-wait) so the first timing is not a leftover catch-up
+  await rollupTick(stores, { ...WORKER_TICK, budgetMs: 600_000 });
+  const out: { rows: number; ms: number[] }[] = [];
+  for (const n of [0, 100, 1_000, 10_000, 100_000]) {
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (n)
+        await logs.query(
+          `INSERT INTO dns_logs (dlid, server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+           SELECT m.top + row_number() OVER (), server, now() - interval '90 seconds', client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer
+             FROM (SELECT * FROM dns_logs ORDER BY dlid DESC LIMIT $1) r, (SELECT max(dlid) AS top FROM dns_logs) m`,
+          [n],
+        );
+      const t = performance.now();
+      const r = await rollupTick(stores, WORKER_TICK);
+      ms.push(performance.now() - t);
+      if (r.rows !== n) log(`tick rolled ${r.rows} rows, expected ${n}`);
+    }
+    out.push({ rows: n, ms });
+  }
+  await logs.query(`SELECT setval('dns_logs_dlid_seq', (SELECT max(dlid) FROM dns_logs))`);
+  return out;
 }
 
 main().catch((err) => {

@@ -44,14 +44,24 @@ export interface RunInfo {
   consoleIterations: number;
   consoleTimeoutMs: number;
   checks: string[];
+  /** One worker tick once caught up (the app stopped, n rows appended), three timings each. */
+  ticks: { rows: number; ms: number[] }[];
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
-export function doc(info: RunInfo, body: string): string {
-  return `# Benchmarks
+/** docs/benchmarks.md with its query-log section replaced by `section` (the other benchmarks' sections kept). */
+export function withSection(current: string, section: string): string {
+  const lines = current.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("## Query-log explorer"));
+  if (start < 0) return `${current.trimEnd() || "# Benchmarks"}\n\n${section.trimEnd()}\n`;
+  let end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+  if (end < 0) end = lines.length;
+  return [...lines.slice(0, start), ...section.trimEnd().split("\n"), "", ...lines.slice(end)].join("\n");
+}
 
-## Query-log explorer (issues 6 and 14)
+export function doc(info: RunInfo, body: string): string {
+  return `## Query-log explorer (issues 6 and 14)
 
 Run: \`${info.command}\` on ${info.at} UTC.
 
@@ -63,6 +73,8 @@ Run: \`${info.command}\` on ${info.at} UTC.
       : "reused (an already built rollup database was given with --deck-url)."
   }
 - dnsdeck's tables: ${mb(info.deckBytes)} = ${((info.deckBytes / info.dnsLogsBytes) * 100).toFixed(1)} % of \`dns_logs\` (${info.deckTables}). Dead rows after the build: ${info.dead}.
+- Steady state: one worker tick (\`rollupTick\` with the worker's options, the app stopped) after n new rows —
+  ${info.ticks.map((t) => `${t.rows.toLocaleString("en")} rows: ${t.ms.map((m) => fmt(m)).join(" / ")} ms`).join("; ")}.
 - dnsdeck's path: the page's own HTTP requests against the production build (\`next start\`), one panel per request
   (rows with their count, charts = series + RTT, top lists = names, clients, blocked). ${info.iterations} timed runs after one
   warm-up, all three instances. Console: what Technitium's \`/api/logs/query\` runs (exact \`COUNT(*)\`, then

@@ -4,6 +4,17 @@ import { fmtTime, LINK } from "./format";
 import type { FilterKey } from "./params";
 import type { ListResponse, LogRow } from "./types";
 
+/** A cell value that filters by itself when clicked. */
+function FilterValue({ k, v, children, onFilter }: { k: FilterKey; v: string | null; children?: React.ReactNode; onFilter: (k: FilterKey, v: string) => void }) {
+  return v === null || v === "" ? (
+    <span className="muted">—</span>
+  ) : (
+    <button type="button" style={LINK} title={`Filter by ${k} = ${v}`} onClick={() => onFilter(k, v)} data-testid={`val-${k}`}>
+      {children ?? v}
+    </button>
+  );
+}
+
 function CountBadge({ count, onExact }: { count: NonNullable<ListResponse["count"]>; onExact: () => void }) {
   const exact = count.kind === "exact" || count.kind === "rollup";
   return (
@@ -45,14 +56,6 @@ export function RowsPanel(props: {
   onFilter: (k: FilterKey, v: string) => void;
 }) {
   const { list, rows } = props;
-  const Val = ({ k, v, children }: { k: FilterKey; v: string | null; children?: React.ReactNode }) =>
-    v === null || v === "" ? (
-      <span className="muted">—</span>
-    ) : (
-      <button type="button" style={LINK} title={`Filter by ${k} = ${v}`} onClick={() => props.onFilter(k, v)} data-testid={`val-${k}`}>
-        {children ?? v}
-      </button>
-    );
   return (
     <section className="panel">
       <div className="row">
@@ -103,27 +106,27 @@ export function RowsPanel(props: {
                   </button>
                 </td>
                 <td>
-                  <Val k="server" v={r.server} />
+                  <FilterValue k="server" v={r.server} onFilter={props.onFilter} />
                 </td>
                 <td className="mono">
-                  <Val k="client" v={r.clientIp} />
+                  <FilterValue k="client" v={r.clientIp} onFilter={props.onFilter} />
                 </td>
                 <td>
-                  <Val k="protocol" v={r.protocol} />
+                  <FilterValue k="protocol" v={r.protocol} onFilter={props.onFilter} />
                 </td>
                 <td>
-                  <Val k="responseType" v={r.responseType} />
+                  <FilterValue k="responseType" v={r.responseType} onFilter={props.onFilter} />
                 </td>
                 <td>
-                  <Val k="rcode" v={r.rcode} />
+                  <FilterValue k="rcode" v={r.rcode} onFilter={props.onFilter} />
                 </td>
                 <td className="mono" style={{ maxWidth: 280, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.qname ?? ""}>
-                  <Val k="qname" v={r.qname}>
+                  <FilterValue k="qname" v={r.qname} onFilter={props.onFilter}>
                     {r.qname === "" ? "(root)" : r.qname}
-                  </Val>
+                  </FilterValue>
                 </td>
                 <td>
-                  <Val k="qtype" v={r.qtype} />
+                  <FilterValue k="qtype" v={r.qtype} onFilter={props.onFilter} />
                 </td>
                 <td className="mono small" style={{ maxWidth: 300, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.answer ?? ""}>
                   {r.answer ?? <span className="muted">—</span>}
