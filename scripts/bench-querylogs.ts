@@ -165,7 +165,8 @@ async function main() {
             const w = `timestamp >= $1 AND timestamp < $2 AND ${f.where.replace(/\$(\d+)/g, (_, n) => `$${Number(n) - 1}`)}${q.params.server ? ` AND ${q.params.server.startsWith("!") ? "server <>" : "server ="} '${q.params.server.replace("!", "")}'` : ""}${q.params.rcode ? " AND rcode = 3" : ""}`;
             const truth = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE ${w}`, [params.from, params.to, ...f.values])).rows[0].n);
             const got = last.count?.value;
-            const ok = last.count?.kind === "estimate" ? got <= 2 * truth && got >= truth / 2 : got === truth;
+            // an estimate within 2×, or a count labelled unknown (the issue allows either), else exact
+            const ok = last.count?.kind === "unknown" ? true : last.count?.kind === "estimate" ? got <= 2 * truth && got >= truth / 2 : got === truth;
             checks.push(`${q.label}: ${kind} count ${got?.toLocaleString("en") ?? "?"} (${last.count?.kind}) vs SQL ${truth.toLocaleString("en")} ${ok ? "✓" : "✗"}`);
             if (q.expectEmpty && (truth !== 0 || last.rows.length !== 0)) checks.push(`${q.label}: NOT EMPTY ✗`);
           }
@@ -217,7 +218,7 @@ async function main() {
         "docs/benchmarks.md",
         withSection(readFileSync("docs/benchmarks.md", "utf8"), doc(
           {
-            command: `npm run bench:querylogs -- ${args.filter((a) => !a.startsWith("postgres")).join(" ")}`,
+            command: `npm run bench:querylogs -- ${args.map((a) => (a.startsWith("postgres") ? "<url>" : a)).join(" ")}`,
             at: new Date().toISOString().slice(0, 16).replace("T", " "),
             machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, PostgreSQL ${pgVersion}, Node ${process.version}`,
             rows: total,
