@@ -117,7 +117,8 @@ test.describe("query logs", () => {
   test("dragging across the volume chart zooms the range to the buckets dragged over", async ({ page }) => {
     await page.setExtraHTTPHeaders(VIEWER);
     await page.goto(url("main", "/query-logs?range=24h"));
-    const chart = page.getByTestId("ql-volume-chart").locator("svg.recharts-surface").first();
+    // the plot itself, not a legend icon (also an svg.recharts-surface, and earlier in the document)
+    const chart = page.getByTestId("ql-volume-chart").locator(".recharts-wrapper > svg.recharts-surface").first();
     await expect(chart).toBeVisible({ timeout: 30_000 });
     const box = (await chart.boundingBox())!;
     const y = box.y + box.height / 2;
