@@ -247,7 +247,8 @@ export const resolverSettingsSchema = z.object({
 
 export const technitiumSchema = z.object({
   namespace: k8sName.default("technitium"),
-  image: imageRef.default("technitium/dns-server:14.3.0"),
+  // 15.x: the homelab logs queries to PostgreSQL, and the Query Logs (PostgreSQL) app needs 15.0+ (README: Technitium versions)
+  image: imageRef.default("technitium/dns-server:15.2.0"),
   /** dnsdeck's own image for the CronJobs that run `node dist/cli.js …`. */
   dnsdeckImage: imageRef.default("ghcr.io/viktorbarzin/dnsdeck:0.1.0"),
   /**

@@ -45,6 +45,7 @@ async function main() {
     queryLogs: freshLogs || process.env.DEMO_QUERYLOG_DAYS
       ? { databaseUrl: queryLogUrl, days: Number(process.env.DEMO_QUERYLOG_DAYS ?? 3), perDay: Number(process.env.DEMO_QUERYLOG_PER_DAY ?? 30000), livePerSecond: 2, parallel: freshLogs ? 1 : undefined }
       : undefined,
+    dnsPort: Number(process.env.DEMO_DNS_PORT ?? 0),
     log: say,
     metrics: { trafficPerSecond: Number(process.env.DEMO_DNS_QPS ?? 6) },
   });
@@ -74,11 +75,16 @@ async function main() {
   anomaly();
   const anomalyTimer = setInterval(anomaly, 60_000);
   stops.unshift(async () => clearInterval(anomalyTimer));
+  const primary = twin.admin.technitiumDns[0];
   console.log(`
   dnsdeck demo is up:   ${app.url}
   fault panel (twin):   ${twin.admin.panelUrl}
   Prometheus:           ${prom.url}
-  Kubernetes API twin:  ${twin.admin.kubeUrl}   (KUBECONFIG=${twin.appEnv.KUBECONFIG})
+  Kubernetes API twin:  ${twin.admin.kubeUrl} (HTTPS, generated CA, bearer token)
+      KUBECONFIG=${twin.admin.kubeconfig} kubectl get pods -A
+  DNS chain twin:       every hop on 127.x.y.z:${twin.admin.dnsPort} (10.a.b.c → 127.a.b.c; a 127.168.x.y source is a LAN client)
+      dig @127.0.20.201 -p ${twin.admin.dnsPort} -b 127.168.1.10 immich.viktorbarzin.me    # the LB, from a LAN address
+      dig @${primary.host} -p ${primary.port} +subnet=192.168.1.10/32 immich.viktorbarzin.me   # Technitium primary; ECS changes nothing
 
   Start with Stack → Plan → Apply to deploy NodeLocal DNSCache, then Resolution paths → Trace.
   Ctrl-C stops everything.

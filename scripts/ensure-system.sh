@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Make sure the machine has what dnsdeck's tests need: Debian's PostgreSQL server (running, reachable as
-# postgres/postgres on 127.0.0.1:5432), Debian's Chromium, and Debian's Prometheus (with promtool) and Pushgateway.
-# Idempotent; installs only what is missing. Prometheus and the Pushgateway are only installed here: the demo and the
-# tests start their own instances on their own ports (scripts/lib/prometheus.ts), never the system services, which
-# this script keeps from starting at install time.
+# postgres/postgres on 127.0.0.1:5432), Debian's Chromium, Debian's Prometheus (with promtool) and Pushgateway, and the
+# real DNS clients the twin's conformance suite runs (dig from bind9-dnsutils, kdig from knot-dnsutils). Prometheus and
+# the Pushgateway are only installed here: the demo and the tests start their own instances on their own ports
+# (scripts/lib/prometheus.ts), never the system services, which this script keeps from starting at install time.
+# kubectl is not installed here: this kind of machine's image ships kubectl 1.32 (/usr/bin/kubectl); Debian's own
+# kubernetes-client is 1.20, too old for server-side apply as the suite uses it, so a missing kubectl is reported and
+# the conformance suite fails rather than testing an older client.
+# Idempotent; installs only what is missing.
 set -euo pipefail
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v dig >/dev/null 2>&1 || need_apt+=(bind9-dnsutils)
+command -v kdig >/dev/null 2>&1 || need_apt+=(knot-dnsutils)
 [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
 
@@ -54,4 +60,5 @@ if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select
     exit 1
   }
 fi
-echo "ensure-system: PostgreSQL, Chromium, Prometheus and the Pushgateway ready"
+command -v kubectl >/dev/null 2>&1 || echo "ensure-system: kubectl is missing (the image of this kind of machine ships 1.32); the twin's conformance suite will fail" >&2
+echo "ensure-system: PostgreSQL, Chromium, Prometheus, the Pushgateway, dig and kdig ready"

@@ -8,7 +8,7 @@ import { createChainMetrics, METRICS_JOBS, type ChainMetrics } from "./metrics/c
 import { startTraffic } from "./metrics/traffic";
 import { startPanel } from "./panel";
 import { appendLive, generateQueryLogs } from "./querylogs/generate";
-import { startTechnitiumTwin } from "./technitium";
+import { startTechnitiumTwin, twinTechnitiumVersion } from "./technitium";
 
 export interface TwinOptions {
   stateDir: string;
@@ -17,6 +17,8 @@ export interface TwinOptions {
   /** Fill Technitium's dns_logs table in this database. */
   queryLogs?: { databaseUrl: string; days: number; perDay: number; livePerSecond?: number; /** 1 for single-connection servers (PGlite) */ parallel?: number };
   panelPort?: number;
+  /** The DNS chain's one port (0 = the kernel picks one; the address map carries it to dnsdeck). */
+  dnsPort?: number;
   log?: (line: string) => void;
   /** Metrics endpoints per CoreDNS pod / NodeLocal node (and pod traffic through the chain, queries/s on average). */
   metrics?: { port?: number; trafficPerSecond?: number };
@@ -24,7 +26,7 @@ export interface TwinOptions {
 
 export interface Twin {
   appEnv: Record<string, string>;
-  admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string };
+  admin: { kubeUrl: string; kubeAdminToken: string; panelUrl: string; kubeconfig: string; dnsPort: number; technitiumDns: { name: string; host: string; port: number }[] };
   /** With `metrics`: the scrape jobs and the file_sd target files Prometheus should read. */
   scrape?: { job: string; file: string }[];
   stop(): Promise<void>;
@@ -34,10 +36,12 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const log = opts.log ?? (() => {});
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const kube = await startKubeTwin({ stateDir: path.join(opts.stateDir, "kube"), speed: opts.speed ?? 1 });
+    // one Technitium release for the whole homelab: the API/DNS twin and the image its Deployments run
+    const version = twinTechnitiumVersion();
+    const kube = await startKubeTwin({ stateDir: path.join(opts.stateDir, "kube"), speed: opts.speed ?? 1, technitiumImage: `technitium/dns-server:${version}.0` });
     stops.push(() => kube.stop());
     log(`kubernetes API twin on ${kube.url}`);
-    const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url });
+    const technitium = await startTechnitiumTwin({ stateDir: path.join(opts.stateDir, "technitium"), kubeUrl: kube.url, version, queryLogDatabaseUrl: version === "15.2" ? opts.queryLogs?.databaseUrl : undefined });
     stops.push(() => technitium.stop());
     log(`technitium twin: ${technitium.instances.map((i) => `${i.name} ${i.url}`).join(", ")}`);
     let metrics: ChainMetrics | undefined;
@@ -45,8 +49,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       metrics = await startMetrics(path.join(opts.stateDir, "prometheus-targets"), opts.metrics.port);
       stops.push(() => metrics!.stop());
     }
-    // 5353 unless another twin on this machine holds it (another checkout's demo or tests): then a free one
-    const dns = await startDnsOnFreePort((port) => startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics, port }));
+    const dns = await startDnsTwin({ kubeUrl: kube.url, kubeToken: kube.token, technitium, reloadMs: 1500, metrics, port: opts.dnsPort ?? 0 });
     stops.push(() => dns.stop());
     log(`DNS chain twin on 127.x.y.z:${dns.port}${metrics ? `, metrics on :${metrics.exporter.port}` : ""}`);
     if (opts.metrics?.trafficPerSecond) {
@@ -74,7 +77,14 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     for (const i of technitium.instances) appEnv[`TECHNITIUM_TOKEN_${i.name.toUpperCase()}`] = i.token;
     return {
       appEnv,
-      admin: { kubeUrl: kube.url, kubeAdminToken: kube.adminToken, panelUrl: panel.url },
+      admin: {
+        kubeUrl: kube.url,
+        kubeAdminToken: kube.adminToken,
+        panelUrl: panel.url,
+        kubeconfig: kube.kubeconfigPath,
+        dnsPort: dns.port,
+        technitiumDns: technitium.instances.map((i) => ({ name: i.name, host: i.dnsHost, port: i.dnsPort })),
+      },
       scrape: metrics ? METRICS_JOBS.map((job) => ({ job, file: metrics!.exporter.targetsFile(job) })) : undefined,
       async stop() {
         for (const s of stops.reverse()) await s().catch(() => {});
@@ -103,12 +113,3 @@ async function startMetrics(targetsDir: string, port?: number): Promise<ChainMet
   }
 }
 
-async function startDnsOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await start(attempt === 0 ? 5353 : 20000 + Math.floor(Math.random() * 40000));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 8) throw err;
-    }
-  }
-}

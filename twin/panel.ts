@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DnsTwin } from "./dns";
 import type { TechnitiumTwin } from "./technitium";
+import { kubeFetch } from "./kube/https-fetch";
 
 interface Toggle {
   id: string;
@@ -22,10 +23,10 @@ export interface PanelDeps {
 export function panelToggles(d: PanelDeps): Toggle[] {
   const kubeFault = (id: string, fault: object): Pick<Toggle, "on" | "off"> => ({
     on: async () => {
-      await fetch(`${d.kubeUrl}/_twin/faults`, { method: "POST", headers: { "x-twin-admin": d.kubeAdminToken, "content-type": "application/json" }, body: JSON.stringify({ id, ...fault }) });
+      await kubeFetch(`${d.kubeUrl}/_twin/faults`, { method: "POST", headers: { "x-twin-admin": d.kubeAdminToken, "content-type": "application/json" }, body: JSON.stringify({ id, ...fault }) });
     },
     off: async () => {
-      await fetch(`${d.kubeUrl}/_twin/faults?id=${id}`, { method: "DELETE", headers: { "x-twin-admin": d.kubeAdminToken } });
+      await kubeFetch(`${d.kubeUrl}/_twin/faults?id=${id}`, { method: "DELETE", headers: { "x-twin-admin": d.kubeAdminToken } });
     },
   });
   const tech = (instance: "primary" | "secondary" | "tertiary", fault: object): Pick<Toggle, "on" | "off"> => ({

@@ -218,7 +218,7 @@ test("Technitium: 3 Recreate Deployments on their PVCs with the shared dns-serve
     assert.equal(s.replicas, 1);
     assert.deepEqual(s.selector.matchLabels, { app });
     assert.deepEqual(s.template.metadata.labels, { app, "dns-server": "true" });
-    assert.equal(s.template.spec.containers[0].image, "technitium/dns-server:14.3.0");
+    assert.equal(s.template.spec.containers[0].image, "technitium/dns-server:15.2.0");
     assert.deepEqual(s.template.spec.volumes, [{ name: "config", persistentVolumeClaim: { claimName: pvc } }]);
     assert.equal(s.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
     const p = find("PersistentVolumeClaim", pvc, "technitium");

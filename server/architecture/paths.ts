@@ -19,10 +19,10 @@ export type NameKind = "internal" | "public";
 
 /** What the tracer asks at a stage. Live addresses (pods, the upstream Service) are filled in by the tracer. */
 export type Target =
-  | { kind: "address"; hop: string; server: string; viaNode?: boolean; ecs?: string; expectRaw?: boolean }
+  | { kind: "address"; hop: string; server: string; viaNode?: boolean; expectRaw?: boolean }
   | { kind: "upstream-service"; hop: string }
   | { kind: "coredns-pods" }
-  | { kind: "technitium-pods"; ecs?: string };
+  | { kind: "technitium-pods" };
 
 export interface Stage {
   key: string;
@@ -76,12 +76,11 @@ export function stagesFor(cfg: ArchConfig, cls: ClientClass, name: string, ctx: 
   const kind = nameKind(cfg, name);
   if (cls === "pod-internal" || cls === "pod-public") return podStages(cfg, name, kind, ctx);
   if (cls === "lan") {
-    const ecs = cfg.lanNetwork;
     const st: Stage[] = [
       { key: "client", title: "LAN client", notes: [`${cfg.lanNetwork}`, `DNS ${cfg.pfSense.lanWanIp} from DHCP`], targets: [] },
-      { key: "pfnat", title: "pfSense NAT rdr", notes: [`${cfg.pfSense.lanWanIp} (WAN)`, "UDP 53, no SNAT"], edge: "DNS query", targets: [{ kind: "address", hop: `pfSense NAT ${cfg.pfSense.lanWanIp}`, server: cfg.pfSense.lanWanIp, ecs }] },
-      { key: "lb", title: "Technitium LoadBalancer", notes: [cfg.technitiumLbIp, "ETP=Local"], edge: "rdr", targets: [{ kind: "address", hop: `Technitium LB ${cfg.technitiumLbIp}`, server: cfg.technitiumLbIp, ecs }] },
-      technitiumPods(cfg, kind, ecs, true),
+      { key: "pfnat", title: "pfSense NAT rdr", notes: [`${cfg.pfSense.lanWanIp} (WAN)`, "UDP 53, no SNAT"], edge: "DNS query", targets: [{ kind: "address", hop: `pfSense NAT ${cfg.pfSense.lanWanIp}`, server: cfg.pfSense.lanWanIp }] },
+      { key: "lb", title: "Technitium LoadBalancer", notes: [cfg.technitiumLbIp, "ETP=Local"], edge: "rdr", targets: [{ kind: "address", hop: `Technitium LB ${cfg.technitiumLbIp}`, server: cfg.technitiumLbIp }] },
+      technitiumPods(cfg, kind, true),
     ];
     if (kind === "public") st.push(upstreamStage(cfg, "recursive", true));
     return st;
@@ -94,7 +93,7 @@ export function stagesFor(cfg: ArchConfig, cls: ClientClass, name: string, ctx: 
   ];
   if (kind === "internal") {
     st.push({ key: "lb", title: "Technitium LoadBalancer", notes: [cfg.technitiumLbIp], edge: `.${cfg.internalZone}`, targets: [{ kind: "address", hop: `Technitium LB ${cfg.technitiumLbIp}`, server: cfg.technitiumLbIp }] });
-    st.push(technitiumPods(cfg, kind, undefined, false));
+    st.push(technitiumPods(cfg, kind, false));
   } else st.push(upstreamStage(cfg, "other names"));
   return st;
 }
@@ -120,13 +119,13 @@ function podStages(cfg: ArchConfig, name: string, kind: NameKind, ctx: PathConte
   }
   if (fwd === "upstream-servers") {
     st.push({ key: "pfdnsmasq", title: "pfSense dnsmasq (node resolv.conf)", notes: [cfg.pfSense.k8sVlanIp, "bypasses CoreDNS"], edge: "cache miss", targets: [{ kind: "address", hop: `pfSense dnsmasq ${cfg.pfSense.k8sVlanIp}`, server: cfg.pfSense.k8sVlanIp }] });
-    if (kind === "internal") st.push(technitiumPods(cfg, kind, undefined, false));
+    if (kind === "internal") st.push(technitiumPods(cfg, kind, false));
     else st.push(upstreamStage(cfg, "public"));
     return st;
   }
   if (fwd.includes(cfg.technitiumClusterIp)) {
     st.push(clusterIpStage(cfg, "cache miss, bypasses CoreDNS"));
-    st.push(technitiumPods(cfg, kind, undefined, false));
+    st.push(technitiumPods(cfg, kind, false));
     if (kind === "public") st.push(upstreamStage(cfg, "recursive"));
     return st;
   }
@@ -151,7 +150,7 @@ function coreDnsStages(cfg: ArchConfig, name: string, kind: NameKind): Stage[] {
   if (internal) {
     if (templateShortCircuits(cfg, name)) return st;
     st.push(clusterIpStage(cfg, `.${cfg.internalZone}`));
-    st.push(technitiumPods(cfg, kind, undefined, false));
+    st.push(technitiumPods(cfg, kind, false));
     return st;
   }
   const fw = cfg.coreDnsForwarders;
@@ -172,14 +171,14 @@ function clusterIpStage(cfg: ArchConfig, edge: string): Stage {
   return { key: "techcip", title: "Technitium ClusterIP", notes: [`${cfg.technitiumClusterIp} (pinned)`], edge, targets: [{ kind: "address", hop: `Technitium ClusterIP ${cfg.technitiumClusterIp}`, server: cfg.technitiumClusterIp }] };
 }
 
-function technitiumPods(cfg: ArchConfig, kind: NameKind, ecs: string | undefined, splitHorizon: boolean): Stage {
+function technitiumPods(cfg: ArchConfig, kind: NameKind, splitHorizon: boolean): Stage {
   const notes = [`${cfg.technitiumInstances.length} instances`];
   if (kind === "internal") notes.push(`${cfg.internalZone} zone`);
   else {
     notes.push("recursive");
     if (splitHorizon) for (const t of cfg.splitHorizon) notes.push(`Split Horizon ${t.from} → ${t.to} for ${t.network}`);
   }
-  return { key: "techpods", title: "Technitium", notes, targets: [{ kind: "technitium-pods", ecs }] };
+  return { key: "techpods", title: "Technitium", notes, targets: [{ kind: "technitium-pods" }] };
 }
 
 function upstreamStage(cfg: ArchConfig, edge: string, expectRaw = false): Stage {

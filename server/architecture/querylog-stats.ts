@@ -62,3 +62,37 @@ export async function junkEvidence(zone: string, clusterDomain: string, now: Dat
     return { since: since.toISOString(), multiLabelInternal: Number(r.rows[0].multi), clusterDomain: Number(r.rows[0].cluster), examples: ex.rows.map((x) => x.qname) };
   }, "other");
 }
+
+export interface LanEvidence {
+  since: string;
+  /** dns_logs `server` (the instance's dnsServerDomain) → the answers it gave to clients in the network. */
+  servers: { server: string; answers: { answer: string; rcode: number; count: number; last: string }[] }[];
+}
+
+const QTYPE_NUMBERS: Record<string, number> = { A: 1, CNAME: 5, MX: 15, TXT: 16, AAAA: 28 };
+
+/**
+ * What Technitium really answered clients in `network` (e.g. 192.168.1.0/24) for a name recently, per instance,
+ * from the query log (index_query on qname, qtype). Read only; bounded by the pool's statement timeout.
+ */
+export async function lanAnswerEvidence(name: string, type: string, network: string, hours = 24, now: Date = new Date()): Promise<Live<LanEvidence>> {
+  const p = pool();
+  if (!p) return { ok: false, error: "QUERYLOG_DATABASE_URL is not set" };
+  const since = new Date(now.getTime() - hours * 3600_000);
+  return live(async () => {
+    const r = await p.query<{ server: string | null; answer: string | null; rcode: number; n: string; last: Date }>(
+      `select server, answer, rcode, count(*) as n, max(timestamp) as last
+         from dns_logs
+        where qname = $1 and qtype = $2 and timestamp >= $3 and client_ip::inet <<= $4::inet
+        group by server, answer, rcode order by server, n desc limit 60`,
+      [name.toLowerCase().replace(/\.$/, ""), QTYPE_NUMBERS[type] ?? 1, since, network],
+    );
+    const by = new Map<string, LanEvidence["servers"][number]>();
+    for (const row of r.rows) {
+      const key = row.server ?? "";
+      if (!by.has(key)) by.set(key, { server: key, answers: [] });
+      by.get(key)!.answers.push({ answer: row.answer ?? "", rcode: row.rcode, count: Number(row.n), last: row.last.toISOString() });
+    }
+    return { since: since.toISOString(), servers: [...by.values()] };
+  }, "other");
+}

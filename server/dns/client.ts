@@ -6,7 +6,7 @@ import { isIp } from "@/k8s/net";
 import dgram from "node:dgram";
 import net from "node:net";
 import { randomInt } from "node:crypto";
-import { decodeMessage, encodeQuery, normalizeName, typeCode, DnsCodecError, type DnsRecord, type Rcode } from "./codec";
+import { checkType, decodeMessage, encodeQuery, normalizeName, DnsCodecError, type DnsRecord, type Rcode } from "./packet";
 import { addressMapFromEnv, mapDestination, type AddressMap } from "./address-map";
 
 export interface QueryOptions {
@@ -25,6 +25,8 @@ export interface QueryOptions {
   transport?: "udp" | "tcp";
   /** Overrides DNS_ADDRESS_MAP (tests). */
   addressMap?: AddressMap;
+  /** Local address to send from (the twin's tests stand a LAN client in with 127.168.1.x); default: the system's. */
+  localAddress?: string;
 }
 
 export interface QueryResult {
@@ -73,7 +75,7 @@ export async function query(opts: QueryOptions): Promise<QueryResult> {
   let name: string;
   try {
     name = normalizeName(opts.name);
-    typeCode(opts.type);
+    checkType(opts.type);
   } catch (err) {
     throw new DnsQueryError("bad-input", label, (err as Error).message);
   }
@@ -93,14 +95,14 @@ export async function query(opts: QueryOptions): Promise<QueryResult> {
   let transport: "udp" | "tcp" = opts.transport ?? "udp";
   let raw: Buffer;
   if (transport === "udp") {
-    raw = await udpExchange(dest.host, dest.port, packet, id, deadline, label, timeoutMs);
+    raw = await udpExchange(dest.host, dest.port, packet, id, deadline, label, timeoutMs, opts.localAddress);
     const first = decodeOrThrow(raw, label);
     if (first.flags.tc) {
       transport = "tcp";
-      raw = await tcpExchange(dest.host, dest.port, packet, deadline, label, timeoutMs);
+      raw = await tcpExchange(dest.host, dest.port, packet, deadline, label, timeoutMs, opts.localAddress);
     }
   } else {
-    raw = await tcpExchange(dest.host, dest.port, packet, deadline, label, timeoutMs);
+    raw = await tcpExchange(dest.host, dest.port, packet, deadline, label, timeoutMs, opts.localAddress);
   }
   const msg = decodeOrThrow(raw, label);
   if (msg.id !== id) throw new DnsQueryError("bad-response", label, `${label} answered with a different query id`);
@@ -130,7 +132,7 @@ function decodeOrThrow(raw: Buffer, label: string) {
   }
 }
 
-function udpExchange(host: string, port: number, packet: Buffer, id: number, deadline: number, label: string, timeoutMs: number): Promise<Buffer> {
+function udpExchange(host: string, port: number, packet: Buffer, id: number, deadline: number, label: string, timeoutMs: number, localAddress?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
     let done = false;
@@ -148,17 +150,20 @@ function udpExchange(host: string, port: number, packet: Buffer, id: number, dea
       // Ignore stray datagrams that are not the reply to this query.
       if (buf.length >= 2 && buf.readUInt16BE(0) === id) finish(null, buf);
     });
-    sock.connect(port, host, () => {
-      sock.send(packet, (err) => {
-        if (err) finish(new DnsQueryError("unreachable", label, `${label}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    const go = () =>
+      sock.connect(port, host, () => {
+        sock.send(packet, (err) => {
+          if (err) finish(new DnsQueryError("unreachable", label, `${label}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+        });
       });
-    });
+    if (localAddress) sock.bind({ address: localAddress, port: 0 }, go);
+    else go();
   });
 }
 
-function tcpExchange(host: string, port: number, packet: Buffer, deadline: number, label: string, timeoutMs: number): Promise<Buffer> {
+function tcpExchange(host: string, port: number, packet: Buffer, deadline: number, label: string, timeoutMs: number, localAddress?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port });
+    const sock = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     let done = false;
     let acc = Buffer.alloc(0);
     const finish = (err: Error | null, buf?: Buffer) => {

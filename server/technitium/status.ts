@@ -4,7 +4,9 @@ import { REBINDING_CLASS, readAppConfig, resolverSubset, SPLIT_HORIZON_CLASS } f
 import { productionContext, type SyncContext } from "@/server/sync/context";
 import { DesiredConfigError, desiredAppConfigs, desiredResolver } from "@/server/sync/desired";
 import { diffJson, type JsonDifference } from "@/server/sync/jsonc";
+import { env } from "@/server/env";
 import type { TechnitiumApi, TechnitiumZone } from "./client";
+import { versionProblems } from "./versions";
 
 /**
  * The convergence view: the instances side by side (version, up/down, zone count, zones with type and SOA serial,
@@ -173,6 +175,8 @@ export async function technitiumStatus(opts: { context?: SyncContext; dnsTimeout
       else if (part.diff.length) disagreements.push(`${i.name} ${label} differs from the desired config at ${part.diff.map((d) => d.path).join(", ")}`);
     }
   }
+  // releases: supported ones only, one release everywhere, and query logs only where the PostgreSQL app can run
+  disagreements.push(...versionProblems(instances.filter((i) => i.up), { queryLogsConfigured: !!env().QUERYLOG_DATABASE_URL }));
   for (const stub of desired.resolver?.stubZones ?? []) {
     const lacking = instances.filter((i) => i.up && !i.zones.some((z) => z.name.toLowerCase() === stub.toLowerCase())).map((i) => i.name);
     if (lacking.length) disagreements.push(`stub zone ${stub} missing on ${lacking.join(", ")} (Apply resolver settings creates it)`);

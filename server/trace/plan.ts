@@ -20,7 +20,8 @@ export interface PlannedHop {
   /** Stack address (DNS_ADDRESS_MAP is applied by the DNS client). Empty when the address is unknown. */
   server: string;
   via?: string;
-  ecs?: string;
+  /** The Technitium instance behind this hop (Technitium pod hops). */
+  instance?: string;
   /** This hop sees the answer before Split Horizon translation (the public upstream on the LAN path). */
   expectRaw?: boolean;
   /** Why this hop is not queried. */
@@ -35,8 +36,12 @@ export interface TracePlan {
   hops: PlannedHop[];
   /** Index of the hop whose answer is authoritative for the comparison. */
   reference: number;
-  /** Split Horizon translations expected for this client (LAN). */
-  translations: { from: string; to: string }[];
+  /**
+   * For LAN clients: the client network. Every hop is asked from dnsdeck's own (cluster) address — Technitium's Split
+   * Horizon matches the packet's source address, so no query of dnsdeck's can stand in for a LAN client; what a LAN
+   * client gets is computed per instance from its live config (server/trace/lan-view.ts).
+   */
+  lanNetwork?: string;
 }
 
 export function planTrace(cfg: ArchConfig, clientClass: ClientClass, name: string, node: string | undefined, live: LiveAddresses): TracePlan {
@@ -44,14 +49,14 @@ export function planTrace(cfg: ArchConfig, clientClass: ClientClass, name: strin
   const hops: PlannedHop[] = [];
   const seen = new Set<string>();
   const push = (h: PlannedHop) => {
-    const key = `${h.server}|${h.via ?? ""}|${h.ecs ?? ""}`;
+    const key = `${h.server}|${h.via ?? ""}`;
     if (h.server && seen.has(key)) return;
     if (h.server) seen.add(key);
     hops.push(h);
   };
   for (const st of stagesFor(cfg, clientClass, name, { nodeLocalDeployed: live.nodeLocalDeployed })) {
     for (const t of st.targets) {
-      if (t.kind === "address") push({ hop: t.viaNode ? `${t.hop} on ${node ?? "?"}` : t.hop, stage: st.key, server: t.server, via: t.viaNode ? node : undefined, ecs: t.ecs, expectRaw: t.expectRaw });
+      if (t.kind === "address") push({ hop: t.viaNode ? `${t.hop} on ${node ?? "?"}` : t.hop, stage: st.key, server: t.server, via: t.viaNode ? node : undefined, expectRaw: t.expectRaw });
       else if (t.kind === "upstream-service")
         push(live.upstreamClusterIp ? { hop: `${t.hop} ${live.upstreamClusterIp}`, stage: st.key, server: live.upstreamClusterIp } : { hop: t.hop, stage: st.key, server: "", skip: `ClusterIP unknown (${live.liveError ?? "Service not found"})` });
       else if (t.kind === "coredns-pods") {
@@ -62,19 +67,18 @@ export function planTrace(cfg: ArchConfig, clientClass: ClientClass, name: strin
         if (!pods.length) push({ hop: "Technitium instances", stage: st.key, server: "", skip: `no Technitium pod IPs (${live.liveError ?? "no pods found"})` });
         for (const p of pods) {
           const hop = `Technitium ${p.instance}${p.podName ? ` (${p.podName})` : ""}`;
-          push(p.ip ? { hop, stage: st.key, server: p.ip, ecs: t.ecs } : { hop, stage: st.key, server: "", skip: "pod has no IP" });
+          push(p.ip ? { hop, stage: st.key, server: p.ip, instance: p.instance } : { hop, stage: st.key, server: "", instance: p.instance, skip: "pod has no IP" });
         }
       }
     }
   }
-  const lanEcs = clientClass === "lan" ? cfg.lanNetwork : undefined;
   let reference = -1;
   if (kind === "internal") {
     const primary = live.technitiumPods?.find((p) => p.primary && p.ip);
     if (primary) {
       reference = hops.findIndex((h) => h.server === primary.ip);
       if (reference < 0) {
-        hops.push({ hop: `reference: Technitium ${primary.instance} (zone primary)`, stage: "reference", server: primary.ip!, ecs: lanEcs });
+        hops.push({ hop: `reference: Technitium ${primary.instance} (zone primary)`, stage: "reference", server: primary.ip! });
         reference = hops.length - 1;
       }
     }
@@ -85,6 +89,5 @@ export function planTrace(cfg: ArchConfig, clientClass: ClientClass, name: strin
       reference = hops.length - 1;
     }
   }
-  const translations = lanEcs ? cfg.splitHorizon.filter((t) => t.network === lanEcs).map(({ from, to }) => ({ from, to })) : [];
-  return { name, clientClass, node, kind, hops, reference, translations };
+  return { name, clientClass, node, kind, hops, reference, lanNetwork: clientClass === "lan" ? cfg.lanNetwork : undefined };
 }

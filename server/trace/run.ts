@@ -6,6 +6,8 @@
  */
 import type { QueryOptions, QueryResult } from "@/server/dns";
 import type { PlannedHop, TracePlan } from "./plan";
+import type { LanView } from "./lan-view";
+import { type Outcome, outcomeOf } from "./outcome";
 
 export type QueryFn = (opts: QueryOptions) => Promise<QueryResult>;
 
@@ -21,7 +23,6 @@ export interface HopResult {
   stage: string;
   server: string;
   via?: string;
-  ecs?: string;
   rcode: string | null;
   answers: HopAnswer[];
   ttl: number | null;
@@ -31,6 +32,11 @@ export interface HopResult {
   error: string | null;
   /** "timeout" | "unreachable" | … | "skipped" when not sent. */
   errorKind?: string;
+  /** What the reply means (server/trace/outcome.ts): answer, nodata, nxdomain, refused, badvers, timeout, … */
+  outcome: Outcome;
+  outcomeText: string;
+  /** Recursion available, as the hop said. */
+  ra?: boolean;
   transport?: string;
   /** Answer equals the expected (authoritative) one; null when there is nothing to compare against. */
   matches: boolean | null;
@@ -46,6 +52,11 @@ export interface TraceResult {
   hops: HopResult[];
   expected: { rcode: string; answers: string[]; ttl: number | null } | null;
   firstBadHop?: { index: number; hop: string; reason: string };
+  /**
+   * LAN clients only: what the instances answer dnsdeck (the hops above), what a LAN client gets from each instance
+   * computed from its live Split Horizon and rebinding config, and the answers the query log shows for LAN clients.
+   */
+  lan?: LanView;
   durationMs: number;
 }
 
@@ -63,37 +74,36 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
   const timeoutMs = opts.timeoutMs ?? 1500;
   const hops: HopResult[] = [];
   for (const [i, h] of plan.hops.entries()) {
-    const base = { hop: h.hop, stage: h.stage, server: h.server, via: h.via, ecs: h.ecs, reference: i === plan.reference || undefined };
+    const base = { hop: h.hop, stage: h.stage, server: h.server, via: h.via, reference: i === plan.reference || undefined };
     const refusal = h.skip ?? opts.mayQuery?.(h) ?? null;
     if (refusal) {
-      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: null, cached: null, error: `not sent: ${refusal}`, errorKind: "skipped", matches: null });
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: null, cached: null, error: `not sent: ${refusal}`, errorKind: "skipped", matches: null, ...named(outcomeOf({ rcode: null, answers: 0, errorKind: "skipped" })) });
       continue;
     }
     const t0 = performance.now();
     try {
-      const r = await opts.query({ name: plan.name, type, server: h.server, via: h.via, ecs: h.ecs, timeoutMs });
+      const r = await opts.query({ name: plan.name, type, server: h.server, via: h.via, timeoutMs });
       const answers = r.answers.map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: String(a.data) }));
-      hops.push({ ...base, rcode: r.rcode, answers, ttl: answers.length ? Math.min(...answers.map((a) => a.ttl)) : null, latencyMs: r.latencyMs, cached: null, error: null, transport: r.transport, matches: null });
+      const o = outcomeOf({ rcode: r.rcode, answers: answers.length, ra: r.flags.ra, transport: r.transport });
+      hops.push({ ...base, rcode: r.rcode, answers, ttl: answers.length ? Math.min(...answers.map((a) => a.ttl)) : null, latencyMs: r.latencyMs, cached: null, error: null, transport: r.transport, matches: null, ra: r.flags.ra, ...named(o) });
     } catch (err) {
       const e = err as { kind?: string; message?: string };
-      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: Math.round(performance.now() - t0), cached: null, error: e.message ?? String(err), errorKind: e.kind ?? "error", matches: null });
+      hops.push({ ...base, rcode: null, answers: [], ttl: null, latencyMs: Math.round(performance.now() - t0), cached: null, error: e.message ?? String(err), errorKind: e.kind ?? "error", matches: null, ...named(outcomeOf({ rcode: null, answers: 0, errorKind: e.kind ?? "error", timeoutMs })) });
     }
   }
 
   const ref = hops[plan.reference];
   const expectedRaw = ref && !ref.error ? { rcode: ref.rcode!, answers: answerKeys(ref.answers), ttl: ref.ttl } : null;
-  const translate = (keys: string[]) => keys.map((k) => plan.translations.reduce((acc, t) => (acc === `A ${t.from}` ? `A ${t.to}` : acc), k)).sort();
   let firstBadHop: TraceResult["firstBadHop"];
   hops.forEach((h, i) => {
     if (expectedRaw && !h.error) {
-      const want = h.reference || plan.hops[i].expectRaw ? expectedRaw.answers : translate(expectedRaw.answers);
-      h.matches = h.rcode === expectedRaw.rcode && same(answerKeys(h.answers), want);
+      h.matches = h.rcode === expectedRaw.rcode && same(answerKeys(h.answers), expectedRaw.answers);
       h.cached = h.reference || h.ttl === null || expectedRaw.ttl === null ? (h.reference ? false : null) : h.ttl < expectedRaw.ttl;
     }
     if (firstBadHop || h.errorKind === "skipped") return;
     if (h.error) firstBadHop = { index: i, hop: h.hop, reason: h.errorKind === "timeout" ? `no answer within ${timeoutMs} ms` : h.error };
     else if (h.matches === false)
-      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}; expected ${expectedRaw!.rcode} ${(h.reference || plan.hops[i].expectRaw ? expectedRaw!.answers : translate(expectedRaw!.answers)).join(", ") || "(no records)"}` };
+      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}${h.outcome === "answer" ? "" : ` — ${h.outcomeText}`}; expected ${expectedRaw!.rcode} ${expectedRaw!.answers.join(", ") || "(no records)"}` };
   });
   return {
     name: plan.name,
@@ -102,11 +112,13 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
     node: plan.node,
     kind: plan.kind,
     hops,
-    expected: expectedRaw && { rcode: expectedRaw.rcode, answers: plan.translations.length ? translate(expectedRaw.answers) : expectedRaw.answers, ttl: expectedRaw.ttl },
+    expected: expectedRaw && { rcode: expectedRaw.rcode, answers: expectedRaw.answers, ttl: expectedRaw.ttl },
     firstBadHop,
     durationMs: Math.round(performance.now() - started),
   };
 }
+
+const named = (o: { outcome: Outcome; text: string }) => ({ outcome: o.outcome, outcomeText: o.text });
 
 /** Comparable form of an answer section: "TYPE data", lower-cased, no trailing dot, sorted. TTLs are ignored. */
 export function answerKeys(answers: HopAnswer[]): string[] {

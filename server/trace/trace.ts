@@ -5,6 +5,11 @@ import { coreDnsState, listNodes, nodeLocalState, serviceState, technitiumPods }
 import { CLIENT_CLASSES } from "@/server/architecture/paths";
 import { addressMapFromEnv, mapDestination, query } from "@/server/dns";
 import { AppError } from "@/server/errors";
+import { lanAnswerEvidence } from "@/server/architecture/querylog-stats";
+import { REBINDING_CLASS, readAppConfig, SPLIT_HORIZON_CLASS } from "@/server/sync/apps";
+import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
+import type { RebindingApp, SplitHorizonApp } from "@/server/technitium/client-view";
+import { buildLanView, type LanEvidenceInput, type LanInstanceInput } from "./lan-view";
 import { type LiveAddresses, type PlannedHop, planTrace } from "./plan";
 import { type QueryFn, runTrace, type TraceResult } from "./run";
 import type { TraceInput } from "./schemas";
@@ -19,6 +24,8 @@ export interface TraceDeps {
   query: QueryFn;
   mayQuery?: (hop: PlannedHop) => string | null;
   timeoutMs?: number;
+  /** LAN traces: each instance's live app configs and the query log's LAN answers (server/trace/lan-view.ts). */
+  lanInputs?(name: string, type: string, network: string): Promise<{ instances: LanInstanceInput[]; evidence: LanEvidenceInput | { error: string } }>;
 }
 
 /**
@@ -43,7 +50,34 @@ export async function traceName(input: TraceInput, deps: TraceDeps = defaultDeps
   const cfg = await deps.config();
   const addresses = await deps.addresses(cfg);
   const plan = planTrace(cfg, input.clientClass, input.name.replace(/\.$/, ""), node, addresses);
-  return runTrace(plan, { query: deps.query, type: input.type, timeoutMs: deps.timeoutMs ?? HOP_TIMEOUT_MS, mayQuery: deps.mayQuery });
+  const result = await runTrace(plan, { query: deps.query, type: input.type, timeoutMs: deps.timeoutMs ?? HOP_TIMEOUT_MS, mayQuery: deps.mayQuery });
+  if (plan.lanNetwork && deps.lanInputs) {
+    const inputs = await deps.lanInputs(plan.name, result.type, plan.lanNetwork);
+    const hops = plan.hops.flatMap((h, i) => (h.instance && h.stage !== "reference" ? [{ instance: h.instance, hop: result.hops[i] }] : []));
+    result.lan = buildLanView({ name: plan.name, type: result.type, network: plan.lanNetwork, authoritative: plan.kind === "internal", hops, reference: result.hops[plan.reference], instances: inputs.instances, evidence: inputs.evidence });
+  }
+  return result;
+}
+
+/** Each instance's Split Horizon and rebinding configs (as it runs them now) and the query log's LAN answers. */
+export async function liveLanInputs(name: string, type: string, network: string): Promise<{ instances: LanInstanceInput[]; evidence: LanEvidenceInput | { error: string } }> {
+  const apis = technitiumClients().map((c) => new TechnitiumApi(c));
+  const [instances, evidence] = await Promise.all([
+    Promise.all(
+      apis.map(async (api): Promise<LanInstanceInput> => {
+        try {
+          const [info, sh, rb] = await Promise.all([api.version({ timeoutMs: 3000 }), readAppConfig(api, SPLIT_HORIZON_CLASS), readAppConfig(api, REBINDING_CLASS)]);
+          const cfg = <T>(r: Awaited<ReturnType<typeof readAppConfig>>) => (r.appName === null ? null : ((r.config ?? null) as T | null));
+          const parseError = [sh, rb].map((r) => ("parseError" in r ? r.parseError : undefined)).find(Boolean);
+          return { instance: api.name, server: info.dnsServerDomain, splitHorizon: cfg<SplitHorizonApp>(sh), rebinding: cfg<RebindingApp>(rb), configError: parseError };
+        } catch (err) {
+          return { instance: api.name, splitHorizon: null, rebinding: null, configError: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    ),
+    lanAnswerEvidence(name, type, network).then((r) => (r.ok ? r.value : { error: r.error })),
+  ]);
+  return { instances, evidence };
 }
 
 export async function liveAddresses(cfg: ArchConfig): Promise<LiveAddresses> {
@@ -75,5 +109,6 @@ function defaultDeps(): TraceDeps {
     addresses: liveAddresses,
     query,
     mayQuery: unmappedGuard(),
+    lanInputs: liveLanInputs,
   };
 }

@@ -4,6 +4,7 @@
  * token, or given statically (tests, or when no K8s twin runs).
  */
 import { SEED_COREFILE } from "./corefile";
+import { kubeFetch } from "../kube/https-fetch";
 
 export type InstanceName = "primary" | "secondary" | "tertiary";
 
@@ -26,6 +27,8 @@ export interface ServiceInfo {
 
 export interface ClusterSnapshot {
   nodes: string[];
+  /** node name → InternalIP (NodeLocal and the kubelet's host network send from it) */
+  nodeIPs?: Record<string, string>;
   coreDnsPods: PodInfo[];
   nodeLocalPods: PodInfo[];
   technitiumPods: (PodInfo & { instance: InstanceName; labels: Record<string, string> })[];
@@ -42,6 +45,7 @@ export const NODES = ["k8s-master", "k8s-node1", "k8s-node2", "k8s-node3", "k8s-
 export function staticSnapshot(): ClusterSnapshot {
   return {
     nodes: [...NODES],
+    nodeIPs: Object.fromEntries(NODES.map((n, i) => [n, `10.0.20.${100 + i}`])),
     coreDnsPods: [
       { name: "coredns-7db6d8ff4d-2xk9p", ip: "10.244.1.10", node: "k8s-node1", ready: true },
       { name: "coredns-7db6d8ff4d-8mqzt", ip: "10.244.2.10", node: "k8s-node2", ready: true },
@@ -90,13 +94,13 @@ export function instanceOf(labels: Record<string, string>, name: string): Instan
 export async function fetchSnapshot(kubeUrl: string, token: string | undefined): Promise<ClusterSnapshot> {
   const base = kubeUrl.replace(/\/+$/, "");
   const get = async <T>(path: string): Promise<T | null> => {
-    const res = await fetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(3000) });
+    const res = await kubeFetch(base + path, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(10_000) });
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   };
   const [nodes, ksPods, techPods, services, cm, nlCm] = await Promise.all([
-    get<K8sList<{ metadata: { name: string } }>>("/api/v1/nodes"),
+    get<K8sList<{ metadata: { name: string }; status?: { addresses?: { type: string; address: string }[] } }>>("/api/v1/nodes"),
     get<K8sList<K8sPod>>("/api/v1/namespaces/kube-system/pods"),
     get<K8sList<K8sPod>>("/api/v1/namespaces/technitium/pods"),
     get<K8sList<K8sService>>("/api/v1/services"),
@@ -106,6 +110,7 @@ export async function fetchSnapshot(kubeUrl: string, token: string | undefined):
   const kp = ksPods?.items ?? [];
   return {
     nodes: (nodes?.items ?? []).map((n) => n.metadata.name),
+    nodeIPs: Object.fromEntries((nodes?.items ?? []).flatMap((n) => { const ip = n.status?.addresses?.find((a) => a.type === "InternalIP")?.address; return ip ? [[n.metadata.name, ip]] : []; })),
     coreDnsPods: kp.filter((p) => p.metadata.labels?.["k8s-app"] === "kube-dns").map(podInfo),
     nodeLocalPods: kp.filter((p) => p.metadata.labels?.["k8s-app"] === "node-local-dns").map(podInfo),
     technitiumPods: (techPods?.items ?? []).flatMap((p) => {

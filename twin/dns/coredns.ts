@@ -4,7 +4,7 @@
  * negative answers for the denial TTLs, and serve stale answers (TTL 0) when every upstream fails.
  */
 import type { Packet } from "dns-packet";
-import { inZone, rcodeOf, reply } from "./wire";
+import { badVersion, inZone, rcodeOf, reply, withEdns } from "./wire";
 import type { ServerBlock, ForwardCfg, CacheCfg } from "./corefile";
 import type { CorednsObserver } from "./observer";
 import { UpstreamHealth } from "./forward-health";
@@ -35,6 +35,7 @@ interface Entry {
 
 export class CorednsServer {
   private caches = new Map<ServerBlock, Map<string, Entry>>();
+  private refreshing = new Set<string>();
   private rr = 0;
   private readonly health: UpstreamHealth;
 
@@ -70,11 +71,11 @@ export class CorednsServer {
     return best;
   }
 
-  /** Answer one query; `server` is the listener it came in on (the metrics' `server` label). */
+  /** Answer one query, its OPT record written as CoreDNS writes it; `server` is the listener it came in on (the metrics' `server` label). */
   async handle(req: Packet, o: { proto?: "udp" | "tcp"; server?: string } = {}): Promise<Packet> {
     const t0 = performance.now();
     const trace: Trace = { plugin: "" };
-    const res = await this.answer(req, trace, o.server ?? "dns://:53");
+    const res = withEdns(req, await this.answer(req, trace, o.server ?? "dns://:53"), "coredns");
     const q = req.questions?.[0];
     const qname = q?.name.toLowerCase().replace(/\.$/, "") ?? "";
     const block = q ? this.blockFor(qname) : undefined;
@@ -91,6 +92,10 @@ export class CorednsServer {
   private async answer(req: Packet, trace: Trace, server: string): Promise<Packet> {
     const q = req.questions?.[0];
     if (!q) return reply(req, { rcode: "FORMERR" });
+    // core/dnsserver: a class other than IN is refused unless the chaos plugin is loaded; EDNS > 0 → BADVERS
+    if ((q.class ?? "IN") !== "IN" && !this.blocks.some((b) => b.plugins.includes("chaos"))) return reply(req, { rcode: "REFUSED" });
+    const bad = badVersion(req, "coredns");
+    if (bad) return bad;
     const qname = q.name.toLowerCase().replace(/\.$/, "");
     const block = this.blockFor(qname);
     if (!block) return reply(req, { rcode: "REFUSED" });
@@ -104,6 +109,18 @@ export class CorednsServer {
       trace.plugin = "cache";
       return this.fromCache(req, hit, now);
     }
+    const cfg = block.cache;
+    const stale = !!hit && !!cfg && cfg.serveStale > 0 && now - (hit.storedAt + hit.ttl * 1000) < cfg.serveStale * 1000;
+    const serveStale = () => {
+      this.ctx.observer?.cache({ block, server, hit: true, stale: true, denial: hit!.rcode !== "NOERROR", entries: cache!.size });
+      trace.plugin = "cache";
+      return this.staleReply(req, hit!);
+    };
+    if (stale && cfg!.serveStaleMode === "immediate") {
+      // serve_stale without `verify` (the default): the stale answer at once with TTL 0, a refresh in the background
+      this.refreshInBackground(req, block, qname, q.type, key);
+      return serveStale();
+    }
 
     let res: Packet | undefined;
     try {
@@ -113,23 +130,37 @@ export class CorednsServer {
       trace.plugin = "";
     }
     const failed = !res || rcodeOf(res) === "SERVFAIL" || rcodeOf(res) === "REFUSED";
-    if (failed && hit && block.cache && block.cache.serveStale > 0 && now - (hit.storedAt + hit.ttl * 1000) < block.cache.serveStale * 1000) {
-      // serve_stale: answer with TTL 0 (CoreDNS 1.10/1.11)
-      this.ctx.observer?.cache({ block, server, hit: true, stale: true, denial: hit.rcode !== "NOERROR", entries: cache!.size });
-      trace.plugin = "cache";
-      return reply(req, { ra: true, rcode: hit.rcode, answers: hit.answers.map((r) => ({ ...r, ttl: 0 })), authorities: hit.authorities.map((r) => ({ ...r, ttl: 0 })) });
-    }
+    // serve_stale … verify: the upstream is asked first; only when it fails is the stale answer served
+    if (failed && stale) return serveStale();
     if (!res) return reply(req, { ra: true, rcode: "SERVFAIL" });
-    if (cache && block.cache && !failed) return this.store(cache, block.cache, key, res, now);
+    if (cache && cfg && !failed) return this.store(cache, cfg, key, res, now);
     return res;
+  }
+
+  private staleReply(req: Packet, hit: Entry): Packet {
+    // stale answers carry TTL 0 in CoreDNS 1.10/1.11; like every cached reply they are marked authoritative
+    return reply(req, { aa: true, ra: true, rcode: hit.rcode, answers: hit.answers.map((r) => ({ ...r, ttl: 0 })), authorities: hit.authorities.map((r) => ({ ...r, ttl: 0 })) });
+  }
+
+  private refreshInBackground(req: Packet, block: ServerBlock, qname: string, qtype: string, key: string) {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    void this.resolve(req, block, qname, qtype, { plugin: "" })
+      .then((res) => {
+        const cache = this.caches.get(block);
+        if (cache && block.cache && rcodeOf(res) !== "SERVFAIL" && rcodeOf(res) !== "REFUSED") this.store(cache, block.cache, key, res, Date.now());
+      })
+      .catch(() => {})
+      .finally(() => this.refreshing.delete(key));
   }
 
   private fromCache(req: Packet, e: Entry, now: number): Packet {
     const elapsed = Math.floor((now - e.storedAt) / 1000);
     const left = Math.max(0, e.ttl - elapsed);
     const dec = (r: R) => ({ ...r, ttl: left });
-    // answers from the cache are never authoritative
-    return reply(req, { ra: true, rcode: e.rcode, answers: e.answers.map(dec), authorities: e.authorities.map(dec) });
+    // plugin/cache item.toMsg sets Authoritative on every reply built from the cache ("some clients discard
+    // non-authoritative answers"), so a cached answer keeps AA
+    return reply(req, { aa: true, ra: true, rcode: e.rcode, answers: e.answers.map(dec), authorities: e.authorities.map(dec) });
   }
 
   private store(cache: Map<string, Entry>, cfg: CacheCfg, key: string, res: Packet, now: number): Packet {

@@ -3,7 +3,9 @@
  * server blocks (zones, port), forward (targets, except, force_tcp, policy), cache (success/denial TTLs, serve_stale),
  * template (class, type, zones, match regexes, rcode, answer, fallthrough), kubernetes (zones, fallthrough).
  * Everything else is accepted and ignored. Parse errors throw (the hop then keeps its old config, like `reload`).
+ * The grammar is k8s/corefile's parser (the one dnsdeck validates with); this file only reads what the chain needs.
  */
+import { parseCorefile as parseK8sCorefile, type Property } from "../../k8s/corefile/parser";
 
 export interface Directive {
   name: string;
@@ -30,6 +32,8 @@ export interface CacheCfg {
   denialMin: number;
   /** seconds; 0 = off */
   serveStale: number;
+  /** `serve_stale DURATION [immediate|verify]`: immediate (default) answers stale at once, verify asks upstream first */
+  serveStaleMode: "immediate" | "verify";
 }
 
 export interface TemplateCfg {
@@ -54,142 +58,20 @@ export interface ServerBlock {
 
 export class CorefileError extends Error {}
 
-interface Tok {
-  text: string;
-  line: number;
-  quoted: boolean;
-}
-
-function tokenize(src: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  let line = 1;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === "\n") {
-      line++;
-      i++;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === "#") {
-      while (i < src.length && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === '"') {
-      const startLine = line;
-      let s = "";
-      i++;
-      while (i < src.length && src[i] !== '"') {
-        if (src[i] === "\\" && src[i + 1] === '"') {
-          s += '"';
-          i += 2;
-          continue;
-        }
-        if (src[i] === "\n") line++;
-        s += src[i++];
-      }
-      if (i >= src.length) throw new CorefileError(`line ${startLine}: unterminated quoted string`);
-      i++;
-      toks.push({ text: s, line: startLine, quoted: true });
-      continue;
-    }
-    let s = "";
-    while (i < src.length && !/\s/.test(src[i]) && src[i] !== "#") s += src[i++];
-    toks.push({ text: s, line, quoted: false });
-  }
-  return toks;
-}
-
-/** Snippets `(name) { … }` are removed and pasted where `import name` appears; `{$VAR}` / `{%VAR%}` use `env`. */
-function expand(input: Tok[], env: Record<string, string>): Tok[] {
-  const snippets = new Map<string, Tok[]>();
-  const rest: Tok[] = [];
-  for (let i = 0; i < input.length; i++) {
-    const t = input[i];
-    const m = /^\((.+)\)$/.exec(t.text);
-    if (!t.quoted && m && input[i + 1]?.text === "{" && (i === 0 || input[i - 1].text === "}")) {
-      let depth = 0;
-      let j = i + 1;
-      const body: Tok[] = [];
-      for (; j < input.length; j++) {
-        if (!input[j].quoted && input[j].text === "{") depth++;
-        else if (!input[j].quoted && input[j].text === "}") depth--;
-        if (depth === 0) break;
-        if (j > i + 1) body.push(input[j]);
-      }
-      if (depth !== 0) throw new CorefileError(`snippet (${m[1]}) is not closed`);
-      if (snippets.has(m[1])) throw new CorefileError(`redeclaration of snippet (${m[1]})`);
-      snippets.set(m[1], body);
-      i = j;
-      continue;
-    }
-    rest.push(t);
-  }
-  let serial = 0;
-  const paste = (toks: Tok[], depth: number): Tok[] => {
-    if (depth > 10) throw new CorefileError("import depth exceeded");
-    const out: Tok[] = [];
-    for (let i = 0; i < toks.length; i++) {
-      const t = toks[i];
-      if (!t.quoted && t.text === "import" && toks[i + 1] && toks[i + 1].line === t.line) {
-        const name = toks[++i].text;
-        const body = snippets.get(name);
-        if (!body) throw new CorefileError(`line ${t.line}: File to import not found: ${name}`);
-        const base = -(++serial * 100000);
-        out.push(...paste(body.map((b) => ({ ...b, line: base - b.line })), depth + 1));
-        continue;
-      }
-      out.push(t);
-    }
-    return out;
-  };
-  return paste(rest, 0).map((t) => ({ ...t, text: t.text.replace(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}|\{%([A-Za-z_][A-Za-z0-9_]*)%\}/g, (_, a, b) => env[a ?? b] ?? "") }));
-}
-
-/** Parse into raw server blocks: keys + directives. */
+/**
+ * Server blocks as keys + directives, from the one Corefile parser of the repository (k8s/corefile, caddy's grammar:
+ * snippets and `import`, `{$VAR}` / `{%VAR%}` from `env`, comma-continued keys). Its first error throws — the hop then
+ * keeps its old config, as CoreDNS's `reload` does.
+ */
 export function parseRaw(src: string, env: Record<string, string> = {}): { keys: string[]; directives: Directive[] }[] {
-  const toks = expand(tokenize(src), env);
-  let p = 0;
-  const isOpen = (t?: Tok) => t && !t.quoted && t.text === "{";
-  const isClose = (t?: Tok) => t && !t.quoted && t.text === "}";
-  const directives = (): Directive[] => {
-    const out: Directive[] = [];
-    for (;;) {
-      const t = toks[p];
-      if (!t) throw new CorefileError("unexpected end of file: missing '}'");
-      if (isClose(t)) {
-        p++;
-        return out;
-      }
-      if (isOpen(t)) throw new CorefileError(`line ${t.line}: unexpected '{' (a directive's '{' must be on the directive's line)`);
-      p++;
-      const d: Directive = { name: t.text, args: [], line: t.line };
-      while (toks[p] && toks[p].line === t.line && !isOpen(toks[p]) && !isClose(toks[p])) d.args.push(toks[p++].text);
-      if (toks[p] && isOpen(toks[p]) && toks[p].line === t.line) {
-        p++;
-        d.block = directives();
-      }
-      out.push(d);
-    }
-  };
-  const blocks: { keys: string[]; directives: Directive[] }[] = [];
-  while (p < toks.length) {
-    const keys: string[] = [];
-    while (toks[p] && !isOpen(toks[p])) {
-      if (isClose(toks[p])) throw new CorefileError(`line ${toks[p].line}: Unexpected '}' because no matching opening brace`);
-      for (const k of toks[p].text.split(",").filter(Boolean)) keys.push(k);
-      p++;
-    }
-    if (!toks[p]) throw new CorefileError(`server block ${keys.join(" ") || "(none)"} has no '{'`);
-    p++;
-    if (!keys.length) throw new CorefileError(`line ${toks[p - 1].line}: a server block needs at least one key`);
-    blocks.push({ keys, directives: directives() });
-  }
-  return blocks;
+  const parsed = parseK8sCorefile(src, { env });
+  const err = parsed.issues.find((i) => i.severity === "error");
+  if (err) throw new CorefileError(`line ${err.line}: ${err.message}`);
+  const props = (list: Property[]): Directive[] => list.map((p) => ({ name: p.name.text, args: p.args.map((a) => a.text), line: p.name.line, ...(p.block ? { block: props(p.block) } : {}) }));
+  return parsed.blocks.map((b) => ({
+    keys: b.keys.map((k) => k.text.replace(/,$/, "")).filter(Boolean),
+    directives: b.directives.map((d) => ({ name: d.name, args: d.args.map((a) => a.text), line: d.nameToken.line, ...(d.block ? { block: props(d.block) } : {}) })),
+  }));
 }
 
 function normZone(z: string): string {
@@ -298,7 +180,7 @@ function parseForward(d: Directive): ForwardCfg {
 }
 
 function parseCache(d: Directive): CacheCfg {
-  const c: CacheCfg = { successMax: 3600, successMin: 5, denialMax: 1800, denialMin: 5, serveStale: 0 };
+  const c: CacheCfg = { successMax: 3600, successMin: 5, denialMax: 1800, denialMin: 5, serveStale: 0, serveStaleMode: "immediate" };
   if (d.args[0] !== undefined) {
     const ttl = int(d.args[0], "cache TTL", 3600);
     if (ttl <= 0) throw new CorefileError("cache TTL must be > 0");
@@ -317,7 +199,12 @@ function parseCache(d: Directive): CacheCfg {
         if (max !== undefined) c.denialMax = max;
         if (min !== undefined) c.denialMin = min;
       }
-    } else if (prop.name === "serve_stale") c.serveStale = prop.args[0] ? goDuration(prop.args[0]) : 3600;
+    } else if (prop.name === "serve_stale") {
+      c.serveStale = prop.args[0] ? goDuration(prop.args[0]) : 3600;
+      const mode = prop.args[1] ?? "immediate";
+      if (mode !== "immediate" && mode !== "verify") throw new CorefileError(`line ${prop.line}: invalid value for serve_stale refresh mode: ${mode}`);
+      c.serveStaleMode = mode;
+    }
   }
   return c;
 }

@@ -9,7 +9,8 @@
  * so nothing leaves loopback.
  */
 import type { Packet } from "dns-packet";
-import { exchange, rcodeOf, startDnsServer, type DnsServerHandle, type Fault } from "./wire";
+import { exchange, rcodeOf, startDnsServer, type DnsServerHandle, type Fault, type Personality } from "./wire";
+import { loopbackSource } from "./sources";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { parseCorefile, SEED_NODELOCAL_COREFILE, type ServerBlock } from "./corefile";
 import { CorednsServer } from "./coredns";
@@ -36,7 +37,7 @@ export interface StartDnsTwinOptions {
   reloadMs?: number;
   /** How often the K8s API is read. */
   pollMs?: number;
-  /** The one port every hop listens on (default 5353). */
+  /** The one port every hop listens on (default 5353; 0 = one the kernel picks). */
   port?: number;
   /** Static cluster (no kubeUrl). */
   cluster?: Partial<ClusterSnapshot>;
@@ -128,8 +129,17 @@ export function buildAddressMap(port: number, nodes: string[]): string {
   return parts.join(",");
 }
 
+/** A port free for UDP and TCP on the hop addresses: the kernel picks one for the first upstream address. */
+async function freePort(): Promise<number> {
+  const probe = await startDnsServer({ host: UPSTREAMS[0][1], port: 0, handler: () => null, label: "port probe" });
+  const p = probe.port;
+  await probe.close();
+  return p;
+}
+
 export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> {
-  const port = opts.port ?? 5353;
+  // port 0: every hop shares one port the kernel picked (the address map carries a single port)
+  const port = opts.port === 0 ? await freePort() : (opts.port ?? 5353);
   const reloadMs = opts.reloadMs ?? 1000;
   const pollMs = opts.pollMs ?? Math.max(100, Math.min(1000, Math.floor(reloadMs / 2)));
   const fwdTimeout = opts.forwardTimeoutMs ?? 2000;
@@ -240,7 +250,8 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   };
 
   // ---------------------------------------------------------------- sending inside the chain
-  const send = (target: string, req: Packet, o: { tcp: boolean; via?: string }): Promise<Packet> => {
+  /** `from`: the stack address the sender sends from (its pod IP, its node's IP, pfSense). */
+  const send = (target: string, req: Packet, o: { tcp: boolean; via?: string; from?: string }): Promise<Packet> => {
     let address = target;
     let p = 53;
     if (target.startsWith("/")) address = NODE_RESOLVER; // the node's /etc/resolv.conf → pfSense
@@ -252,8 +263,9 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
       }
     }
     const d = mapDestination(map, { address, port: p, via: o.via });
-    return exchange(req, { host: d.host, port: d.port, tcp: o.tcp, timeoutMs: fwdTimeout });
+    return exchange(req, { host: d.host, port: d.port, tcp: o.tcp, timeoutMs: fwdTimeout, localAddress: o.from ? loopbackSource(o.from) : undefined });
   };
+  const nodeIp = (node?: string) => (node ? snapshot.nodeIPs?.[node] ?? staticSnapshot().nodeIPs?.[node] : undefined);
 
   const servicesForPlugin = () => snapshot.services.map((s) => ({ name: s.name, namespace: s.namespace, clusterIP: s.clusterIP }));
 
@@ -261,7 +273,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!coreBlocks) return undefined;
     let s = corednsServers.get(pod.name);
     if (!s) {
-      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node }), services: servicesForPlugin, observer: opts.metrics?.coredns(pod.name) });
+      s = new CorednsServer(coreBlocks, { send: (t, r, o) => send(t, r, { ...o, via: pod.node, from: pod.ip }), services: servicesForPlugin, observer: opts.metrics?.coredns(pod.name) });
       corednsServers.set(pod.name, s);
     }
     return s;
@@ -270,22 +282,23 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     if (!nodeLocalBlocks || nodeLocalBroken) return undefined;
     let s = nodeLocalServers.get(node);
     if (!s) {
-      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node }), services: () => [], observer: opts.metrics?.nodeLocal(node) });
+      s = new CorednsServer(nodeLocalBlocks, { send: (t, r, o) => send(t, r, { ...o, via: node, from: nodeIp(node) }), services: () => [], observer: opts.metrics?.nodeLocal(node) });
       nodeLocalServers.set(node, s);
     }
     return s;
   };
   /** pfSense dnsmasq (domain override viktorbarzin.lan → the Technitium LB, the rest → Cloudflare), with its cache. */
-  const pfsense = new CorednsServer(parseCorefile(PFSENSE_DNSMASQ), { send: (t, r, o) => send(t, r, o), services: () => [] });
+  const pfsense = new CorednsServer(parseCorefile(PFSENSE_DNSMASQ), { send: (t, r, o) => send(t, r, { ...o, from: NODE_RESOLVER }), services: () => [] });
   const nodeLocalReady = (node: string) => snapshot.nodeLocalPods.some((p) => p.node === node && p.ready);
 
   // kube-dns and kube-dns-upstream both select the CoreDNS pods (k8s-app=kube-dns); kube-proxy picks a Ready one.
-  const viaKubeProxy = async (_svc: ServiceInfo, req: Packet, tcp: boolean): Promise<Packet | null> => {
+  // kube-proxy DNATs without SNAT for pod clients, so the backend sees the client's own address (`from`)
+  const viaKubeProxy = async (_svc: ServiceInfo, req: Packet, tcp: boolean, from: string): Promise<Packet | null> => {
     const eps = snapshot.coreDnsPods.filter((p) => p.ready && p.ip);
     if (!eps.length) return null;
     const pod = eps[Math.floor(Math.random() * eps.length)];
     try {
-      return await exchange(req, { host: loop(pod.ip!), port, tcp, timeoutMs: fwdTimeout * 2 });
+      return await exchange(req, { host: loop(pod.ip!), port, tcp, timeoutMs: fwdTimeout * 2, localAddress: from });
     } catch {
       return null;
     }
@@ -301,11 +314,12 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     return [...new Set(names)].map((n) => techByName.get(n)).filter((x): x is TechnitiumEndpoint => !!x);
   };
 
-  const toTechnitium = async (cands: TechnitiumEndpoint[], req: Packet, tcp: boolean): Promise<Packet | null> => {
+  // ClusterIP (kube-proxy) and the LoadBalancer with externalTrafficPolicy Local keep the client's address
+  const toTechnitium = async (cands: TechnitiumEndpoint[], req: Packet, tcp: boolean, from: string): Promise<Packet | null> => {
     const order = cands.sort(() => Math.random() - 0.5);
     for (const t of order) {
       try {
-        return await exchange(req, { host: t.dnsHost, port: t.dnsPort, tcp, timeoutMs: fwdTimeout });
+        return await exchange(req, { host: t.dnsHost, port: t.dnsPort, tcp, timeoutMs: fwdTimeout, localAddress: from });
       } catch {
         // endpoint not answering: the next one
       }
@@ -323,11 +337,13 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   const faults = new Map<string, Fault>(); // listen host → fault
   const bindErrors = new Map<string, string>();
   let started = false;
+  let stopped = false;
 
-  const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp" }): Promise<Packet | null> => {
+  const handler = (host: string) => async (req: Packet, ctx: { transport: "udp" | "tcp"; remote: string }): Promise<Packet | null> => {
     const role = roles.get(host);
     if (!role) return null;
     const tcp = ctx.transport === "tcp";
+    const from = ctx.remote.replace(/^::ffff:/, "");
     switch (role.kind) {
       case "upstream":
         return publicAnswer(req);
@@ -337,11 +353,11 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
         return rcodeOf(res) === "SERVFAIL" ? null : res;
       }
       case "service":
-        if (isKubeDnsService(role.svc)) return viaKubeProxy(role.svc, req, tcp);
-        return toTechnitium(technitiumCandidates(role.svc), req, tcp);
+        if (isKubeDnsService(role.svc)) return viaKubeProxy(role.svc, req, tcp, from);
+        return toTechnitium(technitiumCandidates(role.svc), req, tcp, from);
       case "technitium-pod": {
         const t = techByName.get(role.instance);
-        return t ? toTechnitium([t], req, tcp) : null;
+        return t ? toTechnitium([t], req, tcp, from) : null;
       }
       case "coredns": {
         const s = corednsFor(role.pod);
@@ -354,18 +370,21 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
         }
         if (!role.kubeDnsAddress) return null; // nothing listens on 169.254.20.10 without NodeLocal
         const kubeDns = snapshot.services.find((s) => s.namespace === "kube-system" && s.name === "kube-dns");
-        return kubeDns ? viaKubeProxy(kubeDns, req, tcp) : null;
+        return kubeDns ? viaKubeProxy(kubeDns, req, tcp, from) : null;
       }
     }
   };
 
   const ensure = async (host: string, role: Role, hop: string, address: string) => {
+    if (stopped) return;
     roles.set(host, role);
     hopNames.set(host, { hop, address });
     if (listeners.has(host)) return;
     let l: DnsServerHandle;
     try {
-      l = await startDnsServer({ host, port, handler: handler(host), label: hop });
+      // CoreDNS-based hops (CoreDNS pods, node-cache) screen packets as miekg/dns does; Services pass packets on
+      const personality: Personality | undefined = role.kind === "coredns" || role.kind === "nodelocal" ? "coredns" : undefined;
+      l = await startDnsServer({ host, port, handler: handler(host), label: hop, personality });
     } catch (err) {
       bindErrors.set(host, `${hop} (${address}) cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       if (!started) throw err; // at start a taken port fails fast (callers retry with another port)
@@ -418,9 +437,10 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
   }
   started = true;
 
-  let stopped = false;
   let polling = false;
-  const tick = async () => {
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => (inFlight = tickOnce());
+  const tickOnce = async () => {
     if (stopped || polling) return;
     polling = true;
     try {
@@ -432,6 +452,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
           lastPollError = (err as Error).message;
         }
       }
+      if (stopped) return; // stop() ran while the API was being read: open nothing new
       consider(false);
       await sync();
     } catch (err) {
@@ -482,6 +503,7 @@ export async function startDnsTwin(opts: StartDnsTwinOptions): Promise<DnsTwin> 
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await inFlight.catch(() => {}); // a poll in progress finishes (and opens nothing) before the listeners close
       // health-check probes of the hops' forwarders end with them
       for (const s of [...corednsServers.values(), ...nodeLocalServers.values(), pfsense]) s.close();
       for (const l of listeners.values()) await l.close();

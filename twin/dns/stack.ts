@@ -19,7 +19,7 @@ export async function startDnsStack(o: {
   stateDir: string;
   kubeUrl?: string;
   kubeToken?: string;
-  /** DNS port shared by every hop (default 5353; a random free one is tried if taken when `port` is not given). */
+  /** DNS port shared by every hop (default 5353, or a free one the kernel picks if 5353 is taken; 0 = a free one). */
   port?: number;
   reloadMs?: number;
   /** Fault spec (see faults.ts), e.g. process.env.TWIN_DNS_FAULTS */
@@ -29,7 +29,7 @@ export async function startDnsStack(o: {
   let dns: DnsTwin | undefined;
   try {
     for (let attempt = 0; !dns; attempt++) {
-      const port = o.port ?? (attempt === 0 ? 5353 : 20000 + Math.floor(Math.random() * 40000));
+      const port = o.port ?? (attempt === 0 ? 5353 : 0);
       try {
         dns = await startDnsTwin({ kubeUrl: o.kubeUrl, kubeToken: o.kubeToken, technitium: technitium.instances, reloadMs: o.reloadMs ?? 3000, port });
       } catch (err) {

@@ -84,19 +84,74 @@ export const isAuthoritative = (p: Packet) => hasFlag(p, dnsPacket.AUTHORITATIVE
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startDnsServer(o: { host: string; port: number; handler: Handler; label?: string }): Promise<DnsServerHandle> {
+/**
+ * How a server treats packets before it looks at the question — the parts of miekg/dns (under CoreDNS) and of
+ * Technitium's DnsServer.cs (v14.3.0) that decide between dropping, FORMERR and NOTIMP:
+ * - both drop a datagram shorter than a header and any packet with QR=1 (a response; "avoid loops");
+ * - "coredns" (miekg DefaultMsgAcceptFunc): opcode other than QUERY/NOTIFY → NOTIMP, QDCOUNT≠1, ANCOUNT>1,
+ *   NSCOUNT>1 or ARCOUNT>2 → FORMERR with a bare header, an undecodable body → FORMERR;
+ * - "technitium": an undecodable body is dropped (EndOfStreamException is ignored), QDCOUNT≠1 → FORMERR echoing
+ *   the question section (ProcessQueryAsync; the handler does that part).
+ * Without a personality (the chain's Services and the public upstream twin) undecodable packets are dropped.
+ */
+export type Personality = "coredns" | "technitium";
+
+/** A header-only response: id, opcode and RD/CD copied, QR set, the given rcode (miekg SetRcodeFormatError). */
+function bareReply(buf: Buffer, rcode: number): Buffer {
+  const out = Buffer.alloc(12);
+  buf.copy(out, 0, 0, 2);
+  const flags = buf.readUInt16BE(2);
+  out.writeUInt16BE(0x8000 | (flags & 0x7800) | (flags & 0x0100) | (flags & 0x0010) | (rcode & 0xf), 2);
+  return out;
+}
+
+/** Checks on the raw header; a Buffer is the reply to send as is, null = drop, undefined = go on and decode. */
+function screen(buf: Buffer, personality: Personality | undefined): Buffer | null | undefined {
+  if (buf.length < 12) return null;
+  const flags = buf.readUInt16BE(2);
+  if (flags & 0x8000) return null;
+  if (personality !== "coredns") return undefined;
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode !== 0 && opcode !== 4) return bareReply(buf, RCODE.NOTIMP);
+  const [qd, an, ns, ar] = [4, 6, 8, 10].map((o) => buf.readUInt16BE(o));
+  if (qd !== 1 || an > 1 || ns > 1 || ar > 2) return bareReply(buf, RCODE.FORMERR);
+  return undefined;
+}
+
+/** The hook every answered query passes through (one call per query, after the handler): for metrics and logs. */
+export type QueryObserver = (e: { label: string; host: string; transport: "udp" | "tcp"; remote: string; question?: Question; rcode?: string; dropped: boolean; ms: number }) => void;
+const observers = new Set<QueryObserver>();
+/** Register a per-query hook for every twin DNS server in this process; returns the unregister function. */
+export function observeQueries(fn: QueryObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
+export async function startDnsServer(o: { host: string; port: number; handler: Handler; label?: string; personality?: Personality }): Promise<DnsServerHandle> {
   const fault: Fault = {};
   let udp: dgram.Socket | undefined;
   let tcp: net.Server | undefined;
   const sockets = new Set<net.Socket>();
   let port = o.port;
 
-  const answer = async (buf: Buffer, ctx: Omit<RequestContext, "ecs">): Promise<Packet | null> => {
+  const answer = async (buf: Buffer, ctx: Omit<RequestContext, "ecs">): Promise<Packet | Buffer | null> => {
+    const t0 = performance.now();
+    const res = await answerInner(buf, ctx);
+    if (observers.size) {
+      const q = safeDecode(buf)?.questions?.[0];
+      const rcode = res === null ? undefined : Buffer.isBuffer(res) ? Object.keys(RCODE).find((k) => RCODE[k] === (res.readUInt16BE(2) & 0xf)) : rcodeOf(res);
+      for (const fn of observers) fn({ label: o.label ?? o.host, host: o.host, transport: ctx.transport, remote: ctx.remote, question: q, rcode, dropped: res === null, ms: performance.now() - t0 });
+    }
+    return res;
+  };
+  const answerInner = async (buf: Buffer, ctx: Omit<RequestContext, "ecs">): Promise<Packet | Buffer | null> => {
+    const early = screen(buf, o.personality);
+    if (early !== undefined) return early;
     let req: Packet;
     try {
       req = dnsPacket.decode(buf);
     } catch {
-      return null;
+      return o.personality === "coredns" ? bareReply(buf, RCODE.FORMERR) : null;
     }
     if (fault.drop) return null;
     if (fault.delayMs) await sleep(fault.delayMs);
@@ -124,7 +179,7 @@ export async function startDnsServer(o: { host: string; port: number; handler: H
               acc = acc.subarray(2 + msg.length);
               const res = await answer(Buffer.from(msg), { transport: "tcp", remote: sock.remoteAddress ?? "" });
               if (res && !sock.destroyed) {
-                const out = dnsPacket.encode(res);
+                const out = Buffer.isBuffer(res) ? res : dnsPacket.encode(res);
                 const len = Buffer.alloc(2);
                 len.writeUInt16BE(out.length);
                 sock.write(Buffer.concat([len, out]));
@@ -151,6 +206,7 @@ export async function startDnsServer(o: { host: string; port: number; handler: H
         u.on("message", async (buf, rinfo) => {
           const res = await answer(buf, { transport: "udp", remote: rinfo.address });
           if (!res) return;
+          if (Buffer.isBuffer(res)) return void u.send(res, rinfo.port, rinfo.address);
           let out = dnsPacket.encode(res);
           const req = safeDecode(buf);
           if (req && out.length > udpLimit(req)) {
@@ -216,19 +272,22 @@ export class ExchangeTimeout extends Error {}
  * Send `req` (its id is replaced) to host:port and return the decoded response. UDP first and TCP on truncation,
  * or TCP only when `tcp` is set. Rejects on timeout or a refused connection.
  */
-export async function exchange(req: Packet, o: { host: string; port: number; tcp?: boolean; timeoutMs?: number }): Promise<Packet> {
+export async function exchange(req: Packet, o: { host: string; port: number; tcp?: boolean; timeoutMs?: number; localAddress?: string }): Promise<Packet> {
   const timeoutMs = o.timeoutMs ?? 2000;
   const id = randomInt(0, 65536);
   const packet = dnsPacket.encode({ ...req, id, type: "query" });
+  // The chain sends from the address of the hop that sends (a CoreDNS pod, a node, pfSense) or keeps the client's
+  // address where the real network does (kube-proxy, MetalLB with ETP Local): see twin/dns/sources.ts.
+  const local = o.localAddress && /^127\./.test(o.localAddress) && /^127\./.test(o.host) ? o.localAddress : undefined;
   if (!o.tcp) {
-    const res = await udpOnce(packet, id, o.host, o.port, timeoutMs);
+    const res = await udpOnce(packet, id, o.host, o.port, timeoutMs, local);
     if (!isTruncated(res)) return { ...res, id: req.id };
   }
-  const res = await tcpOnce(packet, o.host, o.port, timeoutMs);
+  const res = await tcpOnce(packet, o.host, o.port, timeoutMs, local);
   return { ...res, id: req.id };
 }
 
-function udpOnce(packet: Buffer, id: number, host: string, port: number, timeoutMs: number): Promise<Packet> {
+function udpOnce(packet: Buffer, id: number, host: string, port: number, timeoutMs: number, localAddress?: string): Promise<Packet> {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
     let done = false;
@@ -246,13 +305,15 @@ function udpOnce(packet: Buffer, id: number, host: string, port: number, timeout
       const p = safeDecode(buf);
       if (p && p.id === id) finish(null, p);
     });
-    s.connect(port, host, () => s.send(packet, (e) => e && finish(e)));
+    const go = () => s.connect(port, host, () => s.send(packet, (e) => e && finish(e)));
+    if (localAddress) s.bind({ address: localAddress, port: 0 }, go);
+    else go();
   });
 }
 
-function tcpOnce(packet: Buffer, host: string, port: number, timeoutMs: number): Promise<Packet> {
+function tcpOnce(packet: Buffer, host: string, port: number, timeoutMs: number, localAddress?: string): Promise<Packet> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port });
+    const s = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     let acc = Buffer.alloc(0);
     let done = false;
     const finish = (err: Error | null, p?: Packet) => {
@@ -333,4 +394,44 @@ export function inZone(name: string, zone: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, "");
   const z = zone.toLowerCase().replace(/\.$/, "");
   return z === "" || n === z || n.endsWith("." + z);
+}
+
+// ---------------------------------------------------------------- EDNS as each server writes it
+
+type OptRecord = { type: "OPT"; name: string; udpPayloadSize?: number; extendedRcode?: number; ednsVersion?: number; flags?: number; options?: { code: number; [k: string]: unknown }[] };
+
+export function optOf(p: Packet): OptRecord | undefined {
+  return (p.additionals ?? []).find((a) => a.type === "OPT") as unknown as OptRecord | undefined;
+}
+
+/**
+ * Replace the response's OPT record the way the server writes it: none when the request had none; otherwise
+ * version 0, the DO bit echoed, and
+ * - "technitium" (DnsServer.PostProcessQueryAsync): its own UDP payload size (1232) and the request's Client Subnet
+ *   echoed with SCOPE PREFIX-LENGTH 0 (it never tailors answers to ECS);
+ * - "coredns" (request.SizeAndDo): the request's UDP size, the upstream's options when the reply came from one,
+ *   else none of the request's (ECS is not among the options CoreDNS reflects).
+ */
+export function withEdns(req: Packet, res: Packet, personality: Personality, extendedRcode = 0): Packet {
+  const reqOpt = optOf(req);
+  const rest = (res.additionals ?? []).filter((a) => a.type !== "OPT");
+  if (!reqOpt) return { ...res, additionals: rest };
+  const doBit = ((reqOpt.flags ?? 0) & dnsPacket.DNSSEC_OK) !== 0 ? dnsPacket.DNSSEC_OK : 0;
+  let options: OptRecord["options"] = [];
+  if (personality === "technitium") {
+    const ecs = (reqOpt.options ?? []).find((o) => o.code === 8);
+    if (ecs) options = [{ code: 8, family: ecs.family ?? 1, sourcePrefixLength: ecs.sourcePrefixLength, scopePrefixLength: 0, ip: ecs.ip }];
+  } else options = (optOf(res)?.options ?? []).filter((o) => o.code !== 8);
+  const udpPayloadSize = personality === "technitium" ? 1232 : Math.max(512, reqOpt.udpPayloadSize ?? 512);
+  // an extended RCODE already set on the reply (BADVERS) survives the rewrite
+  const ext = extendedRcode || optOf(res)?.extendedRcode || 0;
+  const opt = { type: "OPT", name: ".", udpPayloadSize, extendedRcode: ext, ednsVersion: 0, flags: doBit, options } as unknown as Answer;
+  return { ...res, additionals: [...rest, opt] };
+}
+
+/** EDNS version other than 0 → BADVERS (extended RCODE 16: header RCODE 0, OPT extended 1), question echoed. */
+export function badVersion(req: Packet, personality: Personality): Packet | undefined {
+  const opt = optOf(req);
+  if (!opt || (opt.ednsVersion ?? 0) === 0) return undefined;
+  return withEdns(req, reply(req, { ra: personality === "technitium" }), personality, 1);
 }

@@ -7,14 +7,31 @@ import {
   applyMerge, dec, diffPaths, fieldSet, fromFieldsV1, hasPath, jsonPatch, mergePatch, pathString, removePath, StatusLikeError, strategicMerge, toFieldsV1, type PathSet,
 } from "./schema";
 import { Store } from "./store";
+import { unknownFields, type FieldValidation } from "./fields";
 import { clone, deepEqual, isObj, randSuffix, ts, uid, type Obj } from "./util";
 
-export interface WriteOpts { dryRun?: boolean; fieldManager?: string; subresource?: "status" | "scale"; force?: boolean; userAgent?: string }
+export interface WriteOpts {
+  dryRun?: boolean; fieldManager?: string; subresource?: "status" | "scale"; force?: boolean; userAgent?: string;
+  /** Requests over HTTP carry one (default Warn); the twin's own controllers write without field validation. */
+  fieldValidation?: FieldValidation;
+  /** Filled with `Warning` header texts (unknown fields dropped under Warn). */
+  warnings?: string[];
+}
 
 interface MfEntry { manager: string; operation: "Apply" | "Update"; apiVersion: string; time?: string; fieldsType: "FieldsV1"; fieldsV1: Obj; subresource?: string }
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Field validation of a JSON write (create, update, non-apply patch), as the API server's strict decoder does it. */
+function validateFields(r: ResourceDef, o: Obj, w: WriteOpts) {
+  if (!w.fieldValidation || w.subresource) return;
+  const unknown = unknownFields(r, o, w.fieldValidation !== "Strict");
+  if (!unknown.length) return;
+  if (w.fieldValidation === "Strict")
+    throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u.json}"`).join(", ")}`);
+  if (w.fieldValidation === "Warn") w.warnings?.push(...unknown.map((u) => `unknown field "${u.json}"`));
+}
 
 export class Api {
   constructor(public store: Store, public hooks: { admissionNdots: boolean } = { admissionNdots: true }) {}
@@ -52,6 +69,7 @@ export class Api {
     } else delete obj.metadata.namespace;
     const nsObj = this.ensureNamespace(r, obj.metadata.namespace);
     if (nsObj?.status?.phase === "Terminating") throw new StatusError(403, "Forbidden", `${r.plural} "${obj.metadata.name ?? ""}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+    validateFields(r, obj, o);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randSuffix(5);
     if (!obj.metadata.name) throw invalid(r, "", [{ type: "FieldValueRequired", field: "metadata.name", detail: "name or generateName is required" }]);
     if (this.store.get(r, obj.metadata.namespace, obj.metadata.name)) throw alreadyExists(r, obj.metadata.name);
@@ -93,6 +111,7 @@ export class Api {
     const next = clone(body);
     next.apiVersion = gv(r);
     next.kind = r.kind;
+    validateFields(r, next, o);
     return this.commit(r, old, next, o, "Update", body.metadata?.managedFields);
   }
 
@@ -117,6 +136,7 @@ export class Api {
       throw e;
     }
     if (!isObj(next)) throw badRequest("patch produced a non-object");
+    validateFields(r, next as Obj, o);
     const pm = (next as Obj).metadata ?? {};
     if (pm.resourceVersion && pm.resourceVersion !== old.metadata.resourceVersion) throw conflict(r, name);
     if (pm.name !== name) throw badRequest("metadata.name may not be changed by a patch");
@@ -136,6 +156,13 @@ export class Api {
     if (intent.metadata?.managedFields !== undefined) throw badRequest("metadata.managedFields must be nil");
     const sub = o.subresource;
     const cleanIntent = clone(intent);
+    if (o.fieldValidation && !sub) {
+      // structured-merge-diff: the applied configuration is typed against the schema first
+      const unknown = unknownFields(r, cleanIntent, o.fieldValidation !== "Strict");
+      if (unknown.length && o.fieldValidation === "Strict")
+        throw badRequest(`failed to create typed patch object (${ns ? `${ns}/` : ""}${name}; ${gv(r)}, Kind=${r.kind}): ${unknown.map((u) => `${u.smd}: field not declared in schema`).join(", ")}`);
+      if (o.fieldValidation === "Warn") o.warnings?.push(...unknown.map((u) => `${u.smd}: field not declared in schema`));
+    }
     const meta = cleanIntent.metadata ?? {};
     const precondRv = meta.resourceVersion;
     cleanIntent.metadata = {};
@@ -151,7 +178,7 @@ export class Api {
       const createBody = clone(cleanIntent);
       createBody.metadata = { ...createBody.metadata, name, ...(r.namespaced ? { namespace: ns } : {}) };
       createBody.metadata.managedFields = [mfEntry(managerKey, intentSet, gv(r))];
-      return this.create(r, ns, createBody, { ...o, fieldManager: o.fieldManager });
+      return this.create(r, ns, createBody, { ...o, fieldManager: o.fieldManager, fieldValidation: undefined });
     }
     const live = clone(old);
     const entries = parseEntries(old.metadata.managedFields);
@@ -344,7 +371,9 @@ export class Api {
       case "deployments": {
         if (!spec) break;
         spec.replicas ??= 1;
-        spec.strategy ??= { type: "RollingUpdate" };
+        // apps/v1 SetDefaults_Deployment: an empty strategy type becomes RollingUpdate, then its two bounds
+        spec.strategy ??= {};
+        spec.strategy.type ||= "RollingUpdate";
         if (spec.strategy.type === "RollingUpdate") spec.strategy.rollingUpdate = { maxUnavailable: "25%", maxSurge: "25%", ...(spec.strategy.rollingUpdate ?? {}) };
         spec.revisionHistoryLimit ??= 10;
         spec.progressDeadlineSeconds ??= 600;
@@ -354,7 +383,10 @@ export class Api {
       case "replicasets": if (spec) spec.replicas ??= 1; podSpecDefaults(spec?.template?.spec); break;
       case "daemonsets": {
         if (!spec) break;
-        spec.updateStrategy ??= { type: "RollingUpdate" };
+        // apps/v1 SetDefaults_DaemonSet: `rollingUpdate` without `type` (the upstream nodelocaldns manifest) still
+        // gets type RollingUpdate, then maxUnavailable 1 / maxSurge 0 where unset
+        spec.updateStrategy ??= {};
+        spec.updateStrategy.type ||= "RollingUpdate";
         if (spec.updateStrategy.type === "RollingUpdate") spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...(spec.updateStrategy.rollingUpdate ?? {}) };
         spec.revisionHistoryLimit ??= 10;
         podSpecDefaults(spec.template?.spec);
@@ -487,12 +519,17 @@ export function podSpecDefaults(ps: Obj | undefined) {
   ps.dnsPolicy ??= "ClusterFirst";
   ps.securityContext ??= {};
   ps.schedulerName ??= "default-scheduler";
+  // v1 conversion mirrors serviceAccountName into the deprecated serviceAccount field on every read
+  if (ps.serviceAccountName && !ps.serviceAccount) ps.serviceAccount = ps.serviceAccountName;
   for (const c of [...(ps.containers ?? []), ...(ps.initContainers ?? [])]) {
     c.terminationMessagePath ??= "/dev/termination-log";
     c.terminationMessagePolicy ??= "File";
     c.imagePullPolicy ??= /:latest$|^[^:]+$/.test(c.image ?? "") ? "Always" : "IfNotPresent";
     c.resources ??= {};
-    for (const p of c.ports ?? []) p.protocol ??= "TCP";
+    for (const p of c.ports ?? []) {
+      p.protocol ??= "TCP";
+      if (ps.hostNetwork) p.hostPort ??= p.containerPort; // SetDefaults_PodSpec: defaultHostNetworkPorts
+    }
     for (const pr of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (pr) { pr.timeoutSeconds ??= 1; pr.periodSeconds ??= 10; pr.successThreshold ??= 1; pr.failureThreshold ??= 3; if (pr.httpGet) pr.httpGet.scheme ??= "HTTP"; }
   }
   for (const v of ps.volumes ?? []) if (v.configMap) v.configMap.defaultMode ??= 420;

@@ -10,6 +10,8 @@ import { Cluster } from "./controllers";
 import { Faults, type Fault } from "./faults";
 import { seedBase, seedHomelab } from "./seed";
 import { createKubeServer } from "./server";
+import { trustTwinCa } from "./https-fetch";
+import { twinTls } from "./tls";
 import { Store } from "./store";
 import { res } from "./resources";
 
@@ -27,14 +29,19 @@ export interface KubeTwinOptions {
   watchHistory?: number;
   /** Initial faults (in addition to env TWIN_FAULTS). */
   faults?: Fault[];
+  /** The image of the seeded Technitium Deployments (default technitium/dns-server:15.2.0, the Technitium twin's default). */
+  technitiumImage?: string;
   /** Fixed tokens (default: random). */
   token?: string;
   adminToken?: string;
 }
 
 export interface KubeTwin {
+  /** https://host:port — served with a certificate signed by `ca`. */
   url: string;
   kubeconfigPath: string;
+  /** PEM of the twin's CA (also `stateDir/ca.crt` and the kubeconfig's certificate-authority-data). */
+  ca: string;
   token: string;
   adminToken: string;
   stop(): Promise<void>;
@@ -52,11 +59,15 @@ export async function startKubeTwin(opts: KubeTwinOptions): Promise<KubeTwin> {
   const cluster = new Cluster(api, faults, speed, opts.cronSpeed ?? Number(process.env.TWIN_CRON_SPEED ?? 1));
 
   seedBase(api);
-  if (opts.seed !== false) seedHomelab(api);
+  if (opts.seed !== false) seedHomelab(api, { technitiumImage: opts.technitiumImage });
   cluster.start();
   await warmup(cluster, api, speed);
 
+  mkdirSync(opts.stateDir, { recursive: true });
+  const tls = twinTls(opts.stateDir, host);
+  trustTwinCa(tls.ca);
   const server: Server & { closeStreams?: () => void } = createKubeServer({
+    tls: { cert: tls.cert, key: tls.key },
     api, faults, token, adminToken, logs: cluster, speed,
     admin: (p, method) => {
       if (p === "/_twin/info" && method === "GET") return { speed, resourceVersion: String(store.rv), compactedResourceVersion: String(store.compactedRv), faults: faults.list };
@@ -65,12 +76,11 @@ export async function startKubeTwin(opts: KubeTwinOptions): Promise<KubeTwin> {
   });
   await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(opts.port ?? 0, host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
-  mkdirSync(opts.stateDir, { recursive: true });
+  const url = `https://${host}:${port}`;
   const kubeconfigPath = path.join(opts.stateDir, "kubeconfig");
-  writeFileSync(kubeconfigPath, kubeconfig(url, token), { mode: 0o600 });
+  writeFileSync(kubeconfigPath, kubeconfig(url, token, tls.ca), { mode: 0o600 });
   return {
-    url, kubeconfigPath, token, adminToken,
+    url, kubeconfigPath, token, adminToken, ca: tls.ca,
     async stop() {
       cluster.stop();
       server.closeStreams?.();
@@ -79,14 +89,15 @@ export async function startKubeTwin(opts: KubeTwinOptions): Promise<KubeTwin> {
   };
 }
 
-export function kubeconfig(url: string, token: string) {
+/** A kubeconfig as kubeadm writes one: the server's CA inline and a bearer token (kubectl sends it only over TLS). */
+export function kubeconfig(url: string, token: string, caPem: string) {
   return `apiVersion: v1
 kind: Config
 clusters:
 - name: homelab-twin
   cluster:
     server: ${url}
-    insecure-skip-tls-verify: true
+    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}
 users:
 - name: dnsdeck
   user:

@@ -48,7 +48,7 @@ export function startupLines(flavor: PodFlavor, t: number, info: { corefile?: st
     }
     case "coredns": return [];
     case "technitium": return [
-      `Technitium DNS Server v14.3.0`,
+      `Technitium DNS Server v${/:(\S+)$/.exec(info.image ?? "")?.[1] ?? "15.2.0"}`,
       `[${new Date(t).toISOString()}] Using config folder: /etc/dns`,
       `[${new Date(t).toISOString()}] DNS Server was started successfully.`,
       `[${new Date(t).toISOString()}] Web Service was started successfully on http://0.0.0.0:5380/`,

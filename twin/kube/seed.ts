@@ -136,10 +136,11 @@ function seedBaseAt(api: Api) {
   }
 }
 
-export function seedHomelab(api: Api) {
-  try { seedHomelabAt(api); } finally { setTimeShift(0); }
+/** `technitiumImage`: the dns-server image the three Deployments run (follows the Technitium twin's version). */
+export function seedHomelab(api: Api, opts: { technitiumImage?: string } = {}) {
+  try { seedHomelabAt(api, opts); } finally { setTimeShift(0); }
 }
-function seedHomelabAt(api: Api) {
+function seedHomelabAt(api: Api, opts: { technitiumImage?: string }) {
   setTimeShift(-260 * DAY);
   const ks = "kube-system";
   // ---- kubeadm's CoreDNS ----
@@ -235,7 +236,7 @@ function seedHomelabAt(api: Api) {
           spec: {
             affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { "dns-server": "true" } }, topologyKey: "kubernetes.io/hostname" }] } },
             containers: [{
-              name: "technitium", image: "technitium/dns-server:14.3.0",
+              name: "technitium", image: opts.technitiumImage ?? "technitium/dns-server:15.2.0",
               env: [
                 { name: "DNS_SERVER_DOMAIN", value: "viktorbarzin.lan" },
                 ...(i.blocking ? [{ name: "DNS_SERVER_ENABLE_BLOCKING", value: "true" }] : []),

@@ -1,11 +1,15 @@
 // HTTP layer of the Kubernetes API twin: routing, auth, discovery, list/watch, logs, admin endpoints, API faults.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer } from "node:https";
 import type { Api } from "./api";
 import { badRequest, expired, forbidden, methodNotAllowed, notFound, pathNotFound, StatusError, unauthorized } from "./errors";
 import type { Faults } from "./faults";
 import { apiGroupList, apiResourceList, findResource, gv, res, storeKey, type ResourceDef } from "./resources";
 import { checkFieldSelector, matchFields, matchLabels, matchSelectorObj, parseFieldSelector, parseLabelSelector } from "./selectors";
 import type { HistEvent } from "./store";
+import { toTable, wantsTable } from "./tables";
+import { parseFieldValidation } from "./fields";
+import { openapiDocument, openapiIndex } from "./openapi";
 import { clone, type Obj } from "./util";
 
 export interface LogSource {
@@ -14,6 +18,8 @@ export interface LogSource {
 }
 
 export interface ServerCtx {
+  /** Serving certificate and key (PEM): the API server speaks HTTPS only, like kube-apiserver. */
+  tls: { cert: string; key: string };
   api: Api;
   faults: Faults;
   token: string;
@@ -30,7 +36,7 @@ const VERSION = {
 
 export function createKubeServer(ctx: ServerCtx): Server {
   const openStreams = new Set<ServerResponse>();
-  const server = createServer((req, resp) => {
+  const server = createServer({ cert: ctx.tls.cert, key: ctx.tls.key }, (req, resp) => {
     handle(ctx, req, resp, openStreams).catch((e) => {
       const se = e instanceof StatusError ? e : new StatusError(500, "InternalError", `Internal error occurred: ${(e as Error).message}`, { causes: [{ reason: "UnexpectedServerError", message: String((e as Error).stack ?? e) }] });
       if (!resp.headersSent) sendStatus(resp, se);
@@ -39,7 +45,7 @@ export function createKubeServer(ctx: ServerCtx): Server {
   });
   server.on("close", () => { for (const s of openStreams) s.end(); });
   (server as Server & { closeStreams?: () => void }).closeStreams = () => { for (const s of openStreams) s.destroy(); };
-  return server;
+  return server as unknown as Server;
 }
 
 function sendJson(resp: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}) {
@@ -119,6 +125,11 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
 
   // ---- discovery ----
   if (path === "/version") return sendJson(resp, 200, VERSION);
+  if (path === "/openapi/v3") return sendJson(resp, 200, openapiIndex());
+  if (path.startsWith("/openapi/v3/")) {
+    const doc = openapiDocument(path.slice("/openapi/v3/".length));
+    return doc ? sendJson(resp, 200, doc) : sendStatus(resp, pathNotFound());
+  }
   if (path === "/api") return sendJson(resp, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: req.headers.host ?? "127.0.0.1" }] });
   if (path === "/apis") return sendJson(resp, 200, apiGroupList());
   if (path === "/api/v1") return sendJson(resp, 200, apiResourceList("", "v1"));
@@ -141,7 +152,12 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
   const { r, ns, name, sub } = route;
   const dryRun = q.get("dryRun");
   if (dryRun && dryRun !== "All") return sendStatus(resp, badRequest(`Invalid dry run value: ${dryRun}`));
+  const fv = parseFieldValidation(q.get("fieldValidation"));
+  if (typeof fv === "object") return sendStatus(resp, badRequest(fv.error));
+  const warnings: string[] = [];
   const wopts = {
+    fieldValidation: fv,
+    warnings,
     dryRun: dryRun === "All",
     fieldManager: q.get("fieldManager") ?? undefined,
     force: q.has("force") ? q.get("force") === "true" : undefined,
@@ -162,16 +178,17 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
   }
   if (sub === "scale") return handleScale(ctx, resp, method, r, ns, name!, await readBody(req), wopts);
 
+  const table = wantsTable(req.headers.accept) ? { includeObject: q.get("includeObject") ?? undefined } : undefined;
   if (method === "GET" && name) {
     const o = ctx.api.get(r, ns, name);
-    return sendJson(resp, 200, o);
+    return sendJson(resp, 200, table ? toTable(r, [o], String(o.metadata.resourceVersion ?? ctx.api.store.rv), table) : o);
   }
   if (method === "GET") {
     const ls = parseLabelSelector(q.get("labelSelector"));
     const fs = parseFieldSelector(q.get("fieldSelector"));
     checkFieldSelector(fs, r.plural);
     if (ns) { const n = ctx.api.store.get(res("namespaces"), undefined, ns); void n; }
-    if (q.get("watch") === "true" || q.get("watch") === "1") return watch(ctx, req, resp, r, ns, ls, fs, q, streams);
+    if (q.get("watch") === "true" || q.get("watch") === "1") return watch(ctx, req, resp, r, ns, ls, fs, q, streams, table);
     let items = ctx.api.store.list(r, ns).filter((o) => matchLabels(ls, o.metadata.labels) && matchFields(fs, o));
     const limit = Number(q.get("limit") ?? 0);
     let cont: string | undefined;
@@ -183,6 +200,7 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
       items = items.slice(0, limit);
       cont = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: ctx.api.store.rv, start: start + limit })).toString("base64");
     }
+    if (table) return sendJson(resp, 200, toTable(r, items, String(ctx.api.store.rv), { ...table, continueToken: cont }));
     return sendJson(resp, 200, {
       kind: `${r.kind}List`,
       apiVersion: gv(r),
@@ -190,20 +208,22 @@ async function handle(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse
       items: items.map((o) => { const c = clone(o); delete c.apiVersion; delete c.kind; return c; }),
     });
   }
+  // unknown fields dropped under fieldValidation=Warn come back as Warning headers (kubectl prints "Warning: …")
+  const warn = (): Record<string, string> => (warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") } : {});
   const raw = await readBody(req);
   const parse = () => { try { return raw ? JSON.parse(raw) : {}; } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); } };
   if (method === "POST" && !name) {
     const out = ctx.api.create(r, ns, parse(), wopts);
-    return sendJson(resp, 201, out);
+    return sendJson(resp, 201, out, warn());
   }
   if (method === "PUT" && name) {
     const out = ctx.api.update(r, ns, name, parse(), wopts);
-    return sendJson(resp, 200, out);
+    return sendJson(resp, 200, out, warn());
   }
   if (method === "PATCH" && name) {
     const existed = !!ctx.api.store.get(r, ns, name);
     const out = ctx.api.patch(r, ns, name, String(req.headers["content-type"] ?? ""), raw, wopts);
-    return sendJson(resp, existed ? 200 : 201, out);
+    return sendJson(resp, existed ? 200 : 201, out, warn());
   }
   if (method === "DELETE" && name) {
     const opts = raw ? parse() : {};
@@ -261,13 +281,20 @@ export function routeResource(path: string): { r: ResourceDef; ns?: string; name
 }
 
 // ---------------------------------------------------------------------------------------------------- watch
-function watch(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse, r: ResourceDef, ns: string | undefined, ls: ReturnType<typeof parseLabelSelector>, fs: ReturnType<typeof parseFieldSelector>, q: URLSearchParams, streams: Set<ServerResponse>) {
+function watch(ctx: ServerCtx, req: IncomingMessage, resp: ServerResponse, r: ResourceDef, ns: string | undefined, ls: ReturnType<typeof parseLabelSelector>, fs: ReturnType<typeof parseFieldSelector>, q: URLSearchParams, streams: Set<ServerResponse>, table?: { includeObject?: string }) {
   const store = ctx.api.store;
   const rvParam = q.get("resourceVersion");
   resp.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   resp.flushHeaders();
   streams.add(resp);
-  const write = (type: string, obj: Obj) => { if (!resp.writableEnded) resp.write(JSON.stringify({ type, object: obj }) + "\n"); };
+  let first = true;
+  const write = (type: string, obj: Obj) => {
+    if (resp.writableEnded) return;
+    // kubectl get -w asks for Tables: each event carries a one-row Table (column definitions on the first only)
+    const out = table && type !== "ERROR" && type !== "BOOKMARK" ? toTable(r, [obj], String(obj.metadata?.resourceVersion ?? store.rv), { ...table, withColumns: first }) : obj;
+    if (out !== obj) first = false;
+    resp.write(JSON.stringify({ type, object: out }) + "\n");
+  };
   const matches = (o: Obj | undefined) => !!o && matchLabels(ls, o.metadata.labels) && matchFields(fs, o);
   const deliver = (ev: HistEvent) => {
     const now = matches(ev.obj), before = matches(ev.prev);

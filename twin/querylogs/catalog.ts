@@ -7,8 +7,17 @@
  *   1 internal   – viktorbarzin.lan hosts and reverse zones, Authoritative
  *   2 blocked    – ad/tracker names, Blocked (4) with 0.0.0.0 / ::, a few UpstreamBlocked (5)
  *   3 emrsn      – the emrsn.org flood, NXDOMAIN from the stub zone
- *   4 ndots junk – search-domain expansions (x.y.viktorbarzin.lan, www.google.com.svc.cluster.local), NXDOMAIN
+ *   4 ndots junk – search-domain expansions under viktorbarzin.lan (github.com.viktorbarzin.lan, x.idrac.viktorbarzin.lan),
+ *                  NXDOMAIN — only via NodeLocal's direct viktorbarzin.lan forward; CoreDNS's template stops them, and
+ *                  cluster.local expansions never leave CoreDNS
  *   5 special    – NULL question, [TRUNCATED], [ZONE TRANSFER]
+ *
+ * Who reaches Technitium (the architecture document's paths; client_ip is the packet's source):
+ *   LAN devices 192.168.1.x with their own addresses (pfSense NAT rdr without SNAT) — for every kind of name;
+ *   pods' viktorbarzin.lan names arrive from the CoreDNS pods (NodeLocal → kube-dns-upstream → CoreDNS → 10.96.0.53)
+ *   or from node IPs (NodeLocal's own viktorbarzin.lan forward, host network); pfSense dnsmasq (10.0.20.1,
+ *   10.0.10.1) forwards the VLANs' viktorbarzin.lan names; replicas pull zone transfers from their pod IPs.
+ *   Public names from pods and VLAN clients never reach Technitium (CoreDNS/dnsmasq → Cloudflare).
  */
 
 export const CATEGORY_SHARES = [0.56, 0.15, 0.08, 0.09, 0.1149, 0.0051] as const;
@@ -25,17 +34,41 @@ export interface CatalogKey {
   answer: string | null;
   /** Fixed protocol (e.g. AXFR over TCP); null = drawn per row. */
   proto: number | null;
-  /** Split Horizon: 192.168.1.0/24 clients see 10.0.20.200 instead of 176.12.22.76. */
+  /** Split Horizon: 192.168.1.0/24 clients get each instance's post-processed answer (see SPLIT_BY_SERVER). */
   split: boolean;
-  /** Asked by pods (search-domain junk): the client is drawn from the pod CIDR. */
-  pods: boolean;
+  /** Who asks: a SOURCES mix. */
+  src: number;
 }
 
+/**
+ * Client groups: 0 LAN devices, 1 the pod paths (CoreDNS pod IPs and node IPs), 2 node IPs (NodeLocal's direct
+ * forward), 3 pfSense dnsmasq, 4 replica pod IPs (zone transfers).
+ */
 export interface CatalogClient {
-  grp: number; // 0 everyone, 1 pods only
+  grp: number;
   rank: number;
   ip: string;
 }
+
+/**
+ * Source mixes (key.src): the client group of a row, by a per-row draw u — 0: LAN only (public, blocked, emrsn.org);
+ * 1: internal names — pods 45 %, LAN 30 %, pfSense 25 %; 2: node IPs only (junk that only NodeLocal lets through);
+ * 3: replica pods (AXFR).
+ */
+export const SOURCES = { lan: 0, internal: 1, nodes: 2, replicas: 3 } as const;
+export function sourceGroup(src: number, u: number): number {
+  if (src === SOURCES.internal) return u < 0.45 ? 1 : u < 0.75 ? 0 : 3;
+  if (src === SOURCES.nodes) return 2;
+  if (src === SOURCES.replicas) return 4;
+  return 0;
+}
+
+/**
+ * What each instance's Split Horizon + rebinding configs (the twin's seed) give a 192.168.1.x client for a
+ * translated name, by position in the server list: the primary translates, the secondary's rebinding list lacks
+ * viktorbarzin.me so the translated private address is removed, the tertiary's group has no translation.
+ */
+export const SPLIT_BY_SERVER = ["translate", "strip", "public"] as const;
 
 export const SERVERS = ["technitium", "technitium-secondary", "technitium-tertiary"] as const;
 
@@ -94,9 +127,6 @@ const EMRSN = [
 ];
 const NAMESPACES = ["default", "monitoring", "technitium", "kube-system", "immich", "media", "authentik", "traefik", "gitea", "home"];
 
-function ipv4(r: () => number, prefix: string): string {
-  return `${prefix}.${1 + Math.floor(r() * 253)}`;
-}
 function publicIp(r: () => number): string {
   const firsts = [104, 142, 151, 172, 185, 13, 20, 34, 52, 140, 157, 199, 216];
   return `${firsts[Math.floor(r() * firsts.length)]}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 253)}`;
@@ -116,7 +146,7 @@ function shuffle<T>(r: () => number, a: T[]): T[] {
 export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogClient[]; counts: number[]; clientCounts: number[] } {
   const r = rng(seed);
   const byCat: Omit<CatalogKey, "rank" | "cat">[][] = [[], [], [], [], [], []];
-  const base: { qclass: number | null; proto: number | null; split: boolean; pods: boolean } = { qclass: 1, proto: null, split: false, pods: false };
+  const base: { qclass: number | null; proto: number | null; split: boolean; src: number } = { qclass: 1, proto: null, split: false, src: SOURCES.lan };
 
   // 0 public: the curated top first (most popular), then a long tail.
   const publicNames = [...PUBLIC_TOP];
@@ -140,16 +170,18 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
   }
   byCat[0].push({ ...base, qname: "", qtype: 2, rt: null, rcode: 0, answer: "NS a.root-servers.net., NS b.root-servers.net." });
 
-  // 1 internal: hosts, CNAMEs, reverse lookups.
+  // 1 internal: hosts, CNAMEs, reverse lookups — asked by LAN devices, by pods (via CoreDNS or NodeLocal) and by
+  // the VLANs through pfSense.
+  const internal = { ...base, src: SOURCES.internal };
   INTERNAL_HOSTS.forEach((h, i) => {
     const ip = i % 3 === 0 ? `192.168.1.${10 + i}` : `10.0.20.${100 + i}`;
-    byCat[1].push({ ...base, qname: `${h}.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 0, answer: `A ${ip}` });
-    byCat[1].push({ ...base, qname: `${h}.viktorbarzin.lan`, qtype: 28, rt: 1, rcode: 0, answer: null });
+    byCat[1].push({ ...internal, qname: `${h}.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 0, answer: `A ${ip}` });
+    byCat[1].push({ ...internal, qname: `${h}.viktorbarzin.lan`, qtype: 28, rt: 1, rcode: 0, answer: null });
     const o = ip.split(".").reverse().join(".");
-    byCat[1].push({ ...base, qname: `${o}.in-addr.arpa`, qtype: 12, rt: 1, rcode: 0, answer: `PTR ${h}.viktorbarzin.lan.` });
+    byCat[1].push({ ...internal, qname: `${o}.in-addr.arpa`, qtype: 12, rt: 1, rcode: 0, answer: `PTR ${h}.viktorbarzin.lan.` });
   });
-  byCat[1].push({ ...base, qname: "viktorbarzin.lan", qtype: 6, rt: 1, rcode: 0, answer: "SOA technitium.viktorbarzin.lan. hostadmin.viktorbarzin.lan. 2026112401 900 300 604800 900" });
-  byCat[1].push({ ...base, qname: "www.viktorbarzin.lan", qtype: 1, rt: 1, rcode: 0, answer: "CNAME traefik.viktorbarzin.lan., A 10.0.20.200" });
+  byCat[1].push({ ...internal, qname: "viktorbarzin.lan", qtype: 6, rt: 1, rcode: 0, answer: "SOA technitium.viktorbarzin.lan. hostadmin.viktorbarzin.lan. 2026112401 900 300 604800 900" });
+  byCat[1].push({ ...internal, qname: "www.viktorbarzin.lan", qtype: 1, rt: 1, rcode: 0, answer: "CNAME traefik.viktorbarzin.lan., A 10.0.20.200" });
 
   // 2 blocked
   const adNames = [...AD_TOP];
@@ -176,23 +208,22 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
     if (qtype === 1 && r() < 0.7) byCat[3].push({ ...base, qname: name, qtype: 28, rt: 1, rcode: 3, answer: null });
   }
 
-  // 4 ndots junk from pods: search-domain expansions.
+  // 4 ndots junk from pods: search-domain expansions under viktorbarzin.lan. NodeLocal forwards viktorbarzin.lan
+  // straight to 10.96.0.53 from the host network, so these skip CoreDNS's 2+-label template and arrive from node
+  // IPs; `.svc.cluster.local` expansions are answered by CoreDNS's kubernetes plugin and never reach Technitium.
+  const junk = { ...base, src: SOURCES.nodes };
   for (const name of PUBLIC_TOP.slice(0, 60)) {
-    for (const ns of NAMESPACES.slice(0, 4 + Math.floor(r() * 6))) {
-      byCat[4].push({ ...base, qname: `${name}.${ns}.svc.cluster.local`, qtype: 1, rt: null, rcode: 3, answer: null, pods: true });
-    }
-    byCat[4].push({ ...base, qname: `${name}.svc.cluster.local`, qtype: 1, rt: null, rcode: 3, answer: null, pods: true });
-    byCat[4].push({ ...base, qname: `${name}.cluster.local`, qtype: 1, rt: null, rcode: 3, answer: null, pods: true });
-    byCat[4].push({ ...base, qname: `${name}.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 3, answer: null, pods: true });
-    byCat[4].push({ ...base, qname: `${name}.viktorbarzin.lan`, qtype: 28, rt: 1, rcode: 3, answer: null, pods: true });
+    const weight = 2 + Math.floor(r() * 4);
+    for (let w = 0; w < weight; w++) byCat[4].push({ ...junk, qname: `${name}.viktorbarzin.lan`, qtype: w % 2 ? 28 : 1, rt: 1, rcode: 3, answer: null });
   }
-  for (const h of INTERNAL_HOSTS.slice(0, 20)) byCat[4].push({ ...base, qname: `x.${h}.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 3, answer: null, pods: true });
+  for (const ns of NAMESPACES) byCat[4].push({ ...junk, qname: `${ns}.svc.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 3, answer: null });
+  for (const h of INTERNAL_HOSTS.slice(0, 20)) byCat[4].push({ ...junk, qname: `x.${h}.viktorbarzin.lan`, qtype: 1, rt: 1, rcode: 3, answer: null });
 
   // 5 special: no question, truncation, zone transfers (secondaries pulling over TCP).
   byCat[5].push({ ...base, qname: null, qtype: null, qclass: null, rt: 2, rcode: 1, answer: null });
   byCat[5].push({ ...base, qname: "txt-big.viktorbarzin.lan", qtype: 16, rt: 1, rcode: 0, answer: "[TRUNCATED]", proto: 0 });
-  byCat[5].push({ ...base, qname: "viktorbarzin.lan", qtype: 252, rt: 1, rcode: 0, answer: "[ZONE TRANSFER]", proto: 1 });
-  byCat[5].push({ ...base, qname: "20.0.10.in-addr.arpa", qtype: 252, rt: 1, rcode: 0, answer: "[ZONE TRANSFER]", proto: 1 });
+  byCat[5].push({ ...base, qname: "viktorbarzin.lan", qtype: 252, rt: 1, rcode: 0, answer: "[ZONE TRANSFER]", proto: 1, src: SOURCES.replicas });
+  byCat[5].push({ ...base, qname: "20.0.10.in-addr.arpa", qtype: 252, rt: 1, rcode: 0, answer: "[ZONE TRANSFER]", proto: 1, src: SOURCES.replicas });
   byCat[5].push({ ...base, qname: "version.bind", qtype: 16, qclass: 3, rt: 1, rcode: 5, answer: null });
 
   // Shuffle the synthetic tails (keep curated heads on top), then rank.
@@ -206,24 +237,12 @@ export function buildCatalog(seed = 1): { keys: CatalogKey[]; clients: CatalogCl
     counts.push(ordered.length);
   });
 
-  // Clients: group 0 = everyone (nodes and pfSense are the heavy hitters), group 1 = pods.
-  const all: string[] = ["10.0.20.1", "10.0.20.101", "10.0.20.102", "10.0.20.103", "10.0.20.104", "10.0.20.100", "192.168.1.2", "10.0.10.1"];
-  for (let i = 0; i < 45; i++) all.push(`192.168.1.${20 + i}`);
-  for (let i = 0; i < 12; i++) all.push(`10.0.10.${10 + i}`);
-  for (let i = 0; i < 15; i++) all.push(`10.0.20.${150 + i}`);
-  const pods: string[] = [];
-  const podSeen = new Set<string>();
-  while (pods.length < 400) {
-    const ip = ipv4(r, `10.244.${Math.floor(r() * 5)}`);
-    if (!podSeen.has(ip)) {
-      podSeen.add(ip);
-      pods.push(ip);
-    }
-  }
-  const group0 = [...all.slice(0, 8), ...shuffle(r, [...all.slice(8), ...pods.slice(0, 150)])];
-  const clients: CatalogClient[] = [
-    ...group0.map((ip, i) => ({ grp: 0, rank: i + 1, ip })),
-    ...pods.map((ip, i) => ({ grp: 1, rank: i + 1, ip })),
-  ];
-  return { keys, clients, counts, clientCounts: [group0.length, pods.length] };
+  // Clients by group (see CatalogClient). LAN devices: a Zipf mix, a few heavy hitters first.
+  const lan: string[] = [];
+  for (let i = 0; i < 60; i++) lan.push(`192.168.1.${100 + i}`); // the DHCP pool
+  const nodes = ["10.0.20.100", "10.0.20.101", "10.0.20.102", "10.0.20.103", "10.0.20.104"];
+  const corednsPods = ["10.244.0.2", "10.244.1.2", "10.244.2.2"];
+  const groups: string[][] = [shuffle(r, lan), [...corednsPods, ...nodes], [...nodes], ["10.0.20.1", "10.0.10.1"], ["10.244.1.3", "10.244.2.3"]];
+  const clients: CatalogClient[] = groups.flatMap((ips, grp) => ips.map((ip, i) => ({ grp, rank: i + 1, ip })));
+  return { keys, clients, counts, clientCounts: groups.map((g) => g.length) };
 }

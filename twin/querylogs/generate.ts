@@ -12,7 +12,7 @@
  * Single-connection servers (PGlite behind pglite-socket): pass `parallel: 1` (then only one connection is ever open).
  */
 import pg from "pg";
-import { buildCatalog, CATEGORY_SHARES, SERVERS } from "./catalog";
+import { buildCatalog, CATEGORY_SHARES, SERVERS, sourceGroup, SPLIT_BY_SERVER } from "./catalog";
 
 export const DNS_LOGS_DDL = `create table if not exists dns_logs (
   dlid          serial primary key,
@@ -81,16 +81,16 @@ async function connect(url: string): Promise<pg.Client> {
 async function loadCatalog(client: pg.ClientBase, seed: number): Promise<{ counts: number[]; clientCounts: number[] }> {
   const cat = buildCatalog(seed);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gen_keys (cat int, rank int, qname text, qtype int, qclass smallint, rt smallint,
-    rcode smallint, answer text, proto smallint, split boolean, pods boolean, PRIMARY KEY (cat, rank))`);
+    rcode smallint, answer text, proto smallint, split boolean, src int, PRIMARY KEY (cat, rank))`);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gen_clients (grp int, rank int, ip text, PRIMARY KEY (grp, rank))`);
   await client.query(`TRUNCATE gen_keys, gen_clients`);
   const k = cat.keys;
   await client.query(
     `INSERT INTO gen_keys SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::smallint[],
-      $8::text[], $9::smallint[], $10::boolean[], $11::boolean[])`,
+      $8::text[], $9::smallint[], $10::boolean[], $11::int[])`,
     [
       k.map((x) => x.cat), k.map((x) => x.rank), k.map((x) => x.qname), k.map((x) => x.qtype), k.map((x) => x.qclass), k.map((x) => x.rt),
-      k.map((x) => x.rcode), k.map((x) => x.answer), k.map((x) => x.proto), k.map((x) => x.split), k.map((x) => x.pods),
+      k.map((x) => x.rcode), k.map((x) => x.answer), k.map((x) => x.proto), k.map((x) => x.split), k.map((x) => x.src),
     ],
   );
   await client.query(`INSERT INTO gen_clients SELECT * FROM unnest($1::int[], $2::int[], $3::text[])`, [
@@ -102,11 +102,14 @@ async function loadCatalog(client: pg.ClientBase, seed: number): Promise<{ count
 
 /**
  * One INSERT generating rows i ∈ [$1, $2) of the run. Row i belongs to day floor(i/perDay); inside the day its time
- * follows a diurnal curve (density ~4× higher at the evening peak than at night). dlid = $3 + i + 1 follows time; each
- * block of 200 rows comes from one server (the app inserts in batches) and is queued up to 2 s before it is written,
- * so dlid order is not strictly time order across servers. Parameters:
+ * follows a diurnal curve (density ~4× higher at the evening peak than at night). dlid = $3 + i + 1 follows time, each
+ * row up to 2 s older than its insert. The instance is drawn per row by weight — behind the LoadBalancer consecutive
+ * queries land on different instances, so the three interleave in time. The client is drawn from the group the key's
+ * source mix gives (catalog.ts: LAN devices, CoreDNS pods / node IPs, node IPs, pfSense, replica pods); a LAN client
+ * asking a Split Horizon name gets that instance's answer (SPLIT_BY_SERVER). Parameters:
  * $1 lo, $2 hi, $3 dlid offset, $4 start, $5 perDay, $6 servers[], $7 server weights (cumulative %), $8 category
- * counts[], $9 client counts[], $10 seed, $11 diurnal phase, $12 category cumulative shares[].
+ * counts[], $9 client counts per group[], $10 seed (setseed ran first; typed here only), $11 diurnal phase,
+ * $12 category cumulative shares[], $13 split behaviour per server position[].
  */
 const ROW_SELECT = `
 SELECT r.dlid, r.server, r.ts AS timestamp, c.ip AS client_ip,
@@ -116,36 +119,39 @@ SELECT r.dlid, r.server, r.ts AS timestamp, c.ip AS client_ip,
   CASE WHEN k.rt IS NULL AND r.recursive AND r.u_fail < 0.015 THEN 2 ELSE k.rcode END AS rcode,
   k.qname, k.qtype, k.qclass,
   CASE WHEN k.rt IS NULL AND r.recursive AND r.u_fail < 0.015 THEN NULL
-       WHEN k.split AND c.ip LIKE '192.168.1.%' THEN replace(k.answer, '176.12.22.76', '10.0.20.200')
+       WHEN k.split AND c.ip LIKE '192.168.1.%' THEN
+         CASE ($13::text[])[r.sidx] WHEN 'translate' THEN replace(k.answer, '176.12.22.76', '10.0.20.200') WHEN 'strip' THEN NULL ELSE k.answer END
        ELSE k.answer END AS answer
 FROM (
-  SELECT s.dlid, s.ts, s.cat, s.recursive, s.u_fail, s.rtt, s.proto,
-    ($6::text[])[CASE WHEN s.h < ($7::int[])[1] THEN 1 WHEN s.h < ($7::int[])[2] THEN 2 ELSE 3 END] AS server,
-    least(($8::int[])[s.cat + 1], floor(exp(s.u_rank * ln(($8::int[])[s.cat + 1] + 1)))::int) AS krank,
-    least(($9::int[])[1], floor(exp(s.u_c0 * ln(($9::int[])[1] + 1)))::int) AS crank0,
-    least(($9::int[])[2], floor(exp(s.u_c1 * ln(($9::int[])[2] + 1)))::int) AS crank1
+  SELECT s.dlid, s.ts, s.cat, s.recursive, s.u_fail, s.rtt, s.proto, s.u_src, s.u_c, s.sidx,
+    ($6::text[])[s.sidx] AS server,
+    least(($8::int[])[s.cat + 1], floor(exp(s.u_rank * ln(($8::int[])[s.cat + 1] + 1)))::int) AS krank
   FROM (
     SELECT s0.*,
+      CASE WHEN s0.h < ($7::int[])[1] THEN 1 WHEN s0.h < ($7::int[])[2] THEN 2 ELSE 3 END AS sidx,
       CASE WHEN s0.u_cat < ($12::float8[])[1] THEN 0 WHEN s0.u_cat < ($12::float8[])[2] THEN 1 WHEN s0.u_cat < ($12::float8[])[3] THEN 2
            WHEN s0.u_cat < ($12::float8[])[4] THEN 3 WHEN s0.u_cat < ($12::float8[])[5] THEN 4 ELSE 5 END AS cat
     FROM (
       SELECT $3::bigint + g.i + 1 AS dlid,
-        ((g.i / 200) * 2654435761 + $10::bigint * 97) % 1000003 % 100 AS h,
+        random() * 100 AS h,
         $4::timestamptz + make_interval(secs => (
           (g.i / $5::bigint)::float8
           + ((g.i % $5::bigint) + 0.5) / $5::float8
           + 0.1 * (sin(2 * pi() * (((g.i % $5::bigint) + 0.5) / $5::float8 + $11::float8)) - sin(2 * pi() * $11::float8))
         ) * 86400 - random() * 2) AS ts,
-        random() AS u_cat, random() AS u_rank, random() AS u_c0, random() AS u_c1,
+        random() AS u_cat, random() AS u_rank, random() AS u_src, random() AS u_c,
         random() < 0.28 AS recursive, random() AS u_fail,
         (exp(2.9 + 1.1 * (random() + random() + random() - 1.5)) * CASE WHEN random() < 0.02 THEN 12 ELSE 1 END)::real AS rtt,
         CASE WHEN random() < 0.93 THEN 0 WHEN random() < 0.6 THEN 1 WHEN random() < 0.7 THEN 3 ELSE 2 END::smallint AS proto
       FROM generate_series($1::bigint, $2::bigint - 1) AS g(i)
+      WHERE $10::int IS NOT NULL
     ) s0
   ) s
 ) r
 JOIN gen_keys k ON k.cat = r.cat AND k.rank = r.krank
-JOIN gen_clients c ON c.grp = CASE WHEN k.pods THEN 1 ELSE 0 END AND c.rank = CASE WHEN k.pods THEN r.crank1 ELSE r.crank0 END`;
+CROSS JOIN LATERAL (SELECT CASE k.src WHEN 1 THEN CASE WHEN r.u_src < 0.45 THEN 1 WHEN r.u_src < 0.75 THEN 0 ELSE 3 END
+                                      WHEN 2 THEN 2 WHEN 3 THEN 4 ELSE 0 END AS grp) sg
+JOIN gen_clients c ON c.grp = sg.grp AND c.rank = least(($9::int[])[sg.grp + 1], floor(exp(r.u_c * ln(($9::int[])[sg.grp + 1] + 1)))::int)`;
 
 const COLUMNS = "server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer";
 const ROW_SQL = `INSERT INTO dns_logs (dlid, ${COLUMNS}) ${ROW_SELECT}`;
@@ -215,7 +221,7 @@ export async function generateQueryLogs(opts: GenerateOptions): Promise<{ rows: 
         if (lo >= total) break;
         const hi = Math.min(total, lo + chunk);
         next = hi;
-        await c.query(ROW_SQL, [lo, hi, offset, start.toISOString(), opts.perDay, serverArr, serverCum, counts, clientCounts, seed, phase, shares]);
+        await c.query(ROW_SQL, [lo, hi, offset, start.toISOString(), opts.perDay, serverArr, serverCum, counts, clientCounts, seed, phase, shares, [...SPLIT_BY_SERVER]]);
         done += hi - lo;
         log(`loaded ${done.toLocaleString("en")} / ${total.toLocaleString("en")} rows (${((performance.now() - started) / 1000).toFixed(0)} s)`);
       }
@@ -290,14 +296,16 @@ export async function appendLive(opts: { databaseUrl: string; perSecond: number;
     const catIdx = shares.findIndex((x) => u < x);
     const catN = catIdx < 0 ? shares.length - 1 : catIdx;
     const k = byCat.get(`${catN}|${zipf(cat.counts[catN])}`)!;
-    const grp = k.pods ? 1 : 0;
+    const grp = sourceGroup(k.src, Math.random());
     const ip = byClient.get(`${grp}|${zipf(cat.clientCounts[grp])}`)!;
+    const split = SPLIT_BY_SERVER[Math.max(0, servers.indexOf(server)) % SPLIT_BY_SERVER.length];
     const recursive = k.rt === null && Math.random() < 0.28;
     const fail = recursive && Math.random() < 0.015;
     const rt = k.rt ?? (recursive ? 2 : 3);
     const rtt = recursive ? Math.exp(2.9 + 1.1 * (Math.random() + Math.random() + Math.random() - 1.5)) : null;
     const proto = k.proto ?? (Math.random() < 0.93 ? 0 : Math.random() < 0.6 ? 1 : Math.random() < 0.7 ? 3 : 2);
-    const answer = fail ? null : k.split && ip.startsWith("192.168.1.") && k.answer ? k.answer.replace("176.12.22.76", "10.0.20.200") : k.answer;
+    const lanSplit = k.split && ip.startsWith("192.168.1.") && k.answer;
+    const answer = fail ? null : lanSplit ? (split === "translate" ? k.answer!.replace("176.12.22.76", "10.0.20.200") : split === "strip" ? null : k.answer) : k.answer;
     return [server, new Date(at - Math.random() * 1000).toISOString(), ip, proto, rt, rtt, fail ? 2 : k.rcode, k.qname, k.qtype, k.qclass, answer];
   };
   let stopped = false;
@@ -305,8 +313,16 @@ export async function appendLive(opts: { databaseUrl: string; perSecond: number;
   const tick = async () => {
     const n = Math.max(1, Math.round(opts.perSecond));
     const now = Date.now();
+    // each query goes to one instance by weight (the LoadBalancer), each instance writes its own batch
+    const weights = servers.length === 3 ? [50, 30, 20] : servers.map(() => 100 / servers.length);
+    const pick = () => {
+      let u = Math.random() * weights.reduce((a, b) => a + b, 0);
+      return servers.find((_, i) => (u -= weights[i]) < 0) ?? servers[servers.length - 1];
+    };
+    const drawn = Array.from({ length: n }, pick);
     for (const server of servers) {
-      const share = Math.max(1, Math.round(n / servers.length));
+      const share = drawn.filter((s) => s === server).length;
+      if (!share) continue;
       const rows = Array.from({ length: share }, () => row(server, now)).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
       const values = rows.flat();
       const tuples = rows.map((_, i) => `(${Array.from({ length: 11 }, (_, j) => `$${i * 11 + j + 1}`).join(", ")})`).join(", ");

@@ -109,7 +109,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (ctx.fault.errorPath && new RegExp(ctx.fault.errorPath).test(path)) throw new ApiError(ctx.fault.errorMessage ?? "The twin was told to fail this call.");
     let session: TechnitiumInstance["tokens"][number] | undefined;
     if (route.auth) {
-      const token = params.get("token");
+      // 15.0 added the Authorization: Bearer header; 14.x reads only the `token` parameter
+      const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
+      const token = params.get("token") ?? (inst.major >= 15 ? bearer : undefined);
       session = ctx.fault.tokenInvalid ? undefined : inst.tokens.find((t) => t.token === token);
       // login sessions slide: they die after 30 min without a call (API tokens never expire)
       if (session?.session && session.lastUsed !== undefined && Date.now() - session.lastUsed > SESSION_TIMEOUT_MS) {
@@ -128,8 +130,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     envelope({
       status: e.status,
       errorMessage: e.message,
-      // 14.x error bodies carry a stack trace
-      ...(e.status === "error" ? { stackTrace: `   at DnsServerCore.WebService${path.replace(/\//g, ".")}(HttpContext context)\n   at DnsServerCore.DnsWebService.ApiRoute(HttpContext context)` } : {}),
+      // 14.x error bodies carry a stack trace; 15.x's do not
+      ...(e.status === "error" && inst.major < 15 ? { stackTrace: `   at DnsServerCore.WebService${path.replace(/\//g, ".")}(HttpContext context)\n   at DnsServerCore.DnsWebService.ApiRoute(HttpContext context)` } : {}),
     });
   }
 }
@@ -167,7 +169,7 @@ function info(inst: TechnitiumInstance, startedAt: string): Record<string, unkno
   const perm = { canView: true, canModify: true, canDelete: true };
   const sections = ["Dashboard", "Zones", "Cache", "Allowed", "Blocked", "Apps", "DnsClient", "Settings", "DhcpServer", "Administration", "Logs"];
   return {
-    version: "14.3",
+    version: inst.version,
     uptimestamp: startedAt,
     dnsServerDomain: inst.dnsServerDomain,
     defaultRecordTtl: inst.settings.defaultRecordTtl,
@@ -288,7 +290,7 @@ function recordZone(inst: TechnitiumInstance, p: Params, domain: string): Zone {
 }
 
 function settingsOut(inst: TechnitiumInstance): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...inst.settings, version: "14.3" };
+  const out: Record<string, unknown> = { ...inst.settings, version: inst.version };
   const till = out.temporaryDisableBlockingTill as string | undefined;
   if (till && Date.parse(till) <= Date.now()) delete out.temporaryDisableBlockingTill; // present only while paused
   return out;
@@ -634,6 +636,33 @@ const ROUTES: Record<string, Route> = {
       return {};
     },
   },
+  "/api/logs/query": {
+    auth: true,
+    async fn({ inst, p }) {
+      // WebServiceLogsApi.QueryLogsAsync: the app by name, then its query-logs class by classPath
+      const name = required(p, "name");
+      const classPath = required(p, "classPath");
+      if (!(name in inst.apps)) throw new ApiError(`DNS application was not found: ${name}`);
+      const classes = (APP_CATALOG[name]?.dnsApps ?? []).filter((c) => c.isQueryLogs).map((c) => c.classPath);
+      if (!classes.includes(classPath)) throw new ApiError(`DNS application '${classPath}' class path was not found: ${name}`);
+      if (!inst.queryLogs) throw new ApiError("Failed to connect to the query log database.");
+      const num = (k: string, d: number) => (p.has(k) ? Number(p.get(k)) : d);
+      return inst.queryLogs(inst.dnsServerDomain, {
+        pageNumber: num("pageNumber", 1),
+        entriesPerPage: num("entriesPerPage", 25),
+        descendingOrder: (p.get("descendingOrder") ?? "true").toLowerCase() !== "false",
+        start: p.get("start"),
+        end: p.get("end"),
+        clientIpAddress: p.get("clientIpAddress"),
+        protocol: p.get("protocol"),
+        responseType: p.get("responseType"),
+        rcode: p.get("rcode"),
+        qname: p.get("qname"),
+        qtype: p.get("qtype"),
+        qclass: p.get("qclass"),
+      });
+    },
+  },
   "/api/apps/list": {
     auth: true,
     fn({ inst }) {
@@ -724,7 +753,7 @@ const ROUTES: Record<string, Route> = {
   "/api/admin/cluster/state": {
     auth: true,
     fn({ inst, p }) {
-      return { version: "14.3", dnsServerDomain: inst.dnsServerDomain, clusterInitialized: false, ...(bool(p, "includeServerIpAddresses", false) ? { serverIpAddresses: [] } : {}) };
+      return { version: inst.version, dnsServerDomain: inst.dnsServerDomain, clusterInitialized: false, ...(bool(p, "includeServerIpAddresses", false) ? { serverIpAddresses: [] } : {}) };
     },
   },
 };

@@ -11,7 +11,9 @@ import { startDnsServer, type DnsServerHandle } from "../dns/wire";
 import { parseAddressMap, mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { handleApi, type ApiFault } from "./api";
 import { instanceOf } from "../dns/cluster";
-import { TechnitiumInstance, type PersistedState, type Zone } from "./instance";
+import { kubeFetch } from "../kube/https-fetch";
+import { TechnitiumInstance, TECHNITIUM_VERSIONS, type PersistedState, type TechnitiumVersion, type Zone } from "./instance";
+import { queryLogsApi } from "./logs-api";
 import {
   INSTANCE_NAMES,
   INTERNAL_ZONES,
@@ -95,6 +97,16 @@ export interface StartOptions {
   retryMs?: number;
   /** SOA refresh interval of Secondary zones (ms; default 900000 = the SOA refresh of Technitium-made zones; 0 = off). */
   refreshMs?: number;
+  /** The release the instances model (default env TWIN_TECHNITIUM_VERSION or "15.2"); see TechnitiumVersion. */
+  version?: TechnitiumVersion;
+  /** 15.x: the Query Logs (PostgreSQL) app's database, read by `/api/logs/query` (read only). */
+  queryLogDatabaseUrl?: string;
+}
+
+export function twinTechnitiumVersion(v = process.env.TWIN_TECHNITIUM_VERSION): TechnitiumVersion {
+  if (v === undefined || v === "") return "15.2";
+  if (!TECHNITIUM_VERSIONS.includes(v as TechnitiumVersion)) throw new Error(`TWIN_TECHNITIUM_VERSION must be one of ${TECHNITIUM_VERSIONS.join(", ")} (got ${JSON.stringify(v)})`);
+  return v as TechnitiumVersion;
 }
 
 function zone(name: string, type: Zone["type"], records: Rec[], extra: Partial<Zone> = {}): Zone {
@@ -131,7 +143,7 @@ function internal(): Zone[] {
   return INTERNAL_ZONES.map((z) => ({ ...zone(z, "Primary", internalZone(z)), internal: true, zoneTransfer: "Deny", notify: "None" }));
 }
 
-export function seedState(name: InstanceName): PersistedState {
+export function seedState(name: InstanceName, version: TechnitiumVersion = "15.2"): PersistedState {
   const apps: Record<string, string | null> = {};
   const zones: Zone[] = internal();
   const revSerial = 2026111901;
@@ -154,12 +166,14 @@ export function seedState(name: InstanceName): PersistedState {
     // a zone the primary no longer has: its refreshes fail
     zones.push(zone("30.0.10.in-addr.arpa", "Secondary", reverseZone("30.0.10.in-addr.arpa", 2025090101), { syncFailed: true }));
     apps["Split Horizon"] = JSON.stringify(SPLIT_HORIZON_NO_TRANSLATION, null, 2);
-    apps["DNS Rebinding Protection"] = TERTIARY_REBINDING_TEXT;
+    // a hand edit with a comment: only 15.x apps accept it
+    apps["DNS Rebinding Protection"] = version === "15.2" ? TERTIARY_REBINDING_TEXT : JSON.stringify(REBINDING_GOOD, null, 2);
   }
-  apps["Query Logs (PostgreSQL)"] = JSON.stringify(QUERY_LOGS_CONFIG, null, 2);
+  // the PostgreSQL query logger exists from 15.0 on (app 1.2 on 15.1+)
+  if (version === "15.2") apps["Query Logs (PostgreSQL)"] = JSON.stringify(QUERY_LOGS_CONFIG, null, 2);
   return {
     zones,
-    settings: defaultSettings(name),
+    settings: { ...defaultSettings(name), version },
     apps,
     tokens: [{ token: randomBytes(32).toString("hex"), username: "admin", tokenName: "dnsdeck", session: false }],
   };
@@ -167,6 +181,7 @@ export function seedState(name: InstanceName): PersistedState {
 
 export async function startTechnitiumTwin(opts: StartOptions): Promise<TechnitiumTwin> {
   const host = opts.host ?? "127.0.0.1";
+  const version = opts.version ?? twinTechnitiumVersion();
   const dnsHosts = opts.dnsHosts ?? ["127.0.53.1", "127.0.53.2", "127.0.53.3"];
   fs.mkdirSync(opts.stateDir, { recursive: true });
   let addressMap = parseAddressMap(opts.addressMap ?? "");
@@ -195,9 +210,12 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       try {
         state = JSON.parse(fs.readFileSync(file, "utf8"));
       } catch {
-        state = seedState(name);
+        state = seedState(name, version);
       }
-      const inst = new TechnitiumInstance(name, state, addressMap, { transferDelayMs: opts.transferDelayMs ?? 300, retryMs: opts.retryMs ?? 3000, refreshMs: opts.refreshMs ?? 900_000 });
+      // state saved by another release (an older demo, another TWIN_TECHNITIUM_VERSION) is seeded anew for this one
+      if (state.settings.version !== version) state = seedState(name, version);
+      const inst = new TechnitiumInstance(name, state, addressMap, { transferDelayMs: opts.transferDelayMs ?? 300, retryMs: opts.retryMs ?? 3000, refreshMs: opts.refreshMs ?? 900_000, version });
+      if (opts.queryLogDatabaseUrl) inst.queryLogs = queryLogsApi(opts.queryLogDatabaseUrl);
       // Outgoing DNS: twin aliases (the primary's transfer host, the instances' own listeners) first, then the map.
       inst.target = (address: string) => {
         const a = address.trim();
@@ -247,7 +265,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
         server.listen(opts.httpPorts?.[i] ?? 0, host, () => resolve());
       });
       const httpPort = (server.address() as import("node:net").AddressInfo).port;
-      const dns = await startDnsServer({ host: dnsHosts[i], port: opts.dnsPort ?? 0, handler: (req, c) => inst.handleDns(req, c), label: name });
+      const dns = await startDnsServer({ host: dnsHosts[i], port: opts.dnsPort ?? 0, handler: (req, c) => inst.handleDns(req, c), label: name, personality: "technitium" });
       aliases.set(dnsHosts[i], { host: dnsHosts[i], port: dns.port });
       if (name === "primary") {
         aliases.set(PRIMARY_TRANSFER_HOST, { host: dnsHosts[i], port: dns.port });
@@ -343,7 +361,7 @@ export async function startTechnitiumTwin(opts: StartOptions): Promise<Technitiu
       if (busy) return;
       busy = true;
       try {
-        const res = await fetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
+        const res = await kubeFetch(`${opts.kubeUrl!.replace(/\/+$/, "")}/api/v1/namespaces/technitium/pods`, {
           headers: { accept: "application/json", ...(kubeToken ? { authorization: `Bearer ${kubeToken}` } : {}) },
           signal: AbortSignal.timeout(3000),
         });

@@ -4,7 +4,8 @@
  * Horizon address translation and DNS Rebinding Protection as post-processors) and zone transfers for Secondaries.
  */
 import type { Packet } from "dns-packet";
-import { exchange, inCidr, inZone, ipToInt, makeQuery, parseCidr, rcodeOf, reply, intToIp, type RequestContext } from "../dns/wire";
+import { badVersion, exchange, inCidr, inZone, ipToInt, makeQuery, parseCidr, rcodeOf, reply, intToIp, withEdns, type RequestContext } from "../dns/wire";
+import { stackSource } from "../dns/sources";
 import { mapDestination, type AddressMap } from "../../server/dns/address-map";
 import { BLOCKED_DOMAINS, type InstanceName, type Rec } from "./seed";
 
@@ -130,6 +131,15 @@ export function stripJsonComments(text: string): string {
   return out;
 }
 
+/**
+ * The Technitium release an instance models (one at a time; reference technitium.md §0): 14.3 — no Query Logs
+ * (PostgreSQL) app (it needs 15.0 and .NET 10), strict-JSON app configs, only the `token` parameter, `stackTrace` in
+ * error envelopes; 15.2 — the PostgreSQL query-log app 1.2 and `/api/logs/query` on it, comments in app configs, a
+ * Bearer header accepted, no `stackTrace`.
+ */
+export type TechnitiumVersion = "14.3" | "15.2";
+export const TECHNITIUM_VERSIONS: TechnitiumVersion[] = ["14.3", "15.2"];
+
 export class TechnitiumInstance {
   zones = new Map<string, Zone>();
   settings: Record<string, unknown>;
@@ -143,13 +153,15 @@ export class TechnitiumInstance {
   private pendingTransfers = new Map<string, NodeJS.Timeout>();
   private rr = 0;
   onChange: () => void = () => {};
+  /** 15.x with the Query Logs (PostgreSQL) app: what `/api/logs/query` reads. */
+  queryLogs?: import("./logs-api").QueryLogsApi;
   failedLogins = new Map<string, { count: number; blockedUntil: number }>();
 
   constructor(
     readonly name: InstanceName,
     state: PersistedState,
     addressMap: AddressMap,
-    readonly opts: { transferDelayMs: number; retryMs: number; refreshMs?: number },
+    readonly opts: { transferDelayMs: number; retryMs: number; refreshMs?: number; version?: TechnitiumVersion },
   ) {
     for (const z of state.zones) this.zones.set(z.name, z);
     this.settings = state.settings;
@@ -203,7 +215,14 @@ export class TechnitiumInstance {
    * Parse an app config as each of its classes would. Returns the patched text (what a restart would write) and the
    * effective config; throws with a .NET-like message when a class rejects it.
    */
-  static parseAppConfig(app: string, text: string | null): { patched: string | null; effective: unknown | null } {
+  get version(): TechnitiumVersion {
+    return this.opts.version ?? "15.2";
+  }
+  get major(): number {
+    return Number.parseInt(this.version, 10);
+  }
+
+  static parseAppConfig(app: string, text: string | null, allowComments = true): { patched: string | null; effective: unknown | null } {
     if (text === null || text.trim() === "" || text.trim().startsWith("#")) {
       if (app === "Split Horizon") return { patched: text, effective: { enableAddressTranslation: false, domainGroupMap: {}, networkGroupMap: {}, groups: [] } };
       return { patched: text, effective: null };
@@ -212,7 +231,8 @@ export class TechnitiumInstance {
     const parse = (t: string): Record<string, unknown> => {
       let v: unknown;
       try {
-        v = JSON.parse(stripJsonComments(t));
+        // 14.x apps parse strict JSON (System.Text.Json without comment handling); 15.x skip comments
+        v = JSON.parse(allowComments ? stripJsonComments(t) : t);
       } catch (err) {
         throw new Error(`'${(err as Error).message}' while parsing the app config (JSON).`);
       }
@@ -267,7 +287,7 @@ export class TechnitiumInstance {
   /** (Re)load an app's config into its classes. With `restart`, the patched text is written back as the real app does at start. */
   loadApp(app: string, restart: boolean): void {
     try {
-      const { patched, effective } = TechnitiumInstance.parseAppConfig(app, this.apps[app]);
+      const { patched, effective } = TechnitiumInstance.parseAppConfig(app, this.apps[app], this.major >= 15);
       if (restart) this.apps[app] = patched;
       this.effective[app] = effective;
     } catch {
@@ -283,7 +303,7 @@ export class TechnitiumInstance {
       this.loadApp(app, false);
       return;
     }
-    const { effective } = TechnitiumInstance.parseAppConfig(app, text); // throws → old file stays
+    const { effective } = TechnitiumInstance.parseAppConfig(app, text, this.major >= 15); // throws → old file stays
     this.apps[app] = text; // the file gets exactly what was sent
     this.effective[app] = effective;
   }
@@ -401,42 +421,57 @@ export class TechnitiumInstance {
 
   // ------------------------------------------------------------ DNS
 
+  /**
+   * One DNS request, in the order of DnsServer.cs (v14.3.0 ProcessRequestAsync → ProcessQueryAsync →
+   * PostProcessQueryAsync). The client is the packet's source address (mapped from loopback, twin/dns/sources.ts):
+   * Split Horizon and Rebinding Protection never read EDNS Client Subnet; ECS is only echoed back (scope 0).
+   */
   async handleDns(req: Packet, ctx: RequestContext): Promise<Packet> {
-    const q = req.questions?.[0];
-    const client = ctx.ecs ? ctx.ecs.split("/")[0] : ctx.remote;
+    const client = stackSource(ctx.remote);
     this.stats.totalQueries++;
     this.stats.clients.add(client);
-    if (!q) return this.count(reply(req, { rcode: "FORMERR" }), "other");
-    const qname = q.name.toLowerCase().replace(/\.$/, "");
-    if (q.type === "AXFR") return this.count(this.axfr(req, qname, ctx), "authoritative");
-    const ptr = q.type === "PTR" ? this.reversePtr(req, qname, client) : undefined;
+    return withEdns(req, await this.query(req, ctx, client), "technitium");
+  }
+
+  private async query(req: Packet, ctx: RequestContext, client: string): Promise<Packet> {
+    const allowed = this.recursionAllowed(client);
+    const bad = badVersion(req, "technitium");
+    if (bad) return bad;
+    const q = req.questions?.[0];
+    if ((req.questions ?? []).length !== 1) return this.count(reply(req, { rcode: "FORMERR", ra: allowed }), "other");
+    if ((q!.class ?? "IN") !== "IN") return this.count(reply(req, { rcode: "REFUSED", ra: allowed }), "other");
+    const qname = q!.name.toLowerCase().replace(/\.$/, "");
+    const udp = ctx.transport === "udp";
+    if (q!.type === "AXFR") return this.count(this.axfr(req, qname, ctx), "authoritative");
+    const ptr = q!.type === "PTR" ? this.reversePtr(req, qname, client) : undefined;
     if (ptr) return this.count(ptr, "authoritative");
+    const zone = this.findZone(qname);
+    if (zone) {
+      const auth = this.authoritative(req, zone, qname, q!.type);
+      // "force TCP for ANY request": over UDP an authoritative ANY is an empty, truncated, authoritative answer
+      if (String(q!.type) === "ANY" && udp) return this.count(reply(req, { aa: true, tc: true, ra: allowed, rcode: rcodeOf(auth) }), "authoritative");
+      let res = this.splitHorizon(auth, qname, q!.type, client);
+      res = this.rebinding(res, client, true);
+      return this.count(res, "authoritative");
+    }
+    // not authoritative: without RD, or when the client may not recurse, Technitium refuses (it never answers from
+    // its cache for RD=0)
+    if (!((req.flags ?? 0) & 0x100) || !allowed) return this.count(reply(req, { rcode: "REFUSED", ra: allowed }), "other");
+    if (String(q!.type) === "ANY" && udp) return this.count(reply(req, { tc: true, ra: allowed }), "other");
     const paused = typeof this.settings.temporaryDisableBlockingTill === "string" && Date.parse(this.settings.temporaryDisableBlockingTill) > Date.now();
-    if (this.settings.enableBlocking && !paused && BLOCKED_DOMAINS.some((d) => inZone(qname, d)) && !this.findZone(qname)) {
+    if (this.settings.enableBlocking && !paused && BLOCKED_DOMAINS.some((d) => inZone(qname, d))) {
       this.stats.totalBlocked++;
       const ttl = Number(this.settings.blockingAnswerTtl ?? 30);
       const type = String(this.settings.blockingType ?? "AnyAddress");
       if (type === "NxDomain") return this.count(reply(req, { aa: true, ra: true, rcode: "NXDOMAIN" }), "other");
       const custom = (this.settings.customBlockingAddresses as string[]) ?? [];
-      const addr = q.type === "A" ? (type === "CustomAddress" ? custom.find((a) => a.includes(".")) : "0.0.0.0") : q.type === "AAAA" ? (type === "CustomAddress" ? custom.find((a) => a.includes(":")) : "::") : undefined;
-      return this.count(reply(req, { aa: true, ra: true, answers: addr ? [{ name: qname, type: q.type, ttl, data: addr }] : [] }), "other");
+      const addr = q!.type === "A" ? (type === "CustomAddress" ? custom.find((a) => a.includes(".")) : "0.0.0.0") : q!.type === "AAAA" ? (type === "CustomAddress" ? custom.find((a) => a.includes(":")) : "::") : undefined;
+      return this.count(reply(req, { aa: true, ra: true, answers: addr ? [{ name: qname, type: q!.type, ttl, data: addr }] : [] }), "other");
     }
-    const zone = this.findZone(qname);
-    let res: Packet;
-    let kind: "authoritative" | "recursive" | "cached";
-    if (zone) {
-      res = this.authoritative(req, zone, qname, q.type);
-      kind = "authoritative";
-    } else if (!this.recursionAllowed(client)) {
-      return this.count(reply(req, { rcode: "REFUSED" }), "other");
-    } else {
-      const r = await this.recurse(req, qname, q.type);
-      res = r.res;
-      kind = r.cached ? "cached" : "recursive";
-    }
-    res = this.splitHorizon(res, qname, q.type, client);
-    res = this.rebinding(res, client, kind === "authoritative");
-    return this.count(res, kind);
+    const r = await this.recurse(req, qname, q!.type);
+    let res = this.splitHorizon(r.res, qname, q!.type, client);
+    res = this.rebinding(res, client, false);
+    return this.count(res, r.cached ? "cached" : "recursive");
   }
 
   /** `recursion` setting: Deny, Allow, AllowOnlyForPrivateNetworks (default), UseSpecifiedNetworkACL. */

@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { TraceResult } from "@/server/trace/run";
 import { fetchJson } from "./fetch-json";
+import { LanViewTable } from "./lan-view";
 
 export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: string; title: string }[]; nodes: string[]; defaultClass: string }) {
   const [name, setName] = useState("idrac.viktorbarzin.lan");
@@ -95,7 +96,8 @@ function TraceTable({ r }: { r: TraceResult }) {
         </div>
       ) : (
         <div className="alert ok" data-testid="trace-all-good">
-          Every hop that answered agrees with the authoritative answer{r.expected ? `: ${r.expected.rcode} ${r.expected.answers.join(", ") || "(no records)"}` : ""}.
+          Every hop that answered agrees with the authoritative answer{r.lan ? " as dnsdeck sees it from inside the cluster" : ""}
+          {r.expected ? `: ${r.expected.rcode} ${r.expected.answers.join(", ") || "(no records)"}` : ""}.
         </div>
       )}
       <p className="muted small">
@@ -128,9 +130,11 @@ function TraceTable({ r }: { r: TraceResult }) {
               <td className="mono">
                 {h.server || "—"}
                 {h.via ? ` via ${h.via}` : ""}
-                {h.ecs ? ` (client ${h.ecs})` : ""}
               </td>
-              <td>{h.rcode ?? "—"}</td>
+              <td title={h.outcomeText} data-testid="trace-hop-outcome" data-outcome={h.outcome}>
+                {h.rcode ?? "—"}
+                {h.outcome !== "answer" && h.outcome !== "skipped" && h.outcome !== "timeout" && h.errorKind === undefined ? <div className="muted small">{h.outcomeText}</div> : null}
+              </td>
               <td className="mono">{h.answers.length ? h.answers.map((a) => `${a.type} ${a.data}`).join(", ") : "—"}</td>
               <td>{h.ttl ?? "—"}</td>
               <td>{h.latencyMs === null ? "—" : `${h.latencyMs} ms`}</td>
@@ -152,6 +156,7 @@ function TraceTable({ r }: { r: TraceResult }) {
           ))}
         </tbody>
       </table>
+      {r.lan && <LanViewTable v={r.lan} />}
     </div>
   );
 }

@@ -234,6 +234,11 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                     <tr>
                       <td colSpan={6}>
                         {o.message && <p className={o.state === "error" || o.state === "conflict" ? "error-text" : "warn-text"}>{o.message}</p>}
+                        {o.warnings?.map((w) => (
+                          <p key={w} className="warn-text" data-testid="plan-warning">
+                            Warning from the API server: {w}
+                          </p>
+                        ))}
                         {o.conflicts && (
                           <div data-testid="object-conflicts">
                             <ul className="small">

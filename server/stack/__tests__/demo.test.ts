@@ -27,7 +27,7 @@ describe("demo: NodeLocal DNSCache on the twins", { skip: missing ? `${missing} 
     const { startKubeTwin } = await import("@/twin/kube/index");
     kube = await startKubeTwin({ stateDir: path.join(stateDir, "kube"), speed: 25 });
     const { startDnsStack } = await import("@/twin/dns/stack");
-    dnsStack = await startDnsStack({ stateDir, kubeUrl: kube.url, kubeToken: kube.token, port: 20000 + Math.floor(Math.random() * 40000), reloadMs: 200 });
+    dnsStack = await startDnsStack({ stateDir, kubeUrl: kube.url, kubeToken: kube.token, port: 0, reloadMs: 200 });
     dbh = await stackTestEnv({ ...dnsStack.env, KUBECONFIG: kube.kubeconfigPath, DNSDECK_DS_MIN_READY_SECONDS: "0" });
     apply = await import("../apply");
     probe = await import("../probe");

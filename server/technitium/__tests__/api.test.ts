@@ -10,8 +10,8 @@ test("typed helpers on the twin: version detection, zones, apps, settings withou
   try {
     const [p, s] = h.apis;
     const v = await p.version();
-    assert.equal(v.version, "14.3");
-    assert.equal(v.major, 14);
+    assert.equal(v.version, "15.2");
+    assert.equal(v.major, 15);
     assert.equal(v.dnsServerDomain, "technitium");
     const zones = await p.listZones();
     assert.ok(zones.some((z) => z.name === "viktorbarzin.lan" && z.type === "Primary" && typeof z.soaSerial === "number"));

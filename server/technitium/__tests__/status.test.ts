@@ -12,7 +12,7 @@ test("convergence view: per-zone verdicts from the API and from SOA over DNS, di
   try {
     const s = await technitiumStatus({ context: h.ctx });
     assert.equal(s.instances.length, 3);
-    assert.ok(s.instances.every((i) => i.up && i.version === "14.3"));
+    assert.ok(s.instances.every((i) => i.up && i.version === "15.2"));
     assert.equal(s.converged, false);
     const lan = s.zones.find((z) => z.zone === "viktorbarzin.lan")!;
     assert.equal(lan.converged, false);

@@ -5,12 +5,25 @@ import * as dnsPacket from "dns-packet";
 import { query, DnsTimeoutError, parseAddressMap, mapDestination, type AddressMap } from "../../../server/dns/index";
 import { SEED_COREFILE, SEED_NODELOCAL_COREFILE } from "../index";
 import { staticSnapshot } from "../cluster";
-import { startChain, sleep } from "./helpers";
+import { startChain, from } from "./helpers";
 
 let chain: Awaited<ReturnType<typeof startChain>>;
 let map: AddressMap;
-const ask = (name: string, server: string, o: { type?: string; via?: string; ecs?: string; timeoutMs?: number } = {}) =>
-  query({ name, type: o.type ?? "A", server, via: o.via, ecs: o.ecs, addressMap: map, timeoutMs: o.timeoutMs ?? 3000 });
+const ask = (name: string, server: string, o: { type?: string; via?: string; ecs?: string; timeoutMs?: number; source?: string } = {}) =>
+  query({ name, type: o.type ?? "A", server, via: o.via, ecs: o.ecs, addressMap: map, timeoutMs: o.timeoutMs ?? 3000, localAddress: o.source ? from(o.source) : undefined });
+
+/** Poll until `fn` holds (bounded): reloads and TTLs are observed, never waited for with a fixed sleep. */
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const reloads = (before: number) => until("the Corefile reload", () => chain.dns.status().corefileVersion > before);
+const nodeLocalReloads = (before: number) => until("the NodeLocal Corefile reload", () => chain.dns.status().nodeLocalVersion > before);
 
 /** A raw dns-packet query over UDP (independent of the production codec). */
 function rawUdp(name: string, type: string, server: string, via?: string): Promise<dnsPacket.Packet> {
@@ -64,25 +77,35 @@ test("CoreDNS caches count TTLs down (and cap them at the Corefile's success TTL
   const first = await ask("github.com", "10.244.1.10");
   assert.equal(first.answers[0].data, "140.82.121.3");
   assert.equal(first.answers[0].ttl, 60);
-  await sleep(1100);
-  const second = await ask("github.com", "10.244.1.10");
-  assert.ok(second.answers[0].ttl <= 59 && second.answers[0].ttl >= 55, `TTL counted down: ${second.answers[0].ttl}`);
+  const second = await until("the cached TTL to count down", async () => {
+    const r = await ask("github.com", "10.244.1.10");
+    return r.answers[0].ttl < 60 && r;
+  });
+  assert.ok(second.answers[0].ttl >= 55, `TTL counted down by the clock, not reset: ${second.answers[0].ttl}`);
+  assert.equal(second.flags.aa, true, "plugin/cache marks every reply it builds authoritative");
   const lan = await ask("proxmox.viktorbarzin.lan", "10.244.3.10");
   assert.equal(lan.answers[0].ttl, 300, "3600 s record capped by `success 10000 300`");
 });
 
-test("Split Horizon: a LAN client gets the internal address from Technitium, a pod the public one", async () => {
+test("Split Horizon follows the packet's source: a LAN client gets the internal address, ECS changes nothing", async () => {
   const primary = chain.tech.instances[0];
   const direct = parseAddressMap("");
-  const lan = await query({ name: "immich.viktorbarzin.me", type: "A", server: primary.dnsHost, port: primary.dnsPort, ecs: "192.168.1.0/24", addressMap: direct });
-  assert.deepEqual(lan.answers.map((a) => a.data), ["10.0.20.200"]);
-  const mgmt = await query({ name: "immich.viktorbarzin.me", type: "A", server: primary.dnsHost, port: primary.dnsPort, ecs: "10.0.10.0/24", addressMap: direct });
-  assert.deepEqual(mgmt.answers.map((a) => a.data), ["176.12.22.76"]);
-  const pod = await ask("immich.viktorbarzin.me", "10.96.0.10");
+  const at = (i: number, source?: string, ecs?: string) => {
+    const t = chain.tech.instances[i];
+    return query({ name: "immich.viktorbarzin.me", type: "A", server: t.dnsHost, port: t.dnsPort, ecs, addressMap: direct, localAddress: source ? from(source) : undefined });
+  };
+  assert.equal(primary.name, "primary");
+  assert.deepEqual((await at(0, "192.168.1.10")).answers.map((a) => a.data), ["10.0.20.200"], "from 192.168.1.10");
+  assert.deepEqual((await at(0, "10.0.10.5")).answers.map((a) => a.data), ["176.12.22.76"], "from the management VLAN");
+  assert.deepEqual((await at(0, undefined, "192.168.1.0/24")).answers.map((a) => a.data), ["176.12.22.76"], "ECS claiming the LAN is ignored, as Technitium's app does");
+  // through the LoadBalancer (ETP Local keeps the LAN address) an instance that translates answers the internal
+  // address (the LB picks any of the three; only the primary both translates and keeps it); a pod asks via CoreDNS,
+  // whose forward comes from the CoreDNS pod's IP: public
+  await until("the primary behind the LB", async () => (await ask("immich.viktorbarzin.me", "10.0.20.201", { source: "192.168.1.10" })).answers[0]?.data === "10.0.20.200");
+  const pod = await ask("immich.viktorbarzin.me", "10.96.0.10", { source: "10.244.2.7" });
   assert.deepEqual(pod.answers.map((a) => a.data), ["176.12.22.76"]);
   // the secondary's rebinding config lacks viktorbarzin.me: the translated private address is stripped
-  const sec = chain.tech.instances[1];
-  const stripped = await query({ name: "immich.viktorbarzin.me", type: "A", server: sec.dnsHost, port: sec.dnsPort, ecs: "192.168.1.0/24", addressMap: direct });
+  const stripped = await at(1, "192.168.1.10");
   assert.equal(stripped.rcode, "NOERROR");
   assert.deepEqual(stripped.answers, []);
 });
@@ -97,30 +120,32 @@ test("truncated UDP answers are retried over TCP", async () => {
 test("a Corefile change applies after the reload delay; a broken one keeps the old config", async () => {
   const broadened = SEED_COREFILE.replace('match ".*\\..*\\.viktorbarzin\\.lan\\.$"', 'match ".*\\.viktorbarzin\\.lan\\.$"');
   assert.notEqual(broadened, SEED_COREFILE);
+  const v0 = chain.dns.status().corefileVersion;
   chain.dns.setCluster({ corefile: broadened });
   const soon = await ask("truenas.viktorbarzin.lan", "10.96.0.10");
   assert.equal(soon.rcode, "NOERROR", "not reloaded yet");
-  await sleep(700);
+  await reloads(v0);
   const later = await ask("truenas.viktorbarzin.lan", "10.96.0.10");
   assert.equal(later.rcode, "NXDOMAIN", "the new template now matches single labels too");
   chain.dns.setCluster({ corefile: broadened.replace("forward . 10.96.0.53 {", "forward . 10.96.0.53 {{") + "\n}" });
-  await sleep(700);
-  assert.match(chain.dns.status().lastReloadError ?? "", /reload failed/);
+  await until("the reload error", () => /reload failed/.test(chain.dns.status().lastReloadError ?? ""));
   assert.equal((await ask("nas.viktorbarzin.lan", "10.96.0.10")).rcode, "NXDOMAIN", "old (broadened) config still serves");
+  const v1 = chain.dns.status().corefileVersion;
   chain.dns.setCluster({ corefile: SEED_COREFILE });
-  await sleep(700);
+  await reloads(v1);
   assert.equal((await ask("nas.viktorbarzin.lan", "10.96.0.10")).rcode, "NOERROR");
 });
 
 test("NodeLocal answers on 169.254.20.10 only on nodes with a Ready pod; `.` to the node resolver bypasses CoreDNS", async () => {
   const base = staticSnapshot();
   const upstreamSvc = { name: "kube-dns-upstream", namespace: "kube-system", clusterIP: "10.110.12.34", type: "ClusterIP", loadBalancerIPs: [], selector: { "k8s-app": "kube-dns" }, ports: [53] };
+  const n0 = chain.dns.status().nodeLocalVersion;
   chain.dns.setCluster({
     services: [...base.services, upstreamSvc],
     nodeLocalPods: [{ name: "node-local-dns-abcde", node: "k8s-node1", ready: true, ip: "10.0.20.101" }],
     nodeLocalCorefile: SEED_NODELOCAL_COREFILE,
   });
-  await sleep(700);
+  await nodeLocalReloads(n0);
   const nl = await ask("github.com", "169.254.20.10", { via: "k8s-node1" });
   assert.equal(nl.answers[0].data, "140.82.121.3");
   assert.equal(nl.answers[0].ttl, 30, "NodeLocal's `cache 30` caps the TTL");
@@ -136,8 +161,9 @@ test("NodeLocal answers on 169.254.20.10 only on nodes with a Ready pod; `.` to 
     const failed = await ask("www.google.com", "169.254.20.10", { via: "k8s-node1", timeoutMs: 2500 }).catch((e) => e);
     assert.ok(failed instanceof DnsTimeoutError || failed.rcode === "SERVFAIL", "via CoreDNS it fails");
     // … but with `.` forwarded to __PILLAR__UPSTREAM__SERVERS__ the node resolver (pfSense) answers, bypassing CoreDNS
+    const n1 = chain.dns.status().nodeLocalVersion;
     chain.dns.setCluster({ nodeLocalCorefile: SEED_NODELOCAL_COREFILE.replace(/(\.:53 \{[\s\S]*?forward \. )__PILLAR__CLUSTER__DNS__/, "$1__PILLAR__UPSTREAM__SERVERS__") });
-    await sleep(700);
+    await nodeLocalReloads(n1);
     const bypass = await ask("google.com", "169.254.20.10", { via: "k8s-node1" });
     assert.equal(bypass.answers[0].data, "142.250.185.78");
   } finally {
@@ -158,23 +184,55 @@ test("a hop dropping packets makes the client time out; a delay shows in the lat
   chain.dns.setFault("upstream", null);
 });
 
-test("serve_stale: with every upstream silent, an expired entry is served with TTL 0", async () => {
-  chain.dns.setCluster({ corefile: SEED_COREFILE.replace("success 10000 300 6", "success 10000 1 0") });
-  await sleep(700);
+/** Expire a cached entry with every upstream silent, then ask: the two serve_stale modes CoreDNS documents. */
+async function staleCase(mode: "" | " verify") {
+  const v = chain.dns.status().corefileVersion;
+  chain.dns.setCluster({ corefile: SEED_COREFILE.replace("success 10000 300 6", "success 10000 1 0").replace(/serve_stale 86400s/g, `serve_stale 86400s${mode}`) });
+  await reloads(v);
   const fresh = await ask("cloudflare.com", "10.244.1.10");
   assert.equal(fresh.answers[0].ttl, 1);
   chain.dns.setFault("pfsense", { drop: true });
   chain.dns.setFault("upstream", { drop: true });
+}
+async function staleEnd() {
+  chain.dns.setFault("pfsense", null);
+  chain.dns.setFault("upstream", null);
+  const v = chain.dns.status().corefileVersion;
+  chain.dns.setCluster({ corefile: SEED_COREFILE });
+  await reloads(v);
+}
+
+test("serve_stale (default, immediate): during an upstream outage the stale answer comes at once with TTL 0", async () => {
+  await staleCase("");
   try {
-    await sleep(1100);
-    const stale = await ask("cloudflare.com", "10.244.1.10", { timeoutMs: 4000 });
+    // every ask must answer within 500 ms (a forward would wait 700 ms per target): first the fresh entry, then,
+    // once it has expired, the stale one
+    const stale = await until("the stale answer", async () => {
+      const r = await ask("cloudflare.com", "10.244.1.10", { timeoutMs: 500 });
+      return r.answers[0]?.ttl === 0 && r;
+    });
     assert.equal(stale.rcode, "NOERROR");
     assert.equal(stale.answers[0].data, "104.16.132.229");
     assert.equal(stale.answers[0].ttl, 0);
-  } finally {
+    // the background refresh keeps failing; when the upstream is back, a refresh replaces the stale entry
     chain.dns.setFault("pfsense", null);
     chain.dns.setFault("upstream", null);
-    chain.dns.setCluster({ corefile: SEED_COREFILE });
+    await until("the background refresh", async () => (await ask("cloudflare.com", "10.244.1.10")).answers[0].ttl === 1);
+  } finally {
+    await staleEnd();
+  }
+});
+
+test("serve_stale … verify: the upstream is tried first, so the stale answer waits for the forward timeouts", async () => {
+  await staleCase(" verify");
+  try {
+    // fresh answers come at once; once the entry has expired the upstream is tried first and a 500 ms deadline passes
+    await until("the entry to expire", () => ask("cloudflare.com", "10.244.1.10", { timeoutMs: 500 }).then(() => false, (e) => e instanceof DnsTimeoutError));
+    const stale = await ask("cloudflare.com", "10.244.1.10", { timeoutMs: 4000 });
+    assert.equal(stale.answers[0].ttl, 0);
+    assert.equal(stale.answers[0].data, "104.16.132.229");
+  } finally {
+    await staleEnd();
   }
 });
 
@@ -197,9 +255,7 @@ test("faults from the text form (env / demo panel) reach the hops and the Techni
 test("pfSense dnsmasq caches: a second query counts down the upstream TTL", async () => {
   const first = await ask("www.google.com", "10.0.20.1");
   assert.equal(first.answers[0].ttl, 300);
-  await sleep(1100);
-  const second = await ask("www.google.com", "10.0.20.1");
-  assert.ok(second.answers[0].ttl < 300, `cached at pfSense (${second.answers[0].ttl})`);
+  await until("pfSense's cached TTL to count down", async () => (await ask("www.google.com", "10.0.20.1")).answers[0].ttl < 300);
   const lan = await ask("idrac.viktorbarzin.lan", "10.0.10.1");
   assert.deepEqual(lan.answers.map((a) => a.data), ["192.168.1.4"], "viktorbarzin.lan goes to the Technitium LB");
 });

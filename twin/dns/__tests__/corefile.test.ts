@@ -8,7 +8,7 @@ test("the seed Corefile parses into the blocks, forwards, caches and template th
   const root = blocks[0];
   assert.deepEqual(root.forward[0].to, ["10.0.20.1", "8.8.8.8", "1.1.1.1"]);
   assert.equal(root.forward[0].policy, "sequential");
-  assert.deepEqual(root.cache, { successMax: 300, successMin: 6, denialMax: 300, denialMin: 60, serveStale: 86400 });
+  assert.deepEqual(root.cache, { successMax: 300, successMin: 6, denialMax: 300, denialMin: 60, serveStale: 86400, serveStaleMode: "immediate" });
   assert.deepEqual(root.kubernetes?.fallthrough, ["in-addr.arpa", "ip6.arpa"]);
   const t = blocks[1].templates[0];
   assert.equal(t.rcode, "NXDOMAIN");
@@ -22,7 +22,7 @@ test("NodeLocal placeholders are substituted; force_tcp is read", () => {
   const cl = blocks.find((b) => b.zones.includes("cluster.local"))!;
   assert.deepEqual(cl.forward[0].to, ["10.110.0.9"]);
   assert.equal(cl.forward[0].forceTcp, true);
-  assert.deepEqual(cl.cache, { successMax: 30, successMin: 5, denialMax: 5, denialMin: 5, serveStale: 0 });
+  assert.deepEqual(cl.cache, { successMax: 30, successMin: 5, denialMax: 5, denialMin: 5, serveStale: 0, serveStaleMode: "immediate" });
 });
 
 test("snippets, import and {$VAR} are expanded", () => {
@@ -42,7 +42,7 @@ test("snippets, import and {$VAR} are expanded", () => {
 });
 
 test("what breaks a reload is refused with a message", () => {
-  assert.throws(() => parseCorefile(".:53 {\n forward . 1.1.1.1\n"), /missing '}'/);
+  assert.throws(() => parseCorefile(".:53 {\n forward . 1.1.1.1\n"), /'{' is never closed/);
   assert.throws(() => parseCorefile(".:53 {\n forward . dns.google\n}"), /not an IP address or file/);
   assert.throws(() => parseCorefile(".:53 {\n cache\n cache\n}"), /only be used once/);
   assert.throws(() => parseCorefile(".:53 {\n}\n.:53 {\n}"), /already defined/);

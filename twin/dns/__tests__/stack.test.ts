@@ -10,7 +10,7 @@ import { TechnitiumClient } from "../../../server/technitium/client";
 
 test("the stack's env is accepted by server/env.ts and works with the production clients", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dns-stack-"));
-  const stack = await startDnsStack({ stateDir: dir, port: 20000 + Math.floor(Math.random() * 40000), reloadMs: 300 });
+  const stack = await startDnsStack({ stateDir: dir, port: 0, reloadMs: 300 });
   try {
     const env = parseEnv({ DATABASE_URL: "postgresql://x@127.0.0.1/x", AUTH_MODE: "demo", ...stack.env });
     assert.equal(env.TECHNITIUM_INSTANCES[0].name, "primary");

@@ -5,15 +5,16 @@ import assert from "node:assert/strict";
 import { PatchStrategy } from "@kubernetes/client-node";
 import { twinEnv, until, plain, statusOf, type Env } from "./helpers";
 import { nodeLocalConfigMap, nodeLocalDaemonSet, upstreamService } from "./fixtures";
+import { kubeFetch } from "../https-fetch";
 
 let env: Env;
 before(async () => { env = await twinEnv({ speed: 50 }); });
 after(async () => { await env.stop(); });
 
 test("the admin endpoint needs the admin token; faults are listed, set and cleared", async () => {
-  const anon = await fetch(env.url + "/_twin/faults");
+  const anon = await kubeFetch(env.url + "/_twin/faults");
   assert.equal(anon.status, 401);
-  const wrong = await fetch(env.url + "/_twin/faults", { headers: { "x-twin-admin": env.token } });
+  const wrong = await kubeFetch(env.url + "/_twin/faults", { headers: { "x-twin-admin": env.token } });
   assert.equal(wrong.status, 401);
   const set = await env.admin("POST", "/_twin/faults", { id: "f1", kind: "api", path: "^/api/v1/namespaces/kube-system/configmaps", status: 500 });
   assert.equal(set.faults[0].id, "f1");
@@ -23,7 +24,7 @@ test("the admin endpoint needs the admin token; faults are listed, set and clear
     return (e as any).code === 500 && s.kind === "Status" && s.reason === "InternalError";
   });
   assert.ok(await env.core.readNamespacedService({ name: "kube-dns", namespace: "kube-system" }), "other paths unaffected");
-  const bad = await fetch(env.url + "/_twin/faults", { method: "POST", headers: { "x-twin-admin": env.twin!.adminToken }, body: JSON.stringify({ kind: "api", path: "(", status: 500 }) });
+  const bad = await kubeFetch(env.url + "/_twin/faults", { method: "POST", headers: { "x-twin-admin": env.twin!.adminToken }, body: JSON.stringify({ kind: "api", path: "(", status: 500 }) });
   assert.equal(bad.status, 400);
   await env.admin("DELETE", "/_twin/faults?id=f1");
   assert.ok(await env.core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" }));
@@ -49,7 +50,7 @@ test("timeouts hang the request (client gives up) and a 403 looks like RBAC", as
     { id: "rbac", kind: "api", path: "/apis/apps/v1/namespaces/kube-system/daemonsets", method: "POST", status: 403 },
   ]);
   const t0 = Date.now();
-  await assert.rejects(fetch(env.url + "/api/v1/namespaces/technitium/pods", { headers: { Authorization: `Bearer ${env.token}` }, signal: AbortSignal.timeout(200) }));
+  await assert.rejects(kubeFetch(env.url + "/api/v1/namespaces/technitium/pods", { headers: { Authorization: `Bearer ${env.token}` }, signal: AbortSignal.timeout(200) }));
   assert.ok(Date.now() - t0 < 2000);
   const r = await env.raw("POST", "/apis/apps/v1/namespaces/kube-system/daemonsets", nodeLocalDaemonSet());
   assert.equal(r.status, 403);

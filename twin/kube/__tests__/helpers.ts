@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { startKubeTwin, type KubeTwin, type KubeTwinOptions } from "../index";
+import { kubeFetch } from "../https-fetch";
 
 export const CONTRACT = process.env.TWIN_CONTRACT_KUBECONFIG;
 
@@ -17,7 +18,7 @@ export interface Env {
   token: string;
   twin?: KubeTwin;
   /** raw fetch with the bearer token */
-  raw(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; text: string; json: any }>;
+  raw(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: { get(name: string): string | null }; text: string; json: any }>;
   admin(method: string, p: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
@@ -36,7 +37,8 @@ export async function twinEnv(opts: Partial<KubeTwinOptions> = {}, contract = fa
   const user = kc.getCurrentUser()!;
   const token = (user as { token?: string }).token ?? "";
   const raw: Env["raw"] = async (method, p, body, headers = {}) => {
-    const r = await fetch(cluster.server + p, {
+    const r = await kubeFetch(cluster.server + p, {
+      ca: cluster.caData ? Buffer.from(cluster.caData, "base64").toString("utf8") : undefined,
       method,
       headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...headers },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
@@ -51,7 +53,7 @@ export async function twinEnv(opts: Partial<KubeTwinOptions> = {}, contract = fa
     core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), batch: kc.makeApiClient(BatchV1Api), objects: KubernetesObjectApi.makeApiClient(kc),
     raw,
     async admin(method, p, body) {
-      const r = await fetch(cluster.server + p, { method, headers: { "x-twin-admin": twin!.adminToken, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await kubeFetch(cluster.server + p, { method, headers: { "x-twin-admin": twin!.adminToken, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
       return r.json();
     },
     async stop() { await twin?.stop(); if (dir) rmSync(dir, { recursive: true, force: true }); },

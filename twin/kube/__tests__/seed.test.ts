@@ -54,7 +54,7 @@ test("technitium namespace: 3 Recreate Deployments, Services, PVCs, PDB and 4 Cr
   assert.deepEqual(deps.map((d: any) => d.metadata.name), ["technitium", "technitium-secondary", "technitium-tertiary"]);
   for (const d of deps) {
     assert.equal(d.spec.strategy.type, "Recreate");
-    assert.equal(d.spec.template.spec.containers[0].image, "technitium/dns-server:14.3.0");
+    assert.equal(d.spec.template.spec.containers[0].image, "technitium/dns-server:15.2.0");
     assert.equal(d.spec.template.metadata.labels.app, d.metadata.name);
     assert.equal(d.metadata.managedFields.find((m: any) => m.operation === "Apply").manager, "Terraform");
   }

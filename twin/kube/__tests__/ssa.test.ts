@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { twinEnv, statusOf, plain, CONTRACT, type Env } from "./helpers";
+import { kubeFetch } from "../https-fetch";
 
 let env: Env;
 before(async () => { env = await twinEnv(); });
@@ -134,7 +135,7 @@ test("changing a Service clusterIP is 422 Invalid with a cause; requests without
   const auto = await env.core.createNamespacedService({ namespace: "kube-system", body: { metadata: { name: "kube-dns-upstream" }, spec: { selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP" }] } } });
   assert.match(auto.spec!.clusterIP!, /^10\.(9[6-9]|10\d|11[01])\.\d+\.\d+$/);
   assert.notEqual(auto.spec!.clusterIP, "10.96.0.10");
-  const anon = await fetch(env.url + "/api/v1/namespaces", { headers: { Accept: "application/json" } });
+  const anon = await kubeFetch(env.url + "/api/v1/namespaces", { headers: { Accept: "application/json" } });
   assert.equal(anon.status, 401);
   assert.equal((await anon.json()).reason, "Unauthorized");
 });

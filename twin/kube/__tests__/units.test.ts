@@ -76,7 +76,7 @@ test("Corefile checker: the seed Corefile is fine; braces, glued braces, <nil> a
   assert.equal(checkCorefile(HOMELAB_COREFILE).fatal, undefined);
   assert.match(checkCorefile(".:53 {\n    errors\n").error!, /:2 - Error during parsing: Unexpected EOF$/);
   assert.match(checkCorefile(".:53 {\n}\n}\n").error!, /:3 - Error during parsing: Unexpected '}' because no matching opening brace/);
-  assert.match(checkCorefile(".:53 {\n    forward . 1.1.1.1{\n    }\n}\n").error!, /Unexpected token/);
+  assert.match(checkCorefile(".:53 {\n    forward . 1.1.1.1{\n    }\n}\n").error!, /:4 - Error during parsing: Unexpected .}. because no matching opening brace/, "`{` glued to a token is an argument; the block then closes early");
   assert.equal(checkCorefile(".:53 {\n    forward . <nil>\n}\n").error, 'plugin/forward: not an IP address or file: "<nil>"');
   assert.match(checkCorefile(".:53 {\n    forward . 169.254.20.10\n}\n").fatal!, /plugin\/loop: Loop .* -> 169\.254\.20\.10:53\) detected for zone "\."/);
   assert.equal(checkCorefile(".:53 {\n    # forward . 10.96.0.10 {\n    forward . \"10.0.20.1\"\n}\n").ok, true, "comments and quotes");
@@ -89,4 +89,7 @@ test("cron schedules", () => {
   assert.equal(new Date(nextCron("15 */6 * * *", t)!).toISOString(), "2026-11-24T12:15:00.000Z");
   assert.equal(new Date(nextCron("0 */6 * * *", Date.UTC(2026, 10, 24, 18, 0, 0))!).toISOString(), "2026-11-25T00:00:00.000Z");
   assert.equal(nextCron("not a schedule", t), undefined);
+  // cron ORs day-of-month and day-of-week when both are restricted: "the 1st, or any Monday"
+  assert.equal(new Date(nextCron("0 0 1 * 1", t)!).toISOString(), "2026-11-30T00:00:00.000Z");
+  assert.equal(new Date(nextCron("0 0 1 * 1", Date.UTC(2026, 10, 30, 0, 0, 0))!).toISOString(), "2026-12-01T00:00:00.000Z");
 });

@@ -37,7 +37,7 @@ test("Recreate: all old Technitium pods are gone before the new one starts; new 
     if (new Set([...live.values()].map((x) => x.spec.containers[0].image)).size > 1) overlap = true;
     if (![...live.values()].some((x) => ready(x) && !x.metadata.deletionTimestamp)) zeroWindow = true;
   }, () => {});
-  await env.apps.patchNamespacedDeployment({ name: "technitium", namespace: "technitium", fieldManager: "dnsdeck", body: { spec: { template: { spec: { containers: [{ name: "technitium", image: "technitium/dns-server:14.3.1" }] } } } } }, SMP);
+  await env.apps.patchNamespacedDeployment({ name: "technitium", namespace: "technitium", fieldManager: "dnsdeck", body: { spec: { template: { spec: { containers: [{ name: "technitium", image: "technitium/dns-server:15.2.1" }] } } } } }, SMP);
   const done = await until("Recreate rollout", async () => {
     const pods = plain(await env.core.listNamespacedPod({ namespace: "technitium", labelSelector: "app=technitium" })).items;
     const d = plain(await env.apps.readNamespacedDeployment({ name: "technitium", namespace: "technitium" }));

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { startTechnitiumTwin } from "../index";
 import { TechnitiumClient, TechnitiumError } from "../../../server/technitium/client";
+import { kubeFetch } from "../../kube/https-fetch";
 
 const kubeIndex = path.resolve(import.meta.dirname, "../../kube/index.ts");
 const skip = !fs.existsSync(kubeIndex) && "twin/kube/index.ts is not there yet";
@@ -31,10 +32,10 @@ test("deleting an instance's pod takes its API down; the new pod brings it back 
     await c.call("apps/config/set", { name: "DNS Rebinding Protection", config: JSON.stringify({ privateNetworks: ["10.0.0.0/8"], privateDomains: ["home.arpa"] }) }, { method: "POST" });
     const headers = { authorization: `Bearer ${kube.token}` };
     const pods = await waitFor(async () => {
-      const l = await (await fetch(`${kube.url}/api/v1/namespaces/technitium/pods?labelSelector=app%3Dtechnitium-secondary`, { headers })).json();
+      const l = await (await kubeFetch(`${kube.url}/api/v1/namespaces/technitium/pods?labelSelector=app%3Dtechnitium-secondary`, { headers })).json();
       return l.items.length ? l.items : undefined;
     });
-    const del = await fetch(`${kube.url}/api/v1/namespaces/technitium/pods/${pods[0].metadata.name}`, { method: "DELETE", headers });
+    const del = await kubeFetch(`${kube.url}/api/v1/namespaces/technitium/pods/${pods[0].metadata.name}`, { method: "DELETE", headers });
     assert.ok(del.ok, `pod delete: HTTP ${del.status}`);
     await waitFor(async () => {
       try {
