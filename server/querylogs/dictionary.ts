@@ -3,7 +3,7 @@
  * registered domain or one /24 share a packed rollup row, so `*.example.org` or a CIDR reads a handful of rows).
  * Insert-only (no hit counters, so no dead rows). Pure apart from the handles it is given.
  */
-import { isIP } from "node:net";
+import { isIp } from "@/k8s/net";
 import type { Db } from "./db-types";
 
 export const NAME_POOLS = 4096;
@@ -80,7 +80,7 @@ export async function keyIds(db: Db, kind: Kind, keys: Iterable<string>, cache?:
     await db.query(
       `INSERT INTO querylog_clients (ip, addr, pool) SELECT ip, a, p FROM unnest($1::text[], $2::inet[], $3::int[]) AS u(ip, a, p)
         WHERE NOT EXISTS (SELECT 1 FROM querylog_clients x WHERE x.ip = u.ip) ON CONFLICT (ip) DO NOTHING`,
-      [uniq, uniq.map((ip) => (isIP(ip) ? ip : null)), uniq.map(clientPool)],
+      [uniq, uniq.map((ip) => (isIp(ip) ? ip : null)), uniq.map(clientPool)],
     );
   const { rows } = await db.query(kind === NAMES ? `SELECT id, name AS k FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS k FROM querylog_clients WHERE ip = ANY($1::text[])`, [uniq]);
   for (const r of rows) out.set(r.k, r.id);
