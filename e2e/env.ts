@@ -1,11 +1,12 @@
 // Shared constants for the end-to-end tests and their global setup.
 import { SignJWT } from "jose";
 
-/** E2E_PORT_BASE moves the four apps (base … base+3) so two checkouts can run their suites side by side. */
+/** E2E_PORT_BASE moves the apps (base … base+4) so two checkouts can run their suites side by side. */
 const base = Number(process.env.E2E_PORT_BASE ?? 3100);
 
 export const E2E = {
-  ports: { main: base, jwt: base + 1, demo: base + 2, nodb: base + 3 },
+  /** embedded: started by e2e/query-logs.spec.ts on PGlite (as `npm run demo` runs). */
+  ports: { main: base, jwt: base + 1, demo: base + 2, nodb: base + 3, embedded: base + 4 },
   jwt: { secret: "e2e-provider-client-secret-0123456789", issuer: "http://authentik.test/application/o/dnsdeck/", audience: "dnsdeck-e2e" },
 };
 

@@ -1,7 +1,10 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import pg from "pg";
+import { migrate } from "../prisma/migrate";
+import { startApp } from "../scripts/lib/app-process";
+import { startEmbeddedPostgres } from "../scripts/lib/embedded-pg";
 import { generateQueryLogs } from "../twin/querylogs/generate";
-import { ADMIN, VIEWER, url } from "./env";
+import { ADMIN, E2E, VIEWER, url } from "./env";
 
 // Query-log explorer: the API against a dns_logs table filled the way Technitium fills it, and the page (filters in
 // the URL, click-to-filter, keyset "older" paging, row details, export links).
@@ -64,27 +67,153 @@ test.describe("query logs", () => {
     expect(JSON.stringify(audit)).toContain("querylogs.export");
   });
 
-  test("the page shows rows and charts; clicking a value filters by it and the view is a URL; older pages by cursor", async ({ page }) => {
+  test("the page shows rows in time order and charts; older pages by cursor; clicking a value filters by it; the view is a URL", async ({ page }) => {
     await page.setExtraHTTPHeaders(VIEWER);
     await page.goto(url("main", "/query-logs?range=7d"));
     await expect(page.getByTestId("ql-row").first()).toBeVisible({ timeout: 30_000 });
-    await expect(page.getByTestId("ql-charts")).toBeVisible();
+    await expect(page.getByTestId("ql-volume-chart")).toBeVisible();
+    const times = await page.getByTestId("ql-time").allInnerTexts();
+    expect(times.length).toBe(50);
+    expect([...times].sort().reverse()).toEqual(times);
+    await page.getByTestId("ql-older").click();
+    await expect(page).toHaveURL(/cursor=\d+/);
+    await expect(page.getByTestId("ql-newest")).toBeVisible();
+    const older = await page.getByTestId("ql-time").allInnerTexts();
+    expect(older[0] <= times[times.length - 1]).toBe(true);
     const client = await page.getByTestId("val-client").first().innerText();
     await page.getByTestId("val-client").first().click();
     await expect(page).toHaveURL(new RegExp(`client=${client.replace(/\./g, "\\.")}`));
     await expect(page.getByTestId("ql-row").first()).toBeVisible();
-    const clients = await page.getByTestId("val-client").allInnerTexts();
-    expect(clients.every((c) => c === client)).toBe(true);
-    const older = page.getByTestId("ql-older");
-    if (await older.count()) {
-      await older.click();
-      await expect(page).toHaveURL(/cursor=\d+/);
-      await expect(page.getByTestId("ql-newest")).toBeVisible();
-    }
-    await page.getByTestId("ql-row").first().locator("button").first().click();
+    await expect.poll(async () => new Set(await page.getByTestId("val-client").allInnerTexts())).toEqual(new Set([client]));
+    await page.getByTestId("ql-time").first().click();
     await expect(page.getByTestId("ql-details")).toBeVisible();
     await page.getByTestId("ql-exclude-client").click();
     await expect(page).toHaveURL(/client=%21|client=!/);
     await expect(page.getByTestId("ql-export-csv")).toHaveAttribute("href", /\/api\/v1\/query-logs\/export\?.*format=csv/);
   });
+
+  test("one request per panel per change: rows, charts and top lists, once each", async ({ page }) => {
+    await page.setExtraHTTPHeaders(VIEWER);
+    const seen: string[] = [];
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith("/api/v1/query-logs")) seen.push(`${u.pathname}?parts=${u.searchParams.get("parts") ?? ""}`);
+    });
+    await page.goto(url("main", "/query-logs?range=24h"));
+    await expect(page.getByTestId("ql-row").first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("ql-top-names")).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    expect(seen.sort()).toEqual(["/api/v1/query-logs/stats?parts=series,rtt", "/api/v1/query-logs/stats?parts=top", "/api/v1/query-logs?parts="]);
+    seen.length = 0;
+    await page.getByTestId("ql-rcode").selectOption("NxDomain");
+    await page.getByTestId("ql-apply").click();
+    await expect(page).toHaveURL(/rcode=NxDomain/);
+    await expect(page.getByTestId("ql-row").first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    expect(seen.sort()).toEqual(["/api/v1/query-logs/stats?parts=series,rtt", "/api/v1/query-logs/stats?parts=top", "/api/v1/query-logs?parts="]);
+    await expect.poll(async () => new Set(await page.getByTestId("val-rcode").allInnerTexts())).toEqual(new Set(["NxDomain"]));
+  });
+
+  test("dragging across the volume chart zooms the range to the buckets dragged over", async ({ page }) => {
+    await page.setExtraHTTPHeaders(VIEWER);
+    await page.goto(url("main", "/query-logs?range=24h"));
+    // the plot itself, not a legend icon (also an svg.recharts-surface, and earlier in the document)
+    const chart = page.getByTestId("ql-volume-chart").locator(".recharts-wrapper > svg.recharts-surface").first();
+    await expect(chart).toBeVisible({ timeout: 30_000 });
+    const box = (await chart.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.4, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.55, y, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.7, y, { steps: 8 });
+    await page.mouse.up();
+    await expect(page).toHaveURL(/range=custom/);
+    const u = new URL(page.url());
+    const span = Date.parse(u.searchParams.get("to")!) - Date.parse(u.searchParams.get("from")!);
+    expect(span).toBeGreaterThanOrEqual(2 * 3600_000);
+    expect(span).toBeLessThan(12 * 3600_000);
+    await expect(page.getByTestId("ql-range")).toHaveValue("custom");
+  });
+
+  test("50 random filter changes in quick succession on PostgreSQL: no 5xx, no console errors", async ({ page }) => {
+    await page.setExtraHTTPHeaders(VIEWER);
+    await randomFilterChanges(page, url("main", "/query-logs?range=24h"), 50);
+  });
 });
+
+test.describe("query logs on the embedded database (PGlite, as npm run demo uses)", () => {
+  let stops: (() => Promise<unknown>)[] = [];
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    const [app, logs] = await Promise.all([startEmbeddedPostgres({ port: 0 }), startEmbeddedPostgres({ port: 0 })]);
+    stops = [() => app.stop(), () => logs.stop()];
+    await migrate(app.url);
+    await generateQueryLogs({ databaseUrl: logs.url, days: 1, perDay: 6000, endAt: new Date(Date.now() - 5 * 60_000), parallel: 1 });
+    const started = await startApp({ port: E2E.ports.embedded, env: { DATABASE_URL: app.url, QUERYLOG_DATABASE_URL: logs.url, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", TECHNITIUM_INSTANCES: "primary=http://127.0.0.1:9,secondary=http://127.0.0.1:9,tertiary=http://127.0.0.1:9", TECHNITIUM_TOKEN_PRIMARY: "unset", TECHNITIUM_TOKEN_SECONDARY: "unset", TECHNITIUM_TOKEN_TERTIARY: "unset" } });
+    stops.unshift(() => started.stop());
+  });
+  test.afterAll(async () => {
+    for (const s of stops) await s().catch(() => {});
+  });
+
+  test("50 random filter changes in quick succession: no 5xx, no console errors", async ({ page }) => {
+    await randomFilterChanges(page, url("embedded", "/query-logs?range=24h"), 50);
+  });
+});
+
+/**
+ * Drive the filters as an impatient person would: 50 changes, most without waiting for the previous one's answers.
+ * Fails on any 5xx answer, any console error and any page error; ends on a settled page with rows or "nothing".
+ */
+async function randomFilterChanges(page: Page, start: string, n: number) {
+  const problems: string[] = [];
+  page.on("response", (r) => r.status() >= 500 && problems.push(`${r.status()} ${r.url()}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(start);
+  await expect(page.getByTestId("ql-row").first()).toBeVisible({ timeout: 60_000 });
+  const clients = [...new Set(await page.getByTestId("val-client").allInnerTexts())];
+  const names = [...new Set(await page.getByTestId("val-qname").allInnerTexts())].filter((x) => x !== "(root)");
+  let seed = 20261203;
+  const rnd = (k: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % k;
+  };
+  const pick = <T,>(xs: T[]) => xs[rnd(xs.length)];
+  const steps: string[] = [];
+  const select = async (id: string) => {
+    const opts = await page.getByTestId(id).locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const v = pick(opts);
+    steps.push(`${id}=${v}`);
+    await page.getByTestId(id).selectOption(v);
+  };
+  const type = async (id: string, values: string[]) => {
+    const v = pick(values);
+    steps.push(`${id}=${v}`);
+    await page.getByTestId(id).fill(v);
+  };
+  for (let i = 0; i < n; i++) {
+    const action = rnd(9);
+    if (action === 0) await select("ql-server");
+    else if (action === 1) await type("ql-client", [...clients, "192.168.1.0/24", "10.244.0.0/16", `!${pick(clients)}`, ""]);
+    else if (action === 2) await type("ql-qname", [...names, "*.viktorbarzin.lan", "~goo", "!~a", "~emrsn", ""]);
+    else if (action === 3) await select(pick(["ql-rcode", "ql-responseType", "ql-qtype", "ql-protocol"]));
+    else if (action === 4) await select("ql-range");
+    else if (action === 5 && (await page.getByTestId("ql-active-filters").count())) {
+      steps.push("remove a chip");
+      await page.getByTestId("ql-active-filters").getByRole("button").first().click();
+    } else if (action === 6 && (await page.getByTestId("ql-older").count())) {
+      steps.push("older");
+      await page.getByTestId("ql-older").click();
+    }
+    if (rnd(2) === 0 || action === 4) {
+      steps.push("apply");
+      await page.getByTestId("ql-apply").click();
+    }
+  }
+  await page.getByTestId("ql-apply").click();
+  await expect(page.getByTestId("ql-rows")).toBeVisible();
+  await expect.poll(async () => (await page.getByTestId("ql-row").count()) > 0 || (await page.getByText("Nothing matches in this range.").count()) > 0, { timeout: 30_000 }).toBe(true);
+  await page.waitForLoadState("networkidle");
+  expect(problems, `after: ${steps.join(" → ")}`).toEqual([]);
+}

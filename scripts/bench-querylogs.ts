@@ -1,267 +1,280 @@
 /**
- * Query-log benchmark (issue 6): loads Technitium's dns_logs with the twin's generator, builds dnsdeck's rollups,
- * then times a fixed list of questions two ways — dnsdeck's path (keyset page + rollup count or estimate, charts from
- * rollups) and Technitium's console query (exact COUNT(*) + ORDER BY dlid LIMIT/OFFSET, one instance, same filters) —
- * and writes the table to docs/benchmarks.md.
+ * Query-log benchmark (issues 6 and 14). Loads Technitium's dns_logs (the benchmark's own distribution by default, or
+ * the twin's generator), starts the production build on an empty dnsdeck database and times the FIRST ROLLUP BUILD as
+ * the app does it (its background worker), then asks the page's questions through the HTTP API exactly as the page
+ * calls it — one request per panel — beside Technitium's console queries, checks counts and empty intersections
+ * against SQL, and writes docs/benchmarks.md.
  *
- *   npm run bench:querylogs -- --days 90 --per-day 300000 [--database-url postgresql://…/db] [--reuse] [--iterations 20]
- *   npm run bench:querylogs -- --small        (CI: 2 days × 20k rows, no timing assertions, doc not written)
+ *   npm run build && npm run bench:querylogs -- --days 90 --per-day 600000 [--data bench|twin] [--reuse] [--database-url …]
+ *       [--deck-url …] [--iterations 20] [--console-iterations 3] [--port 3040] [--no-doc]
+ *   npm run bench:querylogs -- --small   (CI: 2 days × 20k rows, no timing assertions, doc not written)
  */
-import { execSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { migrate } from "@/prisma/migrate";
-import type { Stores } from "@/server/querylogs/db-types";
-import { filterSchema, type Filter } from "@/server/querylogs/filters";
-import { countRows, queryPage, resolve } from "@/server/querylogs/query";
-import { rollupCatchUp } from "@/server/querylogs/rollup";
-import { queryStats } from "@/server/querylogs/stats";
+import { rollupTick, WORKER_TICK } from "@/server/querylogs/rollup";
 import { generateQueryLogs } from "@/twin/querylogs/generate";
+import { benchFacts, generateBenchQueryLogs } from "./bench/querylog-dataset";
+import { consoleSql, type Keys, panelPath, questions } from "./bench/questions";
+import { doc, fmt, pct, type Result, table, withSection } from "./bench/report";
+import { startApp } from "./lib/app-process";
 
 const args = process.argv.slice(2);
 const flag = (n: string) => args.includes(`--${n}`);
-const opt = (n: string) => {
-  const i = args.indexOf(`--${n}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const opt = (n: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : undefined);
 const small = flag("small");
 const days = Number(opt("days") ?? (small ? 2 : 90));
-const perDay = Number(opt("per-day") ?? (small ? 20_000 : 300_000));
-const iterations = Number(opt("iterations") ?? (small ? 3 : 20));
-const consoleIterations = Number(opt("console-iterations") ?? (small ? 2 : 5));
+const perDay = Number(opt("per-day") ?? (small ? 20_000 : 600_000));
+const data = opt("data") ?? "bench";
+const iterations = Number(opt("iterations") ?? (small ? 2 : 20));
+const consoleIterations = Number(opt("console-iterations") ?? (small ? 1 : 3));
 const consoleTimeoutMs = Number(opt("console-timeout-ms") ?? 60_000);
+const port = Number(opt("port") ?? process.env.BENCH_PORT ?? 3040);
 const ADMIN = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
+const log = (l: string) => console.error(`[bench] ${l}`);
+const load = () => os.loadavg()[0];
 
 function dbUrl(name: string): string {
   const u = new URL(ADMIN);
   u.pathname = `/${name}`;
   return u.toString();
 }
-async function createDb(name: string): Promise<string> {
+async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN });
   await c.connect();
   try {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${name}"`);
+    await c.query(sql);
   } finally {
     await c.end();
   }
-  return dbUrl(name);
 }
 
-const pct = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-};
-const fmt = (ms: number | null) => (ms === null ? "timeout" : ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
-
-async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
+async function loadLogs(): Promise<{ url: string; loaded: string }> {
+  const name = small ? `dnsdeck_bench_logs_${Date.now().toString(36)}` : "dnsdeck_bench_logs";
+  const url = opt("database-url") ?? dbUrl(name);
+  const p = new pg.Pool({ connectionString: url, max: 1 });
+  const present = await p.query(`SELECT count(*) AS n FROM (SELECT 1 FROM dns_logs LIMIT 1) x`).then((r) => Number(r.rows[0].n), () => 0);
+  await p.end();
+  if (flag("reuse") && present) return { url, loaded: "loaded earlier with the same options" };
+  if (!opt("database-url")) {
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin(`CREATE DATABASE "${name}"`);
+  } else if (present) throw new Error("--database-url points at a dns_logs with rows; add --reuse to use them");
+  const t = performance.now();
+  const gen = data === "twin" ? generateQueryLogs : generateBenchQueryLogs;
+  await gen({ databaseUrl: url, days, perDay, log: (l: string) => log(`load: ${l}`) });
+  return { url, loaded: `loaded in ${((performance.now() - t) / 1000).toFixed(0)} s` };
 }
 
 async function main() {
-  const stamp = Date.now().toString(36);
-  const logsUrl = opt("database-url") ?? (small ? await createDb(`dnsdeck_bench_logs_${stamp}`) : dbUrl("dnsdeck_bench_logs"));
-  const logs = new pg.Pool({ connectionString: logsUrl, max: 4 });
-  let rowsPresent = 0;
-  try {
-    rowsPresent = Number((await logs.query(`SELECT count(*)::bigint AS n FROM dns_logs`)).rows[0].n);
-  } catch {
-    /* no table yet */
+  const logsInfo = await loadLogs();
+  const logs = new pg.Pool({ connectionString: logsInfo.url, max: 2 });
+  const deckName = `dnsdeck_bench_deck_${Date.now().toString(36)}`;
+  const deckUrl = opt("deck-url") ?? dbUrl(deckName);
+  if (!opt("deck-url")) {
+    await admin(`CREATE DATABASE "${deckName}"`);
+    await migrate(deckUrl);
   }
-  let load = { rows: rowsPresent, seconds: 0, reused: true };
-  if (!(flag("reuse") && rowsPresent > 0)) {
-    if (rowsPresent > 0) {
-      await logs.end();
-      const name = new URL(logsUrl).pathname.slice(1);
-      await createDb(name);
-      return main2(await loadFresh(dbUrl(name)));
-    }
-    const r = await generateQueryLogs({ databaseUrl: logsUrl, days, perDay, log: (l) => console.error(`[load] ${l}`) });
-    load = { ...r, reused: false };
-  }
-  await logs.end();
-  return main2({ logsUrl, load });
-}
+  const deck = new pg.Pool({ connectionString: deckUrl, max: 2 });
+  const total = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
 
-async function loadFresh(url: string) {
-  const r = await generateQueryLogs({ databaseUrl: url, days, perDay, log: (l) => console.error(`[load] ${l}`) });
-  return { logsUrl: url, load: { ...r, reused: false } };
-}
-
-async function main2({ logsUrl, load }: { logsUrl: string; load: { rows: number; seconds: number; reused: boolean } }) {
-  const deckUrl = opt("deck-url") ?? (await createDb(`dnsdeck_bench_deck_${Date.now().toString(36)}`));
-  await migrate(deckUrl);
-  const logs = new pg.Pool({ connectionString: logsUrl, max: 4 });
-  const deck = new pg.Pool({ connectionString: deckUrl, max: 4 });
-  const stores: Stores = { logs, deck };
-  const total = Number((await logs.query(`SELECT count(*)::bigint AS n FROM dns_logs`)).rows[0].n);
-  console.error(`[bench] ${total.toLocaleString("en")} rows in dns_logs; building rollups…`);
+  // The app itself: its background worker builds the rollups, its API answers the questions.
+  const loads: number[] = [load()];
   const t0 = performance.now();
-  const roll = await rollupCatchUp({ ...stores, deckConnect: () => deck.connect() }, { batch: 500_000, maxSteps: 100_000, log: (s) => s.rows && console.error(`[rollup] ${s.to}`) });
-  const rollupSeconds = (performance.now() - t0) / 1000;
-  console.error(`[bench] rollups: ${roll.rows.toLocaleString("en")} rows in ${rollupSeconds.toFixed(1)} s`);
-
-  const newest = new Date((await logs.query(`SELECT max(timestamp) AS t FROM dns_logs`)).rows[0].t);
-  const to = new Date(newest.getTime() + 1000);
-  const ago = (d: number) => new Date(to.getTime() - d * 86_400_000).toISOString();
-  const full = ago(days);
-  const busy = (await deck.query(`SELECT key FROM querylog_top WHERE kind = 1 GROUP BY key ORDER BY sum(count) DESC OFFSET 10 LIMIT 1`)).rows[0]?.key ?? "192.168.1.20";
-  const name = (await deck.query(`SELECT key FROM querylog_top WHERE kind = 0 AND key LIKE '%.viktorbarzin.lan' GROUP BY key ORDER BY sum(count) DESC LIMIT 1`)).rows[0]?.key ?? "idrac.viktorbarzin.lan";
-  const primary = "technitium";
-
-  type Q = { label: string; params: Record<string, string>; console: { where: string; values: unknown[] } | null; kind?: "page" | "page1000" | "chart" | "top"; consoleSql?: string };
-  const since = (iso: string) => ({ where: `timestamp >= $2 AND timestamp < $3`, values: [iso, to.toISOString()] });
-  const questions: Q[] = [
-    { label: `Newest page, everything, ${days} d`, params: { from: full }, console: since(full) },
-    { label: `One client (${busy}), 24 h`, params: { from: ago(1), client: busy }, console: { where: `timestamp >= $2 AND timestamp < $3 AND client_ip = $4`, values: [ago(1), to.toISOString(), busy] } },
-    { label: `One client (${busy}), ${days} d`, params: { from: full, client: busy }, console: { where: `timestamp >= $2 AND timestamp < $3 AND client_ip = $4`, values: [full, to.toISOString(), busy] } },
-    { label: `One name (${name}), ${days} d`, params: { from: full, qname: name }, console: { where: `timestamp >= $2 AND timestamp < $3 AND qname = $4`, values: [full, to.toISOString(), name] } },
-    { label: `Suffix *.emrsn.org, ${days} d`, params: { from: full, qname: "*.emrsn.org" }, console: { where: `timestamp >= $2 AND timestamp < $3 AND qname LIKE $4`, values: [full, to.toISOString(), "%.emrsn.org"] } },
-    { label: `Substring ~github, ${days} d`, params: { from: full, qname: "~github" }, console: { where: `timestamp >= $2 AND timestamp < $3 AND qname LIKE $4`, values: [full, to.toISOString(), "%github%"] } },
-    { label: "NXDOMAIN, 7 d", params: { from: ago(7), rcode: "NxDomain" }, console: { where: `timestamp >= $2 AND timestamp < $3 AND rcode = 3`, values: [ago(7), to.toISOString()] } },
-    { label: `Page 1,000 (50/page), Cached, ${days} d`, params: { from: full, responseType: "Cached" }, console: { where: `timestamp >= $2 AND timestamp < $3 AND response_type = 3`, values: [full, to.toISOString()] }, kind: "page1000" },
-    { label: `Volume chart, ${days} d`, params: { from: full }, console: null, kind: "chart", consoleSql: `SELECT date_trunc('day', timestamp), response_type, count(*) FROM dns_logs WHERE server = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1, 2` },
-    { label: `Top-20 names, ${days} d`, params: { from: full }, console: null, kind: "top", consoleSql: `SELECT qname, count(*) FROM dns_logs WHERE server = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1 ORDER BY 2 DESC LIMIT 20` },
-  ];
-
-  const results: { label: string; deck: number[]; cons: number[] | null; note: string }[] = [];
-  for (const q of questions) {
-    const parsed = filterSchema.safeParse({ ...q.params, to: to.toISOString() });
-    if (!parsed.success) throw new Error(`${q.label}: ${parsed.error.message}`);
-    const filter: Filter = parsed.data;
-    let cursor: number | null = null;
-    let note = "";
-    if (q.kind === "page1000") {
-      const r = await resolve(stores, filter);
-      const { rows } = await logs.query(`SELECT dlid FROM dns_logs WHERE dlid <= $1 AND response_type = 3 AND timestamp >= $2 ORDER BY dlid DESC OFFSET 49949 LIMIT 1`, [r.watermark, full]);
-      cursor = rows[0] ? Number(rows[0].dlid) : null;
-      note = "keyset cursor vs OFFSET 49,950";
+  const appLog = path.join(os.tmpdir(), `dnsdeck-bench-app-${process.pid}.log`);
+  log(`starting dnsdeck on port ${port} (log: ${appLog})`);
+  const app = await startApp({ port, logFile: appLog, env: { DATABASE_URL: deckUrl, QUERYLOG_DATABASE_URL: logsInfo.url, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true",
+    // only the query-log pages are used; Technitium's API is not (a closed port)
+    TECHNITIUM_INSTANCES: "primary=http://127.0.0.1:9,secondary=http://127.0.0.1:9,tertiary=http://127.0.0.1:9", TECHNITIUM_TOKEN_PRIMARY: "unset", TECHNITIUM_TOKEN_SECONDARY: "unset", TECHNITIUM_TOKEN_TERTIARY: "unset" } });
+  const get = async (path: string) => {
+    // one retry for a reset connection (a keep-alive socket the server closed as the request went out)
+    const r = await fetch(`${app.url}${path}`).catch((err) => {
+      if ((err as { cause?: { code?: string } }).cause?.code !== "ECONNRESET") throw err;
+      return fetch(`${app.url}${path}`);
+    });
+    const body = await r.json();
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
+    return body;
+  };
+  let stopped = false;
+  try {
+    let build: { seconds: number; rows: number; cpuNote: string; load: string } | null = null;
+    if (!opt("deck-url")) {
+      for (;;) {
+        const s = await get("/api/v1/query-logs/status");
+        const closed = Number((await deck.query(`SELECT count(*) AS n FROM querylog_days WHERE NOT packed AND day < (now() AT TIME ZONE 'UTC')::date - 1`)).rows[0].n);
+        loads.push(load());
+        if (s.rollupError) log(`rollup error: ${s.rollupError}`);
+        if (Number(s.watermark) > 0 && s.rollupBehind < 5000 && closed === 0) break;
+        log(`building rollups: ${Number(s.watermark).toLocaleString("en")} / ${Number(s.newestId).toLocaleString("en")} (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load().toFixed(1)})`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      build = { seconds, rows: total, cpuNote: `${(total / seconds / 1000).toFixed(0)}k rows/s including the app's start`, load: `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` };
+      log(`rollups built in ${seconds.toFixed(0)} s`);
     }
-    const deckRun =
-      q.kind === "chart"
-        ? () => queryStats(stores, filter, { bucket: "1d", parts: ["series"] })
-        : q.kind === "top"
-          ? () => queryStats(stores, filter, { bucket: "1d", parts: ["top"] })
-          : async () => {
-              const r = await resolve(stores, filter);
-              const [page, count] = await Promise.all([queryPage(stores, filter, { cursor, limit: 50 }, r), cursor === null ? countRows(stores, filter, {}, r) : Promise.resolve(null)]);
-              if (!note) note = count ? `count: ${count.kind}` : "";
-              return page;
-            };
-    const deckTimes = await time(iterations, deckRun);
-    let cons: number[] | null = null;
-    const client = await logs.connect();
+    const newest = new Date((await logs.query(`SELECT max(timestamp) AS t FROM dns_logs`)).rows[0].t);
+    const to = new Date(newest.getTime() + 1000);
+    const from = new Date(to.getTime() - days * 86_400_000);
+    const range = { from: from.toISOString(), to: to.toISOString() };
+    const top = await get(`/api/v1/query-logs/stats?${new URLSearchParams(range)}&parts=top`);
+    const facts = data === "bench" ? benchFacts() : null;
+    const servers = (await get("/api/v1/query-logs/status")).servers as string[];
+    const keys: Keys = {
+      client: top.top.clients[Math.min(4, top.top.clients.length - 1)].key,
+      singleHomed: facts?.singleHomed ?? { ip: "10.9.9.9", server: servers[0], other: servers[1] ?? servers[0] },
+      name: facts?.busyName ?? top.top.names[2].key,
+      suffix: data === "bench" ? "*.home.viktorbarzin.lan" : "*.emrsn.org",
+      substring: data === "bench" ? "telemetry" : "github",
+      cidr: "192.168.1.0/24",
+      server: facts?.singleHomed.server ?? servers[0],
+    };
+    const results: Result[] = [];
+    const checks: string[] = [];
+    const loadsT: number[] = [load()];
+    const cons = await logs.connect();
+    await cons.query(`SET statement_timeout = ${consoleTimeoutMs}`);
     try {
-      await client.query(`SET statement_timeout = ${consoleTimeoutMs}`);
-      const consoleRun = async () => {
-        if (q.consoleSql) return client.query(q.consoleSql, [primary, full, to.toISOString()]);
-        const c = q.console!;
-        const where = `server = $1 AND ${c.where}`;
-        await client.query(`SELECT count(*) FROM dns_logs WHERE ${where}`, [primary, ...c.values]);
-        const offset = q.kind === "page1000" ? 49_950 : 0;
-        return client.query(
-          `SELECT dlid, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer FROM dns_logs WHERE ${where} ORDER BY dlid DESC LIMIT 50 OFFSET ${offset}`,
-          [primary, ...c.values],
-        );
-      };
-      try {
-        cons = await time(consoleIterations, consoleRun);
-      } catch (err) {
-        if (!/statement timeout/i.test((err as Error).message)) throw err;
-        cons = null;
-      }
-    } finally {
-      client.release();
-    }
-    results.push({ label: q.label, deck: deckTimes, cons, note });
-    console.error(`[bench] ${q.label}: dnsdeck p95 ${fmt(pct(deckTimes, 0.95))} ms, console p95 ${cons ? fmt(pct(cons, 0.95)) : "timeout"} ms`);
-  }
-
-  const pgVersion = (await logs.query("SHOW server_version")).rows[0].server_version;
-  const size = (await logs.query(`SELECT pg_size_pretty(pg_total_relation_size('dns_logs')) AS s`)).rows[0].s;
-  await logs.end();
-  await deck.end();
-  const header = `| Question | dnsdeck p50 (ms) | dnsdeck p95 (ms) | console p50 (ms) | console p95 (ms) | console p95 ÷ dnsdeck p95 | notes |\n|---|---:|---:|---:|---:|---:|---|`;
-  const lines = results.map((r) => {
-    const dp95 = pct(r.deck, 0.95);
-    const cp95 = r.cons ? pct(r.cons, 0.95) : null;
-    const ratio = cp95 === null ? `> ${Math.round(consoleTimeoutMs / dp95)}×` : `${(cp95 / dp95).toFixed(cp95 / dp95 >= 10 ? 0 : 1)}×`;
-    return `| ${r.label} | ${fmt(pct(r.deck, 0.5))} | ${fmt(dp95)} | ${r.cons ? fmt(pct(r.cons, 0.5)) : `> ${consoleTimeoutMs / 1000} s`} | ${cp95 === null ? `> ${consoleTimeoutMs / 1000} s` : fmt(cp95)} | ${ratio} | ${r.note} |`;
-  });
-  const table = [header, ...lines].join("\n");
-  console.log(table);
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, PostgreSQL ${pgVersion}, Node ${process.version}`;
-  const doc = `# Benchmarks
-
-## Query-log explorer (issue 6)
-
-Run: \`npm run bench:querylogs -- --days ${days} --per-day ${perDay}${load.reused ? " --reuse" : ""}\` on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
-
-- Machine: ${machine} (shared with other work while it ran).
-- Data: ${total.toLocaleString("en")} rows in \`dns_logs\` (${size} with Technitium's 14 indexes + primary key), 3 instances,
-  generated by \`twin/querylogs/generate.ts\`${load.reused ? " (loaded earlier with the same generator and options)" : ` in ${load.seconds.toFixed(0)} s`}.
-- Rollups: ${roll.rows ? `built from scratch in ${rollupSeconds.toFixed(0)} s (${roll.rows.toLocaleString("en")} rows)` : "reused (the rollup database given with --deck-url was already caught up)"}.
-- dnsdeck's path: everything the API does for the question — resolve (watermark, retention clip, dlid range from the
-  hour spans, dictionary lookups), the keyset page of 50 **and** the count (rollup-exact or planner estimate), all
-  three instances. Charts/top lists: \`queryStats\` (rollups). ${iterations} timed runs after one warm-up.
-- Console: what Technitium's \`/api/logs/query\` runs (§4.9), for one instance (\`server = 'technitium'\`): exact
-  \`COUNT(*)\` then \`ORDER BY dlid DESC LIMIT 50 OFFSET …\`; for the chart/top rows, the plain GROUP BY a console user
-  would have to run. ${consoleIterations} timed runs after one warm-up, ${consoleTimeoutMs / 1000} s statement timeout.
-
-${table}
-
-Budget on this machine at 27M rows: first page ≤ 100 ms p95 for any filter over 90 days, charts ≤ 100 ms, substring
-≤ 500 ms, page 1,000 as fast as page 1. "Volume chart" is \`GET /stats?parts=series&bucket=1d\` (the page asks for
-charts and top lists in two parallel requests); "Top-20 names" is \`parts=top\`.
-
-How dnsdeck gets there (details in \`server/querylogs/\`):
-- **Keyset pages** by \`dlid\` with the time range turned into a dlid range from the hourly spans in the rollups, so
-  page 1,000 costs what page 1 costs; no OFFSET anywhere.
-- **Access-path hint**: for a client or name filter the rollups' dictionaries know how often the client/names occur;
-  dense ones walk the primary key backwards (a page needs a few thousand rows), rare ones use Technitium's own
-  \`index_client_ip\` / \`index_qname\` (the other column is hidden from the planner with \`x || ''\`). Results are
-  identical either way (tested).
-- **Names**: \`*.suffix\` and \`~substring\` resolve through the trigram-indexed dictionary in dnsdeck's database to
-  exact names (\`qname = ANY(…)\`); rows newer than the rollup watermark are matched with LIKE directly.
-- **Counts** from the rollups when only time/instance/response type/rcode/qtype/protocol are filtered (exact, partial
-  hours at the edges counted from rows); otherwise a marked estimate from the dictionaries' hit counts, exact on demand
-  under a statement timeout.
-- **Charts and top lists** read only rollup tables (daily/hourly counts, per-day ranked top lists, RTT histograms).
-
-Caveats: the machine was shared with other builds and tests during the run (load average often above 10 on 2 cores),
-so absolute numbers are noisy; the console side is one instance's share of the rows (its \`server = …\` filter), which
-flatters it. Reproduce with the command above; \`--reuse\` keeps an already loaded \`dns_logs\` database and
-\`--deck-url\` an already built rollup database.
-`;
-  if (!small && !flag("no-doc")) {
-    writeFileSync("docs/benchmarks.md", doc);
-    console.error("[bench] wrote docs/benchmarks.md");
-  }
-  if (small) {
-    for (const name of [new URL(logsUrl).pathname.slice(1), new URL(deckUrl).pathname.slice(1)]) {
-      if (name.startsWith("dnsdeck_bench_")) {
-        try {
-          execSync(`true`);
-          const c = new pg.Client({ connectionString: ADMIN });
-          await c.connect();
-          await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-          await c.end();
-        } catch {
-          /* best effort */
+    for (const q of questions(keys, days)) {
+      const params = { ...q.params, ...range, ...(q.params.from === "24h" ? { from: new Date(to.getTime() - 86_400_000).toISOString() } : {}) };
+      let cursor: string | undefined;
+      for (const kind of q.panels) {
+        if (kind === "page1000") {
+          const c = await logs.query(`SELECT dlid FROM dns_logs WHERE response_type = 3 AND timestamp >= $1 AND timestamp < $2 ORDER BY timestamp DESC, dlid DESC OFFSET 49949 LIMIT 1`, [params.from, params.to]);
+          if (!c.rows.length) continue; // (a small data set has no page 1,000)
+          cursor = String(c.rows[0].dlid);
         }
+        const path = panelPath(params, kind, cursor);
+        let last: any = await get(path);
+        const times: number[] = [];
+        for (let i = 0; i < iterations; i++) {
+          const t = performance.now();
+          last = await get(path);
+          times.push(performance.now() - t);
+        }
+        loadsT.push(load());
+        let note = "";
+        if (kind === "rows" || kind === "exact") note = last.count ? `count ${last.count.kind === "rollup" ? "exact (rollups)" : last.count.kind}` : "";
+        if (kind === "top") note = `lists: ${(["names", "clients", "blocked"] as const).map((k) => last.top.quality[k]).join("/")}`;
+        if (kind === "charts" && last.source === "estimate") note = "some figures estimated";
+        if ((kind === "rows" || kind === "exact") && !small) {
+          // the count, checked against SQL over the same range (and the empty intersections are empty)
+          const f = q.console;
+          if (f) {
+            const w = `timestamp >= $1 AND timestamp < $2 AND ${f.where.replace(/\$(\d+)/g, (_, n) => `$${Number(n) - 1}`)}${q.params.server ? ` AND ${q.params.server.startsWith("!") ? "server <>" : "server ="} '${q.params.server.replace("!", "")}'` : ""}${q.params.rcode ? " AND rcode = 3" : ""}`;
+            const truth = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE ${w}`, [params.from, params.to, ...f.values])).rows[0].n);
+            const got = last.count?.value;
+            // an estimate within 2×, or a count labelled unknown (the issue allows either), else exact
+            const ok = last.count?.kind === "unknown" ? true : last.count?.kind === "estimate" ? got <= 2 * truth && got >= truth / 2 : got === truth;
+            checks.push(`${q.label}: ${kind} count ${got?.toLocaleString("en") ?? "?"} (${last.count?.kind}) vs SQL ${truth.toLocaleString("en")} ${ok ? "✓" : "✗"}`);
+            if (q.expectEmpty && (truth !== 0 || last.rows.length !== 0)) checks.push(`${q.label}: NOT EMPTY ✗`);
+          }
+        }
+        let consTimes: number[] | null = null;
+        let timedOut = false;
+        if (q.console && kind !== "exact") {
+          const sqls = consoleSql(q, kind);
+          const run = async () => {
+            for (const s of sqls) await cons.query(s, [keys.server, params.from, params.to, ...q.console!.values]);
+          };
+          try {
+            await run();
+            consTimes = [];
+            for (let i = 0; i < consoleIterations; i++) {
+              const t = performance.now();
+              await run();
+              consTimes.push(performance.now() - t);
+            }
+          } catch (err) {
+            if ((err as { code?: string }).code !== "57014") throw err;
+            timedOut = true;
+          }
+        }
+        results.push({ question: q.label, panel: kind === "charts" ? "charts (series + RTT)" : kind === "hourly" ? "chart by hour" : kind === "top" ? "top lists" : kind === "exact" ? "exact count" : kind === "page1000" ? "rows, page 1,000" : "rows + count", deck: times, cons: consTimes, consTimedOut: timedOut, note });
+        log(`${q.label} · ${kind}: dnsdeck p95 ${fmt(pct(times, 0.95))} ms, console p95 ${timedOut ? "timeout" : consTimes ? fmt(pct(consTimes, 0.95)) : "—"} ms ${note}`);
       }
     }
+    } finally {
+      cons.release();
+    }
+    const t = table(results, consoleTimeoutMs);
+    console.log(t);
+    console.log(checks.join("\n"));
+    // Steady state: the app stopped, n new rows appended (stamped 90 s ago, so settled), one tick of the worker's own
+    // function with the worker's options, timed; three times per n.
+    await app.stop();
+    stopped = true;
+    const ticks = small ? [] : await tickCosts(logs, deck);
+    for (const tk of ticks) log(`tick after ${tk.rows} new rows: ${tk.ms.map((m) => fmt(m)).join(", ")} ms`);
+    // sizes and dead rows
+    const logsSize = (await logs.query(`SELECT pg_total_relation_size('dns_logs') AS b, pg_size_pretty(pg_total_relation_size('dns_logs')) AS s`)).rows[0];
+    const deckSizes = (await deck.query(`SELECT relname, pg_total_relation_size(relid) AS b, n_dead_tup AS dead FROM pg_stat_user_tables WHERE relname LIKE 'querylog_%' ORDER BY 2 DESC`)).rows;
+    const deckBytes = deckSizes.reduce((a, r) => a + Number(r.b), 0);
+    const pgVersion = (await logs.query("SHOW server_version")).rows[0].server_version;
+    if (!small && !flag("no-doc")) {
+      const { readFileSync, writeFileSync } = await import("node:fs");
+      writeFileSync(
+        "docs/benchmarks.md",
+        withSection(readFileSync("docs/benchmarks.md", "utf8"), doc(
+          {
+            command: `npm run bench:querylogs -- ${args.map((a) => (a.startsWith("postgres") ? "<url>" : a)).join(" ")}`,
+            at: new Date().toISOString().slice(0, 16).replace("T", " "),
+            machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, PostgreSQL ${pgVersion}, Node ${process.version}`,
+            rows: total,
+            dnsLogsSize: logsSize.s,
+            dnsLogsBytes: Number(logsSize.b),
+            data: `${days} days × ${perDay.toLocaleString("en")} rows a day over 3 instances, ${data === "bench" ? "the benchmark's own distribution (scripts/bench/querylog-dataset.ts: per-client home instances, a third of the clients single-homed, a long tail of one-off names)" : "the twin's generator"}; ${logsInfo.loaded}.`,
+            load: `load average ${Math.min(...loadsT).toFixed(1)}–${Math.max(...loadsT).toFixed(1)} during the timings (2 cores)`,
+            build,
+            deckBytes,
+            deckTables: deckSizes.slice(0, 6).map((r) => `${r.relname} ${(Number(r.b) / 2 ** 20).toFixed(0)} MB`).join(", "),
+            dead: deckSizes.filter((r) => Number(r.dead) > 0).map((r) => `${r.relname} ${r.dead}`).join(", ") || "none",
+            iterations,
+            consoleIterations,
+            consoleTimeoutMs,
+            checks,
+            ticks,
+          },
+          t,
+        )),
+      );
+      log("wrote docs/benchmarks.md");
+    }
+    if (checks.some((c) => c.includes("✗"))) throw new Error(`a check failed:\n${checks.filter((c) => c.includes("✗")).join("\n")}`);
+  } finally {
+    if (!stopped) await app.stop();
+    await logs.end();
+    await deck.end();
+    if (small) for (const db of [new URL(logsInfo.url).pathname.slice(1), deckName]) await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => {});
   }
+}
+
+/** The cost of one worker tick once caught up, for a few sizes of new rows (and none). */
+async function tickCosts(logs: pg.Pool, deck: pg.Pool): Promise<{ rows: number; ms: number[] }[]> {
+  const stores = { logs, deck, deckConnect: () => deck.connect() };
+  // settle whatever the app left (it was stopped mid-wait) so the first timing is not a leftover catch-up
+  await rollupTick(stores, { ...WORKER_TICK, budgetMs: 600_000 });
+  const out: { rows: number; ms: number[] }[] = [];
+  for (const n of [0, 100, 1_000, 10_000, 100_000]) {
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (n)
+        await logs.query(
+          `INSERT INTO dns_logs (dlid, server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+           SELECT m.top + row_number() OVER (), server, now() - interval '90 seconds', client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer
+             FROM (SELECT * FROM dns_logs ORDER BY dlid DESC LIMIT $1) r, (SELECT max(dlid) AS top FROM dns_logs) m`,
+          [n],
+        );
+      const t = performance.now();
+      const r = await rollupTick(stores, WORKER_TICK);
+      ms.push(performance.now() - t);
+      if (r.rows !== n) log(`tick rolled ${r.rows} rows, expected ${n}`);
+    }
+    out.push({ rows: n, ms });
+  }
+  await logs.query(`SELECT setval('dns_logs_dlid_seq', (SELECT max(dlid) FROM dns_logs))`);
+  return out;
 }
 
 main().catch((err) => {

@@ -12,6 +12,9 @@ import { RunDrawer } from "./run-drawer";
  */
 export const MARKER_COLORS: Record<TimelineMarker["kind"], string> = { apply: "#4ea1ff", rollback: "#f85149", corefile: "#d29922", sync: "#3fb950", cronjob: "#a371f7" };
 
+/** The longest span /api/v1/timeline answers (server/prometheus/schemas.ts), less a little clock skew. */
+const TIMELINE_MAX_MS = 7 * 86_400_000 - 60_000;
+
 export function useTimeline(from: string, to: string) {
   return useQuery({
     queryKey: ["timeline", from, to],
@@ -21,7 +24,8 @@ export function useTimeline(from: string, to: string) {
 }
 
 export function TimelineStrip({ from, to, padLeft = 60, padRight = 10, markers: given }: { from: string; to: string; padLeft?: number; padRight?: number; markers?: TimelineMarker[] }) {
-  const q = useTimeline(from, to);
+  // The timeline answers at most 7 days: over a longer chart (the query logs' 30/90 days) the strip shows the last 7.
+  const q = useTimeline(new Date(Math.max(Date.parse(from), Date.parse(to) - TIMELINE_MAX_MS)).toISOString(), to);
   const [open, setOpen] = useState<TimelineMarker | null>(null);
   const markers = given ?? q.data?.markers ?? [];
   const t0 = Date.parse(from);

@@ -1,29 +1,26 @@
 import "server-only";
-import pg from "pg";
-import { env } from "@/server/env";
+import { closeLogsPool, logsPool } from "@/server/querylogs/db";
+import type { Db } from "@/server/querylogs/db-types";
+import { withTimeout } from "@/server/querylogs/raw";
 import type { Live, QueryLogState } from "./estate";
 import { live } from "./live";
 
 /**
  * Cheap numbers from Technitium's query-log table (dns_logs) for the graph and the ndots explainer: the planner's
  * row estimate (no count(*) on a 90-day table), the newest timestamp (index_timestamp), and today's junk names.
- * One small pool of its own, bounded by statement_timeout.
+ * Read through the query-log explorer's pool (server/querylogs/db.ts: read-only sessions), each call bounded by a
+ * 5 s statement timeout.
  */
-const g = globalThis as unknown as { __dnsdeckArchPool?: pg.Pool };
+const TIMEOUT_MS = 5000;
 
-function pool(): pg.Pool | null {
-  const url = env().QUERYLOG_DATABASE_URL;
-  if (!url) return null;
-  g.__dnsdeckArchPool ??= new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 3000, statement_timeout: 5000, idleTimeoutMillis: 30_000 });
-  return g.__dnsdeckArchPool;
+function pool(): { query: <T = any>(text: string, values?: unknown[]) => Promise<{ rows: T[] }> } | null {
+  const p = logsPool();
+  if (!p) return null;
+  return { query: (text, values) => withTimeout(p as Db, TIMEOUT_MS, (db) => db.query(text, values)) as never };
 }
 
-/** Close the pool (tests, shutdown). */
-export async function closeQueryLogPool(): Promise<void> {
-  const p = g.__dnsdeckArchPool;
-  g.__dnsdeckArchPool = undefined;
-  await p?.end();
-}
+/** Close the query-log pool (tests, shutdown). */
+export const closeQueryLogPool = closeLogsPool;
 
 export async function queryLogState(now: Date = new Date()): Promise<Live<QueryLogState>> {
   const p = pool();

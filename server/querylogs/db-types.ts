@@ -12,3 +12,6 @@ export interface Stores {
 }
 
 export const STATE_ID = "default";
+
+/** Advisory lock serialising rollup writers on one dnsdeck database. */
+export const ROLLUP_LOCK = 72707370;

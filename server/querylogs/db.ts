@@ -5,11 +5,14 @@ import { AppError } from "@/server/errors";
 import type { Db, Stores } from "./db-types";
 
 /**
- * The pools the query-log explorer uses. Technitium's database (QUERYLOG_DATABASE_URL) is opened read-only
- * (default_transaction_read_only) with a statement timeout; nothing here can alter dns_logs or its indexes.
- * dnsdeck's own database gets a small pool for the rollup SQL (bulk upserts that Prisma would do row by row).
+ * The one door to Technitium's query-log database (QUERYLOG_DATABASE_URL): one pool, opened read-only
+ * (default_transaction_read_only) with a statement timeout, so nothing in dnsdeck can alter dns_logs or its indexes
+ * (the architecture page's numbers read through it too). dnsdeck's own database gets a small pool for the rollup SQL
+ * (bulk upserts that Prisma would do row by row). Both sessions run in UTC without JIT (short queries; JIT
+ * compilation costs more than it saves).
  */
-const g = globalThis as unknown as { __dnsdeckQlLogs?: pg.Pool; __dnsdeckQlDeck?: pg.Pool };
+const g = globalThis as unknown as { __dnsdeckQlLogs?: pg.Pool; __dnsdeckQlDeck?: pg.Pool; __dnsdeckQlDeckDb?: Db & { connect(): Promise<Db & { release(): void }> } };
+const SESSION = "-c jit=off -c timezone=UTC";
 
 export function logsPool(): pg.Pool | null {
   const url = env().QUERYLOG_DATABASE_URL;
@@ -20,7 +23,7 @@ export function logsPool(): pg.Pool | null {
       max: 6,
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30_000,
-      options: "-c default_transaction_read_only=on -c statement_timeout=30000",
+      options: `-c default_transaction_read_only=on -c statement_timeout=30000 ${SESSION}`,
       application_name: "dnsdeck-querylogs",
     });
     g.__dnsdeckQlLogs.on("error", () => {}); // idle client errors (database restarted) must not crash the process
@@ -28,9 +31,16 @@ export function logsPool(): pg.Pool | null {
   return g.__dnsdeckQlLogs;
 }
 
+/** Close the query-log pool (tests, shutdown); the next logsPool() opens a new one. */
+export async function closeLogsPool(): Promise<void> {
+  const p = g.__dnsdeckQlLogs;
+  g.__dnsdeckQlLogs = undefined;
+  await p?.end();
+}
+
 export function deckPool(): pg.Pool {
   if (!g.__dnsdeckQlDeck) {
-    g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs" });
+    g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs", options: SESSION });
     g.__dnsdeckQlDeck.on("error", () => {});
   }
   return g.__dnsdeckQlDeck;
@@ -43,13 +53,14 @@ export function stores(): Stores & { deckConnect: () => Promise<Db & { release()
   const logs = logsPool();
   if (!logs) throw new AppError("unavailable", NOT_CONFIGURED);
   const pool = deckPool();
-  // Tag errors from dnsdeck's own database so messages name the right one.
+  // Tag errors from dnsdeck's own database so messages name the right one. One handle per process (caches key on it).
   const tag = (err: unknown) => {
     if (err && typeof err === "object") (err as { dnsdeckDb?: string }).dnsdeckDb = "deck";
     throw err;
   };
-  const deck: Db = { query: (text, values) => pool.query(text, values as unknown[]).catch(tag) };
-  return { logs, deck, deckConnect: () => pool.connect().catch(tag) };
+  g.__dnsdeckQlDeckDb ??= { query: (text, values) => pool.query(text, values as unknown[]).catch(tag), connect: () => pool.connect().catch(tag) };
+  const deck = g.__dnsdeckQlDeckDb;
+  return { logs, deck, deckConnect: () => deck.connect() };
 }
 
 /** Turn driver errors into messages a user can act on. */
@@ -57,8 +68,8 @@ export function mapDbError(err: unknown): unknown {
   if (err instanceof AppError) return err;
   const e = err as { message?: string; code?: string };
   const msg = e?.message ?? String(err);
-  if (e?.code === "57014" || e?.code === "timeout" || /statement timeout|canceling statement due to statement timeout/i.test(msg))
-    return new AppError("timeout", /narrow/.test(msg) ? msg : "The query took too long; narrow the time range or add a filter.");
+  // 57014 query_canceled: a statement timeout (ours, or the server's)
+  if (e?.code === "57014") return new AppError("timeout", "The query took too long; narrow the time range or add a filter.");
   if ((e as { dnsdeckDb?: string })?.dnsdeckDb === "deck" && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded|Connection terminated|connect/i.test(msg))
     return new AppError("unavailable", "dnsdeck's own database is unreachable, so the query-log rollups and dictionaries cannot be read; check DATABASE_URL. Technitium is not affected.");
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded when trying to connect|Connection terminated|connect/i.test(msg) || e?.code === "57P03" || e?.code === "3D000" || e?.code === "28P01")

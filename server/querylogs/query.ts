@@ -1,20 +1,19 @@
 /**
- * Reading dns_logs fast: keyset pages by dlid (never OFFSET), counts from rollups or a marked estimate, and name /
- * CIDR patterns resolved to exact values through dnsdeck's dictionaries so Technitium's own indexes do the work.
- *
- * Every read is split at the rollup watermark W:
- *   main part  dlid ≤ W   — dictionary-resolved filters; time range turned into a dlid range from querylog_hour_span
- *   tail part  dlid > W   — not yet rolled up (seconds to minutes of rows): raw LIKE / inet filters
- * Pure apart from the handles it is given (no env, no server-only), so the benchmark and the tests use it as is.
+ * Rows and counts. Pages are in time order (newest first; ties by dlid) with a keyset cursor (the last row's dlid), so
+ * page 1,000 costs what page 1 costs. Before dns_logs is read, the rollups say how many rows match in each hour or day
+ * of the range: the page query is bounded to the newest stretch that holds a page (nothing at all when nothing
+ * matches — a client on an instance it never used costs no scan), and told whether matches are dense (walk time) or
+ * rare (let Technitium's client/name indexes find them). Rows past the rollup watermark (the tail) are read raw.
+ * Pure apart from the handles it is given.
  */
+import { Acc } from "./acc";
+import { fillRolled, fillTail } from "./counting";
 import type { Db, Stores } from "./db-types";
-import { STATE_ID } from "./db-types";
 import { decode, PROTOCOLS, QCLASSES, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
-import type { Filter, SetFilter } from "./filters";
-import { rollupCountable } from "./filters";
-
-/** Dictionary matches above this many names fall back to a LIKE scan (a pattern that broad is cheap to scan for). */
-export const MAX_DICTIONARY_NAMES = 2000;
+import type { Filter } from "./filters";
+import { keyCounts, total } from "./keys";
+import { cubeKey, type KeySel, keyAbsent, plan, type Plan } from "./plan";
+import { conditions, isTimeout, Params, where, withTimeout } from "./raw";
 
 export interface LogRow {
   id: string;
@@ -31,159 +30,14 @@ export interface LogRow {
   answer: string | null;
 }
 
-export interface Resolved {
-  filter: Filter;
-  watermark: number;
-  /** Time range actually searched (from may be moved up to the oldest row still kept). */
-  from: Date;
-  to: Date;
-  clipped: string | null;
-  oldest: { dlid: number; at: Date } | null;
-  /** dlid range of the main part (rows ≤ watermark); lo > hi means nothing there. */
-  lo: number;
-  hi: number;
-  names: string[] | null;
-  clients: string[] | null;
-  empty: boolean;
-  /**
-   * Access-path hint from the rollups for client/name filters: `true` = matches are dense enough that walking the
-   * primary key backwards (from the cursor) finds a page quickly; `false` = rare, let the client/name indexes fetch
-   * them; null = no hint (planner decides).
-   */
-  dense: boolean | null;
-  /** Rows expected to match in the range (from the per-day top lists), when known. */
-  matchEstimate: number | null;
-  /** Highest dlid in dns_logs; newest − watermark is how far the rollups are behind. */
-  newest: number;
-}
-
-/** Beyond this many rows past the watermark (rollups catching up), tail counts and chart tails are estimated/skipped. */
-export const TAIL_EXACT_MAX = 300_000;
-
-/** A page may read this many index entries walking the primary key before the client/name indexes are cheaper. */
-export const DENSE_SCAN_ROWS = 200_000;
-
-export async function resolve(stores: Stores, filter: Filter): Promise<Resolved> {
-  const id = stores.stateId ?? STATE_ID;
-  const q = filter.qname;
-  const cidr = filter.client?.kind === "cidr" ? filter.client.value : null;
-  // Everything independent runs at once: watermark, oldest kept row, the hour spans, the dictionaries.
-  const [state, oldestQ, spanQ, namesQ, clientsQ] = await Promise.all([
-    stores.deck.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [id]),
-    stores.logs.query(`SELECT dlid, timestamp, (SELECT max(dlid) FROM dns_logs) AS newest FROM dns_logs ORDER BY dlid LIMIT 1`),
-    stores.deck.query(
-      `SELECT (SELECT min(min_dlid) FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC') - interval '1 hour') AS lo,
-              (SELECT max(max_dlid) FROM querylog_hour_span WHERE hour <= $2::timestamptz) AS hi`,
-      [filter.from.toISOString(), filter.to.toISOString()],
-    ),
-    q && q.kind !== "exact" ? stores.deck.query(`SELECT name FROM querylog_names WHERE lower(name) LIKE $1 LIMIT ${MAX_DICTIONARY_NAMES + 1}`, [q.like]) : null,
-    cidr ? stores.deck.query(`SELECT ip FROM querylog_clients WHERE addr <<= $1::inet LIMIT 5001`, [cidr]) : null,
-  ]);
-  const watermark = Number(state.rows[0]?.watermark ?? 0);
-  const oldest = oldestQ.rows[0] ? { dlid: Number(oldestQ.rows[0].dlid), at: new Date(oldestQ.rows[0].timestamp) } : null;
-  let from = filter.from;
-  let clipped: string | null = null;
-  if (oldest && from < oldest.at) {
-    // Technitium's retention deletes in dlid order; a minute of slack keeps rows whose clocks ran slightly behind.
-    const kept = new Date(oldest.at.getTime() - 60_000);
-    if (from < kept) {
-      clipped = `The range starts before the oldest query in dns_logs (${oldest.at.toISOString()}); older rows were deleted by Technitium's retention or never logged, so the search starts there.`;
-      from = kept;
-    }
-  }
-  const to = filter.to;
-  let lo = oldest?.dlid ?? 1;
-  let hi = watermark;
-  if (watermark > 0) {
-    // Every rolled-up row with timestamp ≥ from sits in an hour ≥ floor(from) (≤ to likewise), so these bounds are exact
-    // for rows ≤ watermark; the extra hour of slack covers rows queued across an hour boundary.
-    lo = Math.max(lo, spanQ.rows[0].lo === null ? watermark + 1 : Number(spanQ.rows[0].lo));
-    hi = Math.min(hi, spanQ.rows[0].hi === null ? 0 : Number(spanQ.rows[0].hi));
-  }
-  const names = namesQ ? (namesQ.rows.length > MAX_DICTIONARY_NAMES ? null : namesQ.rows.map((r) => r.name as string)) : null;
-  const clients = clientsQ ? (clientsQ.rows.length > 5000 ? null : clientsQ.rows.map((r) => r.ip as string)) : null;
-  const empty = from >= to;
-  const newest = Number(oldestQ.rows[0]?.newest ?? 0);
-  const r: Resolved = { filter, watermark, from, to, clipped, oldest, lo, hi, names, clients, empty, dense: null, matchEstimate: null, newest };
-  if (watermark > 0 && !empty) await addHints(stores, r);
-  return r;
-}
-
-async function addHints(stores: Stores, r: Resolved): Promise<void> {
-  const f = r.filter;
-  const clientKeys = f.client && !f.client.not ? (f.client.kind === "ip" ? [f.client.value] : r.clients) : null;
-  const nameKeys = f.qname && !f.qname.not ? (f.qname.kind === "exact" ? [f.qname.value] : r.names) : null;
-  if (!clientKeys && !nameKeys) return;
-  const p = new Params();
-  const server = f.server && !f.server.not ? ` AND server = ANY(${p.add(f.server.values)}::text[])` : "";
-  const hFrom = p.add(new Date(Math.floor(r.from.getTime() / 3_600_000) * 3_600_000).toISOString());
-  const to = p.add(r.to.toISOString());
-  const { rows } = await stores.deck.query(
-    `SELECT (SELECT coalesce(sum(count), 0) FROM querylog_hour_span WHERE hour >= ${hFrom}::timestamptz AND hour < ${to}::timestamptz${server}) AS range_rows,
-            (SELECT rows_rolled FROM querylog_state WHERE id = ${p.add(stores.stateId ?? STATE_ID)}) AS all_rows,
-            ${clientKeys ? `(SELECT coalesce(sum(c.hits), 0) FROM unnest(${p.add(clientKeys)}::text[]) AS k(ip) JOIN querylog_clients c ON c.ip = k.ip)` : "NULL"} AS m_client,
-            ${nameKeys ? `(SELECT coalesce(sum(n.hits), 0) FROM unnest(${p.add(nameKeys)}::text[]) AS k(name) JOIN querylog_names n ON n.name = k.name)` : "NULL"} AS m_name`,
-    p.values,
-  );
-  const R = Number(rows[0].range_rows);
-  const all = Math.max(1, Number(rows[0].all_rows ?? 0));
-  const ms = [rows[0].m_client, rows[0].m_name].filter((x) => x !== null).map(Number);
-  // All-time hits scaled to the range's share of all rows (assumes a name/client is about as busy over time).
-  const M = Math.min(...ms) * Math.min(1, R / all);
-  r.matchEstimate = Math.round(M);
-  r.dense = R <= DENSE_SCAN_ROWS || (M > 0 && (50 * R) / M <= DENSE_SCAN_ROWS);
-}
-
-class Params {
-  values: unknown[] = [];
-  add(v: unknown): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-}
-
-function setCond(col: string, f: SetFilter<number> | SetFilter<string> | undefined, p: Params, type: string, nullable: boolean, out: string[]) {
-  if (!f) return;
-  const ph = p.add(f.values);
-  if (!f.not) out.push(`${col} = ANY(${ph}::${type}[])`);
-  else out.push(nullable ? `(${col} IS NULL OR ${col} <> ALL(${ph}::${type}[]))` : `${col} <> ALL(${ph}::${type}[])`);
-}
-
-/** WHERE conditions (without dlid bounds) for one part. */
-export function conditions(r: Resolved, part: "main" | "tail", p: Params, opts: { time?: boolean } = {}): string[] {
-  const f = r.filter;
-  const out: string[] = [];
-  // Steer the access path with the rollups' hint (main part only): `x || ''` / `ts + '0 s'` hide a column from its
-  // indexes without changing what matches, so a dense filter walks the primary key and a rare one uses its index.
-  const hint = part === "main" ? r.dense : null;
-  const ts = hint === null ? "timestamp" : "(timestamp + interval '0 s')";
-  const client_ip = hint === true ? "(client_ip || '')" : "client_ip";
-  const qname = hint === true ? "(qname || '')" : "qname";
-  if (opts.time !== false) {
-    out.push(`${ts} >= ${p.add(r.from.toISOString())}::timestamptz`);
-    out.push(`${ts} < ${p.add(r.to.toISOString())}::timestamptz`);
-  }
-  setCond("server", f.server, p, "text", true, out);
-  if (f.client) {
-    const c = f.client;
-    if (c.kind === "ip") out.push(c.not ? `${client_ip} <> ${p.add(c.value)}` : `${client_ip} = ${p.add(c.value)}`);
-    else if (part === "main" && r.clients) out.push(c.not ? `${client_ip} <> ALL(${p.add(r.clients)}::text[])` : `${client_ip} = ANY(${p.add(r.clients)}::text[])`);
-    else out.push(`${c.not ? "NOT " : ""}(${client_ip}::inet <<= ${p.add(c.value)}::inet)`);
-  }
-  if (f.qname) {
-    const q = f.qname;
-    if (q.kind === "exact") out.push(q.not ? `(qname IS NULL OR ${qname} <> ${p.add(q.value)})` : `${qname} = ${p.add(q.value)}`);
-    else if (part === "main" && r.names) out.push(q.not ? `(qname IS NULL OR ${qname} <> ALL(${p.add(r.names)}::text[]))` : `${qname} = ANY(${p.add(r.names)}::text[])`);
-    else out.push(q.not ? `(qname IS NULL OR ${qname} NOT LIKE ${p.add(q.like)})` : `${qname} LIKE ${p.add(q.like)}`);
-  }
-  setCond("qtype", f.qtype, p, "int", true, out);
-  setCond("rcode", f.rcode, p, "smallint", false, out);
-  setCond("response_type", f.responseType, p, "smallint", false, out);
-  setCond("protocol", f.protocol, p, "smallint", false, out);
-  return out;
-}
+/** The resolved filter (kept under its old name for callers). */
+export type Resolved = Plan;
+export const resolve = plan;
 
 const COLS = "dlid, server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer";
+const ORDER = "ORDER BY timestamp DESC, dlid DESC";
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 export function decodeRow(r: any): LogRow {
   return {
@@ -202,26 +56,18 @@ export function decodeRow(r: any): LogRow {
   };
 }
 
-/** SQL for one page: newest first, dlid < cursor. Exported for EXPLAIN in the benchmark. */
-export function pageSql(r: Resolved, cursor: number | null, limit: number, order: "desc" | "asc" = "desc"): { sql: string; values: unknown[] } {
+/** Keyset condition: rows after the cursor row in (timestamp DESC, dlid DESC) order. */
+function afterCursor(cursor: number | null, p: Params): string {
+  if (cursor === null) return "true";
+  const c = p.add(cursor);
+  return `(timestamp, dlid) < ((SELECT timestamp FROM dns_logs WHERE dlid = ${c}), ${c}) AND timestamp <= (SELECT timestamp FROM dns_logs WHERE dlid = ${c})`;
+}
+
+/** Time-ordered page over the whole range, every row (the export's chunks). Exported for EXPLAIN in the benchmark. */
+export function pageSql(r: Plan, cursor: number | null, limit: number): { sql: string; values: unknown[] } {
   const p = new Params();
-  const parts: string[] = [];
-  const cmp = order === "desc" ? "<" : ">";
-  const cur = cursor === null ? "" : ` AND dlid ${cmp} ${p.add(cursor)}`;
-  const tailWanted = order === "desc" ? cursor === null || cursor > r.watermark + 1 : true;
-  if (tailWanted) {
-    const c = conditions(r, "tail", p);
-    parts.push(`(SELECT ${COLS} FROM dns_logs WHERE dlid > ${p.add(r.watermark)}${cur} AND ${c.join(" AND ")} ORDER BY dlid ${order} LIMIT ${limit})`);
-  }
-  if (r.lo <= r.hi) {
-    const c = conditions(r, "main", p);
-    parts.push(
-      `(SELECT ${COLS} FROM dns_logs WHERE dlid >= ${p.add(r.lo)} AND dlid <= ${p.add(r.hi)}${cur} AND ${c.join(" AND ")} ORDER BY dlid ${order} LIMIT ${limit})`,
-    );
-  }
-  if (!parts.length) return { sql: `SELECT ${COLS} FROM dns_logs WHERE false`, values: [] };
-  if (parts.length === 1) return { sql: parts[0].slice(1, -1), values: p.values };
-  return { sql: `SELECT * FROM (${parts.join(" UNION ALL ")}) x ORDER BY dlid ${order} LIMIT ${limit}`, values: p.values };
+  const c = conditions(r.filter, p, { from: r.from, to: r.to });
+  return { sql: `SELECT ${COLS} FROM dns_logs WHERE ${where(c)} AND ${afterCursor(cursor, p)} ${ORDER} LIMIT ${limit}`, values: p.values };
 }
 
 export interface Page {
@@ -233,151 +79,150 @@ export interface Page {
   watermark: string;
 }
 
-export async function queryPage(stores: Stores, filter: Filter, opts: { cursor?: number | null; limit?: number } = {}, resolved?: Resolved): Promise<Page> {
-  const r = resolved ?? (await resolve(stores, filter));
+/**
+ * Matches per time slot (newest first) for the rolled-up part, from the rollups: [slot start, slot length, rows].
+ * null when the rollups cannot say (a client AND a name, a broad pattern): the page then searches the whole range.
+ */
+async function slots(p: Plan, before: number): Promise<{ slots: [number, number, number][]; dayRows: Map<number, number> | null } | null> {
+  const k = cubeKey(p);
+  if (k === "pair" || k === "broad" || (k && k.not)) return null;
+  const out: [number, number, number][] = [];
+  const dayFrom = Math.floor(p.from.getTime() / DAY) * DAY;
+  const dayTo = Math.floor((p.to.getTime() - 1) / DAY) * DAY;
+  if (k) {
+    // the same read as the count's (remembered per request): whole days, hours on the range's edge days
+    const h0 = Math.ceil(p.from.getTime() / HOUR) * HOUR;
+    const h1 = Math.floor(p.to.getTime() / HOUR) * HOUR;
+    const day = (d: number) => new Date(d).toISOString().slice(0, 10);
+    const [kc, rows] = await Promise.all([
+      keyCounts(p.stores, k as KeySel, { dayFrom, dayTo, hoursFor: (d) => !(d >= h0 && d + DAY <= h1), mask: p.mask }, p.memo),
+      p.stores.deck.query(`SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, sum(n)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date GROUP BY 1`, [day(dayFrom), day(dayTo)]),
+    ]);
+    for (const [d, m] of kc.days) if (d < before) out.push([d, DAY, total(m)]);
+    return { slots: out.sort((a, b) => b[0] - a[0]), dayRows: new Map(rows.rows.map((r) => [Number(r.t), Number(r.n)])) };
+  } else {
+    const ids: number[] = [];
+    p.mask?.forEach((v, i) => v && ids.push(i));
+    const { rows } = await p.stores.deck.query(
+      `SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${Array.from({ length: 24 }, (_, h) => `sum(h${String(h).padStart(2, "0")})::bigint AS h${String(h).padStart(2, "0")}`).join(", ")}
+         FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date ${p.mask ? "AND sig = ANY($3::smallint[])" : ""} GROUP BY 1`,
+      p.mask ? [new Date(dayFrom).toISOString().slice(0, 10), new Date(dayTo).toISOString().slice(0, 10), ids] : [new Date(dayFrom).toISOString().slice(0, 10), new Date(dayTo).toISOString().slice(0, 10)],
+    );
+    for (const r of rows) {
+      const v = Object.values(r).slice(1) as string[];
+      for (let h = 0; h < 24; h++) if (Number(v[h]) && Number(r.t) + h * HOUR < before) out.push([Number(r.t) + h * HOUR, HOUR, Number(v[h])]);
+    }
+  }
+  return { slots: out.sort((a, b) => b[0] - a[0]), dayRows: null };
+}
+
+export async function queryPage(stores: Stores, filter: Filter, opts: { cursor?: number | null; limit?: number } = {}, resolved?: Plan): Promise<Page> {
+  const r = resolved ?? (await plan(stores, filter));
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 1000);
+  const cursor = opts.cursor ?? null;
   const base = { from: r.from.toISOString(), to: r.to.toISOString(), clipped: r.clipped, watermark: String(r.watermark) };
   if (r.empty) return { rows: [], nextCursor: null, ...base };
-  const { sql, values } = pageSql(r, opts.cursor ?? null, limit);
-  const { rows } = await stores.logs.query(sql, values);
-  const out = rows.map(decodeRow);
+  let before = r.to.getTime();
+  if (cursor !== null) {
+    const c = await stores.logs.query(`SELECT timestamp FROM dns_logs WHERE dlid = $1`, [cursor]);
+    if (c.rows.length) before = Math.min(before, new Date(c.rows[0].timestamp).getTime() + 1);
+  }
+  const tail = tailPage(r, cursor, limit);
+  const main = mainPage(r, cursor, limit, before);
+  const rows = [...(await tail), ...(await main)];
+  rows.sort((a, b) => (a.timestamp === b.timestamp ? Number(b.dlid) - Number(a.dlid) : new Date(b.timestamp).getTime() - new Date(a.timestamp).getTime()));
+  const out = rows.slice(0, limit).map(decodeRow);
   return { rows: out, nextCursor: out.length === limit ? out[out.length - 1].id : null, ...base };
+}
+
+async function tailPage(r: Plan, cursor: number | null, limit: number): Promise<any[]> {
+  const p = new Params();
+  const c = conditions(r.filter, p, { from: r.from, to: r.to });
+  const sql = `SELECT ${COLS} FROM dns_logs WHERE dlid > ${p.add(r.watermark)} AND ${where(c)} AND ${afterCursor(cursor, p)} ${ORDER} LIMIT ${limit}`;
+  return (await r.stores.logs.query(sql, p.values)).rows;
+}
+
+async function mainPage(r: Plan, cursor: number | null, limit: number, before: number): Promise<any[]> {
+  if (r.watermark === 0 || keyAbsent(r)) return [];
+  if (r.mask && !r.mask.some((v) => v === 1)) return [];
+  const s = await slots(r, before);
+  let lo = r.from.getTime();
+  let dense: boolean | null = null;
+  if (s) {
+    // The newest slots below the cursor that hold a page; nothing there → nothing to read.
+    let seen = 0;
+    let start: number | null = null;
+    let windowRows = 0;
+    for (const [t, , n] of s.slots) {
+      seen += n;
+      start = t;
+      windowRows += s.dayRows?.get(t) ?? 0;
+      if (seen >= limit) break;
+    }
+    if (start === null) return [];
+    lo = Math.max(lo, start);
+    // A client/name filter is dense when its matches are at least 1 % of the window's rows: walking time then finds a
+    // page fastest; rarer ones let Technitium's client/name indexes find the rows.
+    if (s.dayRows) dense = seen * 100 >= windowRows;
+  }
+  const run = async (from: number) => {
+    const p = new Params();
+    const k = cubeKey(r);
+    const sel = k && typeof k === "object" ? k : null;
+    const c = conditions(r.filter, p, {
+      from: new Date(from),
+      to: r.to,
+      clients: sel?.kind === 0 ? sel.texts : r.client && !r.client.broad ? r.client.texts : null,
+      names: sel?.kind === 1 ? sel.texts : r.name && !r.name.broad ? r.name.texts : null,
+      hideKeys: dense === true,
+    });
+    const sql = `SELECT ${COLS} FROM dns_logs WHERE dlid <= ${p.add(r.watermark)} AND ${where(c)} AND ${afterCursor(cursor, p)} ${ORDER} LIMIT ${limit}`;
+    return (await r.stores.logs.query(sql, p.values)).rows;
+  };
+  const rows = await run(lo);
+  // Safety net: rollup counts are exact, but if a window ever came up short, search the whole range.
+  if (rows.length < limit && lo > r.from.getTime()) return run(r.from.getTime());
+  return rows;
 }
 
 /** Rows newer than `after` (live tail), oldest first, at most `limit`. */
 export async function queryNewer(stores: Stores, filter: Filter, after: number, limit = 200): Promise<LogRow[]> {
-  const r = await resolve(stores, { ...filter, to: new Date(Date.now() + 86_400_000) });
-  const { sql, values } = pageSql({ ...r, lo: Math.max(r.lo, after + 1) }, after, limit, "asc");
-  const { rows } = await stores.logs.query(sql, values);
+  const p = new Params();
+  const c = conditions(filter, p, {});
+  const { rows } = await stores.logs.query(`SELECT ${COLS} FROM dns_logs WHERE dlid > ${p.add(after)} AND ${where(c)} ORDER BY dlid LIMIT ${limit}`, p.values);
   return rows.map(decodeRow);
 }
 
 export interface Count {
-  value: number;
-  kind: "exact" | "rollup" | "estimate";
+  value: number | null;
+  kind: "exact" | "rollup" | "estimate" | "unknown";
   note: string;
 }
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-const ceilTo = (d: Date, ms: number) => new Date(Math.ceil(d.getTime() / ms) * ms);
-const floorTo = (d: Date, ms: number) => new Date(Math.floor(d.getTime() / ms) * ms);
-
-function rollupDims(f: Filter, p: Params): string[] {
-  const out: string[] = [];
-  setCond("server", f.server, p, "text", false, out);
-  if (f.qtype) {
-    // NULL qtype is stored as -1 in the rollups
-    const ph = p.add(f.qtype.values);
-    out.push(f.qtype.not ? `qtype <> ALL(${ph}::int[])` : `qtype = ANY(${ph}::int[])`);
-  }
-  setCond("rcode", f.rcode, p, "smallint", false, out);
-  setCond("response_type", f.responseType, p, "smallint", false, out);
-  setCond("protocol", f.protocol, p, "smallint", false, out);
-  return out;
-}
-
-async function rawCount(stores: Stores, r: Resolved, part: "main" | "tail", from: Date, to: Date, timeoutMs?: number): Promise<number> {
-  const p = new Params();
-  const c = conditions({ ...r, from, to }, part, p);
-  const bound = part === "tail" ? `dlid > ${p.add(r.watermark)}` : `dlid >= ${p.add(r.lo)} AND dlid <= ${p.add(r.hi)}`;
-  const sql = `SELECT count(*)::bigint AS n FROM dns_logs WHERE ${bound} AND ${c.join(" AND ")}`;
-  if (!timeoutMs) return Number((await stores.logs.query(sql, p.values)).rows[0].n);
-  return withTimeout(stores.logs, timeoutMs, async (db) => Number((await db.query(sql, p.values)).rows[0].n));
-}
-
-/** Run `fn` with a statement_timeout, on a dedicated connection when the handle is a pool. */
-async function withTimeout<T>(db: Db, ms: number, fn: (db: Db) => Promise<T>): Promise<T> {
-  const pool = db as Db & { connect?: () => Promise<Db & { release(): void }> };
-  const c = typeof pool.connect === "function" && "totalCount" in pool ? await pool.connect() : null;
-  const h = c ?? db;
-  try {
-    await h.query("BEGIN");
-    await h.query(`SET LOCAL statement_timeout = ${Math.round(ms)}`);
-    const out = await fn(h);
-    await h.query("COMMIT");
-    return out;
-  } catch (err) {
-    await h.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    c?.release();
-  }
-}
+const EVERYTHING = 100 * 365 * DAY;
 
 /**
- * How many rows match. Filters the rollups can answer (no client/name) are counted from them (full days from the
- * daily table, full hours from the hourly one, partial hours at the edges and the tail exactly from raw rows).
- * Otherwise a planner estimate, unless `exact` (bounded by a statement timeout).
+ * How many rows match: exact from the rollups for instance/enum filters and for one client or name filter (edges and
+ * quiet keys counted from raw rows); otherwise an estimate from the sample, or — `exact` — counted raw under a
+ * statement timeout.
  */
-export async function countRows(stores: Stores, filter: Filter, opts: { exact?: boolean; timeoutMs?: number } = {}, resolved?: Resolved): Promise<Count> {
-  const r = resolved ?? (await resolve(stores, filter));
+export async function countRows(stores: Stores, filter: Filter, opts: { exact?: boolean; timeoutMs?: number } = {}, resolved?: Plan): Promise<Count> {
+  const r = resolved ?? (await plan(stores, filter));
   if (r.empty) return { value: 0, kind: "exact", note: "empty range" };
-  const behind = r.newest - r.watermark;
-  if (behind > TAIL_EXACT_MAX && !opts.exact) {
-    // Rollups are catching up (first start, or after downtime): say so rather than count millions of raw rows.
-    const est = await estimate(stores, { ...r, lo: r.oldest?.dlid ?? 1, hi: r.newest });
-    return { value: est, kind: "estimate", note: `dnsdeck's rollups are catching up (${behind.toLocaleString("en")} rows behind); estimate from PostgreSQL's statistics` };
-  }
-  const tail = await rawCount(stores, r, "tail", r.from, r.to, opts.exact ? opts.timeoutMs ?? 15_000 : undefined);
+  const acc = new Acc(EVERYTHING, r.dict);
+  await Promise.all([fillRolled(r, acc), fillTail(r, acc)]);
+  if (!acc.approximate) return { value: Math.round(acc.total()), kind: "rollup", note: "exact, from dnsdeck's rollups" + (r.newest > r.watermark ? " and the newest rows" : "") };
   if (opts.exact) {
     try {
-      const main = r.lo <= r.hi ? await rawCount(stores, r, "main", r.from, r.to, opts.timeoutMs ?? 15_000) : 0;
-      return { value: main + tail, kind: "exact", note: "exact count" };
+      const p = new Params();
+      const c = conditions(filter, p, { from: r.from, to: r.to });
+      const n = await withTimeout(stores.logs as Db, opts.timeoutMs ?? 15_000, async (db) => Number((await db.query(`SELECT count(*) AS n FROM dns_logs WHERE ${where(c)}`, p.values)).rows[0].n));
+      return { value: n, kind: "exact", note: "exact count of the rows" };
     } catch (err) {
-      if (!/statement timeout|canceling statement/i.test((err as Error).message)) throw err;
-      const est = await estimate(stores, r);
-      return { value: est + tail, kind: "estimate", note: `the exact count took longer than ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s; showing the planner's estimate` };
+      if (!isTimeout(err)) throw err;
+      acc.notes.unshift(`the exact count took longer than ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s`);
     }
   }
-  if (rollupCountable(filter) && r.watermark > 0) {
-    const main = await rollupCount(stores, r);
-    return { value: main + tail, kind: "rollup", note: "from rollups (exact)" };
-  }
-  if (r.matchEstimate !== null) return { value: r.matchEstimate + tail, kind: "estimate", note: "estimate from the rollups' name/client totals; ask for the exact count if you need it" };
-  const est = r.lo <= r.hi ? await estimate(stores, r) : 0;
-  return { value: est + tail, kind: "estimate", note: "estimate from PostgreSQL's statistics; ask for the exact count if you need it" };
+  if (acc.unknown) return { value: null, kind: "unknown", note: acc.notes.join(" ") };
+  return { value: Math.round(acc.total()), kind: "estimate", note: acc.notes.join(" ") || "estimate" };
 }
-
-async function estimate(stores: Stores, r: Resolved): Promise<number> {
-  const p = new Params();
-  const c = conditions(r, "main", p);
-  const sql = `EXPLAIN (FORMAT JSON) SELECT 1 FROM dns_logs WHERE dlid >= ${p.add(r.lo)} AND dlid <= ${p.add(r.hi)} AND ${c.join(" AND ")}`;
-  const { rows } = await stores.logs.query(sql, p.values);
-  const plan = rows[0]["QUERY PLAN"];
-  const top = (Array.isArray(plan) ? plan : JSON.parse(plan))[0].Plan;
-  return Math.round(Number(top["Plan Rows"]));
-}
-
-async function rollupCount(stores: Stores, r: Resolved): Promise<number> {
-  const from = r.from;
-  const to = r.to;
-  const hFrom = ceilTo(from, HOUR);
-  const hTo = floorTo(to, HOUR);
-  if (hFrom >= hTo) return r.lo <= r.hi ? rawCount(stores, r, "main", from, to) : 0;
-  const dFrom = ceilTo(hFrom, DAY);
-  const dTo = floorTo(hTo, DAY);
-  const jobs: Promise<number>[] = [];
-  const sum = async (table: "querylog_hourly" | "querylog_daily", a: Date, b: Date) => {
-    const p = new Params();
-    const dims = rollupDims(r.filter, p);
-    const col = table === "querylog_daily" ? "day" : "hour";
-    const cast = table === "querylog_daily" ? "::date" : "::timestamptz";
-    const av = table === "querylog_daily" ? a.toISOString().slice(0, 10) : a.toISOString();
-    const bv = table === "querylog_daily" ? b.toISOString().slice(0, 10) : b.toISOString();
-    const sql = `SELECT coalesce(sum(count), 0)::bigint AS n FROM ${table} WHERE ${col} >= ${p.add(av)}${cast} AND ${col} < ${p.add(bv)}${cast}${dims.length ? " AND " + dims.join(" AND ") : ""}`;
-    return Number((await stores.deck.query(sql, p.values)).rows[0].n);
-  };
-  if (dFrom < dTo) {
-    jobs.push(sum("querylog_daily", dFrom, dTo), sum("querylog_hourly", hFrom, dFrom), sum("querylog_hourly", dTo, hTo));
-  } else {
-    jobs.push(sum("querylog_hourly", hFrom, hTo));
-  }
-  if (r.lo <= r.hi) {
-    if (from < hFrom) jobs.push(rawCount(stores, r, "main", from, hFrom));
-    if (hTo < to) jobs.push(rawCount(stores, r, "main", hTo, to));
-  }
-  return (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
-}
-
-export { Params };

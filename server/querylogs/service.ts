@@ -56,7 +56,7 @@ export async function logStatus() {
     const [newest, state, servers] = await Promise.all([
       s.logs.query(`SELECT dlid, timestamp FROM dns_logs ORDER BY dlid DESC LIMIT 1`),
       readState(s.deck).catch(() => ({ watermark: 0, rowsRolled: 0, updatedAt: null, lastError: "dnsdeck's database is unreachable" })),
-      s.deck.query(`SELECT DISTINCT server FROM querylog_hour_span WHERE hour > now() - interval '90 days' ORDER BY 1`).catch(() => ({ rows: [] })),
+      s.deck.query(`SELECT name AS server FROM querylog_servers WHERE id IN (SELECT DISTINCT server_id FROM querylog_hour_span WHERE hour > now() - interval '90 days') ORDER BY 1`).catch(() => ({ rows: [] })),
     ]);
     const n = newest.rows[0];
     return {

@@ -1,14 +1,15 @@
 import "server-only";
 import { env } from "@/server/env";
 import { deckPool, logsPool } from "./db";
-import { recordError, rollupCatchUp } from "./rollup";
+import { recordError, rollupTick, WORKER_TICK } from "./rollup";
 import { isLeader, ROLLUP_WORKER_LOCK } from "@/server/db/leader";
 
 /**
  * The rollup worker, started once per server process from instrumentation.ts; each tick runs only on the replica
  * holding the advisory lock ROLLUP_WORKER_LOCK (the others skip and take over when it dies). It never throws: with
  * QUERYLOG_DATABASE_URL unset it does nothing; when either database is down it records the error, waits and retries,
- * resuming from the watermark. Each tick does at most 4 steps of 100k rows (bounded catch-up), then yields.
+ * resuming from the watermark. Each tick runs `rollupTick` for at most a few seconds (one UTC day per step while
+ * catching up), then yields; caught up, it wakes every 15 s.
  */
 const g = globalThis as unknown as { __dnsdeckQlWorker?: { timer?: NodeJS.Timeout; stopped: boolean } };
 
@@ -25,8 +26,8 @@ export function startRollupWorker(): void {
         if (!logs) return;
         if (!(await isLeader(ROLLUP_WORKER_LOCK))) return; // another replica rolls up (advisory lock, server/db/leader.ts)
         const deck = deckPool();
-        const r = await rollupCatchUp({ logs, deck, deckConnect: () => deck.connect() }, { batch: 100_000, maxSteps: 4 });
-        delay = r.caughtUp ? 15_000 : 250;
+        const r = await rollupTick({ logs, deck, deckConnect: () => deck.connect() }, WORKER_TICK);
+        delay = r.caughtUp ? 15_000 : 50;
         lastError = "";
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);

@@ -1,23 +1,29 @@
 import { pageContext } from "@/server/auth/page-context";
+import { names } from "@/server/querylogs/enums";
 import { queryLogStatus } from "@/server/querylogs/service";
+import { renderedAt } from "./params";
 import { QueryLogsView } from "./view";
 
 export const dynamic = "force-dynamic";
+
+/** The types offered in the menu (any other qtype can be typed into the URL: `qtype=TYPE65` or its name). */
+const COMMON_QTYPES = ["A", "AAAA", "HTTPS", "PTR", "SRV", "TXT", "CNAME", "MX", "NS", "SOA", "AXFR", "ANY"];
 
 export default async function QueryLogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await pageContext("/query-logs");
   const sp = await searchParams;
   const status = await queryLogStatus(ctx);
+  const now = renderedAt(); // per request: what "last 24h" in this URL means
   return (
     <>
       <h1>Query logs</h1>
-      <p className="lede">Every query the three Technitium instances logged, from their shared dns_logs table. Charts read dnsdeck&apos;s rollups; rows page by id, newest first.</p>
+      <p className="lede">Every query the three Technitium instances logged, from their shared dns_logs table. Charts, top lists and counts read dnsdeck&apos;s rollups; rows are newest first by time.</p>
       {!status.reachable ? (
         <div className="alert error" role="alert" data-testid="querylogs-unavailable">
           {"message" in status ? status.message : "The query-log database is unavailable."}
         </div>
       ) : (
-        <QueryLogsView searchParams={sp} status={status as never} />
+        <QueryLogsView searchParams={sp} now={now} status={status as never} options={{ responseTypes: names("responseType").filter((n) => n !== "Dropped"), rcodes: names("rcode"), protocols: names("protocol"), qtypes: COMMON_QTYPES }} />
       )}
     </>
   );

@@ -55,3 +55,6 @@ export function pageHref(s: ViewState): string {
   if (s.cursor) p.set("cursor", s.cursor);
   return `/query-logs?${p}`;
 }
+
+/** The clock reading a server render resolves presets against (one per request, passed down to the client view). */
+export const renderedAt = () => Date.now();

@@ -53,3 +53,13 @@ test("today's junk: names with 2+ labels before the internal zone, and cluster-d
   assert.equal(e.value.clusterDomain, 1);
   assert.deepEqual([...e.value.examples].sort(), ["api.github.com.viktorbarzin.lan", "www.cloudflare.com.viktorbarzin.lan"]);
 });
+
+test("the numbers are read through the query-log explorer's one pool, whose sessions cannot write", async () => {
+  const { logsPool } = await import("@/server/querylogs/db");
+  await stats.queryLogState(NOW);
+  const pool = logsPool()!;
+  assert.ok(pool.totalCount >= 1, "the shared pool served the reads");
+  await assert.rejects(() => pool.query("delete from dns_logs"), (err: { code?: string }) => err.code === "25006");
+  const { rows } = await pool.query("select count(*)::int as n from dns_logs");
+  assert.equal(rows[0].n, 6);
+});

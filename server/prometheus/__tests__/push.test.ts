@@ -58,7 +58,7 @@ test("anomaly-push counts the last 15 minutes of logged queries and Prometheus h
   // the web app's rollup worker has rolled them up (the CronJob's process only reads)
   const deckPool = new pg.Pool({ connectionString: deck.url, max: 2 });
   try {
-    await rollupCatchUp({ logs: c, deck: deckPool, deckConnect: () => deckPool.connect() }, { batch: 50_000, maxSteps: 10 });
+    await rollupCatchUp({ logs: c, deck: deckPool, deckConnect: () => deckPool.connect() }, { maxSteps: 50 });
   } finally {
     await deckPool.end();
   }

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { countRows } from "../query";
+import { readState, rollupStep, rollupTick, VACUUMED } from "../rollup";
+import { END, type Fixture, fixture, NOW, parse } from "./fixture";
+
+// The rollups themselves: every row counted exactly once, closed days packed straight from the catch-up, the open day
+// in the hot tables until it closes, stragglers and retention deletes, dead rows bounded by dnsdeck's own VACUUM.
+let fx: Fixture;
+before(async () => {
+  fx = await fixture({ perDay: 6000, seed: 3 });
+});
+after(() => fx?.close());
+
+const total = async () => Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
+const rolled = async () => Number((await fx.deck.query(`SELECT coalesce(sum(n), 0) AS n FROM querylog_sig_day`)).rows[0].n);
+const insert = (at: Date, n: number, client = "192.168.1.66") =>
+  fx.logs.query(
+    `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+     SELECT 'technitium', $1::timestamptz + (i || ' ms')::interval, $3, 0, 2, 7.5, 0, 'late' || (i % 3) || '.example.org', 1, 1, 'A 1.2.3.4' FROM generate_series(1, $2) i`,
+    [at, n, client],
+  );
+
+test("the first build counts every row once: closed days packed, the open day hot; a second run adds nothing", async () => {
+  assert.equal(await rolled(), await total());
+  const days = await fx.deck.query(`SELECT day::text AS day, packed FROM querylog_days ORDER BY day`);
+  assert.deepEqual(days.rows.map((r) => r.packed), [true, true, true, false], "three closed days packed, END's day open");
+  assert.ok(Number((await fx.deck.query(`SELECT count(*) AS n FROM querylog_key_day`)).rows[0].n) > 0);
+  assert.ok(Number((await fx.deck.query(`SELECT count(*) AS n FROM querylog_top_day`)).rows[0].n) > 0);
+  const again = await rollupStep(fx.stores, { now: NOW });
+  assert.deepEqual([again.rows, again.caughtUp], [0, true]);
+  assert.equal(await rolled(), await total());
+});
+
+test("a tick reads only the new rows, and two workers at once still count each row once", async () => {
+  const before = await readState(fx.deck);
+  await insert(new Date(END.getTime() + 5_000), 40);
+  const later = new Date(NOW.getTime() + 120_000);
+  const [a, b] = await Promise.all([rollupStep(fx.stores, { now: later }), rollupStep(fx.stores, { now: later })]);
+  assert.equal(a.rows + b.rows, 40);
+  assert.equal(Math.min(a.from, b.from), before.watermark, "the step starts at the watermark");
+  assert.equal(await rolled(), await total());
+  const c = await countRows(fx.stores, parse({ client: "192.168.1.66", to: new Date(END.getTime() + 600_000).toISOString() }).filter);
+  assert.deepEqual([c.kind, c.value], ["rollup", 40]);
+});
+
+test("the open day closes once the watermark passes its end: packed from the hot tables, counts unchanged", async () => {
+  const nextDay = new Date(Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() + 1, 0, 5));
+  await insert(nextDay, 30, "192.168.1.67");
+  const f = parse({ client: "192.168.1.66", to: new Date(nextDay.getTime() + 3600_000).toISOString() }).filter;
+  const before = await countRows(fx.stores, f);
+  const t = await rollupTick(fx.stores, { now: new Date(nextDay.getTime() + 3600_000) });
+  assert.ok(t.packedDays.includes(END.toISOString().slice(0, 10)), `packed ${t.packedDays}`);
+  const hot = await fx.deck.query(`SELECT count(*) AS n FROM querylog_key_hot WHERE hour < $1`, [new Date(Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() + 1))]);
+  assert.equal(Number(hot.rows[0].n), 0, "the closed day left the hot table");
+  const after = await countRows(fx.stores, f);
+  assert.deepEqual([after.kind, after.value], [before.kind, before.value]);
+  assert.equal(await rolled(), await total());
+});
+
+test("a straggler stamped on a packed day is counted once, from the hot tables", async () => {
+  const old = new Date(END.getTime() - 2 * 86_400_000);
+  await insert(old, 3, "192.168.1.68");
+  await rollupTick(fx.stores, { now: new Date(END.getTime() + 2 * 86_400_000) });
+  const c = await countRows(fx.stores, parse({ client: "192.168.1.68" }).filter);
+  assert.deepEqual([c.kind, c.value], ["rollup", 3]);
+  const all = await countRows(fx.stores, parse({ to: new Date(END.getTime() + 2 * 86_400_000).toISOString() }).filter);
+  assert.equal(all.value, await total());
+});
+
+test("dnsdeck vacuums its own tables: no dead rows left behind after a tick that closed a day", async () => {
+  const { rows } = await fx.deck.query(`SELECT relname, n_dead_tup FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`, [VACUUMED]);
+  assert.equal(rows.length, VACUUMED.length);
+  for (const r of rows) assert.ok(Number(r.n_dead_tup) <= 50, `${r.relname}: ${r.n_dead_tup} dead rows`);
+});
+
+test("retention deletes under the rollups: history kept, nothing counted twice, row counts clipped and said so", async () => {
+  const before = await rolled();
+  await fx.logs.query(`DELETE FROM dns_logs WHERE dlid IN (SELECT dlid FROM dns_logs ORDER BY dlid LIMIT 5000)`);
+  const step = await rollupStep(fx.stores, { now: new Date(END.getTime() + 2 * 86_400_000) });
+  assert.equal(step.rows, 0);
+  assert.equal(await rolled(), before, "history kept, nothing re-counted");
+  const f = parse({ from: new Date(END.getTime() - 10 * 86_400_000).toISOString(), to: new Date(END.getTime() + 2 * 86_400_000).toISOString() }).filter;
+  const c = await countRows(fx.stores, f);
+  assert.equal(c.kind, "rollup");
+  assert.equal(c.value, await total());
+});

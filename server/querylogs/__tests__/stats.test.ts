@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { statsSchema } from "../schemas";
+import { queryStats } from "../stats";
+import { type Case, DAYS, END, type Fixture, fixture, truthWhere } from "./fixture";
+
+// Charts and top lists against hand-written SQL: every chart and every top list follows every filter.
+let fx: Fixture;
+before(async () => {
+  fx = await fixture();
+});
+after(() => fx?.close());
+
+const FROM = new Date(END.getTime() - DAYS * 86_400_000 - 60_000).toISOString();
+const TO = new Date(END.getTime() + 60_000).toISOString();
+
+async function stats(params: Record<string, string>, bucket?: string) {
+  const s = statsSchema.parse({ from: FROM, to: TO, ...params, ...(bucket ? { bucket } : {}) });
+  return queryStats(fx.stores, s.filter, { bucket: s.bucket });
+}
+
+const CASES: Case[] = [
+  [{}, "true", []],
+  [{ rcode: "NxDomain" }, "rcode = 3", []],
+  [{ client: "10.0.20.1" }, "client_ip = $1", ["10.0.20.1"]],
+  [{ client: "192.168.1.0/24", server: "technitium" }, "client_ip::inet <<= $1::inet AND server = $2", ["192.168.1.0/24", "technitium"]],
+  [{ qname: "~github" }, "qname LIKE $1", ["%github%"]],
+  [{ qname: "*.viktorbarzin.lan", rcode: "NxDomain" }, "qname LIKE $1 AND rcode = 3", ["%.viktorbarzin.lan"]],
+  [{ client: "!10.0.20.1", qtype: "AAAA" }, "client_ip <> $1 AND qtype = 28", ["10.0.20.1"]],
+  [{ responseType: "Recursive", protocol: "Udp" }, "response_type = 2 AND protocol = 0", []],
+];
+
+test("the volume series follows every filter, per bucket, exactly (hourly, 6-hourly, daily and 5-minute buckets)", async () => {
+  for (const [params, where, values] of CASES)
+    for (const bucket of ["1h", "6h", "1d"]) {
+      const st = await stats(params, bucket);
+      const step = { "1h": 3600, "6h": 21600, "1d": 86400 }[bucket]!;
+      const w = truthWhere(params, where, values);
+      const { rows } = await fx.logs.query(
+        `SELECT floor(extract(epoch FROM timestamp) / ${step})::bigint * ${step} AS t, count(*) AS n, count(*) FILTER (WHERE rcode = 3) AS nx FROM dns_logs WHERE ${w.sql} GROUP BY 1`,
+        w.values,
+      );
+      const want = new Map(rows.map((r) => [new Date(Number(r.t) * 1000).toISOString(), [Number(r.n), Number(r.nx)]]));
+      const label = `${JSON.stringify(params)} ${bucket}`;
+      for (const p of st.series) assert.deepEqual([p.total, p.nxDomain], want.get(p.t) ?? [0, 0], `${label} at ${p.t}`);
+      assert.equal(st.series.reduce((a, p) => a + p.total, 0), rows.reduce((a, r) => a + Number(r.n), 0), label);
+      // one grid for every chart: the first bucket holds the range's start, RTT buckets are on it
+      assert.equal(Date.parse(st.series[0].t), Math.floor(Date.parse(FROM) / 1000 / step) * step * 1000, label);
+      const grid = new Set(st.series.map((p) => p.t));
+      assert.ok(st.rtt.every((r) => grid.has(r.t)), `${label}: RTT on the series' grid`);
+    }
+  const short = statsSchema.parse({ from: new Date(END.getTime() - 5 * 3600_000 - 7 * 60_000).toISOString(), to: END.toISOString(), qtype: "A" });
+  const st = await queryStats(fx.stores, short.filter, {});
+  assert.equal(st.bucket, "5m");
+  const want = Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE qtype = 1 AND timestamp >= $1 AND timestamp < $2`, [short.filter.from, short.filter.to])).rows[0].n);
+  assert.equal(st.series.reduce((a, p) => a + p.total, 0), want);
+});
+
+test("top lists follow every filter: exact counts, and the same order as SQL where the list says it is exact", async () => {
+  for (const [params, where, values] of CASES) {
+    const st = await stats(params);
+    const w = truthWhere(params, where, values);
+    for (const [list, col, extra] of [
+      ["names", "qname", "qname IS NOT NULL"],
+      ["clients", "client_ip", "true"],
+      ["blocked", "qname", "qname IS NOT NULL AND response_type IN (4, 5, 6)"],
+    ] as const) {
+      const { rows } = await fx.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${w.sql} AND ${extra} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`, w.values);
+      const got = st.top[list];
+      const label = `${JSON.stringify(params)} ${list} (${st.top.quality[list]})`;
+      const counts = new Map((await fx.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${w.sql} AND ${extra} GROUP BY 1`, w.values)).rows.map((r) => [r.key, Number(r.n)]));
+      if (st.top.quality[list] !== "estimate") for (const e of got) assert.equal(e.count, counts.get(e.key), `${label}: ${e.key}`);
+      else for (const e of got) assert.ok(counts.has(e.key), `${label}: ${e.key} matches the filter`);
+      if (st.top.quality[list] === "exact") assert.deepEqual(got.map((e) => e.count), rows.map((r) => Number(r.n)), label);
+      // the list is narrowed by the filter: nothing in it falls outside
+      assert.ok(got.length <= rows.length, label);
+    }
+  }
+});
+
+test("top names under NXDOMAIN are names that were answered NXDOMAIN", async () => {
+  const st = await stats({ rcode: "NxDomain" });
+  assert.ok(st.top.names.length > 5);
+  const nx = await fx.logs.query(`SELECT DISTINCT qname FROM dns_logs WHERE rcode = 3 AND qname = ANY($1::text[])`, [st.top.names.map((e) => e.key)]);
+  assert.equal(nx.rows.length, st.top.names.length);
+});
+
+test("RTT percentiles follow the filter: Recursive answers only, per instance, within one histogram bucket of SQL", async () => {
+  for (const [params, where, values] of [CASES[0], CASES[2], CASES[4], CASES[7]]) {
+    const st = await stats(params, "1d");
+    const w = truthWhere(params, where, values);
+    const { rows } = await fx.logs.query(
+      `SELECT floor(extract(epoch FROM timestamp) / 86400)::bigint * 86400 AS t, server, count(*) AS n, percentile_disc(0.5) WITHIN GROUP (ORDER BY response_rtt) AS p50
+         FROM dns_logs WHERE ${w.sql} AND response_type = 2 AND response_rtt IS NOT NULL GROUP BY 1, 2`,
+      w.values,
+    );
+    assert.equal(st.rtt.length, rows.length, JSON.stringify(params));
+    for (const r of rows) {
+      const got = st.rtt.find((p) => p.t === new Date(Number(r.t) * 1000).toISOString() && p.server === r.server);
+      assert.ok(got, `${JSON.stringify(params)} ${r.server}`);
+      assert.equal(got.count, Number(r.n));
+      assert.ok(got.p50! / Number(r.p50) < 1.35 && got.p50! / Number(r.p50) > 1 / 1.35, `${got.p50} vs ${r.p50}`);
+    }
+  }
+  const cached = await stats({ responseType: "Cached" });
+  assert.equal(cached.rtt.length, 0, "no RTT for cached answers");
+});

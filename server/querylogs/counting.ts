@@ -1,0 +1,262 @@
+/**
+ * Counting the rows that match a filter, per time bucket (a count is one bucket). Exact wherever it can be:
+ *   - instance/enum filters: signature cubes (whole days, hourly / 5-minute columns); partial hours or 5-minute slots
+ *     at the range's edges are counted from raw rows;
+ *   - one client or name filter (exact value, CIDR, pattern; positive or negated): the per-key rollups (busy keys per
+ *     hour, quiet keys per day — their few rows are read raw where hours matter);
+ *   - a client AND a name, or a pattern too broad for the dictionary: raw rows when the cubes bound the matches to a
+ *     few thousand, otherwise an estimate from the sample, marked as such (or "unknown" when the sample is too thin);
+ *   - rows past the watermark (the tail): always raw.
+ * Pure apart from the handles in the plan.
+ */
+import { Acc } from "./acc";
+import type { Stores } from "./db-types";
+import { type KeyCounts, keyCounts } from "./keys";
+import { cubeKey, type KeySel, type Plan } from "./plan";
+import { conditions, Params, where } from "./raw";
+import { sampleEstimate } from "./sample";
+
+/** Raw rows one request may aggregate to stay within its budget. */
+export const RAW_MAX = 40_000;
+/** Past this many rows behind the watermark, the tail is too big to read raw (rollups catching up). */
+export const TAIL_EXACT_MAX = 300_000;
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const FIVE = 300_000;
+const floorTo = (t: number, s: number) => Math.floor(t / s) * s;
+const ceilTo = (t: number, s: number) => Math.ceil(t / s) * s;
+const dayStr = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** Signature ids of the plan's mask as a list for SQL (null: no condition). */
+function maskIds(p: Plan): number[] | null {
+  if (!p.mask) return null;
+  const out: number[] = [];
+  p.mask.forEach((v, i) => v && out.push(i));
+  return out;
+}
+
+export interface RawOptions {
+  clients?: string[] | null;
+  names?: string[] | null;
+  /** Read the tail (dlid > watermark, original conditions) instead of the rolled-up part. */
+  tail?: boolean;
+}
+
+/** Raw rows in [a, b) into acc, grouped by bucket, instance, response type and rcode. */
+export async function rawFill(p: Plan, acc: Acc, a: Date, b: Date, o: RawOptions = {}): Promise<void> {
+  if (a >= b) return;
+  const prm = new Params();
+  const bound = o.tail ? `dlid > ${prm.add(p.watermark)}` : `dlid <= ${prm.add(p.watermark)}`;
+  const resolved = (k: KeySel | null) => (k && !k.broad ? k.texts : null);
+  const c = conditions(p.filter, prm, { from: a, to: b, clients: o.tail ? null : o.clients ?? resolved(p.client), names: o.tail ? null : o.names ?? resolved(p.name) });
+  const step = acc.step;
+  const { rows } = await p.stores.logs.query(
+    `SELECT floor(extract(epoch FROM timestamp) * 1000 / ${step})::bigint * ${step} AS t, coalesce(server, '') AS server, response_type AS rt, rcode, count(*) AS n
+       FROM dns_logs WHERE ${bound} AND ${where(c)} GROUP BY 1, 2, 3, 4`,
+    prm.values,
+  );
+  for (const r of rows) acc.addDims(Number(r.t), r.server, r.rt, r.rcode, Number(r.n));
+}
+
+/** The instance/enum filters alone (client/name filters ignored): the signature cubes over [from, to), raw at the edges. */
+export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Promise<void> {
+  const p: Plan = { ...plan, filter: { ...plan.filter, client: undefined, qname: undefined }, client: null, name: null };
+  const step = acc.step;
+  if (step < FIVE) return rawFill(p, acc, from, to, {});
+  const unit = step < HOUR ? FIVE : HOUR;
+  const u0 = ceilTo(from.getTime(), unit);
+  const u1 = floorTo(to.getTime(), unit);
+  if (u0 >= u1) return rawFill(p, acc, from, to, {});
+  const ids = maskIds(p);
+  const sigCond = ids ? `AND d.sig = ANY($3::smallint[])` : "";
+  const jobs: Promise<void>[] = [rawFill(p, acc, from, new Date(u0)), rawFill(p, acc, new Date(u1), to)];
+  const group = `s.server_id, s.response_type, CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END`;
+  const server = (id: number) => p.dict.servers.get(id) ?? "";
+  if (unit === FIVE) {
+    const cols = Array.from({ length: 12 }, (_, i) => `sum(m${String(i).padStart(2, "0")})::bigint AS m${String(i).padStart(2, "0")}`).join(", ");
+    jobs.push(
+      p.stores.deck
+        .query(
+          `SELECT extract(epoch FROM d.hour)::bigint * 1000 AS t, ${group} AS cls, ${cols}
+             FROM querylog_sig_5m d JOIN querylog_sigs s ON s.id = d.sig
+            WHERE d.hour >= $1::timestamptz AND d.hour < $2::timestamptz ${sigCond} GROUP BY 1, ${group}`,
+          ids ? [new Date(floorTo(u0, HOUR)), new Date(u1), ids] : [new Date(floorTo(u0, HOUR)), new Date(u1)],
+        )
+        .then(({ rows }) => {
+          for (const r of rows) {
+            const vals = Object.values(r).slice(4) as string[];
+            for (let m = 0; m < 12; m++) {
+              const t = Number(r.t) + m * FIVE;
+              if (t >= u0 && t < u1) acc.addDims(t, server(r.server_id), r.response_type, r.cls, Number(vals[m]));
+            }
+          }
+        }),
+    );
+    await Promise.all(jobs);
+    return;
+  }
+  // Whole days inside the range count per day when the buckets are whole days; edge days (and hourly buckets) per hour.
+  const wholeDays = step % DAY === 0;
+  const d0 = floorTo(u0, DAY);
+  const d1 = floorTo(u1 - 1, DAY);
+  const inner = (d: number) => wholeDays && d >= u0 && d + DAY <= u1;
+  const hourDays: string[] = [];
+  const dayDays: string[] = [];
+  for (let d = d0; d <= d1; d += DAY) (inner(d) ? dayDays : hourDays).push(dayStr(d));
+  if (dayDays.length)
+    jobs.push(
+      p.stores.deck
+        .query(
+          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, sum(d.n)::bigint AS n
+             FROM querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig
+            WHERE d.day >= $1::date AND d.day <= $2::date ${sigCond} GROUP BY 1, ${group}`,
+          ids ? [dayDays[0], dayDays[dayDays.length - 1], ids] : [dayDays[0], dayDays[dayDays.length - 1]],
+        )
+        .then(({ rows }) => {
+          for (const r of rows) acc.addDims(Number(r.t), server(r.server_id), r.response_type, r.cls, Number(r.n));
+        }),
+    );
+  if (hourDays.length) {
+    const cols = Array.from({ length: 24 }, (_, i) => `sum(h${String(i).padStart(2, "0")})::bigint AS h${String(i).padStart(2, "0")}`).join(", ");
+    jobs.push(
+      p.stores.deck
+        .query(
+          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, ${cols}
+             FROM querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig
+            WHERE d.day = ANY($1::date[]) ${ids ? "AND d.sig = ANY($2::smallint[])" : ""} GROUP BY 1, ${group}`,
+          ids ? [hourDays, ids] : [hourDays],
+        )
+        .then(({ rows }) => {
+          for (const r of rows) {
+            const vals = Object.values(r).slice(4) as string[];
+            for (let h = 0; h < 24; h++) {
+              const t = Number(r.t) + h * HOUR;
+              if (t >= u0 && t < u1) acc.addDims(t, server(r.server_id), r.response_type, r.cls, Number(vals[h]));
+            }
+          }
+        }),
+    );
+  }
+  await Promise.all(jobs);
+}
+
+/** One positive client or name selection (and the instance/enum filters) from the per-key rollups. */
+export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> {
+  if (!sel.ids.length) return;
+  // Raw reads below count the matches: the key condition positive, whatever the filter says.
+  const f = plan.filter;
+  const p: Plan = { ...plan, filter: { ...f, client: f.client && sel.kind === 0 ? { ...f.client, not: false } : f.client, qname: f.qname && sel.kind === 1 ? { ...f.qname, not: false } : f.qname } };
+  const from = p.from.getTime();
+  const to = p.to.getTime();
+  const step = acc.step;
+  const h0 = ceilTo(from, HOUR);
+  const h1 = floorTo(to, HOUR);
+  const texts = (keys: Iterable<number>) => {
+    const m = new Map(sel.ids.map((id, i) => [id, sel.texts[i]]));
+    return [...keys].map((k) => m.get(k)!).filter(Boolean);
+  };
+  const opts = (list: string[]) => (sel.kind === 0 ? { clients: list } : { names: list });
+  if (h0 >= h1 || step < HOUR) {
+    // A range inside one hour, or sub-hour buckets: raw rows, when the rollups say there are few enough.
+    const kc = await keyCounts(p.stores, sel, { dayFrom: floorTo(from, DAY), dayTo: floorTo(to - 1, DAY), hoursFor: () => true, mask: p.mask }, p.memo);
+    let bound = 0;
+    for (const [t, m] of kc.hours) if (t + HOUR > from && t < to) for (const n of m.values()) bound += n;
+    for (const [d, q] of kc.quiet) if (d + DAY > from && d < to) bound += q.n;
+    if (bound <= RAW_MAX) return rawFill(p, acc, p.from, p.to, opts(sel.texts));
+    // Too many for raw rows: each hour's count spread evenly over its buckets.
+    acc.approximate = true;
+    acc.notes.push("Buckets shorter than an hour are interpolated from hourly rollups for this filter (too many rows to read raw).");
+    for (const [t, m] of kc.hours) {
+      if (t + HOUR <= from || t >= to) continue;
+      const a = Math.max(t, from);
+      const b = Math.min(t + HOUR, to);
+      for (const [sig, n] of m) for (let x = a; x < b; x += step) acc.addSig(x, sig, (n * Math.min(step, b - x)) / HOUR);
+    }
+    return;
+  }
+  const wholeDays = step % DAY === 0;
+  const dayFrom = floorTo(from, DAY);
+  const dayTo = floorTo(to - 1, DAY);
+  const inner = (d: number) => wholeDays && d >= h0 && d + DAY <= h1;
+  const kc: KeyCounts = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask }, p.memo);
+  const jobs: Promise<void>[] = [];
+  // Partial hours at the edges: raw, every selected key.
+  if (from < h0) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));
+  if (h1 < to) jobs.push(rawFill(p, acc, new Date(h1), p.to, opts(sel.texts)));
+  let quietBudget = 0;
+  const quietDays: [number, { n: number; keys: Set<number>; bySig: Map<number, number> }][] = [];
+  for (const [d, m] of kc.days) {
+    if (inner(d)) {
+      for (const [sig, n] of m) acc.addSig(d, sig, n);
+      continue;
+    }
+    const q = kc.quiet.get(d);
+    if (q && q.n && d + DAY > h0 && d < h1) {
+      quietDays.push([d, q]);
+      quietBudget += q.n;
+    }
+  }
+  for (const [t, m] of kc.hours) if (t >= h0 && t < h1 && !inner(floorTo(t, DAY))) for (const [sig, n] of m) acc.addSig(t, sig, n);
+  // Quiet keys on days that need hours: their own rows, raw (few by construction), or spread evenly when too many.
+  for (const [d, q] of quietDays) {
+    const a = new Date(Math.max(d, h0));
+    const b = new Date(Math.min(d + DAY, h1));
+    if (quietBudget <= RAW_MAX) jobs.push(rawFill(p, acc, a, b, opts(texts(q.keys))));
+    else {
+      acc.approximate = true;
+      for (let t = a.getTime(); t < b.getTime(); t += HOUR) for (const [sig, n] of q.bySig) acc.addSig(t, sig, (n * HOUR) / DAY);
+    }
+  }
+  if (quietBudget > RAW_MAX) {
+    for (const [t, m] of kc.quietHot) if (t >= h0 && t < h1) for (const [sig, n] of m) acc.addSig(t, sig, n);
+    acc.notes.push("Part of the count on the range's first and last day is prorated from daily rollups of quiet clients/names.");
+  }
+  await Promise.all(jobs);
+}
+
+/** The rolled-up part (dlid ≤ watermark) of every row matching the plan's filter. */
+export async function fillRolled(p: Plan, acc: Acc): Promise<void> {
+  if (p.empty || p.watermark === 0) return;
+  const k = cubeKey(p);
+  if (k === null) return fillSigs(p, acc, p.from, p.to);
+  if (k === "pair" || k === "broad") return fillFallback(p, acc);
+  if (!k.not) return fillKey(p, k, acc);
+  const matches = new Acc(acc.step, acc.dict);
+  await Promise.all([fillSigs(p, acc, p.from, p.to), fillKey(p, { ...k, not: false }, matches)]);
+  acc.subtract(matches);
+}
+
+/** Client AND name, or a broad pattern: raw when the cubes bound the matches to a few, else the sample. */
+async function fillFallback(p: Plan, acc: Acc): Promise<void> {
+  const bound = await matchBound(p);
+  if (bound <= RAW_MAX) return rawFill(p, acc, p.from, p.to, {});
+  await sampleEstimate(p, acc);
+}
+
+/** An upper bound on the rolled-up matches from the cubes (one side of a pair, or the instance/enum count). */
+export async function matchBound(p: Plan): Promise<number> {
+  const sides = [p.client, p.name].filter((k): k is KeySel => !!k && !k.not && !k.broad);
+  const accs = await Promise.all(
+    (sides.length ? sides : [null]).map(async (s) => {
+      const a = new Acc(DAY, p.dict);
+      if (s) await fillKey({ ...p, client: s.kind === 0 ? s : null, name: s.kind === 1 ? s : null }, s, a);
+      else await fillSigs(p, a, p.from, p.to);
+      return a.total();
+    }),
+  );
+  return Math.min(...accs);
+}
+
+/** Rows past the watermark: raw with the filter's own conditions (or skipped, with a note, while far behind). */
+export async function fillTail(p: Plan, acc: Acc): Promise<void> {
+  if (p.empty) return;
+  if (p.newest - p.watermark > TAIL_EXACT_MAX) {
+    acc.approximate = true;
+    acc.notes.push(`dnsdeck's rollups are catching up (${(p.newest - p.watermark).toLocaleString("en")} rows behind); the newest rows are not counted yet.`);
+    return;
+  }
+  await rawFill(p, acc, p.from, p.to, { tail: true });
+}
+
+export type { Stores };

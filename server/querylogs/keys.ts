@@ -1,0 +1,141 @@
+/**
+ * Reading the per-key rollups for a client or name selection: packed closed days (querylog_key_day) plus the hot
+ * rows (the open day and stragglers), restricted to the selected keys and to the signatures the instance/enum filters
+ * allow. Busy keys come with hourly detail; quiet keys (pool rows) only per day — their rows are few, so callers read
+ * them raw when they need hours. Pure apart from the handles it is given.
+ */
+import type { Stores } from "./db-types";
+import { eachHour, eachPool, eachRtt } from "./pack";
+import type { KeySel } from "./plan";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+type SigCounts = Map<number, number>;
+
+export interface KeyCounts {
+  /** day (UTC midnight, ms) → sig → rows: complete for every day read. */
+  days: Map<number, SigCounts>;
+  /** hour (ms) → sig → rows: busy keys and hot rows, for the days asked with hours. */
+  hours: Map<number, SigCounts>;
+  /** day → the part of `days` that has no hourly detail (quiet keys), and which keys it came from. */
+  quiet: Map<number, { n: number; keys: Set<number>; bySig: Map<number, number> }>;
+  /** hour → sig → rows: hot rows (stragglers) of keys that are quiet that day — raw reads of those keys include them. */
+  quietHot: Map<number, SigCounts>;
+  /** day → server id → RTT bucket histogram (busy keys and hot rows; quiet keys are not in it). */
+  rtt: Map<number, Map<number, number[]>> | null;
+}
+
+function add(m: Map<number, SigCounts>, t: number, sig: number, n: number) {
+  let s = m.get(t);
+  if (!s) m.set(t, (s = new Map()));
+  s.set(sig, (s.get(sig) ?? 0) + n);
+}
+
+export interface ReadKeyOptions {
+  /** First and last UTC day (ms) to read. */
+  dayFrom: number;
+  dayTo: number;
+  /** Days (ms) whose hourly detail is wanted. */
+  hoursFor: (day: number) => boolean;
+  mask: Uint8Array | null;
+  rtt?: boolean;
+  rttBuckets?: number;
+}
+
+/** readKeyCounts, remembered per request (the page, the count and the charts of one request often ask the same). */
+export function keyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions, memo?: Map<string, Promise<unknown>>): Promise<KeyCounts> {
+  if (!memo) return readKeyCounts(stores, sel, o);
+  const k = [sel.kind, sel.ids.join(","), o.dayFrom, o.dayTo, hourDays(o).join(","), o.mask ? Buffer.from(o.mask).toString("base64") : "-", o.rtt ? 1 : 0].join("|");
+  let hit = memo.get(k) as Promise<KeyCounts> | undefined;
+  if (!hit) memo.set(k, (hit = readKeyCounts(stores, sel, o)));
+  return hit;
+}
+
+/**
+ * Packed rows of closed days for the keys: each key's own rows (busy days), and pool rows only for the days a key has
+ * no own row — a busy key never pays for reading its (possibly large) pool.
+ */
+export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<{ grp: number; day: string; d: string | null; h: string | null; r: string | null }[]> {
+  const { rows } = await stores.deck.query(
+    `WITH own AS MATERIALIZED (
+       SELECT grp, day, d, h, r FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $4::date AND day <= $5::date),
+     need AS (
+       SELECT DISTINCT -1 - k.pool AS grp, g.day::date AS day FROM unnest($2::int[], $3::int[]) AS k(id, pool)
+         CROSS JOIN generate_series($4::date, $5::date, interval '1 day') AS g(day)
+        WHERE NOT EXISTS (SELECT 1 FROM own WHERE own.grp = k.id AND own.day = g.day::date))
+     SELECT grp, day::text AS day, encode(d, 'base64') AS d, CASE WHEN day = ANY($6::date[]) THEN encode(h, 'base64') END AS h, ${rtt ? "encode(r, 'base64')" : "NULL"} AS r FROM own
+     UNION ALL
+     SELECT p.grp, p.day::text, encode(p.d, 'base64'), NULL, NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day`,
+    [kind, ids, poolOf, dayFrom, dayTo, hourDays],
+  );
+  return rows;
+}
+
+export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions): Promise<KeyCounts> {
+  const out: KeyCounts = { days: new Map(), hours: new Map(), quiet: new Map(), quietHot: new Map(), rtt: o.rtt ? new Map() : null };
+  if (!sel.ids.length) return out;
+  const ids = new Set(sel.ids);
+  const ok = (sig: number) => !o.mask || o.mask[sig] === 1;
+  const dayFrom = new Date(o.dayFrom).toISOString().slice(0, 10);
+  const dayTo = new Date(o.dayTo).toISOString().slice(0, 10);
+  const [cold, hot, hotRtt] = await Promise.all([
+    coldRows(stores, sel.kind, sel.ids, sel.poolOf, dayFrom, dayTo, hourDays(o), !!o.rtt).then((rows) => ({ rows })),
+    stores.deck.query(
+      `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
+        WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,
+      [sel.kind, sel.ids, dayFrom, dayTo],
+    ),
+    o.rtt
+      ? stores.deck.query(`SELECT day::text AS day, server_id, bucket, n FROM querylog_key_hot_rtt WHERE kind = $1 AND key_id = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [sel.kind, sel.ids, dayFrom, dayTo])
+      : Promise.resolve({ rows: [] }),
+  ]);
+  for (const r of cold.rows) {
+    const day = Date.parse(`${r.day}T00:00:00Z`);
+    const busy = r.grp >= 0;
+    eachPool(r.d ? Buffer.from(r.d, "base64") : null, busy ? null : ids, (key, sig, n) => {
+      if (!ok(sig)) return;
+      add(out.days, day, sig, n);
+      if (!busy) {
+        const q = out.quiet.get(day) ?? { n: 0, keys: new Set<number>(), bySig: new Map<number, number>() };
+        q.n += n;
+        q.keys.add(key);
+        q.bySig.set(sig, (q.bySig.get(sig) ?? 0) + n);
+        out.quiet.set(day, q);
+      }
+    });
+    if (r.h) eachHour(Buffer.from(r.h, "base64"), (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
+    if (out.rtt && r.r) eachRtt(Buffer.from(r.r, "base64"), (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, o.rttBuckets ?? 40));
+  }
+  for (const r of hot.rows) {
+    if (!ok(r.sig)) continue;
+    const t = Number(r.t);
+    const day = Math.floor(t / DAY) * DAY;
+    add(out.days, day, r.sig, r.n);
+    if (!o.hoursFor(day)) continue;
+    add(out.quiet.get(day)?.keys.has(r.key_id) ? out.quietHot : out.hours, t, r.sig, r.n);
+  }
+  for (const r of hotRtt.rows) addRtt(out.rtt!, Date.parse(`${r.day}T00:00:00Z`), r.server_id, r.bucket, r.n, o.rttBuckets ?? 40);
+  return out;
+}
+
+function addRtt(m: Map<number, Map<number, number[]>>, day: number, server: number, bucket: number, n: number, size: number) {
+  let s = m.get(day);
+  if (!s) m.set(day, (s = new Map()));
+  let h = s.get(server);
+  if (!h) s.set(server, (h = new Array(size).fill(0)));
+  h[bucket] += n;
+}
+
+function hourDays(o: ReadKeyOptions): string[] {
+  const out: string[] = [];
+  for (let d = o.dayFrom; d <= o.dayTo; d += DAY) if (o.hoursFor(d)) out.push(new Date(d).toISOString().slice(0, 10));
+  return out;
+}
+
+/** Sum of a sig → n map. */
+export const total = (m: SigCounts | undefined) => {
+  let s = 0;
+  if (m) for (const n of m.values()) s += n;
+  return s;
+};

@@ -1,0 +1,87 @@
+/**
+ * SQL over dns_logs itself (the read-only side): the filter as WHERE conditions with bind parameters only, and a
+ * statement timeout helper. Pure apart from the handles it is given.
+ */
+import type { Db } from "./db-types";
+import type { Filter, SetFilter } from "./filters";
+
+export class Params {
+  values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+function setCond(col: string, f: SetFilter<number> | SetFilter<string> | undefined, p: Params, type: string, nullable: boolean, out: string[]) {
+  if (!f) return;
+  const ph = p.add(f.values);
+  if (!f.not) out.push(`${col} = ANY(${ph}::${type}[])`);
+  else out.push(nullable ? `(${col} IS NULL OR ${col} <> ALL(${ph}::${type}[]))` : `${col} <> ALL(${ph}::${type}[])`);
+}
+
+export interface CondOptions {
+  from?: Date;
+  to?: Date;
+  /** Exact client / name texts standing for the client / name filter (dictionary-resolved patterns, or a subset). */
+  clients?: string[] | null;
+  names?: string[] | null;
+  /** Leave the client / name condition out (the caller adds its own). */
+  noClient?: boolean;
+  noName?: boolean;
+  /** Hide client_ip / qname from their indexes (`x || ''`) so the planner walks time instead. */
+  hideKeys?: boolean;
+}
+
+/** WHERE conditions for the filter (without dlid bounds). Patterns become `= ANY(resolved)` when a list is given. */
+export function conditions(f: Filter, p: Params, o: CondOptions = {}): string[] {
+  const out: string[] = [];
+  if (o.from) out.push(`timestamp >= ${p.add(o.from.toISOString())}::timestamptz`);
+  if (o.to) out.push(`timestamp < ${p.add(o.to.toISOString())}::timestamptz`);
+  setCond("server", f.server, p, "text", true, out);
+  const client = o.hideKeys ? "(client_ip || '')" : "client_ip";
+  const qname = o.hideKeys ? "(qname || '')" : "qname";
+  if (f.client && !o.noClient) {
+    const c = f.client;
+    const list = o.clients ?? (c.kind === "ip" ? [c.value] : null);
+    if (list) out.push(c.not ? `${client} <> ALL(${p.add(list)}::text[])` : `${client} = ANY(${p.add(list)}::text[])`);
+    else out.push(`${c.not ? "NOT " : ""}(client_ip::inet <<= ${p.add(c.value)}::inet)`);
+  }
+  if (f.qname && !o.noName) {
+    const q = f.qname;
+    const list = o.names ?? (q.kind === "exact" ? [q.value] : null);
+    if (list) out.push(q.not ? `(qname IS NULL OR ${qname} <> ALL(${p.add(list)}::text[]))` : `${qname} = ANY(${p.add(list)}::text[])`);
+    else out.push(q.not ? `(qname IS NULL OR qname NOT LIKE ${p.add(q.like)})` : `qname LIKE ${p.add(q.like)}`);
+  }
+  setCond("qtype", f.qtype, p, "int", true, out);
+  setCond("rcode", f.rcode, p, "smallint", false, out);
+  setCond("response_type", f.responseType, p, "smallint", false, out);
+  setCond("protocol", f.protocol, p, "smallint", false, out);
+  return out;
+}
+
+export const where = (conds: string[]) => (conds.length ? conds.join(" AND ") : "true");
+
+/** A statement timeout error from PostgreSQL (SQLSTATE 57014, query_canceled). */
+export function isTimeout(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === "57014";
+}
+
+/** Run statements under a statement timeout: SET LOCAL inside a transaction on one connection of the pool. */
+export async function withTimeout<T>(db: Db, ms: number, fn: (db: Db) => Promise<T>): Promise<T> {
+  const pool = db as Db & { connect?: () => Promise<Db & { release(): void }>; totalCount?: number };
+  const c = typeof pool.connect === "function" && pool.totalCount !== undefined ? await pool.connect() : null;
+  const h = c ?? db;
+  try {
+    await h.query("BEGIN");
+    await h.query(`SET LOCAL statement_timeout = ${Math.round(ms)}`);
+    const out = await fn(h);
+    await h.query("COMMIT");
+    return out;
+  } catch (err) {
+    await h.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    c?.release();
+  }
+}

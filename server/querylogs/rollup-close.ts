@@ -1,0 +1,85 @@
+/**
+ * Closing days: once the watermark has passed the end of a UTC day (plus the settle time), that day's hot per-key rows
+ * are packed into querylog_key_day and its top lists written, then the hot rows are deleted — one transaction per day,
+ * under the rollup lock. Work happens once per day, not once per tick. Days packed by a catch-up step keep only their
+ * stragglers (a few rows written late) in the hot tables, where readers add them. Pure apart from the handles.
+ */
+import type { Db } from "./db-types";
+import { ROLLUP_LOCK, STATE_ID } from "./db-types";
+import { CLIENTS, type Kind, NAMES } from "./dictionary";
+import type { DayKeyData } from "./rollup-pack";
+import { insertPacked } from "./rollup-write";
+import { loadSigs } from "./sigs";
+
+export async function closeDays(stores: { deck: Db; deckConnect: () => Promise<Db & { release(): void }>; stateId?: string }, opts: { settleSeconds: number }): Promise<string[]> {
+  const { rows } = await stores.deck.query(
+    `SELECT d.day::text AS day FROM querylog_days d, querylog_state s
+      WHERE s.id = $1 AND NOT d.packed AND s.watermark_at IS NOT NULL
+        AND (d.day + 1)::timestamp AT TIME ZONE 'UTC' + make_interval(secs => $2) <= s.watermark_at
+      ORDER BY d.day`,
+    [stores.stateId ?? STATE_ID, opts.settleSeconds],
+  );
+  const closed: string[] = [];
+  for (const { day } of rows) {
+    await closeDay(stores, day);
+    closed.push(day);
+  }
+  return closed;
+}
+
+async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): void }> }, day: string): Promise<void> {
+  const c = await stores.deckConnect();
+  try {
+    await c.query("BEGIN");
+    await c.query(`SELECT pg_advisory_xact_lock($1)`, [ROLLUP_LOCK]);
+    const still = await c.query(`SELECT packed FROM querylog_days WHERE day = $1::date`, [day]);
+    if (!still.rows.length || still.rows[0].packed) {
+      await c.query("ROLLBACK");
+      return;
+    }
+    const dict = await loadSigs(c);
+    const from = `${day}T00:00:00Z`;
+    const [hot, rtt] = await Promise.all([
+      c.query(
+        `SELECT kind, key_id, extract(hour FROM hour AT TIME ZONE 'UTC')::int AS h, sig, n FROM querylog_key_hot
+          WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`,
+        [from],
+      ),
+      c.query(`SELECT kind, key_id, server_id, bucket, n FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]),
+    ]);
+    for (const kind of [CLIENTS, NAMES] as Kind[]) {
+      const data: DayKeyData = { day: [], hours: [], rtt: [] };
+      const dayAgg = new Map<string, { key: number; sig: number; n: number }>();
+      for (const r of hot.rows) {
+        if (r.kind !== kind) continue;
+        data.hours.push({ key: r.key_id, hour: r.h, sig: r.sig, n: r.n });
+        const k = `${r.key_id}|${r.sig}`;
+        const a = dayAgg.get(k) ?? { key: r.key_id, sig: r.sig, n: 0 };
+        a.n += r.n;
+        dayAgg.set(k, a);
+      }
+      data.day = [...dayAgg.values()];
+      for (const r of rtt.rows) if (r.kind === kind) data.rtt.push({ key: r.key_id, server: r.server_id, bucket: r.bucket, n: r.n });
+      if (!data.day.length) continue;
+      const keys = [...new Set(data.day.map((e) => e.key))];
+      const pools = await c.query(kind === NAMES ? `SELECT id, pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT id, pool FROM querylog_clients WHERE id = ANY($1::int[])`, [keys]);
+      const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
+      await insertPacked(c, kind, day, data, (k) => {
+        const p = poolOf.get(k);
+        if (p === undefined) throw new Error(`key ${k} is not in the dictionary`);
+        return p;
+      }, dict);
+    }
+    await c.query(`DELETE FROM querylog_key_hot WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
+    await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
+    await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0 WHERE day = $1::date`, [day]);
+    await c.query("COMMIT");
+    // publish this backend's row counts now, so the VACUUM that follows sees (and clears) these dead rows
+    await c.query("SELECT pg_stat_force_next_flush()");
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Packing one closed UTC day of per-key counts into querylog_key_day rows and the day's top lists (querylog_top_day).
+ * Used by the catch-up step (a window that covers a whole day) and by closing a day from the hot tables. Pure.
+ */
+import { clientPool, namePool, type Kind, NAMES } from "./dictionary";
+import { type HourEntry, packHours, packPool, packRtt, packTop, type PoolEntry, type RttEntry } from "./pack";
+import { DENSE_DAY } from "./rollup-read";
+import type { SigDict } from "./sigs";
+import { BLOCKED_TYPES } from "./sigs";
+
+export const TOP_K = 100;
+export const TOP_K_SIG = 25;
+export const SLICE_ALL = -1;
+export const SLICE_BLOCKED = -2;
+export const sliceServer = (serverId: number) => -(1000 + serverId);
+export const sliceServerBlocked = (serverId: number) => -(2000 + serverId);
+
+export interface DayKeyData {
+  /** (key id, sig, n) for the whole day. */
+  day: { key: number; sig: number; n: number }[];
+  /** (key id, hour 0–23, sig, n) — at least for every key with DENSE_DAY rows or more. */
+  hours: { key: number; hour: number; sig: number; n: number }[];
+  /** (key id, server id, bucket, n) — at least for the busy keys. */
+  rtt: { key: number; server: number; bucket: number; n: number }[];
+}
+
+export interface PackedRow {
+  grp: number;
+  h: Buffer | null;
+  r: Buffer | null;
+  d: Buffer | null;
+}
+export interface TopRow {
+  slice: number;
+  keys: Buffer;
+  rest: number;
+}
+
+export function packDay(kind: Kind, data: DayKeyData, poolOf: (key: number) => number): PackedRow[] {
+  const totals = new Map<number, number>();
+  for (const e of data.day) totals.set(e.key, (totals.get(e.key) ?? 0) + e.n);
+  const dense = new Set<number>();
+  for (const [k, n] of totals) if (n >= DENSE_DAY) dense.add(k);
+  const hours = new Map<number, HourEntry[]>();
+  for (const e of data.hours) {
+    if (!dense.has(e.key)) continue;
+    let l = hours.get(e.key);
+    if (!l) hours.set(e.key, (l = []));
+    l.push({ hour: e.hour, sig: e.sig, n: e.n });
+  }
+  const rtt = new Map<number, RttEntry[]>();
+  for (const e of data.rtt) {
+    if (!dense.has(e.key)) continue;
+    let l = rtt.get(e.key);
+    if (!l) rtt.set(e.key, (l = []));
+    l.push({ server: e.server, bucket: e.bucket, n: e.n });
+  }
+  const pools = new Map<number, PoolEntry[]>();
+  const own = new Map<number, PoolEntry[]>();
+  for (const e of data.day) {
+    if (dense.has(e.key)) {
+      let l = own.get(e.key);
+      if (!l) own.set(e.key, (l = []));
+      l.push({ key: e.key, sig: e.sig, n: e.n });
+      continue;
+    }
+    const p = poolOf(e.key);
+    let l = pools.get(p);
+    if (!l) pools.set(p, (l = []));
+    l.push({ key: e.key, sig: e.sig, n: e.n });
+  }
+  const out: PackedRow[] = [];
+  for (const k of dense) {
+    const h = hours.get(k);
+    if (!h) throw new Error(`busy ${kind === NAMES ? "name" : "client"} ${k} has no hourly rows`);
+    out.push({ grp: k, h: packHours(h), r: rtt.has(k) ? packRtt(rtt.get(k)!) : null, d: packPool(own.get(k)!) });
+  }
+  for (const [p, l] of pools) out.push({ grp: -1 - p, h: null, r: null, d: packPool(l) });
+  return out;
+}
+
+/** Pool of a key id, from the key texts (the dictionary stores the same value). */
+export function poolFor(kind: Kind, texts: Map<number, string>): (key: number) => number {
+  return (key) => {
+    const t = texts.get(key);
+    if (t === undefined) throw new Error(`no text for key ${key}`);
+    return kind === NAMES ? namePool(t) : clientPool(t);
+  };
+}
+
+function topOf(m: Map<number, number>, k: number): { keys: Buffer; rest: number } {
+  const all = [...m.entries()];
+  all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return { keys: packTop(all.slice(0, k).map(([key, n]) => ({ key, n }))), rest: all.length > k ? all[k][1] : 0 };
+}
+
+/** The day's top lists: all, blocked, per instance (both), per signature. */
+export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict): TopRow[] {
+  const slices = new Map<number, Map<number, number>>();
+  const add = (slice: number, key: number, n: number) => {
+    let m = slices.get(slice);
+    if (!m) slices.set(slice, (m = new Map()));
+    m.set(key, (m.get(key) ?? 0) + n);
+  };
+  for (const e of day) {
+    const s = dict.byId.get(e.sig);
+    if (!s) throw new Error(`unknown signature ${e.sig}`);
+    add(SLICE_ALL, e.key, e.n);
+    add(sliceServer(s.serverId), e.key, e.n);
+    add(e.sig, e.key, e.n);
+    if (kind === NAMES && BLOCKED_TYPES.has(s.rt)) {
+      add(SLICE_BLOCKED, e.key, e.n);
+      add(sliceServerBlocked(s.serverId), e.key, e.n);
+    }
+  }
+  const out: TopRow[] = [];
+  for (const [slice, m] of slices) out.push({ slice, ...topOf(m, slice < 0 ? TOP_K : TOP_K_SIG) });
+  return out;
+}

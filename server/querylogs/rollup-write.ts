@@ -1,0 +1,196 @@
+/**
+ * Writing one rollup step into dnsdeck's database, inside the caller's transaction: signature cubes (per day with
+ * hourly columns, per hour with 5-minute columns, RTT histograms, hour spans), the per-key rows (packed when the step
+ * covered a whole day, hot otherwise), the day's top lists, the sample and the day ledger. Upserts only touch
+ * non-indexed columns of tables with free space per page (fillfactor), so they stay heap-only and PostgreSQL prunes
+ * the old versions as it goes; dnsdeck also vacuums these tables itself (autovacuum may be off). Aggregation keys are
+ * numbers (hour and day numbers, signature ids), never strings per row. Pure apart from the handle it is given.
+ */
+import type { Db } from "./db-types";
+import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES } from "./dictionary";
+import { packDay, poolFor, topLists, type DayKeyData } from "./rollup-pack";
+import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
+import { RTT_BUCKETS, RTT_COLS } from "./rtt";
+import { dimsKey, ensureSigs, type SigDict } from "./sigs";
+
+export const ROLLUP_VERSION = 2;
+const HCOLS = Array.from({ length: 24 }, (_, i) => `h${String(i).padStart(2, "0")}`);
+const MCOLS = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, "0")}`);
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const dayText = (dn: number) => new Date(dn * DAY).toISOString().slice(0, 10);
+
+/**
+ * INSERT … SELECT FROM unnest(arrays) ON CONFLICT (keys) DO UPDATE: value columns are added (or, for a third element
+ * "least"/"greatest", combined with that function).
+ */
+async function upsertAdd(db: Db, table: string, keys: [string, string][], values: ([string, string] | [string, string, "least" | "greatest"])[], rows: unknown[][]): Promise<void> {
+  if (!rows.length) return;
+  const cols = [...keys, ...values];
+  const arrays = cols.map((_, i) => rows.map((r) => r[i]));
+  const sets = values.map(([c, , fn]) => (fn ? `${c} = ${fn}(t.${c}, EXCLUDED.${c})` : `${c} = t.${c} + EXCLUDED.${c}`));
+  await db.query(
+    `INSERT INTO ${table} AS t (${cols.map(([c]) => c).join(", ")})
+     SELECT * FROM unnest(${cols.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
+     ON CONFLICT (${keys.map(([c]) => c).join(", ")}) DO UPDATE SET ${sets.join(", ")}`,
+    arrays,
+  );
+}
+
+/** Accumulate n into a number → number map. */
+const bump = (m: Map<number, number>, k: number, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+
+export interface WriteResult {
+  dict: SigDict;
+  ids: [Map<string, number>, Map<string, number>];
+  rows: number;
+}
+
+export async function writeWindow(db: Db, data: WindowData, mainDay: string | null, dictIn: SigDict, cache: KeyCache): Promise<WriteResult> {
+  // Signatures for every dims code in the step (all codes appear in the per-slot cube).
+  const codes = new Set<number>(data.sigs.map((r) => r.code));
+  const seen: [string, number, number, number, number][] = [...codes].map((c) => {
+    const d = decodeDims(c);
+    return [data.servers[d.srv - 1], d.rt, d.rcode, d.qtype, d.proto];
+  });
+  const dict = await ensureSigs(db, dictIn, seen);
+  const sigByCode = new Map<number, number>();
+  for (const c of codes) {
+    const d = decodeDims(c);
+    const id = dict.byDims.get(dimsKey(dict.serverIds.get(data.servers[d.srv - 1]) ?? -1, d.rt, d.rcode, d.qtype, d.proto));
+    if (id === undefined) throw new Error(`no signature for dims ${JSON.stringify(d)}`);
+    sigByCode.set(c, id);
+  }
+  const sigOf = (code: number) => {
+    const s = sigByCode.get(code);
+    if (s === undefined) throw new Error(`dims ${code} not in the step's signature cube`);
+    return s;
+  };
+  const serverIdOf = (srv: number) => dict.serverIds.get(data.servers[srv - 1]) as number;
+
+  // Key ids (clients, names) for the per-key rows and the sample.
+  const texts: [Set<string>, Set<string>] = [new Set(data.keys[0].key), new Set(data.keys[1].key)];
+  for (const s of data.sample) {
+    texts[CLIENTS].add(s.client);
+    if (s.qname !== null) texts[NAMES].add(s.qname);
+  }
+  const ids: [Map<string, number>, Map<string, number>] = [await keyIds(db, CLIENTS, texts[CLIENTS], cache), await keyIds(db, NAMES, texts[NAMES], cache)];
+
+  // Signature cubes: per (day, sig) with hours, per (hour, sig) with 5-minute slots, per (hour, instance) spans.
+  const day = new Map<number, { dn: number; sig: number; n: number; h: number[] }>();
+  const m5 = new Map<number, { hn: number; sig: number; n: number; m: number[] }>();
+  const span = new Map<number, { hn: number; server: number; n: number; lo: number; hi: number }>();
+  const perDay = new Map<number, number>();
+  let rows = 0;
+  for (const r of data.sigs) {
+    const sig = sigOf(r.code);
+    const hn = Math.floor(r.s5 / 12);
+    const dn = Math.floor(hn / 24);
+    rows += r.n;
+    bump(perDay, dn, r.n);
+    const a = day.get(dn * 65536 + sig) ?? day.set(dn * 65536 + sig, { dn, sig, n: 0, h: new Array(24).fill(0) }).get(dn * 65536 + sig)!;
+    a.n += r.n;
+    a.h[hn % 24] += r.n;
+    const b = m5.get(hn * 65536 + sig) ?? m5.set(hn * 65536 + sig, { hn, sig, n: 0, m: new Array(12).fill(0) }).get(hn * 65536 + sig)!;
+    b.n += r.n;
+    b.m[r.s5 % 12] += r.n;
+    const server = serverIdOf(decodeDims(r.code).srv);
+    const c = span.get(hn * 256 + server) ?? span.set(hn * 256 + server, { hn, server, n: 0, lo: r.lo, hi: r.hi }).get(hn * 256 + server)!;
+    c.n += r.n;
+    c.lo = Math.min(c.lo, r.lo);
+    c.hi = Math.max(c.hi, r.hi);
+  }
+  const ints = (cols: string[]) => cols.map((c) => [c, "int"] as [string, string]);
+  await upsertAdd(db, "querylog_sig_day", [["day", "date"], ["sig", "smallint"]], [["n", "bigint"], ...ints(HCOLS)], [...day.values()].map((a) => [dayText(a.dn), a.sig, a.n, ...a.h]));
+  await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], [...m5.values()].map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
+  await upsertAdd(db, "querylog_hour_span", [["hour", "timestamptz"], ["server_id", "smallint"]], [["n", "bigint"], ["min_dlid", "bigint", "least"], ["max_dlid", "bigint", "greatest"]], [...span.values()].map((a) => [new Date(a.hn * HOUR), a.server, a.n, a.lo, a.hi]));
+
+  const rttDay = new Map<number, { t: number; sig: number; b: number[] }>();
+  const rttHour = new Map<number, { t: number; sig: number; b: number[] }>();
+  for (const r of data.rtt) {
+    const sig = sigOf(r.code);
+    for (const [m, t] of [[rttDay, Math.floor(r.hn / 24)], [rttHour, r.hn]] as const) {
+      const k = t * 65536 + sig;
+      const a = m.get(k) ?? m.set(k, { t, sig, b: new Array(RTT_BUCKETS).fill(0) }).get(k)!;
+      a.b[r.rb] += r.n;
+    }
+  }
+  await upsertAdd(db, "querylog_rtt_day", [["day", "date"], ["sig", "smallint"]], ints(RTT_COLS), [...rttDay.values()].map((a) => [dayText(a.t), a.sig, ...a.b]));
+  await upsertAdd(db, "querylog_rtt_hour", [["hour", "timestamptz"], ["sig", "smallint"]], ints(RTT_COLS), [...rttHour.values()].map((a) => [new Date(a.t * HOUR), a.sig, ...a.b]));
+
+  // Per-key rows: the main day packed, everything else hot (per hour).
+  const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
+  const hotRows = new Map<number, number>();
+  for (const kind of [CLIENTS, NAMES] as Kind[]) {
+    const k = data.keys[kind];
+    const idOf = (t: string) => ids[kind].get(t) as number;
+    const hot = new Map<number, Map<number, number>>(); // key id → (hour·65536 + sig) → n
+    for (let i = 0; i < k.n.length; i++) {
+      if (k.dn[i] === mainDn) continue;
+      const id = idOf(k.key[i]);
+      const m = hot.get(id) ?? hot.set(id, new Map()).get(id)!;
+      bump(m, k.hn[i] * 65536 + sigOf(k.code[i]), k.n[i]);
+      if (kind === CLIENTS) bump(hotRows, k.dn[i], k.n[i]);
+    }
+    const hotFlat: unknown[][] = [];
+    for (const [id, m] of hot) for (const [hs, n] of m) hotFlat.push([kind, id, new Date(Math.floor(hs / 65536) * HOUR), hs % 65536, n]);
+    await upsertAdd(db, "querylog_key_hot", [["kind", "smallint"], ["key_id", "int"], ["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"]], hotFlat);
+    const r = data.keyRtt[kind];
+    const hotRtt: unknown[][] = [];
+    for (let i = 0; i < r.n.length; i++) if (r.dn[i] !== mainDn) hotRtt.push([kind, idOf(r.key[i]), dayText(r.dn[i]), serverIdOf(r.srv[i]), r.rb[i], r.n[i]]);
+    await upsertAdd(db, "querylog_key_hot_rtt", [["kind", "smallint"], ["key_id", "int"], ["day", "date"], ["server_id", "smallint"], ["bucket", "smallint"]], [["n", "int"]], hotRtt);
+    if (!mainDay) continue;
+    // The main day per key and signature (clients arrive per hour: summed here, their hours kept for the busy ones).
+    const perKey = new Map<number, Map<number, number>>();
+    for (let i = 0; i < k.n.length; i++) {
+      if (k.dn[i] !== mainDn) continue;
+      const id = idOf(k.key[i]);
+      bump(perKey.get(id) ?? perKey.set(id, new Map()).get(id)!, sigOf(k.code[i]), k.n[i]);
+    }
+    const dayData: DayKeyData = { day: [], hours: [], rtt: [] };
+    for (const [key, m] of perKey) for (const [sig, n] of m) dayData.day.push({ key, sig, n });
+    const hourly: KeyCols = kind === CLIENTS ? k : data.denseHours;
+    for (let i = 0; i < hourly.n.length; i++) if (hourly.dn[i] === mainDn) dayData.hours.push({ key: idOf(hourly.key[i]), hour: hourly.hn[i] % 24, sig: sigOf(hourly.code[i]), n: hourly.n[i] });
+    for (let i = 0; i < r.n.length; i++) if (r.dn[i] === mainDn) dayData.rtt.push({ key: idOf(r.key[i]), server: serverIdOf(r.srv[i]), bucket: r.rb[i], n: r.n[i] });
+    const textOf = new Map([...ids[kind]].map(([t, id]) => [id, t]));
+    await insertPacked(db, kind, mainDay, dayData, poolFor(kind, textOf), dict);
+  }
+
+  if (data.sample.length)
+    await db.query(
+      `INSERT INTO querylog_sample (dlid, ts, sig, client_id, name_id, rtt)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::smallint[], $4::int[], $5::int[], $6::real[]) ON CONFLICT (dlid) DO NOTHING`,
+      [
+        data.sample.map((s) => s.dlid), data.sample.map((s) => s.ts), data.sample.map((s) => sigOf(s.code)), data.sample.map((s) => ids[CLIENTS].get(s.client)),
+        data.sample.map((s) => (s.qname === null ? null : ids[NAMES].get(s.qname))), data.sample.map((s) => s.rtt),
+      ],
+    );
+
+  // The day ledger: rows per day, how many went to the hot tables, packed days.
+  const days = [...perDay.keys()];
+  if (days.length)
+    await db.query(
+      `INSERT INTO querylog_days AS t (day, version, packed, hot_rows, rows)
+       SELECT d, $4, coalesce(d = $5::date, false), h, n FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(d, n, h)
+       ON CONFLICT (day) DO UPDATE SET rows = t.rows + EXCLUDED.rows, hot_rows = t.hot_rows + EXCLUDED.hot_rows, packed = t.packed OR EXCLUDED.packed`,
+      [days.map(dayText), days.map((d) => perDay.get(d)), days.map((d) => hotRows.get(d) ?? 0), ROLLUP_VERSION, mainDay],
+    );
+  return { dict, ids, rows };
+}
+
+/** Packed rows and top lists of one day (the day must not be packed yet). */
+export async function insertPacked(db: Db, kind: Kind, day: string, data: DayKeyData, poolOf: (key: number) => number, dict: SigDict): Promise<void> {
+  const packed = packDay(kind, data, poolOf);
+  if (packed.length)
+    await db.query(
+      `INSERT INTO querylog_key_day (kind, grp, day, h, r, d) SELECT $1, g, $2::date, h, r, d FROM unnest($3::int[], $4::bytea[], $5::bytea[], $6::bytea[]) AS u(g, h, r, d)`,
+      [kind, day, packed.map((p) => p.grp), packed.map((p) => p.h), packed.map((p) => p.r), packed.map((p) => p.d)],
+    );
+  const tops = topLists(kind, data.day, dict);
+  if (tops.length)
+    await db.query(
+      `INSERT INTO querylog_top_day (day, kind, slice, keys, rest) SELECT $1::date, $2, s, k, r FROM unnest($3::int[], $4::bytea[], $5::int[]) AS u(s, k, r)
+       ON CONFLICT (day, kind, slice) DO NOTHING`,
+      [day, kind, tops.map((t) => t.slice), tops.map((t) => t.keys), tops.map((t) => t.rest)],
+    );
+}

@@ -1,0 +1,68 @@
+/**
+ * Estimates from querylog_sample (one dns_logs row in 128, chosen by a hash of dlid) for what no rollup answers
+ * exactly: a client AND a name together, or a name pattern matching thousands of names, when raw rows would be too
+ * many. An estimate from k sampled rows is off by about 1/√k; below MIN_HITS the count is reported as unknown rather
+ * than guessed. Pure apart from the handles in the plan.
+ */
+import type { Acc } from "./acc";
+import type { Plan } from "./plan";
+import { SAMPLE_EVERY } from "./rollup-read";
+
+export const MIN_HITS = 25;
+/** Sample rows one request may scan; wider ranges read a random subset of the sample's pages. */
+const SCAN_MAX = 40_000;
+
+export interface SampleCond {
+  sql: string;
+  values: unknown[];
+}
+
+/** WHERE conditions on querylog_sample s for the plan's filter (signatures, client ids, name ids or pattern). */
+export function sampleConds(p: Plan, first = 1): SampleCond {
+  const values: unknown[] = [];
+  const add = (v: unknown) => `$${first + values.push(v) - 1}`;
+  const out = [`s.ts >= ${add(p.from)}`, `s.ts < ${add(p.to)}`];
+  if (p.mask) {
+    const ids: number[] = [];
+    p.mask.forEach((v, i) => v && ids.push(i));
+    out.push(`s.sig = ANY(${add(ids)}::smallint[])`);
+  }
+  if (p.client) {
+    if (p.client.broad) out.push(`${p.client.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_clients c WHERE c.id = s.client_id AND c.addr <<= ${add(p.filter.client!.value)}::inet)`);
+    else out.push(p.client.not ? `s.client_id <> ALL(${add(p.client.ids)}::int[])` : `s.client_id = ANY(${add(p.client.ids)}::int[])`);
+  }
+  if (p.name) {
+    if (p.name.broad) out.push(`${p.name.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_names n WHERE n.id = s.name_id AND lower(n.name) LIKE ${add(p.filter.qname!.like)})`);
+    else out.push(p.name.not ? `(s.name_id IS NULL OR s.name_id <> ALL(${add(p.name.ids)}::int[]))` : `s.name_id = ANY(${add(p.name.ids)}::int[])`);
+  }
+  return { sql: out.join(" AND "), values };
+}
+
+/** How many sample rows fall in the plan's range (from the hour spans: no scan). */
+async function sampleRowsInRange(p: Plan): Promise<number> {
+  const { rows } = await p.stores.deck.query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC') AND hour < $2`, [p.from, p.to]);
+  return Number(rows[0].n) / SAMPLE_EVERY;
+}
+
+/** The sample's rows for the filter, scaled up, into acc (marked approximate; `unknown` when too thin). */
+export async function sampleEstimate(p: Plan, acc: Acc & { unknown?: boolean }): Promise<void> {
+  const inRange = await sampleRowsInRange(p);
+  const pct = inRange > SCAN_MAX ? Math.max(0.5, (SCAN_MAX / inRange) * 100) : 100;
+  const scale = SAMPLE_EVERY * (100 / pct);
+  const c = sampleConds(p);
+  const { rows } = await p.stores.deck.query(
+    `SELECT floor(extract(epoch FROM s.ts) * 1000 / ${acc.step})::bigint * ${acc.step} AS t, s.sig, count(*) AS n
+       FROM querylog_sample s ${pct < 100 ? `TABLESAMPLE SYSTEM (${pct.toFixed(3)})` : ""} WHERE ${c.sql} GROUP BY 1, 2`,
+    c.values,
+  );
+  let hits = 0;
+  for (const r of rows) {
+    hits += Number(r.n);
+    acc.addSig(Number(r.t), r.sig, Number(r.n) * scale);
+  }
+  acc.approximate = true;
+  if (hits < MIN_HITS) {
+    acc.unknown = true;
+    acc.notes.push(`Too few matching rows in dnsdeck's sample (${hits}) to estimate this filter; ask for the exact count.`);
+  } else acc.notes.push(`Estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample of the rows (${hits} sampled rows match; typically within ±${Math.ceil(200 / Math.sqrt(hits))} %).`);
+}

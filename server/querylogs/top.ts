@@ -1,0 +1,271 @@
+/**
+ * Top names, clients and blocked names for any filter the page offers.
+ *
+ *   no client/name filter   candidates from each closed day's ranked lists (per instance, or per signature when an
+ *                           enum filter is set) plus the sample for days not closed yet; then every candidate's count
+ *                           is computed exactly from the per-key rollups. The list is proven complete when no key
+ *                           outside the lists could reach the last place (the lists' cut-offs add up to less);
+ *                           otherwise it is marked approximate — the counts shown are still exact.
+ *   a client or name filter the list of that same kind is the matched keys, ranked by exact counts; the other kind
+ *                           (names a client asked, clients that asked a name) comes from raw rows when the rollups
+ *                           bound them to a few thousand, else from the sample (marked approximate).
+ * Pure apart from the handles in the plan.
+ */
+import { RAW_MAX, matchBound } from "./counting";
+import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
+import { coldRows } from "./keys";
+import { eachHour, eachPool, eachTop } from "./pack";
+import type { KeySel, Plan } from "./plan";
+import { conditions, Params, where } from "./raw";
+import { SLICE_ALL, SLICE_BLOCKED, sliceServer, sliceServerBlocked } from "./rollup-pack";
+import { SAMPLE_EVERY } from "./rollup-read";
+import { sampleConds } from "./sample";
+import { isBlocked, type Sig } from "./sigs";
+
+export const TOP_N = 20;
+const CANDIDATES = 40;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const dayStr = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+export interface TopEntry {
+  key: string;
+  count: number;
+}
+export interface TopList {
+  entries: TopEntry[];
+  /** "exact": proven complete with exact counts; "counts-exact": exact counts, a key could be missing; "estimate". */
+  quality: "exact" | "counts-exact" | "estimate";
+  note: string | null;
+}
+export type TopWhich = "names" | "clients" | "blocked";
+
+const kindOf = (w: TopWhich): Kind => (w === "clients" ? CLIENTS : NAMES);
+
+/** Mask restricted to blocked answers for the blocked list. */
+function maskFor(p: Plan, which: TopWhich): Uint8Array | null {
+  if (which !== "blocked") return p.mask;
+  const m = new Uint8Array(Math.max(...p.dict.byId.keys(), 0) + 1);
+  for (const s of p.dict.byId.values()) if (isBlocked(s) && (!p.mask || p.mask[s.id])) m[s.id] = 1;
+  return m;
+}
+
+export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
+  const kind = kindOf(which);
+  const own = kind === CLIENTS ? p.client : p.name;
+  const other = kind === CLIENTS ? p.name : p.client;
+  if (p.empty) return { entries: [], quality: "exact", note: null };
+  if (other || own?.broad || own?.not) return coKeyTop(p, which);
+  const mask = maskFor(p, which);
+  if (own && own.ids.length <= 200) return rank(p, kind, own.ids, own.texts, mask, which === "blocked", "exact", null);
+  return fromLists(p, which, mask, own ? new Set(own.ids) : null);
+}
+
+/** Exact counts over [from, to) for the given keys (rolled-up part and tail), ranked. */
+async function rank(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked: boolean, quality: TopList["quality"], note: string | null): Promise<TopList> {
+  const totals = await keyTotals(p, kind, ids, texts, mask, blocked);
+  const entries = [...totals.counts.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
+  return { entries: entries.map(([key, count]) => ({ key, count: Math.round(count) })), quality: totals.approximate ? "estimate" : quality, note: totals.approximate ? "Counts on the range's first and last day are partly prorated." : note };
+}
+
+/** Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. */
+export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked = false): Promise<{ counts: Map<string, number>; approximate: boolean }> {
+  const counts = new Map<string, number>(texts.map((t) => [t, 0]));
+  if (!ids.length && p.newest <= p.watermark) return { counts, approximate: false };
+  const textOf = new Map(ids.map((id, i) => [id, texts[i]]));
+  const from = p.from.getTime();
+  const to = p.to.getTime();
+  const h0 = Math.ceil(from / HOUR) * HOUR;
+  const h1 = Math.floor(to / HOUR) * HOUR;
+  const inner = (d: number) => d >= h0 && d + DAY <= h1;
+  const dayFrom = Math.floor(from / DAY) * DAY;
+  const dayTo = Math.floor((to - 1) / DAY) * DAY;
+  const edgeDays: string[] = [];
+  for (let d = dayFrom; d <= dayTo; d += DAY) if (!inner(d)) edgeDays.push(dayStr(d));
+  const ok = (sig: number) => !mask || mask[sig] === 1;
+  const addKey = (id: number, n: number) => {
+    const t = textOf.get(id);
+    if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + n);
+  };
+  const pools = ids.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT id, pool FROM querylog_clients WHERE id = ANY($1::int[])`, [ids]) : { rows: [] };
+  const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
+  const idSet = new Set(ids);
+  const [cold, hot] = await Promise.all([
+    coldRows(p.stores, kind, ids, ids.map((id) => poolOf.get(id) ?? 0), dayStr(dayFrom), dayStr(dayTo), edgeDays, false).then((rows) => ({ rows })),
+    p.stores.deck.query(
+      `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
+        WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,
+      [kind, ids, dayStr(dayFrom), dayStr(dayTo)],
+    ),
+  ]);
+  // quiet (pool) keys on edge days: counted raw over the part of the day inside the range
+  const quietEdge = new Map<number, Set<number>>();
+  let quietRows = 0;
+  for (const r of cold.rows) {
+    const day = Date.parse(`${r.day}T00:00:00Z`);
+    const busy = r.grp >= 0;
+    eachPool(r.d ? Buffer.from(r.d, "base64") : null, busy ? null : idSet, (key, sig, n) => {
+      if (!ok(sig)) return;
+      if (inner(day)) addKey(key, n);
+      else if (!busy) {
+        let s = quietEdge.get(day);
+        if (!s) quietEdge.set(day, (s = new Set()));
+        s.add(key);
+        quietRows += n;
+      }
+    });
+    if (busy && r.h) eachHour(Buffer.from(r.h, "base64"), (hour, sig, n) => {
+      const t = day + hour * HOUR;
+      if (ok(sig) && t >= h0 && t < h1) addKey(r.grp, n);
+    });
+  }
+  for (const r of hot.rows) {
+    if (!ok(r.sig)) continue;
+    const t = Number(r.t);
+    const day = Math.floor(t / DAY) * DAY;
+    if (inner(day)) addKey(r.key_id, r.n);
+    else if (t >= h0 && t < h1 && !quietEdge.get(day)?.has(r.key_id)) addKey(r.key_id, r.n);
+  }
+  // Raw: the partial hours at both ends for every key (found by time: `x || ''` keeps the key's own index out of it),
+  // quiet keys' edge-day rows (found by key: they are few), and the tail.
+  const f = { ...p.filter, client: undefined, qname: undefined };
+  const col = kind === NAMES ? "qname" : "client_ip";
+  const raw = (byTime: boolean, keys: string[], spans: [Date, Date][]) => {
+    if (!keys.length || !spans.length) return Promise.resolve();
+    const prm = new Params();
+    const k = byTime ? `(${col} || '')` : col;
+    const t = spans.map(([a, b]) => `(timestamp >= ${prm.add(a)} AND timestamp < ${prm.add(b)})`).join(" OR ");
+    const c = where(conditions(f, prm, {})) + (blocked ? " AND response_type IN (4, 5, 6)" : "");
+    return p.stores.logs
+      .query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${k} = ANY(${prm.add(keys)}::text[]) AND (${t}) AND ${c} GROUP BY 1`, prm.values)
+      .then(({ rows }) => rows.forEach((r) => counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n))));
+  };
+  const edges: [Date, Date][] = h0 > h1 ? [[p.from, p.to]] : [...(from < h0 ? [[p.from, new Date(h0)] as [Date, Date]] : []), ...(h1 < to ? [[new Date(h1), p.to] as [Date, Date]] : [])];
+  let approximate = false;
+  const jobs: Promise<void>[] = [raw(true, [...textOf.values()], edges)];
+  for (const [day, keys] of quietEdge) {
+    const a = Math.max(day, h0);
+    const b = Math.min(day + DAY, h1);
+    if (a >= b) continue;
+    if (quietRows <= RAW_MAX) jobs.push(raw(false, [...keys].map((k) => textOf.get(k)!), [[new Date(a), new Date(b)]]));
+    else approximate = true;
+  }
+  jobs.push(tailCounts(p, kind, texts, blocked).then((m) => m.forEach((n, k) => counts.set(k, (counts.get(k) ?? 0) + n))));
+  await Promise.all(jobs);
+  return { counts, approximate };
+}
+
+/** Counts per key in the tail (rows past the watermark); `texts` null → every key (top of the tail). */
+async function tailCounts(p: Plan, kind: Kind, texts: string[] | null, blockedOnly: boolean): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (p.newest <= p.watermark) return out;
+  const prm = new Params();
+  const col = kind === NAMES ? "qname" : "client_ip";
+  const c = conditions(p.filter, prm, { from: p.from, to: p.to });
+  const blocked = blockedOnly ? " AND response_type IN (4, 5, 6)" : "";
+  const { rows } = await p.stores.logs.query(
+    `SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid > ${prm.add(p.watermark)} AND ${col} IS NOT NULL AND ${where(c)}${blocked}
+       ${texts ? `AND ${col} = ANY(${prm.add(texts)}::text[])` : ""} GROUP BY 1 ORDER BY 2 DESC LIMIT 200`,
+    prm.values,
+  );
+  for (const r of rows) out.set(r.key, Number(r.n));
+  return out;
+}
+
+/** The slices whose ranked lists cover the filter, per closed day. */
+function slicesFor(p: Plan, which: TopWhich): number[] {
+  const f = p.filter;
+  const enumFilter = f.qtype || f.rcode || f.responseType || f.protocol;
+  const blocked = which === "blocked";
+  if (!enumFilter) {
+    if (!f.server) return [blocked ? SLICE_BLOCKED : SLICE_ALL];
+    const ids = [...p.dict.servers.keys()].filter((id) => {
+      const hit = f.server!.values.includes(p.dict.servers.get(id)!);
+      return f.server!.not ? !hit : hit;
+    });
+    return ids.map((id) => (blocked ? sliceServerBlocked(id) : sliceServer(id)));
+  }
+  const mask = maskFor(p, which);
+  const out: number[] = [];
+  mask?.forEach((v, i) => v && out.push(i));
+  return out;
+}
+
+async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only: Set<number> | null): Promise<TopList> {
+  const kind = kindOf(which);
+  const from = p.from.getTime();
+  const to = p.to.getTime();
+  const slices = slicesFor(p, which);
+  const dayFrom = Math.floor(from / DAY) * DAY;
+  const dayTo = Math.floor((to - 1) / DAY) * DAY;
+  const [lists, packed] = await Promise.all([
+    p.stores.deck.query(`SELECT day::text AS day, encode(keys, 'base64') AS keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
+    p.stores.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND day >= $1::date AND day <= $2::date`, [dayStr(dayFrom), dayStr(dayTo)]),
+  ]);
+  const lower = new Map<number, number>();
+  let rest = 0;
+  for (const r of lists.rows) {
+    rest += r.rest;
+    eachTop(Buffer.from(r.keys, "base64"), (key, n) => (!only || only.has(key)) && lower.set(key, (lower.get(key) ?? 0) + n));
+  }
+  // Days without ranked lists (the open day, days not packed yet): candidates from the sample.
+  const packedDays = new Set(packed.rows.map((r) => Date.parse(`${r.day}T00:00:00Z`)));
+  const open: number[] = [];
+  for (let d = dayFrom; d <= dayTo; d += DAY) if (!packedDays.has(d)) open.push(d);
+  let complete = true;
+  if (open.length) {
+    complete = false;
+    const sp = { ...p, from: new Date(Math.max(from, open[0])), mask, client: null, name: null };
+    const c = sampleConds(sp);
+    const col = kind === NAMES ? "s.name_id" : "s.client_id";
+    const { rows } = await p.stores.deck.query(`SELECT ${col} AS key, count(*) AS n FROM querylog_sample s WHERE ${c.sql} AND ${col} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${CANDIDATES}`, c.values);
+    for (const r of rows) if (!only || only.has(r.key)) lower.set(r.key, (lower.get(r.key) ?? 0) + Number(r.n) * SAMPLE_EVERY);
+  }
+  const cand = [...lower.entries()].sort((a, b) => b[1] - a[1]).slice(0, CANDIDATES).map(([k]) => k);
+  const texts = await keyTexts(p.stores.deck, kind, cand);
+  const ids = cand.filter((k) => texts.has(k));
+  const tail = only ? new Map<string, number>() : await tailCounts(p, kind, null, which === "blocked");
+  const allTexts = [...new Set([...ids.map((k) => texts.get(k)!), ...tail.keys()])];
+  const idOf = new Map(ids.map((k) => [texts.get(k)!, k]));
+  const tailOnly = allTexts.filter((t) => !idOf.has(t));
+  const known = tailOnly.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, name AS t FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS t FROM querylog_clients WHERE ip = ANY($1::text[])`, [tailOnly]) : { rows: [] };
+  for (const r of known.rows) idOf.set(r.t, r.id);
+  const list = await rank(p, kind, [...idOf.values()], [...idOf.keys()], mask, which === "blocked", "exact", null);
+  // Proof of completeness: a key in no list has at most `rest` rows on the listed days.
+  const last = list.entries.length >= TOP_N ? list.entries[TOP_N - 1].count : 0;
+  const proven = complete && (list.entries.length < TOP_N ? rest === 0 : rest < last);
+  if (proven && list.quality === "exact") return list;
+  return {
+    ...list,
+    quality: "counts-exact",
+    note: `Counts are exact; the list is picked from each day's top ${slices.length === 1 ? 100 : 25}${open.length ? " and dnsdeck's sample for days not closed yet" : ""}, so a ${kind === NAMES ? "name" : "client"} with up to ${rest.toLocaleString("en")} rows spread thin could be missing.`,
+  };
+}
+
+/** Top of one kind under a filter on the other kind (or a broad/negated filter): raw rows or the sample. */
+async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
+  const kind = kindOf(which);
+  const mask = maskFor(p, which);
+  const bound = await matchBound(p);
+  const col = kind === NAMES ? "qname" : "client_ip";
+  if (bound <= RAW_MAX) {
+    const prm = new Params();
+    const resolved = (k: KeySel | null) => (k && !k.broad ? k.texts : null);
+    const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
+    const blocked = which === "blocked" ? " AND response_type IN (4, 5, 6)" : "";
+    const { rows } = await p.stores.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${where(c)} AND ${col} IS NOT NULL${blocked} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_N}`, prm.values);
+    return { entries: rows.map((r) => ({ key: r.key, count: Number(r.n) })), quality: "exact", note: null };
+  }
+  const c = sampleConds({ ...p, mask });
+  const scol = kind === NAMES ? "s.name_id" : "s.client_id";
+  const { rows } = await p.stores.deck.query(`SELECT ${scol} AS key, count(*) AS n FROM querylog_sample s WHERE ${c.sql} AND ${scol} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${TOP_N}`, c.values);
+  const texts = await keyTexts(p.stores.deck, kind, rows.map((r) => r.key));
+  const hits = rows.reduce((s, r) => s + Number(r.n), 0);
+  return {
+    entries: rows.filter((r) => texts.has(r.key)).map((r) => ({ key: texts.get(r.key)!, count: Number(r.n) * SAMPLE_EVERY })),
+    quality: "estimate",
+    note: `Estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${hits} sampled rows): about ${bound.toLocaleString("en")} rows match, too many to rank exactly in time.`,
+  };
+}
+
+export type { Sig };
