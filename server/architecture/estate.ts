@@ -5,6 +5,7 @@ import type { EdgeTraffic } from "@/server/prometheus/types";
  * missing (`undefined` = that source could not be read, so its nodes are "unknown" — never the whole graph).
  */
 import type { Health } from "./mermaid-text";
+import type { DnsProbes } from "./probes";
 
 export interface ArchConfig {
   /** NodeLocal DNSCache link-local address (169.254.20.10). */
@@ -109,6 +110,8 @@ export interface Estate {
   queryLogs?: Live<QueryLogState>;
   /** Live rates from Prometheus (absent without PROMETHEUS_URL). */
   traffic?: Live<EdgeTraffic>;
+  /** What each DNS hop answered just now (./probes.ts); absent when not probed. */
+  probes?: DnsProbes;
 }
 
 export interface GraphNode {
