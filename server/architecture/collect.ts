@@ -33,7 +33,7 @@ export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
 }
 
 /** A probe's bound: a silent hop costs the page at most this (probes run in parallel). */
-export const PROBE_TIMEOUT_MS = 1000;
+export const PROBE_TIMEOUT_MS = 1500;
 
 export async function architecture(): Promise<ArchitectureGraph & { generatedAt: string; configSource: string }> {
   const { config, source } = await currentArchConfig();

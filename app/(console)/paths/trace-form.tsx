@@ -90,7 +90,38 @@ export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: str
 function TraceTable({ r }: { r: TraceResult }) {
   return (
     <div className="stack-v" data-testid="trace-result">
-      {r.firstBadHop ? (
+      {r.rootCause ? (
+        <div className="alert error" data-testid="trace-root-cause">
+          <div data-testid="trace-first-bad">
+            Root cause: hop {r.rootCause.index + 1}, <strong>{r.rootCause.hop}</strong> — {r.rootCause.reason}
+            {r.rootCause.index + 1 < r.hops.length && r.rootCause.symptoms.length > 0 ? " (the hops it asks answer)" : ""}
+          </div>
+          {r.rootCause.symptoms.length > 0 && (
+            <div className="small" data-testid="trace-symptoms">
+              Symptoms, failing because of it:
+              <ul style={{ margin: "2px 0 0", paddingLeft: 20 }}>
+                {r.rootCause.symptoms.map((s) => (
+                  <li key={s.index}>
+                    hop {s.index + 1}, {s.hop} — {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {r.rootCause.also.length > 0 && (
+            <div className="small" data-testid="trace-also">
+              Also wrong, on their own:
+              <ul style={{ margin: "2px 0 0", paddingLeft: 20 }}>
+                {r.rootCause.also.map((s) => (
+                  <li key={s.index}>
+                    hop {s.index + 1}, {s.hop} — {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      ) : r.firstBadHop ? (
         <div className="alert error" data-testid="trace-first-bad">
           First goes wrong at <strong>{r.firstBadHop.hop}</strong>: {r.firstBadHop.reason}
         </div>
@@ -121,7 +152,7 @@ function TraceTable({ r }: { r: TraceResult }) {
         </thead>
         <tbody>
           {r.hops.map((h, i) => (
-            <tr key={`${h.hop}-${i}`} data-testid="trace-hop" data-bad={r.firstBadHop?.index === i || undefined}>
+            <tr key={`${h.hop}-${i}`} data-testid="trace-hop" data-bad={r.firstBadHop?.index === i || undefined} data-root={r.rootCause?.index === i || undefined}>
               <td>{i + 1}</td>
               <td>
                 {h.hop}
