@@ -5,9 +5,10 @@ import type { TraceResult } from "@/server/trace/run";
 import { fetchJson } from "./fetch-json";
 import { LanViewTable } from "./lan-view";
 
-export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: string; title: string }[]; nodes: string[]; defaultClass: string }) {
+/** The client class is the page's: choosing one here switches the drawn path above, and a path tab switches it here. */
+export function TraceForm({ classes, nodes, clientClass, onClientClass }: { classes: { id: string; title: string }[]; nodes: string[]; clientClass: string; onClientClass: (id: string) => void }) {
   const [name, setName] = useState("idrac.viktorbarzin.lan");
-  const [clientClass, setClientClass] = useState(defaultClass);
+  const setClientClass = onClientClass;
   const [node, setNode] = useState("");
   const [elapsed, setElapsed] = useState(0);
   const isPod = clientClass.startsWith("pod-");
