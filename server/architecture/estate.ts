@@ -89,6 +89,10 @@ export interface CronJobState {
   lastSuccessfulTime?: string;
   /** ok = the last scheduled run succeeded; failed = a later schedule has no success; never = not yet run. */
   lastRun: "ok" | "failed" | "running" | "never";
+  /** The Job that last run is (server/cronjobs/last-run.ts), when one is kept. */
+  lastJob?: string;
+  /** Part of the stack config (dnsdeck manages and lists it); false = drawn from the seed, another team's job. */
+  managed?: boolean;
   suspended?: boolean;
 }
 

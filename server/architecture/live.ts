@@ -2,6 +2,8 @@ import "server-only";
 import type { V1Pod } from "@kubernetes/client-node";
 import { apps, batch, core, kubeStatus } from "@/server/kube/client";
 import { technitiumClients } from "@/server/technitium/client";
+import { ownedBy, summarise } from "@/server/cronjobs/jobs";
+import { lastRunOf } from "@/server/cronjobs/last-run";
 import type { ArchConfig, CoreDnsState, CronJobState, Live, NodeLocalState, ServiceState, TechnitiumState } from "./estate";
 
 /**
@@ -130,24 +132,26 @@ export async function technitiumState(cfg: ArchConfig): Promise<Live<TechnitiumS
 export const cronJobStates = (cfg: ArchConfig) =>
   live(async (): Promise<CronJobState[]> => {
     const namespaces = [...new Set(cfg.cronJobs.map((c) => c.namespace))];
-    const lists = await Promise.all(
-      namespaces.map(async (ns) => {
-        try {
-          return (await batch().listNamespacedCronJob({ namespace: ns })).items;
-        } catch (err) {
-          if (notFound(err) || kubeStatus(err).code === 403) return [];
-          throw err;
-        }
-      }),
-    );
-    const all = lists.flat();
+    const orEmpty = async <T,>(p: Promise<{ items: T[] }>): Promise<T[]> => {
+      try {
+        return (await p).items;
+      } catch (err) {
+        if (notFound(err) || kubeStatus(err).code === 403) return [];
+        throw err;
+      }
+    };
+    const lists = await Promise.all(namespaces.map(async (ns) => ({ cjs: await orEmpty(batch().listNamespacedCronJob({ namespace: ns })), jobs: await orEmpty(batch().listNamespacedJob({ namespace: ns })) })));
+    const all = lists.flatMap((l) => l.cjs);
+    const jobs = lists.flatMap((l) => l.jobs);
     return cfg.cronJobs.map((want) => {
       const cj = all.find((c) => c.metadata?.name === want.name && c.metadata?.namespace === want.namespace);
-      if (!cj) return { name: want.name, namespace: want.namespace, exists: false, lastRun: "never" };
-      const sched = cj.status?.lastScheduleTime ? new Date(cj.status.lastScheduleTime).toISOString() : undefined;
-      const succ = cj.status?.lastSuccessfulTime ? new Date(cj.status.lastSuccessfulTime).toISOString() : undefined;
-      const running = (cj.status?.active ?? []).length > 0;
-      const lastRun: CronJobState["lastRun"] = !sched ? "never" : succ && succ >= sched ? "ok" : running ? "running" : "failed";
-      return { name: want.name, namespace: want.namespace, exists: true, lastScheduleTime: sched, lastSuccessfulTime: succ, lastRun, suspended: cj.spec?.suspend ?? false };
+      if (!cj) return { name: want.name, namespace: want.namespace, managed: want.managed, exists: false, lastRun: "never" };
+      const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : undefined);
+      const sched = iso(cj.status?.lastScheduleTime);
+      const succ = iso(cj.status?.lastSuccessfulTime);
+      // the same answer as the CronJobs tab: the newest owned Job (manual runs too), else the CronJob's status
+      const newest = jobs.filter((j) => ownedBy(j, cj)).map(summarise).sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)))[0];
+      const last = lastRunOf({ lastScheduleTime: sched, lastSuccessfulTime: succ, active: cj.status?.active?.length ?? 0 }, newest);
+      return { name: want.name, namespace: want.namespace, managed: want.managed, exists: true, lastScheduleTime: last.at ?? sched, lastSuccessfulTime: succ, lastRun: last.state, lastJob: last.job, suspended: cj.spec?.suspend ?? false };
     });
   });

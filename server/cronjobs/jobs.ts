@@ -5,6 +5,7 @@ import * as k8s from "@kubernetes/client-node";
 import { desiredTechnitium } from "@/server/sync/context";
 import { AppError } from "@/server/errors";
 import { batch, core, FIELD_MANAGER, kubeStatus, requireKube } from "@/server/kube/client";
+import { type LastRun, lastRunOf } from "./last-run";
 
 /**
  * "Run now" for the stack's CronJobs, exactly as `kubectl create job <cj>-manual-<id> --from=cronjob/<cj>` builds the
@@ -32,6 +33,8 @@ export interface CronJobSummary {
   lastScheduleTime: string | null;
   lastSuccessfulTime: string | null;
   lastRun: JobSummary | null;
+  /** The last run as every page tells it (./last-run.ts): the newest Job, else the CronJob's status. */
+  last: LastRun;
   jobs: JobSummary[];
 }
 
@@ -68,7 +71,7 @@ export function jobState(job: k8s.V1Job): JobState {
   return "running";
 }
 
-function summarise(job: k8s.V1Job): JobSummary {
+export function summarise(job: k8s.V1Job): JobSummary {
   const state = jobState(job);
   const cond = (job.status?.conditions ?? []).find((c) => c.status === "True" && (c.type === "Failed" || c.type === "Complete"));
   return {
@@ -81,7 +84,7 @@ function summarise(job: k8s.V1Job): JobSummary {
   };
 }
 
-const ownedBy = (job: k8s.V1Job, cj: k8s.V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
+export const ownedBy = (job: k8s.V1Job, cj: k8s.V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
 
 async function kube<T>(p: Promise<T>, what: string): Promise<T> {
   try {
@@ -129,6 +132,7 @@ export async function listCronJobs(namespace?: string): Promise<{ namespace: str
         lastScheduleTime: iso(cj.status?.lastScheduleTime),
         lastSuccessfulTime: iso(cj.status?.lastSuccessfulTime),
         lastRun: mine[0] ?? null,
+        last: lastRunOf({ lastScheduleTime: iso(cj.status?.lastScheduleTime), lastSuccessfulTime: iso(cj.status?.lastSuccessfulTime), active: cj.status?.active?.length ?? 0 }, mine[0]),
         jobs: mine.slice(0, 10),
       };
     })
