@@ -243,6 +243,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
                     </select>
                   ) : (
                     <input
+                      className="config-input"
                       data-testid={`field-${f.path}`}
                       value={fieldValue(draft, f)}
                       disabled={mode === "raw" && f.path !== "coredns.version"}
