@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import { writeFileSync } from "node:fs";
 import { ADMIN, url } from "./env";
 
 // Every page at the two laptop sizes (issue 17): never wider than the window, no console errors, no failed requests
@@ -29,7 +30,7 @@ export async function graphLabelSizes(page: Page): Promise<{ text: string; px: n
     if (!box) return [];
     const view = box.getBoundingClientRect();
     const out: { text: string; px: number }[] = [];
-    for (const el of box.querySelectorAll<HTMLElement>(".nodeLabel, .edgeLabel, .cluster-label, foreignObject div, foreignObject span, text")) {
+    for (const el of box.querySelectorAll<HTMLElement>(".nodeLabel, .edgeLabel, .cluster-label, foreignObject div, foreignObject span, foreignObject p, text")) {
       const text = el.textContent?.trim();
       if (!text || el.children.length > 0) continue;
       const r = el.getBoundingClientRect();
@@ -70,7 +71,9 @@ for (const size of SIZES)
         await page.waitForTimeout(1000);
 
         const shot = await page.screenshot();
-        await testInfo.attach(`${p.path === "/" ? "overview" : p.path.slice(1)}-${size.width}x${size.height}.png`, { body: shot, contentType: "image/png" });
+        const shotName = `${p.path === "/" ? "overview" : p.path.slice(1)}-${size.width}x${size.height}.png`;
+        await testInfo.attach(shotName, { body: shot, contentType: "image/png" });
+        writeFileSync(testInfo.outputPath(shotName), shot); // kept in test-results/ for a person to look at
 
         const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
         expect(widths.scroll, `${p.path} is ${widths.scroll} px wide on a ${widths.inner} px window`).toBeLessThanOrEqual(widths.inner);

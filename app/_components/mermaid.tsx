@@ -23,7 +23,7 @@ export interface MermaidProps {
    * button per area (a mermaid subgraph id, or several) to focus on it. The default view is `defaultArea`, never
    * zoomed out so far that a label renders below `minLabelPx`; only "Whole estate" may go smaller, on request.
    */
-  panZoom?: { areas: { id: string; label: string; subgraphs: string[] }[]; defaultArea: string; minLabelPx: number };
+  panZoom?: { areas: { id: string; label: string; subgraphs: string[]; nodes?: string[]; hidden?: boolean }[]; defaultArea: string; minLabelPx: number };
 }
 
 export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = true, panZoom }: MermaidProps) {
@@ -142,7 +142,8 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
       if (!svg) return;
       const cur = viewRef.current;
       const base = root.getBoundingClientRect();
-      const rects = (a?.subgraphs.length ? a.subgraphs.map((g) => root.querySelector<SVGGElement>(`g.cluster[id$="${g}"], g.cluster[id*="-${g}-"], g.cluster[id="${g}"]`)) : [svg]).filter((x): x is SVGGElement | SVGSVGElement => !!x).map((x) => x.getBoundingClientRect());
+      const parts = a ? [...a.subgraphs.map((g) => root.querySelector<SVGGElement>(`g.cluster[id$="${g}"], g.cluster[id*="-${g}-"], g.cluster[id="${g}"]`)), ...(a.nodes ?? []).map((n) => root.querySelector<SVGGElement>(`g.node[data-node-id="${n}"]`))] : [svg];
+      const rects = parts.filter((x): x is SVGGElement | SVGSVGElement => !!x).map((x) => x.getBoundingClientRect());
       if (!rects.length) return;
       // bounds in drawing pixels (undo the current zoom and pan)
       const x0 = Math.min(...rects.map((r) => r.left - base.left)) / cur.s;
@@ -156,7 +157,8 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
       const s = id === "all" ? Math.min(fitS, 1.5) : Math.max(minScale.current, Math.min(fitS, 1.5));
       const w = (x1 - x0) * s;
       const h = (y1 - y0) * s;
-      setView({ s, x: pad + (w < bw ? (bw - w) / 2 : 0) - x0 * s, y: pad + (h < bh ? (bh - h) / 2 : 0) - y0 * s });
+      // smaller than the box: centred; larger (labels kept readable): its middle in the middle, pan for the rest
+      setView({ s, x: pad + (bw - w) / 2 - x0 * s, y: pad + (h < bh ? (bh - h) / 2 : 0) - y0 * s });
       setArea(id);
     },
     [areas, drawing],
@@ -192,7 +194,7 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
     <div className="stack-v">
       <div className="row" role="toolbar" aria-label="Graph view">
         <span className="muted small">Focus:</span>
-        {areas.map((a) => (
+        {areas.filter((a) => !a.hidden).map((a) => (
           <button key={a.id} type="button" className="secondary" aria-pressed={area === a.id} data-testid={`focus-${a.id}`} onClick={() => focus(a.id)}>
             {a.label}
           </button>

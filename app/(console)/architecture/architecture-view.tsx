@@ -16,8 +16,10 @@ const PAN_ZOOM = {
     { id: "technitium", label: "Technitium HA", subgraphs: ["gTech"] },
     { id: "lan", label: "pfSense / LAN", subgraphs: ["gPfsense", "gLan"] },
     { id: "external", label: "External", subgraphs: ["gExternal"] },
+    // the default: the pod's DNS path, NodeLocal → CoreDNS → the Technitium Services, readable without panning
+    { id: "path", label: "DNS path", subgraphs: [], nodes: ["pods", "nodelocal", "kubednsup", "coredns", "clusterip"] },
   ],
-  defaultArea: "cluster",
+  defaultArea: "path",
   minLabelPx: 12,
 };
 const MANAGER: Record<string, string> = { "/stack": "Stack", "/coredns": "CoreDNS", "/technitium": "Technitium", "/query-logs": "Query logs" };
