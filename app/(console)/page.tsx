@@ -17,14 +17,17 @@ function glance(e: Estate): Card[] {
   if (!nl?.ok) cards.push({ title: "NodeLocal DNSCache", value: "unknown", detail: nl?.error, health: "warn", href: "/stack" });
   else if (!nl.value.deployed)
     cards.push({ title: "NodeLocal DNSCache", value: "not deployed", detail: "pods query CoreDNS directly", health: "warn", href: "/stack", action: "Deploy it from Stack" });
-  else
+  else {
+    // what DNS answers on each node (server/architecture/probes.ts), as the architecture graph colours it
+    const silent = nl.value.nodes.filter((n) => n.ready && e.probes?.nodeLocal[n.node] && !e.probes.nodeLocal[n.node].skipped && !e.probes.nodeLocal[n.node].ok);
     cards.push({
       title: "NodeLocal DNSCache",
-      value: `${nl.value.ready}/${nl.value.desired} nodes`,
-      detail: nl.value.nodes.filter((n) => !n.ready).map((n) => `${n.node} not ready`).join(", ") || "every node caches",
-      health: nl.value.ready === nl.value.desired ? "ok" : "bad",
+      value: `${nl.value.ready - silent.length}/${nl.value.desired} nodes answer`,
+      detail: [...nl.value.nodes.filter((n) => !n.ready).map((n) => `${n.node} not ready`), ...silent.map((n) => `${n.node} ready but DNS ${e.probes!.nodeLocal[n.node].text}`)].join(", ") || "every node caches",
+      health: nl.value.ready === nl.value.desired && !silent.length ? "ok" : "bad",
       href: "/stack",
     });
+  }
   const cd = e.coreDns;
   cards.push(
     cd?.ok
@@ -34,11 +37,17 @@ function glance(e: Estate): Card[] {
   const t = e.technitium;
   if (t?.ok) {
     const up = t.value.filter((i) => i.up).length;
+    const down = t.value.filter((i) => !i.up);
     const behind = t.value.filter((i) => (i.outOfStep?.length ?? 0) > 0);
+    // zones are "in step" only when every instance was read and agrees; a down replica's zones are unknown
+    const step = [
+      ...down.map((i) => `${i.name} down (zones unknown)`),
+      ...(behind.length ? [`${behind.map((i) => i.name).join(", ")} out of step`] : []),
+    ];
     cards.push({
       title: "Technitium",
       value: `${up}/${t.value.length} up`,
-      detail: behind.length ? `${behind.map((i) => i.name).join(", ")} out of step` : "zones in step",
+      detail: step.join(" · ") || "zones in step",
       health: up < t.value.length ? "bad" : behind.length ? "warn" : "ok",
       href: "/technitium",
       action: behind.length ? "Sync zones" : undefined,
@@ -46,11 +55,13 @@ function glance(e: Estate): Card[] {
   } else cards.push({ title: "Technitium", value: "unknown", detail: t?.error, health: "warn", href: "/technitium" });
   const cj = e.cronJobs;
   if (cj?.ok) {
-    const failed = cj.value.filter((c) => c.lastRun === "failed");
+    // the DNS stack's jobs only, as the CronJobs tab lists them; phpIPAM's (namespace phpipam) are not dnsdeck's
+    const mine = cj.value.filter((c) => c.managed !== false);
+    const failed = mine.filter((c) => c.lastRun === "failed");
     cards.push({
       title: "CronJobs",
       value: failed.length ? `${failed.length} failed` : "all ok",
-      detail: failed.map((c) => c.name).join(", ") || `${cj.value.length} jobs`,
+      detail: failed.map((c) => c.name).join(", ") || `${mine.length} jobs${mine[0] ? ` in ${mine[0].namespace}` : ""}`,
       health: failed.length ? "bad" : "ok",
       href: "/technitium",
     });

@@ -7,6 +7,9 @@ import { type ArchitectureGraph, buildArchitectureGraph } from "./graph";
 import { coreDnsState, cronJobStates, listNodes, live, nodeLocalState, serviceState, technitiumState } from "./live";
 import { buildPathDiagrams, type PathDiagram } from "./paths";
 import { queryLogState } from "./querylog-stats";
+import { probeEstate } from "./probes";
+import { query } from "@/server/dns";
+import { unmappedGuard } from "@/server/trace/trace";
 
 /** Reads every live source in parallel; each may fail alone. */
 export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
@@ -22,8 +25,15 @@ export async function collectEstate(cfg: ArchConfig): Promise<Estate> {
     queryLogState(),
     prometheusTarget() ? live(edgeTraffic, "other") : Promise.resolve(undefined),
   ]);
-  return { nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs, traffic };
+  const estate: Estate = { nodes, nodeLocal, coreDns, upstreamService, technitium, lbService, clusterIpService, cronJobs, queryLogs, traffic };
+  // Health from what DNS answers, not only from readiness: one bounded query per hop, sent as the tracer sends them.
+  const guard = unmappedGuard();
+  estate.probes = await probeEstate(cfg, estate, { query, mayQuery: (server, via) => guard({ hop: server, stage: "probe", server, via }), timeoutMs: PROBE_TIMEOUT_MS });
+  return estate;
 }
+
+/** A probe's bound: a silent hop costs the page at most this (probes run in parallel). */
+export const PROBE_TIMEOUT_MS = 1500;
 
 export async function architecture(): Promise<ArchitectureGraph & { generatedAt: string; configSource: string }> {
   const { config, source } = await currentArchConfig();

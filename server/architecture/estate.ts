@@ -5,6 +5,7 @@ import type { EdgeTraffic } from "@/server/prometheus/types";
  * missing (`undefined` = that source could not be read, so its nodes are "unknown" — never the whole graph).
  */
 import type { Health } from "./mermaid-text";
+import type { DnsProbes } from "./probes";
 
 export interface ArchConfig {
   /** NodeLocal DNSCache link-local address (169.254.20.10). */
@@ -88,6 +89,10 @@ export interface CronJobState {
   lastSuccessfulTime?: string;
   /** ok = the last scheduled run succeeded; failed = a later schedule has no success; never = not yet run. */
   lastRun: "ok" | "failed" | "running" | "never";
+  /** The Job that last run is (server/cronjobs/last-run.ts), when one is kept. */
+  lastJob?: string;
+  /** Part of the stack config (dnsdeck manages and lists it); false = drawn from the seed, another team's job. */
+  managed?: boolean;
   suspended?: boolean;
 }
 
@@ -109,6 +114,8 @@ export interface Estate {
   queryLogs?: Live<QueryLogState>;
   /** Live rates from Prometheus (absent without PROMETHEUS_URL). */
   traffic?: Live<EdgeTraffic>;
+  /** What each DNS hop answered just now (./probes.ts); absent when not probed. */
+  probes?: DnsProbes;
 }
 
 export interface GraphNode {

@@ -5,6 +5,7 @@
 import type { ArchConfig, CronJobState, Estate, GraphNode, Live, TechnitiumState } from "./estate";
 import { type Health, HEALTH_CLASSDEFS, classLines, edgeLabel, makeIdFactory, quotedLabel } from "./mermaid-text";
 import { metricHealth, sumRates, upstreamHealth, withRate, worse } from "./traffic";
+import type { ProbeResult } from "./probes";
 
 export interface ArchitectureGraph {
   mermaid: string;
@@ -46,21 +47,30 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
   ]);
 
   const k8s: string[] = [add("pods", ["K8s Pods", `nameserver ${cfg.kubeDnsIp}`, `ndots ${cfg.clusterNdots}`], "unknown")];
+  const pr = estate.probes;
   const nl = nodeLocalNode(cfg, estate);
-  k8s.push(add("nodelocal", nl.label, nl.deployed && t?.nodeLocal ? worse(nl.health, metricHealth(t.nodeLocal)) : nl.health, { details: { ...nl.details, ...rateDetails(t?.nodeLocal) }, href: MANAGE.stack }));
+  const nlHealth = worse(nl.deployed && t?.nodeLocal ? worse(nl.health, metricHealth(t.nodeLocal)) : nl.health, probeHealth(Object.values(pr?.nodeLocal ?? {})));
+  k8s.push(add("nodelocal", nl.label, nlHealth, { details: { ...nl.details, ...rateDetails(t?.nodeLocal) }, href: MANAGE.stack }));
   const cd = coreDnsNode(cfg, estate);
-  k8s.push(add("coredns", cd.label, t?.coreDns ? worse(cd.health, metricHealth(t.coreDns)) : cd.health, { details: { ...cd.details, ...rateDetails(t?.coreDns) }, href: MANAGE.coredns }));
+  const cdHealth = worse(t?.coreDns ? worse(cd.health, metricHealth(t.coreDns)) : cd.health, probeHealth(Object.values(pr?.coreDns ?? {})));
+  k8s.push(add("coredns", withProbeLine(cd.label, Object.values(pr?.coreDns ?? {})), cdHealth, { details: { ...cd.details, ...probeDetails(pr?.coreDns), ...rateDetails(t?.coreDns) }, href: MANAGE.coredns }));
   const up = upstreamNode(cfg, estate, nl.deployed);
-  k8s.push(add("kubednsup", up.label, up.health, { details: up.details, href: MANAGE.stack }));
+  const upProbes = pr?.upstream ? [pr.upstream] : [];
+  k8s.push(add("kubednsup", withProbeLine(up.label, upProbes), worse(up.health, probeHealth(upProbes)), { details: { ...up.details, ...probeDetails(pr?.upstream && { [pr.upstream.server]: pr.upstream }) }, href: MANAGE.stack }));
 
   const techIds = makeIdFactory("tech");
   const tech = technitiumNodes(cfg, estate.technitium).map((t) => ({ ...t, id: techIds() }));
-  const techLines = tech.map((t) => add(t.id, t.label, t.health, { details: t.details, href: MANAGE.technitium }));
+  const techLines = tech.map((t) => {
+    const p = pr?.technitium[t.name] ? [pr.technitium[t.name]] : [];
+    return add(t.id, withProbeLine(t.label, p), worse(t.health, probeHealth(p)), { details: { ...t.details, ...probeDetails(p.length ? { [p[0].server]: p[0] } : undefined) }, href: MANAGE.technitium });
+  });
   k8s.push(`subgraph gTech${quotedLabel([`Technitium HA (namespace: ${cfg.technitiumNamespace})`])}`, ...techLines.map((l) => `  ${l}`), "end");
   const lb = serviceNode(estate.lbService, "LoadBalancer", cfg.technitiumLbIp, "ETP=Local", (s) => s.externalIps?.includes(cfg.technitiumLbIp) ?? false);
-  k8s.push(add("lb", lb.label, lb.health, { details: lb.details, href: MANAGE.stack }));
+  const lbProbes = pr?.lb ? [pr.lb] : [];
+  k8s.push(add("lb", withProbeLine(lb.label, lbProbes), worse(lb.health, probeHealth(lbProbes)), { details: { ...lb.details, ...probeDetails(pr?.lb && { [pr.lb.server]: pr.lb }) }, href: MANAGE.stack }));
   const cip = serviceNode(estate.clusterIpService, "ClusterIP", cfg.technitiumClusterIp, "pinned", (s) => s.clusterIp === cfg.technitiumClusterIp);
-  k8s.push(add("clusterip", cip.label, cip.health, { details: cip.details, href: MANAGE.stack }));
+  const cipProbes = pr?.clusterIp ? [pr.clusterIp] : [];
+  k8s.push(add("clusterip", withProbeLine(cip.label, cipProbes), worse(cip.health, probeHealth(cipProbes)), { details: { ...cip.details, ...probeDetails(pr?.clusterIp && { [pr.clusterIp.server]: pr.clusterIp }) }, href: MANAGE.stack }));
 
   const cronIds = makeIdFactory("cron");
   const crons = cronNodes(cfg, estate.cronJobs, now).map((c) => ({ ...c, id: cronIds() }));
@@ -123,10 +133,39 @@ function nodeLocalNode(cfg: ArchConfig, estate: Estate): Part & { deployed: bool
   const v = s.value;
   if (!v.deployed) return { label: ["NodeLocal DNSCache", "not deployed"], health: "unknown", details: { deployed: false }, deployed: false };
   const health: Health = v.desired > 0 && v.ready >= v.desired ? "healthy" : v.ready > 0 ? "degraded" : "down";
-  const perNode = v.nodes.map((n) => `${n.node} ${n.ready ? "ready" : "NOT ready"}`);
+  const probes = estate.probes?.nodeLocal ?? {};
+  const dns = (node: string) => {
+    const p = probes[node];
+    return p && !p.skipped ? (p.ok ? "" : `, DNS ${p.text.startsWith("no answer") ? "silent" : p.text}`) : "";
+  };
+  const perNode = v.nodes.map((n) => `${n.node} ${n.ready ? "ready" : "NOT ready"}${dns(n.node)}`);
   const details: GraphNode["details"] = { deployed: true, ready: v.ready, desired: v.desired };
-  for (const n of v.nodes) details[`node ${n.node}`] = n.ready ? "ready" : "not ready";
+  for (const n of v.nodes) details[`node ${n.node}`] = `${n.ready ? "ready" : "not ready"}${probes[n.node] ? ` · DNS ${probes[n.node].text}` : ""}`;
   return { label: [...base, `DaemonSet ${v.ready}/${v.desired} ready`, ...perNode], health, details, deployed: true };
+}
+
+/**
+ * Health from what the probes got: every sent probe answered = healthy, none = down, some = degraded; nothing sent
+ * (no address, not in DNS_ADDRESS_MAP) = unknown, which never overrides readiness (worse() ranks unknown lowest).
+ */
+export function probeHealth(ps: ProbeResult[]): Health {
+  const sent = ps.filter((p) => !p.skipped);
+  if (!sent.length) return "unknown";
+  const ok = sent.filter((p) => p.ok).length;
+  return ok === sent.length ? "healthy" : ok === 0 ? "down" : "degraded";
+}
+
+/** A label line naming the probes that failed ("DNS: no answer" / "DNS: 1/2 silent"), none when all answered. */
+function withProbeLine(label: unknown[], ps: ProbeResult[]): unknown[] {
+  const sent = ps.filter((p) => !p.skipped);
+  const bad = sent.filter((p) => !p.ok);
+  if (!bad.length) return label;
+  const what = bad.every((p) => p.text.startsWith("no answer")) ? "silent" : bad[0].text;
+  return [...label, sent.length === 1 ? `DNS ${what}` : `DNS ${what} at ${bad.length}/${sent.length}`];
+}
+
+function probeDetails(ps: Record<string, ProbeResult> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(ps ?? {}).map(([k, p]) => [`DNS ${k}`, `${p.type} ${p.name}: ${p.text}`]));
 }
 
 function coreDnsNode(cfg: ArchConfig, estate: Estate): Part {

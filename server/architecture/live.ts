@@ -1,8 +1,10 @@
 import "server-only";
 import { KubeError } from "@/server/kube/error";
-import { listCronJobs } from "@/server/kube/jobs";
+import { listCronJobs, listJobs } from "@/server/kube/jobs";
 import { listNodes as kubeNodes, listPods, podReady, readDaemonSet, readDeployment, readService, selectorOf } from "@/server/kube/workloads";
 import { technitiumApis } from "@/server/technitium/client";
+import { ownedBy, summarise } from "@/server/cronjobs/jobs";
+import { lastRunOf } from "@/server/cronjobs/last-run";
 import type { ArchConfig, CoreDnsState, CronJobState, Live, NodeLocalState, ServiceState, TechnitiumState } from "./estate";
 
 /**
@@ -114,24 +116,26 @@ export async function technitiumState(cfg: ArchConfig): Promise<Live<TechnitiumS
 export const cronJobStates = (cfg: ArchConfig) =>
   live(async (): Promise<CronJobState[]> => {
     const namespaces = [...new Set(cfg.cronJobs.map((c) => c.namespace))];
-    const lists = await Promise.all(
-      namespaces.map(async (ns) => {
-        try {
-          return await listCronJobs(ns, "page");
-        } catch (err) {
-          if (err instanceof KubeError && (err.kind === "not_found" || err.status.code === 403)) return [];
-          throw err;
-        }
-      }),
-    );
-    const all = lists.flat();
+    const tolerant = async <T,>(p: Promise<T[]>): Promise<T[]> => {
+      try {
+        return await p;
+      } catch (err) {
+        if (err instanceof KubeError && (err.kind === "not_found" || err.status.code === 403)) return [];
+        throw err;
+      }
+    };
+    const lists = await Promise.all(namespaces.map(async (ns) => ({ cjs: await tolerant(listCronJobs(ns, "page")), jobs: await tolerant(listJobs(ns)) })));
+    const all = lists.flatMap((l) => l.cjs);
+    const jobs = lists.flatMap((l) => l.jobs);
     return cfg.cronJobs.map((want) => {
       const cj = all.find((c) => c.metadata?.name === want.name && c.metadata?.namespace === want.namespace);
-      if (!cj) return { name: want.name, namespace: want.namespace, exists: false, lastRun: "never" };
-      const sched = cj.status?.lastScheduleTime ? new Date(cj.status.lastScheduleTime).toISOString() : undefined;
-      const succ = cj.status?.lastSuccessfulTime ? new Date(cj.status.lastSuccessfulTime).toISOString() : undefined;
-      const running = (cj.status?.active ?? []).length > 0;
-      const lastRun: CronJobState["lastRun"] = !sched ? "never" : succ && succ >= sched ? "ok" : running ? "running" : "failed";
-      return { name: want.name, namespace: want.namespace, exists: true, lastScheduleTime: sched, lastSuccessfulTime: succ, lastRun, suspended: cj.spec?.suspend ?? false };
+      if (!cj) return { name: want.name, namespace: want.namespace, managed: want.managed, exists: false, lastRun: "never" };
+      const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : undefined);
+      const sched = iso(cj.status?.lastScheduleTime);
+      const succ = iso(cj.status?.lastSuccessfulTime);
+      // the same answer as the CronJobs tab: the newest owned Job (manual runs too), else the CronJob's status
+      const newest = jobs.filter((j) => ownedBy(j, cj)).map(summarise).sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)))[0];
+      const last = lastRunOf({ lastScheduleTime: sched, lastSuccessfulTime: succ, active: cj.status?.active?.length ?? 0 }, newest);
+      return { name: want.name, namespace: want.namespace, managed: want.managed, exists: true, lastScheduleTime: last.at ?? sched, lastSuccessfulTime: succ, lastRun: last.state, lastJob: last.job, suspended: cj.spec?.suspend ?? false };
     });
   });

@@ -44,7 +44,9 @@ export function archConfigFrom(stack: StackConfig = defaultStackConfig): ArchCon
     clusterIpServiceName: t.services.clusterIp.name,
     cronJobs: [
       ...zoneSyncFirst.map((c) => ({ name: c.name, namespace: t.namespace, schedule: c.schedule, managed: true })),
+      // phpIPAM's own jobs (namespace phpipam): drawn for the whole picture, never counted or listed as dnsdeck's
       { name: "phpipam-dns-sync", namespace: "phpipam", schedule: "*/15 * * * *", managed: false },
+      { name: "phpipam-pfsense-import", namespace: "phpipam", schedule: "*/5 * * * *", managed: false },
     ],
     splitHorizon: translations,
     pfSense: { ...PFSENSE },

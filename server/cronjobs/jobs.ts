@@ -7,6 +7,7 @@ import { createJob, listCronJobs as kubeCronJobs, listJobs, readCronJob, readJob
 import { streamPodLog } from "@/server/kube/logs";
 import type { V1CronJob, V1Job, V1JobSpec, V1Pod } from "@/server/kube/types";
 import { listPods } from "@/server/kube/workloads";
+import { type LastRun, lastRunOf } from "./last-run";
 
 /**
  * "Run now" for the stack's CronJobs, exactly as `kubectl create job <cj>-manual-<id> --from=cronjob/<cj>` builds the
@@ -34,6 +35,8 @@ export interface CronJobSummary {
   lastScheduleTime: string | null;
   lastSuccessfulTime: string | null;
   lastRun: JobSummary | null;
+  /** The last run as every page tells it (./last-run.ts): the newest Job, else the CronJob's status. */
+  last: LastRun;
   jobs: JobSummary[];
 }
 
@@ -70,7 +73,7 @@ export function jobState(job: V1Job): JobState {
   return "running";
 }
 
-function summarise(job: V1Job): JobSummary {
+export function summarise(job: V1Job): JobSummary {
   const state = jobState(job);
   const cond = (job.status?.conditions ?? []).find((c) => c.status === "True" && (c.type === "Failed" || c.type === "Complete"));
   return {
@@ -83,7 +86,7 @@ function summarise(job: V1Job): JobSummary {
   };
 }
 
-const ownedBy = (job: V1Job, cj: V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
+export const ownedBy = (job: V1Job, cj: V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
 
 async function ownedJobs(cj: V1CronJob): Promise<V1Job[]> {
   const list = await listJobs(cj.metadata!.namespace!);
@@ -118,6 +121,7 @@ export async function listCronJobs(namespace?: string): Promise<{ namespace: str
         lastScheduleTime: iso(cj.status?.lastScheduleTime),
         lastSuccessfulTime: iso(cj.status?.lastSuccessfulTime),
         lastRun: mine[0] ?? null,
+        last: lastRunOf({ lastScheduleTime: iso(cj.status?.lastScheduleTime), lastSuccessfulTime: iso(cj.status?.lastSuccessfulTime), active: cj.status?.active?.length ?? 0 }, mine[0]),
         jobs: mine.slice(0, 10),
       };
     })

@@ -43,6 +43,12 @@ export interface HopResult {
   reference?: boolean;
 }
 
+export interface BadHop {
+  index: number;
+  hop: string;
+  reason: string;
+}
+
 export interface TraceResult {
   name: string;
   type: string;
@@ -52,6 +58,12 @@ export interface TraceResult {
   hops: HopResult[];
   expected: { rcode: string; answers: string[]; ttl: number | null } | null;
   firstBadHop?: { index: number; hop: string; reason: string };
+  /**
+   * The root cause: a wrong hop whose own upstreams (the next stage that was asked) answer — the deepest such hop
+   * that the other wrong hops depend on. Wrong hops whose upstreams are all wrong too are its symptoms; a wrong hop
+   * that is a root of its own (e.g. a stale replica beside a healthy one) is listed under `also`.
+   */
+  rootCause?: { index: number; hop: string; reason: string; symptoms: BadHop[]; also: BadHop[] };
   /**
    * LAN clients only: what the instances answer dnsdeck (the hops above), what a LAN client gets from each instance
    * computed from its live Split Horizon and rebinding config, and the answers the query log shows for LAN clients.
@@ -94,17 +106,18 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
 
   const ref = hops[plan.reference];
   const expectedRaw = ref && !ref.error ? { rcode: ref.rcode!, answers: answerKeys(ref.answers), ttl: ref.ttl } : null;
-  let firstBadHop: TraceResult["firstBadHop"];
+  const bad: BadHop[] = [];
   hops.forEach((h, i) => {
     if (expectedRaw && !h.error) {
       h.matches = h.rcode === expectedRaw.rcode && same(answerKeys(h.answers), expectedRaw.answers);
       h.cached = h.reference || h.ttl === null || expectedRaw.ttl === null ? (h.reference ? false : null) : h.ttl < expectedRaw.ttl;
     }
-    if (firstBadHop || h.errorKind === "skipped") return;
-    if (h.error) firstBadHop = { index: i, hop: h.hop, reason: h.errorKind === "timeout" ? `no answer within ${timeoutMs} ms` : h.error };
+    if (h.errorKind === "skipped") return;
+    if (h.error) bad.push({ index: i, hop: h.hop, reason: h.errorKind === "timeout" ? `no answer within ${timeoutMs} ms` : h.error });
     else if (h.matches === false)
-      firstBadHop = { index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}${h.outcome === "answer" ? "" : ` — ${h.outcomeText}`}; expected ${expectedRaw!.rcode} ${expectedRaw!.answers.join(", ") || "(no records)"}` };
+      bad.push({ index: i, hop: h.hop, reason: `answered ${h.rcode} ${answerKeys(h.answers).join(", ") || "(no records)"}${h.outcome === "answer" ? "" : ` — ${h.outcomeText}`}; expected ${expectedRaw!.rcode} ${expectedRaw!.answers.join(", ") || "(no records)"}` });
   });
+  const firstBadHop: TraceResult["firstBadHop"] = bad[0];
   return {
     name: plan.name,
     type,
@@ -114,8 +127,45 @@ export async function runTrace(plan: TracePlan, opts: RunOptions): Promise<Trace
     hops,
     expected: expectedRaw && { rcode: expectedRaw.rcode, answers: expectedRaw.answers, ttl: expectedRaw.ttl },
     firstBadHop,
+    rootCause: rootCause(hops, bad),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Roots and symptoms along the path: hops are grouped by stage in path order (the appended reference hop is not on
+ * the path). A wrong hop whose next asked stage has a hop that answers correctly (or that has no stage after it) is a
+ * root; one whose next stage is wrong throughout is a symptom of the nearest root beyond it. The headline root is
+ * the one with the most symptoms (the deepest on a tie).
+ */
+export function rootCause(hops: HopResult[], bad: BadHop[]): TraceResult["rootCause"] {
+  if (!bad.length) return undefined;
+  const stages: string[] = [];
+  for (const h of hops) if (h.stage !== "reference" && !stages.includes(h.stage)) stages.push(h.stage);
+  const stageOf = (i: number) => (hops[i].stage === "reference" ? stages.length : stages.indexOf(hops[i].stage));
+  const isBad = new Set(bad.map((b) => b.index));
+  const asked = (k: number) => hops.map((h, i) => ({ h, i })).filter(({ h }) => h.stage === stages[k] && h.errorKind !== "skipped");
+  const answers = (k: number) => asked(k).some(({ i }) => !isBad.has(i));
+  const nextAsked = (k: number) => {
+    for (let j = k + 1; j < stages.length; j++) if (asked(j).length) return j;
+    return undefined;
+  };
+  const roots: BadHop[] = [];
+  const symptoms: BadHop[] = [];
+  for (const b of bad) {
+    const k = stageOf(b.index);
+    const next = k < stages.length ? nextAsked(k) : undefined;
+    (next === undefined || answers(next) ? roots : symptoms).push(b);
+  }
+  if (!roots.length) return undefined;
+  const of = new Map<BadHop, BadHop[]>(roots.map((r) => [r, []]));
+  for (const s of symptoms) {
+    const beyond = roots.filter((r) => stageOf(r.index) > stageOf(s.index)).sort((a, b) => stageOf(a.index) - stageOf(b.index))[0];
+    if (beyond) of.get(beyond)!.push(s);
+  }
+  const head = [...roots].sort((a, b) => of.get(b)!.length - of.get(a)!.length || stageOf(b.index) - stageOf(a.index) || a.index - b.index)[0];
+  const explained = new Set([head, ...of.get(head)!]);
+  return { ...head, symptoms: of.get(head)!, also: bad.filter((b) => !explained.has(b)) };
 }
 
 const named = (o: { outcome: Outcome; text: string }) => ({ outcome: o.outcome, outcomeText: o.text });

@@ -9,6 +9,19 @@ import type { ArchitectureGraph } from "@/server/architecture/graph";
 type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
 
 const REFRESH_MS = 15_000;
+/** The areas one can focus on (mermaid subgraph ids from server/architecture/graph.ts); labels stay ≥ 11 px by default. */
+const PAN_ZOOM = {
+  areas: [
+    { id: "cluster", label: "Cluster", subgraphs: ["gK8s"] },
+    { id: "technitium", label: "Technitium HA", subgraphs: ["gTech"] },
+    { id: "lan", label: "pfSense / LAN", subgraphs: ["gPfsense", "gLan"] },
+    { id: "external", label: "External", subgraphs: ["gExternal"] },
+    // the default: the pod's DNS path, NodeLocal → CoreDNS → the Technitium Services, readable without panning
+    { id: "path", label: "DNS path", subgraphs: [], nodes: ["pods", "nodelocal", "kubednsup", "coredns", "clusterip"] },
+  ],
+  defaultArea: "path",
+  minLabelPx: 12,
+};
 const MANAGER: Record<string, string> = { "/stack": "Stack", "/coredns": "CoreDNS", "/technitium": "Technitium", "/query-logs": "Query logs" };
 
 
@@ -25,8 +38,6 @@ export function ArchitectureView() {
   const q = useQuery({ queryKey: ["architecture"], queryFn: () => api<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
   const [selected, setSelected] = useState<string | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
-  // The whole estate at once by default; "actual size" for reading small labels.
-  const [fit, setFit] = useState(true);
   const onClick = useCallback((id: string) => setSelected(id), []);
 
   if (q.isPending)
@@ -56,9 +67,6 @@ export function ArchitectureView() {
           {q.isFetching ? <span className="spinner" /> : null} updated {new Date(data.generatedAt).toLocaleTimeString()} · every {REFRESH_MS / 1000}s · config: {data.configSource}
         </span>
         <span style={{ marginLeft: "auto" }} className="row">
-          <button type="button" className="secondary" aria-pressed={!fit} onClick={() => setFit((f) => !f)}>
-            {fit ? "Actual size" : "Fit to width"}
-          </button>
           <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", data.mermaid)}>
             Download mermaid
           </button>
@@ -68,9 +76,9 @@ export function ArchitectureView() {
         </span>
       </div>
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
-      <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "1fr 320px" : "1fr", gap: 14 }}>
+      <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "minmax(0, 1fr) 320px" : "minmax(0, 1fr)", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" fit={fit} key={fit ? "fit" : "actual"} />
+          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={PAN_ZOOM} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">

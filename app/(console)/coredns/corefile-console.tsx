@@ -1,4 +1,5 @@
 "use client";
+import { useConfirm } from "@/app/_components/confirm";
 import Link from "next/link";
 import { useDeferredValue, useMemo, useRef, useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -73,6 +74,7 @@ export interface LiveVersion {
 }
 
 export function CorefileConsole({ initialConfig, revision, dbDown, live }: { initialConfig: StackConfig; revision: number | null; dbDown: boolean; live?: LiveVersion }) {
+  const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const [draft, setDraft] = useState<Json>(initialConfig as unknown as Json);
   const [target, setTarget] = useState<CorefileTarget>("coredns");
@@ -197,6 +199,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
 
   return (
     <div data-testid="corefile-console">
+      {confirmDialog}
       <div className="tabs" role="tablist">
         {(["coredns", "nodelocal"] as const).map((t) => (
           <button key={t} role="tab" aria-selected={target === t} className={target === t ? "active" : ""} data-testid={`tab-${t}`} onClick={() => setTarget(t)}>
@@ -240,6 +243,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
                     </select>
                   ) : (
                     <input
+                      className="config-input"
                       data-testid={`field-${f.path}`}
                       value={fieldValue(draft, f)}
                       disabled={mode === "raw" && f.path !== "coredns.version"}
@@ -332,8 +336,8 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
               ) : (
                 <button
                   data-testid="use-form"
-                  onClick={() => {
-                    if (window.confirm("Discard the raw Corefile and render it from the form again?")) update(`${target}.corefileOverride`, undefined);
+                  onClick={async () => {
+                    if (await ask({ title: "Back to the form?", body: "The raw Corefile is discarded and rendered from the form again.", confirmLabel: "Discard raw Corefile" })) update(`${target}.corefileOverride`, undefined);
                   }}
                 >
                   Back to form

@@ -56,7 +56,7 @@ export function PathsView() {
         </ul>
         <Mermaid source={d.mermaid} label={`Resolution path: ${d.title}`} testId="path-diagram" />
       </div>
-      <TraceForm classes={data.diagrams.map((x) => ({ id: x.id, title: x.title }))} nodes={data.nodes} defaultClass={d.id} />
+      <TraceForm classes={data.diagrams.map((x) => ({ id: x.id, title: x.title }))} nodes={data.nodes} clientClass={d.id} onClientClass={setTab} />
       <NdotsExplainer />
     </div>
   );

@@ -5,9 +5,10 @@ import type { TraceResult } from "@/server/trace/run";
 import { fetchJson } from "./fetch-json";
 import { LanViewTable } from "./lan-view";
 
-export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: string; title: string }[]; nodes: string[]; defaultClass: string }) {
+/** The client class is the page's: choosing one here switches the drawn path above, and a path tab switches it here. */
+export function TraceForm({ classes, nodes, clientClass, onClientClass }: { classes: { id: string; title: string }[]; nodes: string[]; clientClass: string; onClientClass: (id: string) => void }) {
   const [name, setName] = useState("idrac.viktorbarzin.lan");
-  const [clientClass, setClientClass] = useState(defaultClass);
+  const setClientClass = onClientClass;
   const [node, setNode] = useState("");
   const [elapsed, setElapsed] = useState(0);
   const isPod = clientClass.startsWith("pod-");
@@ -90,7 +91,38 @@ export function TraceForm({ classes, nodes, defaultClass }: { classes: { id: str
 function TraceTable({ r }: { r: TraceResult }) {
   return (
     <div className="stack-v" data-testid="trace-result">
-      {r.firstBadHop ? (
+      {r.rootCause ? (
+        <div className="alert error" data-testid="trace-root-cause">
+          <div data-testid="trace-first-bad">
+            Root cause: hop {r.rootCause.index + 1}, <strong>{r.rootCause.hop}</strong> — {r.rootCause.reason}
+            {r.rootCause.index + 1 < r.hops.length && r.rootCause.symptoms.length > 0 ? " (the hops it asks answer)" : ""}
+          </div>
+          {r.rootCause.symptoms.length > 0 && (
+            <div className="small" data-testid="trace-symptoms">
+              Symptoms, failing because of it:
+              <ul style={{ margin: "2px 0 0", paddingLeft: 20 }}>
+                {r.rootCause.symptoms.map((s) => (
+                  <li key={s.index}>
+                    hop {s.index + 1}, {s.hop} — {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {r.rootCause.also.length > 0 && (
+            <div className="small" data-testid="trace-also">
+              Also wrong, on their own:
+              <ul style={{ margin: "2px 0 0", paddingLeft: 20 }}>
+                {r.rootCause.also.map((s) => (
+                  <li key={s.index}>
+                    hop {s.index + 1}, {s.hop} — {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      ) : r.firstBadHop ? (
         <div className="alert error" data-testid="trace-first-bad">
           First goes wrong at <strong>{r.firstBadHop.hop}</strong>: {r.firstBadHop.reason}
         </div>
@@ -121,7 +153,7 @@ function TraceTable({ r }: { r: TraceResult }) {
         </thead>
         <tbody>
           {r.hops.map((h, i) => (
-            <tr key={`${h.hop}-${i}`} data-testid="trace-hop" data-bad={r.firstBadHop?.index === i || undefined}>
+            <tr key={`${h.hop}-${i}`} data-testid="trace-hop" data-bad={r.firstBadHop?.index === i || undefined} data-root={r.rootCause?.index === i || undefined}>
               <td>{i + 1}</td>
               <td>
                 {h.hop}

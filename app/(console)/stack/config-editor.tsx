@@ -138,6 +138,7 @@ export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; on
                       </select>
                     ) : (
                       <input
+                        className="config-input"
                         name={f.path}
                         data-testid={`field-${f.path}`}
                         aria-invalid={!!err}

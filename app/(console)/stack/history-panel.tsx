@@ -1,4 +1,5 @@
 "use client";
+import { useConfirm } from "@/app/_components/confirm";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -9,6 +10,7 @@ interface HistoryRow extends Omit<ApplyView, "steps" | "rollout"> {
 }
 
 export function HistoryPanel({ onOpen, onStarted }: { onOpen: (id: number) => void; onStarted: (id: number) => void }) {
+  const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const [cursor, setCursor] = useState<number[]>([]);
   const before = cursor[cursor.length - 1];
@@ -20,7 +22,7 @@ export function HistoryPanel({ onOpen, onStarted }: { onOpen: (id: number) => vo
     refetchInterval: (query) => (query.state.data?.items.some((i) => i.status === "running") ? 2000 : false),
   });
   const reapply = async (id: number) => {
-    if (!confirm(`Re-apply the config of revision #${id}? It becomes the desired config and goes through the normal apply (plan, rollout, health gate).`)) return;
+    if (!(await ask({ title: `Re-apply revision #${id}?`, body: "Its config becomes the desired config and goes through the normal apply: plan, rollout, health gate.", confirmLabel: `Re-apply #${id}` }))) return;
     setBusy(id);
     setErr(null);
     try {
@@ -35,6 +37,7 @@ export function HistoryPanel({ onOpen, onStarted }: { onOpen: (id: number) => vo
   };
   return (
     <section className="panel" data-testid="stack-history">
+      {confirmDialog}
       {err && (
         <p className="alert error" role="alert">
           {err}

@@ -1,4 +1,5 @@
 "use client";
+import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -19,6 +20,7 @@ const STEP_CLASS: Record<string, string> = {
 
 /** Live progress of one apply run: steps, per-node rollout grid, verification, outcome, rollback. */
 export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: (runId: number) => void; onClose: () => void }) {
+  const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
@@ -43,7 +45,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
   const rollbackTo = run.rollout?.rollbackTo;
   const takeOwnership = async () => {
     if (!run) return;
-    if (!window.confirm("Take ownership: dnsdeck forces its values over the fields other managers own (Terraform, kubeadm…) and applies again. Remove these objects from the other tool, or it will fight back.")) return;
+    if (!(await ask({ title: "Take ownership of these fields?", body: "dnsdeck forces its values over the fields other managers own (Terraform, kubeadm…) and applies again. Remove these objects from the other tool, or it will fight back.", confirmLabel: "Take ownership and apply", danger: true }))) return;
     setBusy(true);
     setErr(null);
     try {
@@ -70,6 +72,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
   };
   return (
     <section className="panel" data-testid="apply-run" data-status={run.status}>
+      {confirmDialog}
       <div className="row">
         <h2 style={{ margin: 0 }}>
           {run.kind === "rollback" ? "Rollback" : "Apply"} #{run.id}

@@ -1,4 +1,5 @@
 "use client";
+import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -50,6 +51,7 @@ export function StackConsole({ initialConfig, initialLock }: { initialConfig: Co
 }
 
 function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
+  const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<null | { takeOwnership: boolean; objects?: string[] }>(null);
@@ -76,7 +78,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
     }
   };
   const restart = async (o: { kind: string; namespace: string; name: string }) => {
-    if (!window.confirm(`Restart every pod of ${o.kind} ${o.namespace}/${o.name}? It rolls like any template change (one node at a time for a DaemonSet).`)) return;
+    if (!(await ask({ title: `Restart ${o.kind} ${o.namespace}/${o.name}?`, body: "Every pod restarts. It rolls like any template change (one node at a time for a DaemonSet).", confirmLabel: "Restart", danger: true }))) return;
     setBusy(true);
     setErr(null);
     setNote(null);
@@ -93,6 +95,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
   const changes = p ? p.objects.filter((o) => o.state !== "in-sync").length : 0;
   return (
     <section>
+      {confirmDialog}
       <div className="row" style={{ marginBottom: 10 }}>
         <button type="button" onClick={() => plan.refetch()} disabled={plan.isFetching} data-testid="plan-button">
           {plan.isFetching ? (

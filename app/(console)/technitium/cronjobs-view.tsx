@@ -135,22 +135,20 @@ export function CronJobsView() {
                   {cj.suspend && <span className="badge badge-warning"> suspended</span>}
                 </td>
                 <td className="mono small">{cj.schedule}</td>
-                <td className="small">
-                  {cj.lastRun ? (
+                <td className="small" data-testid="cronjob-last-run">
+                  {cj.lastRun && cj.last.job === cj.lastRun.name ? (
                     <button type="button" className="secondary" onClick={() => setViewing({ ns: cj.namespace, cj: cj.name, job: cj.lastRun!.name })}>
                       {cj.lastRun.name}
                     </button>
+                  ) : cj.last.from === "cronjob-status" ? (
+                    <span className="muted" title="from the CronJob's status; its Job is no longer kept">scheduled run (Job not kept)</span>
                   ) : (
                     <span className="muted">never</span>
                   )}
-                  {cj.lastRun?.startedAt && <div className="muted">{new Date(cj.lastRun.startedAt).toLocaleString()}</div>}
+                  {cj.last.at && <div className="muted">{new Date(cj.last.at).toLocaleString()}</div>}
                 </td>
                 <td>
-                  {cj.lastRun ? (
-                    <span className={`badge badge-${cj.lastRun.state === "succeeded" ? "ok" : cj.lastRun.state === "failed" ? "failed" : "partial"}`}>{cj.lastRun.state}</span>
-                  ) : (
-                    "—"
-                  )}
+                  {cj.last.state !== "never" ? <span className={`badge badge-${cj.last.state === "ok" ? "ok" : cj.last.state === "failed" ? "failed" : "partial"}`}>{cj.last.state === "ok" ? "succeeded" : cj.last.state}</span> : "—"}
                 </td>
                 <td>
                   <button

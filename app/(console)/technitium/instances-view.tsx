@@ -62,7 +62,7 @@ export function InstancesView({ status }: { status: TechnitiumStatus }) {
             {insts.map((i) => (
               <th key={i.name}>
                 {i.name}
-                {i.primary ? " (primary)" : ""}
+                {i.primary && i.name.toLowerCase() !== "primary" ? " (primary)" : ""}
               </th>
             ))}
           </tr>

@@ -1,4 +1,5 @@
 "use client";
+import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -18,6 +19,7 @@ const BUTTONS: { kind: Kind; label: string; path: string; testid: string }[] = [
 ];
 
 export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | null }) {
+  const [confirmDialog, ask] = useConfirm();
   const canOperate = useCan("operator");
   const qc = useQueryClient();
   const [tab, setTab] = useState<Tab>("instances");
@@ -38,7 +40,7 @@ export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | nul
     const body: Record<string, unknown> = { wait: false };
     if (b.kind === "zones" && removeOrphans) {
       const list = orphans.map((o) => o.zone).join(", ") || "none known right now";
-      if (!window.confirm(`Remove Secondary zones that the primary no longer has from the replicas?\n\nOrphans seen: ${list}\n\nThis deletes them on the replicas and cannot be undone.`)) return;
+      if (!(await ask({ title: "Remove orphaned Secondary zones?", body: `Secondary zones that the primary no longer has are deleted from the replicas. This cannot be undone.\n\nOrphans seen: ${list}`, confirmLabel: "Sync and remove orphans", danger: true }))) return;
       body.removeOrphans = true;
     }
     await post(b, body);
@@ -70,6 +72,7 @@ export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | nul
 
   return (
     <>
+      {confirmDialog}
       <section className="panel" data-testid="sync-actions">
         <div className="row">
           {BUTTONS.map((b) => (

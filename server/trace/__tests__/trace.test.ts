@@ -139,3 +139,39 @@ test("a pod trace without a node uses the first node; a hop outside the address 
   assert.ok(!asked.includes("8.8.8.8"));
   assert.equal(r.hops.find((h) => h.server === "8.8.8.8")!.errorKind, "skipped");
 });
+
+/** A fake DNS estate: every stack address answers the authoritative record except the listed silent/wrong ones. */
+function fakeEstate(silentAt: string[], wrongAt: string[] = []): QueryFn {
+  return async (o) => {
+    const at = `${o.server}${o.via ? `@${o.via}` : ""}`;
+    if (silentAt.includes(at)) throw Object.assign(new Error("timeout"), { kind: "timeout" });
+    const data = wrongAt.includes(at) ? "6.6.6.6" : "10.0.20.10";
+    return { rcode: "NOERROR", answers: [{ name: o.name, type: "A", ttl: 300, data, class: "IN" }], authority: [], additional: [], flags: { aa: true, tc: false, rd: true, ra: true }, latencyMs: 1, transport: "udp", server: at, sentTo: at } as never;
+  };
+}
+
+test("the headline names the root cause: with the Technitium ClusterIP silent, the ClusterIP, not NodeLocal before it", async () => {
+  const plan = planTrace(cfg, "pod-internal", "idrac.viktorbarzin.lan", "k8s-master", LIVE);
+  // NodeLocal forwards the internal zone to the ClusterIP, so it goes silent with it
+  const silentChain = [cfg.technitiumClusterIp, "169.254.20.10@k8s-master"];
+  const r = await runTrace(plan, { query: fakeEstate(silentChain), timeoutMs: 50 });
+  assert.equal(r.firstBadHop?.hop, "NodeLocal on k8s-master"); // the first wrong hop is only a symptom
+  assert.ok(r.rootCause, "a root cause");
+  assert.equal(r.hops[r.rootCause.index].server, cfg.technitiumClusterIp);
+  assert.match(r.rootCause.reason, /no answer within 50 ms/);
+  assert.deepEqual(r.rootCause.symptoms.map((s) => s.hop), ["NodeLocal on k8s-master"]);
+  assert.deepEqual(r.rootCause.also, []);
+  // a stale replica beside the silent ClusterIP is a root of its own, listed under "also", not the headline
+  const r2 = await runTrace(plan, { query: fakeEstate(silentChain, ["10.244.2.53"]), timeoutMs: 50 });
+  assert.equal(r2.hops[r2.rootCause!.index].server, cfg.technitiumClusterIp);
+  assert.deepEqual(r2.rootCause!.also.map((s) => s.hop), ["Technitium secondary (technitium-secondary-0)"]);
+});
+
+test("NodeLocal silent on one node is its own root cause when the hops behind it answer", async () => {
+  const plan = planTrace(cfg, "pod-public", NAME, "k8s-node2", LIVE);
+  const r = await runTrace(plan, { query: fakeEstate(["169.254.20.10@k8s-node2"]), timeoutMs: 50 });
+  assert.equal(r.rootCause?.hop, "NodeLocal on k8s-node2");
+  assert.deepEqual(r.rootCause?.symptoms, []);
+  const ok = await runTrace(plan, { query: fakeEstate([]), timeoutMs: 50 });
+  assert.equal(ok.rootCause, undefined);
+});
