@@ -2,4 +2,5 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") await import("./server/check-env");
   if (process.env.NEXT_RUNTIME === "nodejs") void import("./server/querylogs/worker").then((m) => m.startRollupWorker()).catch(() => {}); // query-log rollups (issue 6); never fatal
+  if (process.env.NEXT_RUNTIME === "nodejs") void import("./server/clients/directory").then((m) => m.startClientDirectory()).catch(() => {}); // who is asking (issue 12); never fatal
 }

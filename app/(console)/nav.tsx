@@ -11,6 +11,7 @@ const LINKS = [
   { href: "/coredns", label: "CoreDNS" },
   { href: "/technitium", label: "Technitium" },
   { href: "/query-logs", label: "Query logs" },
+  { href: "/clients", label: "Clients" },
   { href: "/audit", label: "Audit" },
 ];
 
