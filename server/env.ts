@@ -84,7 +84,10 @@ export const tuningSchema = z.object({
   DNSDECK_HEALTH_GRACE_MS: ms(20_000),
   DNSDECK_VERIFY_WINDOW_MS: ms(90_000),
   DNSDECK_DS_MIN_READY_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
-  DNSDECK_STACK_KUBE_TIMEOUT_MS: ms(15_000, 500, 600_000),
+  /** Per-request timeout of every Kubernetes API call (server/kube/config.ts; pages and probes use less). */
+  DNSDECK_KUBE_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).optional(),
+  /** The same, under its earlier name (read when DNSDECK_KUBE_TIMEOUT_MS is unset). */
+  DNSDECK_STACK_KUBE_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).optional(),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
 

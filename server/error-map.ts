@@ -10,7 +10,7 @@ import { AppError } from "./app-error";
  * | AppError                             | instanceof                         | its own code                        |
  * | zod (ZodError)                       | name                               | 400 with field issues               |
  * | JSON body (SyntaxError)              | name                               | 400                                 |
- * | Kubernetes ApiException / Status     | numeric code + body, or KubeCallError | 404, 409, 422→400, 429/0→503, 504, 5xx/401/403→502 |
+ * | Kubernetes (KubeError, server/kube)  | name + kind                        | 404, 409, 400/422→400, 429/0/503→503, 504, 5xx/401/403→502 |
  * | Technitium (TechnitiumError)         | name + kind                        | unreachable 503, timeout 504, else 502 |
  * | DNS (DnsQueryError, DnsCodecError)   | name + kind                        | timeout 504, unreachable 503, bad-input 400, else 502 |
  * | PostgreSQL (pg DatabaseError)        | SQLSTATE in `code`                 | 57014→504, 08xxx/57P0x/53xxx/3D000/28xxx→503, 22xxx→400, 23505/40001/40P01→409, 42P01→503 |
@@ -62,17 +62,19 @@ const rules: Rule[] = [
   (e) => (e.name === "ZodError" ? new AppError("bad_request", "invalid input", e.issues) : undefined),
   // a body that is not JSON
   (e) => (e.name === "SyntaxError" ? new AppError("bad_request", "the request body is not valid JSON") : undefined),
-  // Kubernetes: KubeCallError (server/stack/kube.ts) carries a normalised Status; ApiException a code and raw body
+  // Kubernetes: the door's KubeError (server/kube/error.ts) carries the API's Status and what dnsdeck was doing
   (e) => {
-    const status = e.name === "KubeCallError" ? (e.status as { code: number; reason?: string; message: string }) : kubeApiStatus(e);
-    if (!status) return undefined;
-    const what = `the Kubernetes API answered ${status.code ? `HTTP ${status.code}` : "nothing"}${status.reason ? ` (${status.reason})` : ""}: ${status.message.slice(0, 300)}`;
-    if (status.code === 404) return new AppError("not_found", `${what}. The object does not exist; apply the stack first or check the name.`);
-    if (status.code === 409) return new AppError("conflict", `${what}. Someone else changed it; reload and try again.`);
-    if (status.code === 422 || status.code === 400) return new AppError("bad_request", `${what}. Fix the config and try again.`);
-    if (status.code === 504 || status.reason === "Timeout") return new AppError("timeout", `${what}. Try again; the operation may or may not have been done.`);
-    if (status.code === 0 || status.code === 429 || status.code === 503) return new AppError("unavailable", `${what}. Check that the Kubernetes API is reachable, then try again.`);
-    if (status.code === 401 || status.code === 403) return new AppError("upstream", `${what}. dnsdeck's service account lacks the permission (see k8s/deploy/10-rbac.yaml).`);
+    if (e.name !== "KubeError") return undefined;
+    const status = e.status as { code: number; reason?: string; message: string };
+    const doing = str(e.what);
+    const what = `${doing ? `${doing}: ` : ""}the Kubernetes API answered ${status.code ? `HTTP ${status.code}` : "nothing"}${status.reason ? ` (${status.reason})` : ""}: ${status.message.slice(0, 300)}`;
+    if (e.kind === "not_configured") return new AppError("unavailable", status.message);
+    if (e.kind === "not_found") return new AppError("not_found", `${what}. The object does not exist; apply the stack first or check the name.`);
+    if (e.kind === "conflict") return new AppError("conflict", `${what}. Someone else changed it; reload and try again.`);
+    if (e.kind === "invalid") return new AppError("bad_request", `${what}. Fix the config and try again.`);
+    if (e.kind === "timeout") return new AppError("timeout", `${what}. Try again; the operation may or may not have been done.`);
+    if (e.kind === "unreachable" || e.kind === "throttled") return new AppError("unavailable", `${what}. Check that the Kubernetes API is reachable, then try again.`);
+    if (e.kind === "denied") return new AppError("upstream", `${what}. dnsdeck's service account lacks the permission (see k8s/deploy/10-rbac.yaml).`);
     return new AppError("upstream", `${what}. Try again; if it persists, check the API server.`);
   },
   // Technitium
@@ -116,20 +118,6 @@ const rules: Rule[] = [
   },
   (e) => (e.name === "EnvError" ? new AppError("unavailable", "dnsdeck's configuration is invalid; the server log names the variable") : undefined),
 ];
-
-function kubeApiStatus(e: Record<string, unknown>): { code: number; reason?: string; message: string } | undefined {
-  if (typeof e.code !== "number" || !("body" in e) || !("headers" in e)) return undefined;
-  let body = e.body;
-  if (typeof body === "string") {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      /* plain text */
-    }
-  }
-  const s = body && typeof body === "object" && (body as { kind?: string }).kind === "Status" ? (body as { code?: number; reason?: string; message?: string }) : undefined;
-  return { code: s?.code ?? e.code, reason: s?.reason, message: s?.message ?? (typeof body === "string" ? body : `HTTP ${e.code}`) };
-}
 
 /** Map anything thrown to an AppError. `ref` (the request id) goes into the message of an unknown error. */
 export function toAppError(err: unknown, ref?: string): AppError {

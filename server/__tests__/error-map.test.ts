@@ -16,19 +16,22 @@ const prisma = (code: string, originalCode?: string, kind?: string) =>
 test("each door's errors map to a status and an actionable message; unknown ones to 500 with a reference", async () => {
   const { TechnitiumError } = await import("@/server/technitium/client");
   const { DnsTimeoutError, DnsQueryError } = await import("@/server/dns/client");
-  const { KubeCallError } = await import("@/server/stack/kube");
+  const { KubeError, toKubeError } = await import("@/server/kube/error");
+  // what the Kubernetes client throws, turned into the door's KubeError exactly as server/kube/client.ts does
+  const kube = (err: unknown) => toKubeError(err, "reading ConfigMap kube-system/coredns", 15000);
   const zodError = z.object({ a: z.number() }).safeParse({ a: "x" }).error;
   const cases: [string, unknown, number, RegExp?][] = [
     ["AppError", new AppError("locked", "held by bob"), 423, /bob/],
     ["zod", zodError, 400],
     ["JSON", (() => { try { JSON.parse("{"); } catch (e) { return e; } })(), 400, /not valid JSON/],
-    ["kube 404", new ApiException(404, "nf", JSON.stringify({ kind: "Status", code: 404, reason: "NotFound", message: "configmaps \"x\" not found" }), {}), 404, /not found/],
-    ["kube 409", new ApiException(409, "c", JSON.stringify({ kind: "Status", code: 409, reason: "Conflict", message: "conflict" }), {}), 409],
-    ["kube 422", new ApiException(422, "i", JSON.stringify({ kind: "Status", code: 422, reason: "Invalid", message: "bad field" }), {}), 400, /Fix the config/],
-    ["kube 403 (RBAC)", new ApiException(403, "f", JSON.stringify({ kind: "Status", code: 403, reason: "Forbidden", message: "no" }), {}), 502, /service account/],
-    ["kube 500", new ApiException(500, "e", "oops", {}), 502],
-    ["kube timeout", new KubeCallError({ code: 504, reason: "Timeout", message: "Timeout: read took longer than 15000 ms" }), 504],
-    ["kube unreachable", new KubeCallError({ code: 0, reason: "NetworkError", message: "Kubernetes API unreachable" }), 503],
+    ["kube 404", kube(new ApiException(404, "nf", JSON.stringify({ kind: "Status", code: 404, reason: "NotFound", message: "configmaps \"x\" not found" }), {})), 404, /not found/],
+    ["kube 409", kube(new ApiException(409, "c", JSON.stringify({ kind: "Status", code: 409, reason: "Conflict", message: "conflict" }), {})), 409],
+    ["kube 422", kube(new ApiException(422, "i", JSON.stringify({ kind: "Status", code: 422, reason: "Invalid", message: "bad field" }), {})), 400, /Fix the config/],
+    ["kube 403 (RBAC)", kube(new ApiException(403, "f", JSON.stringify({ kind: "Status", code: 403, reason: "Forbidden", message: "no" }), {})), 502, /service account/],
+    ["kube 500", kube(new ApiException(500, "e", "oops", {})), 502, /^reading ConfigMap kube-system\/coredns: .*HTTP 500: oops/],
+    ["kube timeout", kube(Object.assign(new Error("This operation was aborted"), { name: "AbortError" })), 504, /reading ConfigMap kube-system\/coredns.*15000 ms/],
+    ["kube unreachable", kube(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6443"), { code: "ECONNREFUSED" })), 503, /reachable/],
+    ["kube not configured", new KubeError("connecting to Kubernetes", { code: 0, reason: "NotConfigured", message: "no Kubernetes API is configured: set KUBECONFIG" }), 503, /KUBECONFIG/],
     ["technitium down", new TechnitiumError("primary", "unreachable", "cannot reach"), 503, /instance is up/],
     ["technitium timeout", new TechnitiumError("primary", "timeout", "no answer"), 504],
     ["technitium token", new TechnitiumError("primary", "invalid-token", "token refused"), 502, /TECHNITIUM_TOKEN/],

@@ -1,6 +1,7 @@
 import "server-only";
 import { defaultStackConfig } from "@/k8s/config";
 import { currentConfig } from "@/server/stack/config-store";
+import { withTimeout } from "@/server/timeout";
 import type { ArchConfig } from "./estate";
 import { archConfigFrom } from "./stack-config";
 
@@ -23,18 +24,10 @@ export async function currentArchConfig(): Promise<Result> {
 }
 
 async function readConfig(): Promise<Result> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const rev = await Promise.race([
-      currentConfig(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
-      }),
-    ]);
+    const rev = await withTimeout(currentConfig(), STORE_TIMEOUT_MS, () => new Error(`no answer within ${STORE_TIMEOUT_MS} ms`));
     return { config: archConfigFrom(rev.config), source: rev.id === null ? "defaults (no revision saved)" : `revision ${rev.id}` };
   } catch (err) {
     return { config: archConfigFrom(defaultStackConfig), source: `defaults (config store unavailable: ${err instanceof Error ? err.message : String(err)})` };
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,43 +1,35 @@
 import "server-only";
-import type { V1Pod } from "@kubernetes/client-node";
-import { apps, batch, core, kubeStatus } from "@/server/kube/client";
+import { KubeError } from "@/server/kube/error";
+import { listCronJobs } from "@/server/kube/jobs";
+import { listNodes as kubeNodes, listPods, podReady, readDaemonSet, readDeployment, readService, selectorOf } from "@/server/kube/workloads";
 import { technitiumClients } from "@/server/technitium/client";
 import type { ArchConfig, CoreDnsState, CronJobState, Live, NodeLocalState, ServiceState, TechnitiumState } from "./estate";
 
 /**
  * Live state readers for the graph and the tracer. Each returns a Live<T> and never throws, so one unreachable
- * source only greys out its own nodes.
+ * source only greys out its own nodes. Kubernetes reads go through the door (server/kube) with its "page" budget: a
+ * slow API server greys the graph out after a few seconds instead of hanging the page.
  */
 
 export async function live<T>(fn: () => Promise<T>, source: "kube" | "other" = "kube"): Promise<Live<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
-    return { ok: false, error: source === "kube" ? kubeStatus(err).message : err instanceof Error ? err.message : String(err) };
+    if (source === "kube" && err instanceof KubeError) return { ok: false, error: `${err.what}: ${err.message}` };
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
-const notFound = (err: unknown) => kubeStatus(err).code === 404;
-const podReady = (p: V1Pod) => p.status?.phase === "Running" && (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-
-export const listNodes = () => live(async () => ((await core().listNode()).items ?? []).map((n) => n.metadata?.name ?? "").filter(Boolean).sort());
+export const listNodes = () => live(async () => (await kubeNodes("page")).map((n) => n.metadata?.name ?? "").filter(Boolean).sort());
 
 export const nodeLocalState = (cfg: ArchConfig) =>
   live(async (): Promise<NodeLocalState> => {
-    let ds;
-    try {
-      ds = await apps().readNamespacedDaemonSet({ name: cfg.nodeLocalName, namespace: cfg.nodeLocalNamespace });
-    } catch (err) {
-      if (notFound(err)) return { deployed: false, desired: 0, ready: 0, nodes: [] };
-      throw err;
-    }
-    const selector = Object.entries(ds.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-    const [pods, nodes] = await Promise.all([
-      selector ? core().listNamespacedPod({ namespace: cfg.nodeLocalNamespace, labelSelector: selector }) : Promise.resolve({ items: [] as V1Pod[] }),
-      listNodes(),
-    ]);
+    const ds = await readDaemonSet(cfg.nodeLocalNamespace, cfg.nodeLocalName, "page");
+    if (!ds) return { deployed: false, desired: 0, ready: 0, nodes: [] };
+    const selector = selectorOf(ds.spec?.selector?.matchLabels);
+    const [pods, nodes] = await Promise.all([selector ? listPods(cfg.nodeLocalNamespace, selector, "page") : Promise.resolve([]), listNodes()]);
     const byNode = new Map<string, { ready: boolean; podIp?: string }>();
-    for (const p of pods.items) if (p.spec?.nodeName) byNode.set(p.spec.nodeName, { ready: podReady(p), podIp: p.status?.podIP });
+    for (const p of pods) if (p.spec?.nodeName) byNode.set(p.spec.nodeName, { ready: podReady(p), podIp: p.status?.podIP });
     const names = nodes.ok ? nodes.value : [...byNode.keys()].sort();
     return {
       deployed: true,
@@ -49,28 +41,23 @@ export const nodeLocalState = (cfg: ArchConfig) =>
 
 export const coreDnsState = (cfg: ArchConfig) =>
   live(async (): Promise<CoreDnsState> => {
-    const d = await apps().readNamespacedDeployment({ name: cfg.coreDnsDeployment, namespace: cfg.coreDnsNamespace });
-    const selector = Object.entries(d.spec?.selector?.matchLabels ?? { "k8s-app": "kube-dns" }).map(([k, v]) => `${k}=${v}`).join(",");
-    const pods = await core().listNamespacedPod({ namespace: cfg.coreDnsNamespace, labelSelector: selector });
+    const d = await readDeployment(cfg.coreDnsNamespace, cfg.coreDnsDeployment, "page");
+    if (!d) throw new Error(`Deployment ${cfg.coreDnsNamespace}/${cfg.coreDnsDeployment} does not exist`);
+    const pods = await listPods(cfg.coreDnsNamespace, selectorOf(d.spec?.selector?.matchLabels ?? { "k8s-app": "kube-dns" }), "page");
     return {
       desired: d.spec?.replicas ?? 0,
       ready: d.status?.readyReplicas ?? 0,
-      pods: pods.items.map((p) => ({ name: p.metadata?.name ?? "?", ip: p.status?.podIP, node: p.spec?.nodeName, ready: podReady(p) })).sort((a, b) => a.name.localeCompare(b.name)),
+      pods: pods.map((p) => ({ name: p.metadata?.name ?? "?", ip: p.status?.podIP, node: p.spec?.nodeName, ready: podReady(p) })).sort((a, b) => a.name.localeCompare(b.name)),
     };
   });
 
 /** A Service: exists, its ClusterIP/LB ingress, and how many ready pods its selector matches. */
 export const serviceState = (namespace: string, name: string) =>
   live(async (): Promise<ServiceState> => {
-    let svc;
-    try {
-      svc = await core().readNamespacedService({ name, namespace });
-    } catch (err) {
-      if (notFound(err)) return { exists: false };
-      throw err;
-    }
-    const sel = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-    const endpoints = sel ? (await core().listNamespacedPod({ namespace, labelSelector: sel })).items.filter(podReady).length : undefined;
+    const svc = await readService(namespace, name, "page");
+    if (!svc) return { exists: false };
+    const sel = selectorOf(svc.spec?.selector);
+    const endpoints = sel ? (await listPods(namespace, sel, "page")).filter(podReady).length : undefined;
     const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? "").filter(Boolean);
     return { exists: true, clusterIp: svc.spec?.clusterIP, externalIps: ingress, endpoints };
   });
@@ -78,9 +65,9 @@ export const serviceState = (namespace: string, name: string) =>
 /** Technitium pods (IP, name) per instance, matched by the instance's app label. */
 export const technitiumPods = (cfg: ArchConfig) =>
   live(async () => {
-    const pods = await core().listNamespacedPod({ namespace: cfg.technitiumNamespace, labelSelector: cfg.technitiumPodSelector });
+    const pods = await listPods(cfg.technitiumNamespace, cfg.technitiumPodSelector, "page");
     return cfg.technitiumInstances.map((inst) => {
-      const p = pods.items.filter((x) => x.metadata?.labels?.app === inst.appLabel).sort((a, b) => Number(podReady(b)) - Number(podReady(a)))[0];
+      const p = pods.filter((x) => x.metadata?.labels?.app === inst.appLabel).sort((a, b) => Number(podReady(b)) - Number(podReady(a)))[0];
       return { instance: inst.name, primary: inst.primary, podName: p?.metadata?.name, ip: p?.status?.podIP, ready: p ? podReady(p) : false };
     });
   });
@@ -133,9 +120,9 @@ export const cronJobStates = (cfg: ArchConfig) =>
     const lists = await Promise.all(
       namespaces.map(async (ns) => {
         try {
-          return (await batch().listNamespacedCronJob({ namespace: ns })).items;
+          return await listCronJobs(ns, "page");
         } catch (err) {
-          if (notFound(err) || kubeStatus(err).code === 403) return [];
+          if (err instanceof KubeError && (err.kind === "not_found" || err.status.code === 403)) return [];
           throw err;
         }
       }),

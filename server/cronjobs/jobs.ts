@@ -1,10 +1,12 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
-import * as k8s from "@kubernetes/client-node";
 import { desiredTechnitium } from "@/server/sync/context";
 import { AppError } from "@/server/errors";
-import { batch, core, FIELD_MANAGER, kubeStatus, requireKube } from "@/server/kube/client";
+import { createJob, listCronJobs as kubeCronJobs, listJobs, readCronJob, readJob } from "@/server/kube/jobs";
+import { streamPodLog } from "@/server/kube/logs";
+import type { V1CronJob, V1Job, V1JobSpec, V1Pod } from "@/server/kube/types";
+import { listPods } from "@/server/kube/workloads";
 
 /**
  * "Run now" for the stack's CronJobs, exactly as `kubectl create job <cj>-manual-<id> --from=cronjob/<cj>` builds the
@@ -38,7 +40,7 @@ export interface CronJobSummary {
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : typeof d === "string" ? d : null);
 
 /** kubectl's Job from a CronJob. Pure. */
-export function jobFromCronJob(cj: k8s.V1CronJob, name: string): k8s.V1Job {
+export function jobFromCronJob(cj: V1CronJob, name: string): V1Job {
   const tmpl = cj.spec?.jobTemplate;
   return {
     apiVersion: "batch/v1",
@@ -50,7 +52,7 @@ export function jobFromCronJob(cj: k8s.V1CronJob, name: string): k8s.V1Job {
       labels: { ...(tmpl?.metadata?.labels ?? {}) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: cj.metadata!.name!, uid: cj.metadata!.uid!, controller: true }],
     },
-    spec: structuredClone(tmpl?.spec) as k8s.V1JobSpec,
+    spec: structuredClone(tmpl?.spec) as V1JobSpec,
   };
 }
 
@@ -60,7 +62,7 @@ export function manualJobName(cronJob: string, id = randomBytes(4).toString("hex
   return `${cronJob.slice(0, 63 - suffix.length).replace(/[-.]+$/, "")}${suffix}`;
 }
 
-export function jobState(job: k8s.V1Job): JobState {
+export function jobState(job: V1Job): JobState {
   const conds = job.status?.conditions ?? [];
   const has = (t: string) => conds.some((c) => c.type === t && c.status === "True");
   if (has("Failed") || has("FailureTarget")) return "failed";
@@ -68,7 +70,7 @@ export function jobState(job: k8s.V1Job): JobState {
   return "running";
 }
 
-function summarise(job: k8s.V1Job): JobSummary {
+function summarise(job: V1Job): JobSummary {
   const state = jobState(job);
   const cond = (job.status?.conditions ?? []).find((c) => c.status === "True" && (c.type === "Failed" || c.type === "Complete"));
   return {
@@ -81,24 +83,11 @@ function summarise(job: k8s.V1Job): JobSummary {
   };
 }
 
-const ownedBy = (job: k8s.V1Job, cj: k8s.V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
+const ownedBy = (job: V1Job, cj: V1CronJob) => (job.metadata?.ownerReferences ?? []).some((o) => o.controller && o.kind === "CronJob" && o.uid === cj.metadata?.uid);
 
-async function kube<T>(p: Promise<T>, what: string): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    const s = kubeStatus(err);
-    if (s.code === 404) throw new AppError("not_found", `${what}: not found`);
-    if (s.code === 403) throw new AppError("forbidden", `${what}: dnsdeck's service account is not allowed (${s.message})`);
-    if (s.code === 0) throw new AppError("unavailable", `${what}: ${s.message}`);
-    throw new AppError("upstream", `${what}: ${s.message}`);
-  }
-}
-
-async function ownedJobs(cj: k8s.V1CronJob): Promise<k8s.V1Job[]> {
-  const list = await kube(batch().listNamespacedJob({ namespace: cj.metadata!.namespace! }), `listing Jobs in ${cj.metadata!.namespace}`);
-  return list.items.filter((j) => ownedBy(j, cj)).sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))));
+async function ownedJobs(cj: V1CronJob): Promise<V1Job[]> {
+  const list = await listJobs(cj.metadata!.namespace!);
+  return list.filter((j) => ownedBy(j, cj)).sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))));
 }
 
 /** dnsdeck runs and reads only the DNS stack's CronJobs: those in the Technitium namespace of the stack config. */
@@ -112,12 +101,12 @@ async function stackNamespace(namespace?: string): Promise<string> {
 export async function listCronJobs(namespace?: string): Promise<{ namespace: string; cronJobs: CronJobSummary[] }> {
   const ns = await stackNamespace(namespace);
   const [cjs, jobs] = await Promise.all([
-    kube(batch().listNamespacedCronJob({ namespace: ns }), `listing CronJobs in ${ns}`),
-    kube(batch().listNamespacedJob({ namespace: ns }), `listing Jobs in ${ns}`),
+    kubeCronJobs(ns),
+    listJobs(ns),
   ]);
-  const cronJobs = cjs.items
+  const cronJobs = cjs
     .map((cj) => {
-      const mine = jobs.items
+      const mine = jobs
         .filter((j) => ownedBy(j, cj))
         .sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))))
         .map(summarise);
@@ -136,23 +125,23 @@ export async function listCronJobs(namespace?: string): Promise<{ namespace: str
   return { namespace: ns, cronJobs };
 }
 
-export async function runCronJobNow(namespace: string, name: string): Promise<{ namespace: string; cronJob: string; job: string; manifest: k8s.V1Job }> {
+export async function runCronJobNow(namespace: string, name: string): Promise<{ namespace: string; cronJob: string; job: string; manifest: V1Job }> {
   await stackNamespace(namespace);
-  const cj = await kube(batch().readNamespacedCronJob({ namespace, name }), `CronJob ${namespace}/${name}`);
+  const cj = await readCronJob(namespace, name);
   const busy = (await ownedJobs(cj)).find((j) => jobState(j) === "running");
   if (busy)
     throw new AppError("conflict", `CronJob ${namespace}/${name} already has an unfinished Job ${busy.metadata!.name}; wait for it to finish (or delete it) before running it again`, {
       runningJob: busy.metadata!.name,
     });
   const job = jobFromCronJob(cj, manualJobName(name));
-  const created = await kube(batch().createNamespacedJob({ namespace, body: job, fieldManager: FIELD_MANAGER }), `creating a Job from CronJob ${namespace}/${name}`);
+  const created = await createJob(namespace, job);
   return { namespace, cronJob: name, job: created.metadata!.name!, manifest: job };
 }
 
 export async function jobStatus(namespace: string, cronJob: string, job: string): Promise<JobSummary> {
   await stackNamespace(namespace);
-  const cj = await kube(batch().readNamespacedCronJob({ namespace, name: cronJob }), `CronJob ${namespace}/${cronJob}`);
-  const j = await kube(batch().readNamespacedJob({ namespace, name: job }), `Job ${namespace}/${job}`);
+  const cj = await readCronJob(namespace, cronJob);
+  const j = await readJob(namespace, job);
   if (!ownedBy(j, cj)) throw new AppError("not_found", `Job ${namespace}/${job} does not belong to CronJob ${cronJob}`);
   return summarise(j);
 }
@@ -167,12 +156,12 @@ export async function jobLogStream(namespace: string, cronJob: string, job: stri
   const write = (line: string) => out.write(`${line}\n`);
   (async () => {
     const deadline = Date.now() + (opts.waitMs ?? 60_000);
-    let pod: k8s.V1Pod | undefined;
+    let pod: V1Pod | undefined;
     let said = false;
     for (;;) {
-      const pods = await core().listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${job}` });
-      const legacy = pods.items.length ? pods : await core().listNamespacedPod({ namespace, labelSelector: `job-name=${job}` });
-      pod = legacy.items.sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))))[0];
+      const pods = await listPods(namespace, `batch.kubernetes.io/job-name=${job}`);
+      const legacy = pods.length ? pods : await listPods(namespace, `job-name=${job}`);
+      pod = legacy.sort((a, b) => String(iso(b.metadata?.creationTimestamp)).localeCompare(String(iso(a.metadata?.creationTimestamp))))[0];
       const phase = pod?.status?.phase;
       if (pod && phase && phase !== "Pending") break;
       if (Date.now() > deadline) {
@@ -188,11 +177,11 @@ export async function jobLogStream(namespace: string, cronJob: string, job: stri
     const container = pod!.spec?.containers?.[0]?.name ?? "";
     const follow = opts.follow ?? (pod!.status?.phase === "Running");
     const done = new Promise<void>((resolve) => out.once("finish", resolve));
-    await new k8s.Log(requireKube()).log(namespace, podName, container, out, { follow, pretty: false, timestamps: false });
+    await streamPodLog(namespace, podName, container, out, { follow });
     if (!follow) await done;
   })().catch((err) => {
     if (!out.writableEnded) {
-      write(`[dnsdeck] log stream failed: ${kubeStatus(err).message}`);
+      write(`[dnsdeck] log stream failed: ${err instanceof Error ? err.message : String(err)}`);
       out.end();
     }
   });

@@ -3,6 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/prisma/generated/client";
 import { env } from "@/server/env";
 import { AppError, toAppError } from "@/server/errors";
+import { withTimeout } from "@/server/timeout";
 
 /**
  * dnsdeck's own database. One client per process (kept on globalThis so dev reloads do not leak pools). The pool
@@ -20,7 +21,7 @@ export function db(): PrismaClient {
 
 export async function checkDatabase(): Promise<{ ok: true } | { ok: false; error: string }> {
   try {
-    await withTimeout(db().$queryRaw`SELECT 1`, 3000);
+    await withTimeout(db().$queryRaw`SELECT 1`, 3000, () => new AppError("timeout", "no answer within 3000 ms"));
     return { ok: true };
   } catch (err) {
     return { ok: false, error: describeDbError(err) };
@@ -33,12 +34,3 @@ export function describeDbError(err: unknown): string {
   return code === "unavailable" || code === "timeout" ? "dnsdeck's database is unreachable" : "dnsdeck's database returned an error";
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new AppError("timeout", `no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}

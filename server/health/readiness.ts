@@ -1,6 +1,6 @@
 import "server-only";
 import { checkDatabase } from "@/server/db/client";
-import { checkKube } from "@/server/kube/client";
+import { checkKube } from "@/server/kube/ready";
 import { checkTechnitiumInstances } from "@/server/technitium/health";
 
 export interface Dependency {

@@ -1,4 +1,5 @@
 import "server-only";
+import { withTimeout } from "@/server/timeout";
 import { PrometheusError, prometheusTarget, queryInstant, queryRange, type Series } from "./client";
 import { funnelQueries, JOBS, RCODES, TECHNITIUM_TARGETS, tierQueries, upstreamQueries, type Tier } from "./queries";
 import { chooseWindow } from "./range";
@@ -67,21 +68,15 @@ export async function dnsMetrics(from: Date, to: Date, o: { technitiumMs?: numbe
   const techMs = o.technitiumMs ?? TECHNITIUM_PANEL_MS;
   const deadline = (name: PanelName) => (name === "technitium" ? techMs : (target?.timeoutMs ?? 5000) + 500);
   const run = async <T>(name: PanelName, fn: () => Promise<T>, empty: T): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
+    const late = () =>
+      new PrometheusError("timeout", name === "technitium" ? `the query logs did not answer within ${techMs / 1000} s (are the rollups catching up? see Query logs)` : `no answer within ${deadline(name)} ms`);
     try {
-      const r = await Promise.race([
-        fn(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new PrometheusError("timeout", name === "technitium" ? `the query logs did not answer within ${techMs / 1000} s (are the rollups catching up? see Query logs)` : `no answer within ${deadline(name)} ms`)), deadline(name));
-        }),
-      ]);
+      const r = await withTimeout(fn(), deadline(name), late);
       panels[name] = { ok: true, source: name === "technitium" ? "querylogs" : "prometheus" };
       return r;
     } catch (err) {
       panels[name] = fail(err);
       return empty;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const span = `${Math.max(60, Math.round((to.getTime() - from.getTime()) / 1000))}s`;

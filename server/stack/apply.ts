@@ -3,16 +3,20 @@ import { randomBytes } from "node:crypto";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
 import { db } from "@/server/db/client";
-import { requireKube } from "@/server/kube/client";
+import { requireKube } from "@/server/kube/config";
+import { conflictsOf, KubeError, type KubeStatus } from "@/server/kube/error";
+import { type ApiObject, applyObject } from "@/server/kube/objects";
 import { AppError } from "@/server/errors";
 import { configRevision, currentConfig, validateConfig } from "./config-store";
 import { objectKey, type Obj } from "./fields";
-import { KubeCallError, type KubeObj, conflictsOf, serverSideApply } from "./kube";
 import { acquireLock, refreshLock, releaseLock, STACK_LOCK } from "./lock";
 import { recordAudit } from "@/server/audit/record";
 import { planObject, type ObjectPlan } from "./plan";
 import { renderForApply } from "./render";
-import { type HopCheck, pausedIntent, type RolloutOptions, rolloutDefaults, verifyResolution, watchDaemonSet, watchDeployment, type WorkloadRollout } from "./rollout";
+import { pausedIntent, watchDaemonSet } from "./rollout/daemonset";
+import { watchDeployment } from "./rollout/deployment";
+import { type HopCheck, type RolloutOptions, rolloutDefaults, type WorkloadRollout } from "./rollout/types";
+import { verifyResolution } from "./rollout/verify";
 import { tuning } from "@/server/env";
 
 /**
@@ -183,25 +187,26 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     for (let i = 0; i < rendered.length; i++) {
       const r = rendered[i];
       const step = steps[i];
-      const intent = r.object as unknown as KubeObj;
+      const intent: ApiObject = r.object;
       step.status = "applying";
       step.startedAt = new Date().toISOString();
       await save();
       try {
-        await serverSideApply(intent, { force: !!req.takeOwnership });
+        await applyObject(intent, { force: !!req.takeOwnership });
       } catch (err) {
-        const s = err instanceof KubeCallError ? err.status : { code: 0, message: String(err) };
+        if (!(err instanceof KubeError)) throw err;
+        const s = err.status;
         step.httpStatus = s.code || undefined;
         step.finishedAt = new Date().toISOString();
-        const conflicts = conflictsOf(s as KubeCallError["status"]);
+        const conflicts = conflictsOf(s);
         if (conflicts.length) {
           step.status = "conflict";
           step.conflicts = conflicts;
           step.message = `owned by ${[...new Set(conflicts.map((c) => c.manager))].join(", ")}: ${conflicts.map((c) => c.field).join(", ")}. An admin can take ownership (apply again with "take ownership").`;
         } else {
           step.status = "failed";
-          step.causes = (s as KubeCallError["status"]).causes;
-          step.message = describeFailure(s as KubeCallError["status"]);
+          step.causes = s.causes;
+          step.message = describeFailure(s);
         }
         failure = `${step.key}: ${step.message}`;
         break;
@@ -231,12 +236,12 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
               ? await watchDaemonSet(intent, config, { ...opts, onProgress: progress })
               : await watchDeployment(intent, { ...opts, onProgress: progress }, isCoreDns(intent, config));
         } catch (err) {
-          const s = err instanceof KubeCallError ? err.status : { message: String(err) };
+          const why = err instanceof KubeError ? `${err.what}: ${err.message}` : err instanceof Error ? err.message : String(err);
           w = {
             key: step.key,
             kind: intent.kind,
             status: "failed",
-            message: `watching the rollout failed: ${s.message}`,
+            message: `watching the rollout failed: ${why}`,
             desired: 0,
             updated: 0,
             ready: 0,
@@ -253,7 +258,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
           if (intent.kind === "DaemonSet") {
             // stop the DaemonSet where it stands: no further node is replaced until the next apply
             try {
-              await serverSideApply(pausedIntent(intent), { force: !!req.takeOwnership });
+              await applyObject(pausedIntent(intent), { force: !!req.takeOwnership });
               step.message += " (DaemonSet paused: updateStrategy OnDelete until the next apply)";
             } catch (err) {
               step.message += ` (pausing the DaemonSet failed: ${err instanceof Error ? err.message : String(err)})`;
@@ -300,11 +305,11 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
   return getApply(id);
 }
 
-function isCoreDns(intent: KubeObj, config: StackConfig): boolean {
+function isCoreDns(intent: ApiObject, config: StackConfig): boolean {
   return intent.metadata.name === config.coredns.deploymentName && (intent.metadata.namespace ?? "") === config.coredns.namespace;
 }
 
-function describeFailure(s: { code: number; reason?: string; message: string; causes?: { field?: string; message?: string }[] }): string {
+function describeFailure(s: KubeStatus): string {
   if (s.code === 422) {
     const fields = (s.causes ?? []).map((c) => `${c.field}: ${c.message}`).join("; ");
     return `the API rejected the object as invalid (422): ${fields || s.message}. Fix the config and apply again.`;

@@ -2,9 +2,10 @@ import "server-only";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
 import { type ChangedField, alignAllocated, describeChanges, externalFields, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
-import { KubeCallError, type KubeObj, conflictsOf, isDryRunUnsupported, readLive, serverSideApply } from "./kube";
 import { renderForApply } from "./render";
-import { FIELD_MANAGER, RESTART_MANAGER, requireKube } from "@/server/kube/client";
+import { FIELD_MANAGER, RESTART_MANAGER, requireKube } from "@/server/kube/config";
+import { conflictsOf, isDryRunUnsupported, KubeError } from "@/server/kube/error";
+import { applyObject, readObject } from "@/server/kube/objects";
 
 /**
  * Plan = for each rendered object: read live, server-side apply with dryRun=All (dnsdeck's field manager, no force),
@@ -49,7 +50,7 @@ function managersOf(live: Obj | null): ObjectPlan["managers"] {
 }
 
 export async function planObject(r: RenderedObject, opts: { force?: boolean } = {}): Promise<ObjectPlan> {
-  const o = r.object as unknown as KubeObj;
+  const o = r.object;
   const base = {
     key: objectKey(o),
     component: r.component,
@@ -60,10 +61,10 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
   };
   let live: Obj | null;
   try {
-    live = await readLive(o);
+    live = await readObject(o);
   } catch (err) {
-    const s = (err as KubeCallError).status;
-    return { ...base, state: "error", diff: "", changes: [], external: [], managers: [], message: `cannot read the live object: ${s?.message ?? String(err)}` };
+    if (!(err instanceof KubeError)) throw err;
+    return { ...base, state: "error", diff: "", changes: [], external: [], managers: [], message: `cannot read the live object: ${err.message}` };
   }
   const managers = managersOf(live);
   const external = externalFields(live, o, [FIELD_MANAGER, RESTART_MANAGER]);
@@ -74,19 +75,19 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
   };
   const warnings: string[] = [];
   try {
-    const dry = await serverSideApply(o, { dryRun: true, force: opts.force, warnings });
+    const dry = await applyObject(o, { dryRun: true, force: opts.force, warnings });
     const d = diffAgainst(dry);
     const state: ObjectState = !live ? "missing" : d.changes.length ? "drifted" : "in-sync";
     return { ...base, state, ...d, external, managers, message: external.length ? externalMessage(external) : undefined, ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}) };
   } catch (err) {
-    if (!(err instanceof KubeCallError)) throw err;
+    if (!(err instanceof KubeError)) throw err;
     const s = err.status;
     const conflicts = conflictsOf(s);
     if (conflicts.length) {
       // what taking ownership would change (a forced dry run persists nothing)
       let d = { diff: "", changes: [] as ChangedField[] };
       try {
-        d = diffAgainst(await serverSideApply(o, { dryRun: true, force: true }));
+        d = diffAgainst(await applyObject(o, { dryRun: true, force: true }));
       } catch {
         /* keep the conflict alone */
       }

@@ -1,7 +1,7 @@
 import "server-only";
 import { defaultStackConfig, type StackConfig } from "@/k8s/config";
 import { env } from "@/server/env";
-import { core } from "@/server/kube/client";
+import { listPods, readService } from "@/server/kube/workloads";
 import { currentConfig } from "@/server/stack/config-store";
 import { TechnitiumApi, technitiumClients } from "@/server/technitium/client";
 
@@ -37,8 +37,8 @@ export async function desiredTechnitium(): Promise<StackConfig["technitium"]> {
 async function podIp(tech: StackConfig["technitium"], instance: string): Promise<string | null> {
   const inst = tech.instances.find((i) => i.name === instance);
   if (!inst) return null;
-  const pods = await core().listNamespacedPod({ namespace: tech.namespace, labelSelector: `app=${inst.appLabel}` });
-  const running = pods.items.filter((p) => p.status?.podIP && !p.metadata?.deletionTimestamp);
+  const pods = await listPods(tech.namespace, `app=${inst.appLabel}`);
+  const running = pods.filter((p) => p.status?.podIP && !p.metadata?.deletionTimestamp);
   const ready = running.find((p) => p.status?.phase === "Running") ?? running[0];
   return ready?.status?.podIP ?? null;
 }
@@ -57,8 +57,8 @@ export function productionContext(): SyncContext {
       if (override) return [override];
       const t = await tech();
       try {
-        const svc = await core().readNamespacedService({ namespace: t.namespace, name: t.services.primary.name });
-        const ip = svc.spec?.clusterIP;
+        const svc = await readService(t.namespace, t.services.primary.name);
+        const ip = svc?.spec?.clusterIP;
         // The plain ClusterIP: Technitium would resolve a bare name through its own resolver (not cluster DNS).
         if (ip && ip !== "None") return [ip];
       } catch {

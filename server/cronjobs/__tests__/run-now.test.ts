@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import { resetEnvForTests } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, toAppError } from "@/server/errors";
 import { startKubeTwin, type KubeTwin } from "@/twin/kube/index";
 import { jobLogStream, jobStatus, listCronJobs, runCronJobNow } from "../jobs";
 
@@ -92,7 +92,8 @@ test("only the stack's CronJobs: another namespace is refused", async () => {
 });
 
 test("unknown CronJob → not found; a Job of another CronJob is not served as this one's", async () => {
-  await assert.rejects(runCronJobNow("technitium", "nope"), (e: unknown) => e instanceof AppError && e.code === "not_found");
+  // the Kubernetes door's KubeError, answered to the user as a 404 naming the CronJob
+  await assert.rejects(runCronJobNow("technitium", "nope"), (e: unknown) => toAppError(e).status === 404 && /CronJob technitium\/nope/.test(toAppError(e).message));
   const r = await runCronJobNow("technitium", "technitium-password-sync");
   await assert.rejects(jobStatus("technitium", "technitium-split-horizon-sync", r.job), (e: unknown) => e instanceof AppError && e.code === "not_found");
 });

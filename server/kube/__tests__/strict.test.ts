@@ -11,6 +11,8 @@ import { kubeFetch } from "@/twin/kube/https-fetch";
 let kube: KubeTwin;
 let dir: string;
 let client: typeof import("../client");
+let objects: typeof import("../objects");
+let errors: typeof import("../error");
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "dnsdeck-strict-"));
@@ -18,6 +20,8 @@ before(async () => {
   Object.assign(process.env, { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", AUTH_MODE: "demo", KUBECONFIG: kube.kubeconfigPath, TECHNITIUM_INSTANCES: "primary=http://127.0.0.1:9", TECHNITIUM_TOKEN_PRIMARY: "unused" });
   (await import("@/server/env")).resetEnvForTests();
   client = await import("../client");
+  objects = await import("../objects");
+  errors = await import("../error");
 });
 after(async () => {
   await kube?.stop();
@@ -28,18 +32,17 @@ const cm = (extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "
 
 test("an apply with an unknown field is a 400 naming the field; nothing is stored", async () => {
   const warnings: string[] = [];
-  const misspelt = cm({ dataa: { b: "2" } });
-  const api = client.strictObjects((w) => warnings.push(w), misspelt);
-  await assert.rejects(api.patch(misspelt as never, undefined, undefined, "dnsdeck", false, "application/apply-patch+yaml" as never), (e: unknown) => {
-    const s = client.kubeStatus(e);
-    assert.equal(s.code, 400);
-    assert.match(s.message, /\.dataa: field not declared in schema/);
+  await assert.rejects(objects.applyObject(cm({ dataa: { b: "2" } }), { warnings }), (e: unknown) => {
+    assert.ok(e instanceof errors.KubeError, String(e));
+    assert.equal(e.status.code, 400);
+    assert.equal(e.kind, "invalid");
+    assert.match(e.message, /\.dataa: field not declared in schema/);
     return true;
   });
   const read = await kubeFetch(`${kube.url}/api/v1/namespaces/kube-system/configmaps/strict-probe`, { headers: { authorization: `Bearer ${kube.token}` } });
   assert.equal(read.status, 404);
-  const ok = await client.strictObjects((w) => warnings.push(w), cm()).patch(cm() as never, undefined, undefined, "dnsdeck", false, "application/apply-patch+yaml" as never);
-  assert.deepEqual((ok as { data?: unknown }).data, { a: "1" });
+  const ok = await objects.applyObject(cm(), { warnings });
+  assert.deepEqual(ok.data, { a: "1" });
   assert.deepEqual(warnings, []);
 });
 

@@ -86,7 +86,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.ok(again.rollout!.rollbackTo, "an undo target is offered");
     const undo = await (await h.apply.startRollback({ user: "alice", revision: again.rollout!.rollbackTo!, undo: again.id, rollout: fast })).done;
     assert.equal(undo.status, "ok", undo.error ?? "");
-    const cm = (await h.kube.readLive({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
+    const cm = (await h.kube.readObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
     const { renderNodeLocalCorefile } = await import("@/k8s/corefile-render");
     assert.equal(cm.data.Corefile, renderNodeLocalCorefile(h.k8s.defaultStackConfig));
     assert.equal((await h.store.currentConfig()).config.nodelocal.zones[0].cacheTtl, h.k8s.defaultStackConfig.nodelocal.zones[0].cacheTtl);
@@ -114,7 +114,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     const tf = structuredClone(svc);
     tf.metadata.labels = { "k8s-app": "kube-dns" };
     tf.spec = { ...tf.spec, selector: { "k8s-app": "coredns-terraform" } };
-    await h.kube.serverSideApply(tf, { manager: "Terraform", force: true });
+    await h.kube.applyObject(tf, { manager: "Terraform", force: true });
     const p = await h.plan.planStack(h.k8s.defaultStackConfig, { keys: h.nodelocalKeys() });
     const svcPlan = p.objects.find((o) => o.key === "Service kube-system/kube-dns-upstream")!;
     assert.equal(svcPlan.state, "conflict");
@@ -131,7 +131,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     const taken = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), takeOwnership: true, rollout: fast })).done;
     assert.equal(taken.status, "ok", taken.error ?? "");
     assert.equal(taken.takeOwnership, true);
-    const live = (await h.kube.readLive(svc)) as any;
+    const live = (await h.kube.readObject(svc)) as any;
     assert.deepEqual(live.spec.selector, { "k8s-app": "kube-dns" });
     const after = await h.plan.planStack(h.k8s.defaultStackConfig, { keys: ["Service kube-system/kube-dns-upstream"] });
     assert.equal(after.objects[0].state, "in-sync");
@@ -148,10 +148,9 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     const other = structuredClone(dsObj);
     other.spec.selector = { matchLabels: { "k8s-app": "node-local-dns", variant: "old" } };
     other.spec.template.metadata.labels = { ...other.spec.template.metadata.labels, variant: "old" };
-    const { objects } = await import("@/server/kube/client");
-    await objects().delete(dsObj as any).catch(() => {});
-    for (let i = 0; i < 50 && (await h.kube.readLive(dsObj)); i++) await new Promise((r) => setTimeout(r, 100));
-    await h.kube.serverSideApply(other);
+    await h.deleteObject(dsObj).catch(() => {});
+    for (let i = 0; i < 50 && (await h.kube.readObject(dsObj)); i++) await new Promise((r) => setTimeout(r, 100));
+    await h.kube.applyObject(other);
     const run = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), rollout: fast })).done;
     assert.equal(run.status, "partial");
     const step = run.steps.find((s) => s.status === "failed")!;
@@ -160,15 +159,15 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.match(step.message!, /selector/);
     assert.ok(!run.applied.includes(step.key));
     // put it back for the next tests
-    await objects().delete(dsObj as any).catch(() => {});
-    for (let i = 0; i < 50 && (await h.kube.readLive(dsObj)); i++) await new Promise((r) => setTimeout(r, 100));
+    await h.deleteObject(dsObj).catch(() => {});
+    for (let i = 0; i < 50 && (await h.kube.readObject(dsObj)); i++) await new Promise((r) => setTimeout(r, 100));
     const fixed = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), rollout: fast })).done;
     assert.equal(fixed.status, "ok", fixed.error ?? "");
   });
 
   test("drift: a kubeadm-style Update after dnsdeck's apply shows with its owner — as a conflict on dnsdeck's fields, as external drift elsewhere", async () => {
     const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any;
-    await h.kube.mergePatch(ds, { metadata: { labels: { "kubeadm-touched": "yes" } }, spec: { template: { spec: { priorityClassName: "system-cluster-critical" } } } }, "kubeadm");
+    await h.kube.mergePatchObject(ds, { metadata: { labels: { "kubeadm-touched": "yes" } }, spec: { template: { spec: { priorityClassName: "system-cluster-critical" } } } }, "kubeadm");
     const p = await h.plan.planStack(h.k8s.defaultStackConfig, { keys: ["DaemonSet kube-system/node-local-dns"] });
     const o = p.objects[0];
     assert.equal(o.state, "conflict", o.message);

@@ -19,10 +19,12 @@ export async function startHarness() {
   const { startKubeTwin } = await import(twinEntry);
   const twin = (await startKubeTwin({ stateDir, speed: 25 })) as { url: string; kubeconfigPath: string; adminToken: string; stop(): Promise<void> };
   const { startDnsServer, reply } = await import("@/twin/dns/wire");
-  const { KubeConfig, CoreV1Api } = await import("@kubernetes/client-node");
+  const { KubeConfig, CoreV1Api, KubernetesObjectApi } = await import("@kubernetes/client-node");
   const kc = new KubeConfig();
   kc.loadFromFile(twin.kubeconfigPath);
   const coreApi = kc.makeApiClient(CoreV1Api);
+  // what an admin does with kubectl (dnsdeck itself never deletes): the raw client, outside the door
+  const adminObjects = KubernetesObjectApi.makeApiClient(kc);
   const dropped = new Set<string>();
   const servers: { close(): Promise<void> }[] = [];
   const answer = (req: any) => reply(req, { answers: [{ name: req.questions[0].name, type: "A", ttl: 30, class: "IN", data: "10.96.0.1" } as any] });
@@ -45,14 +47,14 @@ export async function startHarness() {
   const cs = await startDnsServer({ host: "127.0.0.1", port: 0, label: "coredns-pods", handler: answer });
   servers.push(cs);
   map.push(`10.244.0.0/16=127.0.0.1:${cs.port}`);
-  const dbh = await stackTestEnv({ KUBECONFIG: twin.kubeconfigPath, DNS_ADDRESS_MAP: map.join(","), DNSDECK_STACK_KUBE_TIMEOUT_MS: "1500", DNSDECK_DS_MIN_READY_SECONDS: "0" });
+  const dbh = await stackTestEnv({ KUBECONFIG: twin.kubeconfigPath, DNS_ADDRESS_MAP: map.join(","), DNSDECK_KUBE_TIMEOUT_MS: "1500", DNSDECK_DS_MIN_READY_SECONDS: "0" });
   const mods = {
     apply: await import("../apply"),
     plan: await import("../plan"),
     store: await import("../config-store"),
     lock: await import("../lock"),
     restart: await import("../restart"),
-    kube: await import("../kube"),
+    kube: await import("@/server/kube/objects"),
     k8s: await import("@/k8s/index"),
   };
   const fault = async (f: object | null) => {
@@ -69,6 +71,7 @@ export async function startHarness() {
     ...mods,
     fault,
     clearFaults: () => fault(null),
+    deleteObject: (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => adminObjects.delete(o).then(() => undefined),
     nodelocalKeys: () => mods.k8s.renderComponent(mods.k8s.defaultStackConfig, "nodelocal").map((r) => mods.k8s.objectKey(r.object)),
     nodePods: async () => (await mods.kube.listObjects("v1", "Pod", "kube-system", "k8s-app=node-local-dns")).filter((p: any) => !p.metadata.deletionTimestamp) as any[],
     async stop() {

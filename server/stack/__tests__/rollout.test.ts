@@ -47,7 +47,7 @@ describe("stack rollout gate on the Kubernetes twin", { skip: twinMissing }, () 
     assert.equal(rb.status, "ok", rb.error ?? "");
     assert.equal(rb.kind, "rollback");
     assert.equal((await h.store.currentConfig()).config.nodelocal.image, "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1");
-    const live = (await h.kube.readLive({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
+    const live = (await h.kube.readObject({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
     assert.equal(live.spec.updateStrategy.type, "RollingUpdate", "the pause is lifted by the next apply");
     assert.equal(live.spec.template.spec.containers[0].image, "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1");
   });
@@ -100,8 +100,32 @@ describe("stack rollout gate on the Kubernetes twin", { skip: twinMissing }, () 
     assert.equal(r.fieldManager, "dnsdeck-restart");
     const run = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), rollout: fast })).done;
     assert.equal(run.status, "ok", run.error ?? "");
-    const live = (await h.kube.readLive({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
+    const live = (await h.kube.readObject({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
     assert.equal(live.spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"], r.restartedAt);
     assert.ok(live.metadata.managedFields.some((m: any) => m.manager === "dnsdeck-restart"));
+  });
+
+  test("a restart whose read of the live object fails says so: an API 500 is a 502, a timeout a 504, and nothing is restarted", async () => {
+    const { toAppError } = await import("@/server/errors");
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any;
+    const before = ((await h.kube.readObject(ds)) as any).spec.template.metadata.annotations?.["kubectl.kubernetes.io/restartedAt"];
+    const restart = () => h.restart.restartWorkload({ user: "alice", kind: "DaemonSet", namespace: "kube-system", name: "node-local-dns" });
+    try {
+      await h.fault({ kind: "api", path: "daemonsets/node-local-dns(\\?|$)", method: "GET", status: 500, message: "etcdserver: leader changed" });
+      const e500 = await restart().then(() => null, (e: unknown) => toAppError(e));
+      assert.ok(e500, "the restart went through despite the 500");
+      assert.equal(e500.status, 502, e500.message);
+      assert.match(e500.message, /reading DaemonSet kube-system\/node-local-dns: .*HTTP 500.*leader changed/);
+      await h.clearFaults();
+      await h.fault({ kind: "api", path: "daemonsets/node-local-dns(\\?|$)", method: "GET", status: "timeout", delayMs: 2500 });
+      const eTimeout = await restart().then(() => null, (e: unknown) => toAppError(e));
+      assert.ok(eTimeout, "the restart went through despite the timeout");
+      assert.equal(eTimeout.status, 504, eTimeout.message);
+      assert.match(eTimeout.message, /reading DaemonSet kube-system\/node-local-dns.*1500 ms/);
+    } finally {
+      await h.clearFaults();
+    }
+    const after = ((await h.kube.readObject(ds)) as any).spec.template.metadata.annotations?.["kubectl.kubernetes.io/restartedAt"];
+    assert.equal(after, before, "a failed restart must not restart the pods");
   });
 });

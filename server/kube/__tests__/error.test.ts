@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { conflictsOf, isDryRunUnsupported } from "../kube";
+import { conflictsOf, isDryRunUnsupported } from "../error";
 
 test("an SSA 409 names each conflicting field and its manager; a 409 without causes is not an ownership conflict", () => {
   const s = {
