@@ -75,7 +75,7 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
     bucket: nx.bucket,
     total,
     coverage: all ? covered / all : 1,
-    approximate: nx.source === "estimate" || sf.source === "estimate" || nx.top.approximate || sf.top.approximate,
+    approximate: String(nx.source) === "estimate" || String(sf.source) === "estimate" || nx.top.approximate || sf.top.approximate,
     causes,
     byKind: [...byKind.values()].sort((a, b) => b.count - a.count),
     series: nx.series.map((p, i) => ({ t: p.t, nxDomain: p.total, serverFailure: sf.series[i]?.total ?? 0 })),

@@ -13,7 +13,7 @@ import {
 } from "@/k8s/clients";
 import { db } from "@/server/db/client";
 import { query as dnsQuery } from "@/server/dns";
-import { listObjects } from "@/server/stack/kube";
+import { listObjects } from "@/server/kube/objects";
 import { currentConfig } from "@/server/stack/config-store";
 
 /**
