@@ -12,6 +12,7 @@ const LINKS = [
   { href: "/technitium", label: "Technitium" },
   { href: "/zones", label: "Zones" },
   { href: "/query-logs", label: "Query logs" },
+  { href: "/clients", label: "Clients" },
   { href: "/audit", label: "Audit" },
 ];
 

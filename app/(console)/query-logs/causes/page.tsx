@@ -1,0 +1,131 @@
+import Link from "next/link";
+import { pageContext } from "@/server/auth/page-context";
+import { readCauses } from "@/server/clients/causes";
+import { toAppError } from "@/server/errors";
+import { FailureChart } from "./failure-chart";
+
+export const dynamic = "force-dynamic";
+
+const RANGES = { "24h": 1, "7d": 7, "30d": 30, "90d": 90 } as const;
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
+
+export default async function CausesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const ctx = await pageContext("/query-logs/causes");
+  const sp = await searchParams;
+  const range = (Object.keys(RANGES) as (keyof typeof RANGES)[]).find((r) => r === sp.range) ?? "7d";
+  const to = new Date();
+  const from = new Date(to.getTime() - RANGES[range] * 86_400_000);
+  let data: Awaited<ReturnType<typeof readCauses>> | null = null;
+  let error: string | null = null;
+  try {
+    data = await readCauses(ctx, { from: from.toISOString(), to: to.toISOString(), server: sp.server || undefined });
+  } catch (err) {
+    const e = toAppError(err, ctx.requestId);
+    error = e.message;
+  }
+  const logsHref = (q: Record<string, string>) => `/query-logs?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), ...q })}`;
+  return (
+    <>
+      <h1>Why queries fail</h1>
+      <p className="lede">
+        NXDOMAIN and SERVFAIL answers from Technitium&apos;s query log, each failing name classified by cause with its fix, and who keeps asking — named by
+        what the client is (see <Link href="/clients">Clients</Link>). The architecture document&apos;s &ldquo;High NXDOMAIN Rate in Logs&rdquo;, answered.
+      </p>
+      <nav className="filters" aria-label="Range">
+        {(Object.keys(RANGES) as (keyof typeof RANGES)[]).map((r) => (
+          <Link key={r} href={`/query-logs/causes?range=${r}`} className={r === range ? "active" : undefined} aria-current={r === range ? "page" : undefined}>
+            last {r}
+          </Link>
+        ))}
+      </nav>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {data && (
+        <>
+          <p data-testid="causes-totals">
+            <strong>{data.total.nxDomain.toLocaleString("en")}</strong> NXDOMAIN and <strong>{data.total.serverFailure.toLocaleString("en")}</strong> SERVFAIL
+            answers. Causes below are from the most frequent failing names, which hold <strong>{pct(data.coverage)}</strong> of all failures
+            {data.approximate ? " (some counts are estimates)" : ""}.
+          </p>
+          <FailureChart series={data.series} />
+          <h2>Causes</h2>
+          <div className="table-scroll">
+            <table className="table" data-testid="causes-table">
+              <thead>
+                <tr>
+                  <th>Cause</th>
+                  <th>Share</th>
+                  <th>Failures</th>
+                  <th>Top names</th>
+                  <th>Fix</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.causes.length === 0 && (
+                  <tr>
+                    <td colSpan={5} className="muted">
+                      No failed queries in this range.
+                    </td>
+                  </tr>
+                )}
+                {data.causes.map((c) => (
+                  <tr key={c.cause} data-cause={c.cause}>
+                    <td>
+                      <span className={`badge ${c.actionable ? "badge-warning" : ""}`}>{c.label}</span>
+                    </td>
+                    <td>
+                      <span className="bar" style={{ display: "inline-block", width: `${Math.round(c.share * 120)}px`, height: 8, background: "var(--warn)", marginRight: 6 }} />
+                      {pct(c.share)}
+                    </td>
+                    <td>{c.count.toLocaleString("en")}</td>
+                    <td className="mono small">
+                      {c.names.slice(0, 5).map((n) => (
+                        <div key={`${n.rcode}|${n.name}`}>
+                          <Link href={logsHref({ qname: n.name, rcode: n.rcode })}>{n.name}</Link> <span className="muted">×{n.count.toLocaleString("en")}</span>
+                        </div>
+                      ))}
+                      {c.names.length > 5 && <div className="muted">+{c.names.length - 5} more</div>}
+                    </td>
+                    <td className="small">{c.fix}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h2>Who keeps asking</h2>
+          {data.namesFailed && <p className="warn-text">The client directory could not be read: clients are shown by address only.</p>}
+          <div className="table-scroll">
+            <table className="table" data-testid="causes-kinds">
+              <thead>
+                <tr>
+                  <th>Kind</th>
+                  <th>Failures</th>
+                  <th>Clients</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.byKind.map((k) => (
+                  <tr key={k.kind} data-kind={k.kind}>
+                    <td>{k.label}</td>
+                    <td>{k.count.toLocaleString("en")}</td>
+                    <td className="mono small">
+                      {k.clients.slice(0, 6).map((c) => (
+                        <div key={`${c.rcode}|${c.ip}`}>
+                          <Link href={logsHref({ client: c.ip, rcode: c.rcode })}>{c.name ?? c.ip}</Link>
+                          {c.name && <span className="muted"> {c.ip}</span>} <span className="muted">×{c.count.toLocaleString("en")}</span>
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { classify } from "../causes";
+
+test("search-domain expansions name the suffix the resolver appended", () => {
+  assert.deepEqual(classify({ name: "github.com.viktorbarzin.lan", rcode: 3 })?.suffix, ".viktorbarzin.lan");
+  const svc = classify({ name: "grafana.monitoring.svc.cluster.local.viktorbarzin.lan", rcode: 3 });
+  assert.deepEqual([svc?.cause, svc?.suffix], ["search-expansion", ".svc.cluster.local.viktorbarzin.lan"]);
+  assert.equal(classify({ name: "x.idrac.viktorbarzin.lan.", rcode: 3 })?.cause, "search-expansion");
+});
+
+test("one label under the internal zone is a missing host, not an expansion", () => {
+  const r = classify({ name: "idarc.viktorbarzin.lan", rcode: 3 });
+  assert.equal(r?.cause, "internal-missing");
+  assert.match(r!.fix, /typo or a deleted host/);
+});
+
+test("stub-zone floods, blocked answers, reverse lookups and upstream failures", () => {
+  assert.equal(classify({ name: "pc1001.eu.emrsn.org", rcode: 3 })?.cause, "corporate-flood");
+  assert.equal(classify({ name: "doubleclick.net", rcode: 0, responseType: 4 })?.cause, "blocked");
+  assert.equal(classify({ name: "77.1.168.192.in-addr.arpa", rcode: 3, qtype: 12 })?.cause, "reverse-no-ptr");
+  assert.equal(classify({ name: "example.com", rcode: 2 })?.cause, "upstream-failure");
+  assert.equal(classify({ name: "nope.example", rcode: 3 })?.cause, "other");
+  assert.equal(classify({ name: "example.com", rcode: 0 }), null, "a good answer is not a failure");
+});
