@@ -6,7 +6,7 @@ const base = Number(process.env.E2E_PORT_BASE ?? 3100);
 
 export const E2E = {
   /** embedded: started by e2e/query-logs.spec.ts on PGlite (as `npm run demo` runs). */
-  ports: { main: base, jwt: base + 1, demo: base + 2, nodb: base + 3, embedded: base + 4 },
+  ports: { main: base, jwt: base + 1, demo: base + 2, nodb: base + 3, embedded: base + 7 },
   jwt: { secret: "e2e-provider-client-secret-0123456789", issuer: "http://authentik.test/application/o/dnsdeck/", audience: "dnsdeck-e2e" },
 };
 

@@ -198,13 +198,13 @@ test("two processes on one database: concurrent zone syncs → exactly one runs,
   await c.connect();
   try {
     const holders = async () =>
-      (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = 1 AND granted`, [0x646e73])).rows[0].n as number;
+      (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = $1 AND objid = 1 AND granted`, [0x646e73])).rows[0].n as number;
     await poll(holders, (n) => n === 1, 30_000, "one advisory lock holder");
     await sleep(3000);
     expect(await holders()).toBe(1);
     // the holder dies: the other process takes over on its next tick (its connection closes, PostgreSQL frees the lock)
     const holderPid = async () =>
-      (await c.query(`SELECT a.application_name AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = 1 AND l.granted`, [0x646e73])).rows[0]?.n as string | undefined;
+      (await c.query(`SELECT a.application_name AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = $1 AND l.objid = 1 AND l.granted`, [0x646e73])).rows[0]?.n as string | undefined;
     const first = await holderPid();
     const [dying, surviving] = first === `dnsdeck-leader-1/${a.pid}` ? [a, b] : [b, a];
     expect(first).toBe(`dnsdeck-leader-1/${dying.pid}`);

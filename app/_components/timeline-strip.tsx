@@ -41,7 +41,7 @@ export function TimelineStrip({ from, to, padLeft = 60, padRight = 10, markers: 
             type="button"
             className="timeline-marker"
             style={{ left: `${x}%`, background: MARKER_COLORS[m.kind] }}
-            title={`${new Date(m.at).toLocaleString()} — ${m.label} (${m.status})`}
+            title={`${new Date(m.at).toISOString().replace("T", " ").slice(0, 19)} UTC — ${m.label} (${m.status})`}
             aria-label={`${m.kind}: ${m.label}, ${m.status}`}
             data-testid={`marker-${m.kind}`}
             onClick={() => setOpen(m)}

@@ -64,6 +64,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {error && <p className="error-text" role="alert">{error}: the audit log cannot be shown until it is back. The rest of dnsdeck keeps working.</p>}
       {data && (
         <>
+          <div className="table-scroll">
           <table className="table" data-testid="audit-table">
             <thead>
               <tr>
@@ -104,6 +105,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </tbody>
           </table>
+          </div>
           {data.nextBefore && (
             <p>
               <Link href={nextHref(data.nextBefore)}>Older →</Link>
