@@ -126,7 +126,13 @@ test("a Job created from a CronJob (kubectl create job --from) runs, logs, compl
   };
   const created = plain(await env.batch.createNamespacedJob({ namespace: "technitium", body: job, fieldManager: "dnsdeck" }));
   assert.equal(created.metadata.labels["batch.kubernetes.io/job-name"], job.metadata.name);
-  const pod = await until("job pod running", async () => plain(await env.core.listNamespacedPod({ namespace: "technitium", labelSelector: `batch.kubernetes.io/job-name=${job.metadata.name}` })).items.find((p: any) => p.status.containerStatuses?.[0]?.state?.running));
+  // the pod has started: running, or (on a fast clock, between two polls) already finished — its log is there either way
+  const pod = await until("job pod started", async () =>
+    plain(await env.core.listNamespacedPod({ namespace: "technitium", labelSelector: `batch.kubernetes.io/job-name=${job.metadata.name}` })).items.find(
+      (p: any) => p.status.containerStatuses?.[0]?.state?.running || p.status.containerStatuses?.[0]?.state?.terminated,
+    ),
+    20_000,
+  );
   const out = await logs(pod.metadata.name, "zone-sync", { follow: true });
   const done = await until("Complete", async () => {
     const j = plain(await env.batch.readNamespacedJob({ name: job.metadata.name, namespace: "technitium" }));
