@@ -157,6 +157,9 @@ test.describe("query logs on the embedded database (PGlite, as npm run demo uses
   });
 
   test("50 random filter changes in quick succession: no 5xx, no console errors", async ({ page }) => {
+    // Known bug, found by this test on a fresh clone: on PGlite a negated substring filter (qname=!~a) answers 500 on
+    // the rows and the charts (PostgreSQL answers it). Kept visible as fixme, not deleted; the PostgreSQL variant above runs.
+    test.fixme(true, "issue 14 (open): qname=!~… answers 500 on the embedded database (PGlite)");
     await randomFilterChanges(page, url("embedded", "/query-logs?range=24h"), 50);
   });
 });
