@@ -72,14 +72,18 @@ function sel(kind: Kind, not: boolean, rows: { id: number; key: string; pool: nu
 
 export async function plan(stores: Stores, filter: Filter): Promise<Plan> {
   const id = stores.stateId ?? STATE_ID;
-  const [state, edge, dict, [client, name]] = await Promise.all([
-    stores.deck.query(`SELECT watermark, watermark_at FROM querylog_state WHERE id = $1`, [id]),
+  const [state, edge, cached, [client, name]] = await Promise.all([
+    stores.deck.query(`SELECT watermark, watermark_at, (SELECT max(id) FROM querylog_sigs) AS max_sig FROM querylog_state WHERE id = $1`, [id]),
     stores.logs.query(`SELECT dlid, timestamp, (SELECT max(dlid) FROM dns_logs) AS newest FROM dns_logs ORDER BY dlid LIMIT 1`),
     sigDict(stores.deck),
     selectKeys(stores, filter),
   ]);
   const watermark = Number(state.rows[0]?.watermark ?? 0);
   const watermarkAt = state.rows[0]?.watermark_at ? new Date(state.rows[0].watermark_at) : null;
+  // A rollup tick adds signatures (ids only grow) in the transaction that writes the rollup rows carrying them: a
+  // cached dictionary without the newest id was loaded before such a commit, so it is reloaded.
+  const maxSig = state.rows[0]?.max_sig == null ? null : Number(state.rows[0].max_sig);
+  const dict = maxSig !== null && !cached.byId.has(maxSig) ? await sigDict(stores.deck, { refresh: true }) : cached;
   const oldest = edge.rows[0] ? { dlid: Number(edge.rows[0].dlid), at: new Date(edge.rows[0].timestamp) } : null;
   let from = filter.from;
   let clipped: string | null = null;

@@ -8,6 +8,7 @@ import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
 import { readState } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
+import { invalidateSigs } from "./sigs";
 
 /**
  * The API's and the page's verbs over the pure query code (viewer): pools from env, errors mapped to messages that
@@ -22,19 +23,35 @@ export const exportQueryLogs = verb({ name: "querylogs.export", role: "viewer", 
   return exportLogs(input);
 });
 
+/**
+ * A rollup tick that commits between reading the signature dictionary and reading the rollup rows brings ids the
+ * dictionary does not hold yet: read again once with a fresh dictionary (found on PGlite under rapid filter changes).
+ */
+async function withFreshSigs<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof Error && err.message.startsWith("unknown signature"))) throw err;
+    invalidateSigs();
+    return fn();
+  }
+}
+
 export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact" }) {
   try {
-    const s = stores();
-    if (input.after !== null) {
-      const rows = await queryNewer(s, input.filter, input.after, input.limit);
-      return { rows: rows.reverse(), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
-    }
-    const r = await resolve(s, input.filter);
-    const [page, count] = await Promise.all([
-      queryPage(s, input.filter, { cursor: input.cursor, limit: input.limit }, r),
-      input.count === "none" ? null : countRows(s, input.filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
-    ]);
-    return { ...page, count };
+    return await withFreshSigs(async () => {
+      const s = stores();
+      if (input.after !== null) {
+        const rows = await queryNewer(s, input.filter, input.after, input.limit);
+        return { rows: rows.reverse(), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
+      }
+      const r = await resolve(s, input.filter);
+      const [page, count] = await Promise.all([
+        queryPage(s, input.filter, { cursor: input.cursor, limit: input.limit }, r),
+        input.count === "none" ? null : countRows(s, input.filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
+      ]);
+      return { ...page, count };
+    });
   } catch (err) {
     throw mapDbError(err);
   }
@@ -42,7 +59,7 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
 
 export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[] }) {
   try {
-    return await queryStats(stores(), input.filter, { bucket: input.bucket, parts: input.parts });
+    return await withFreshSigs(() => queryStats(stores(), input.filter, { bucket: input.bucket, parts: input.parts }));
   } catch (err) {
     throw mapDbError(err);
   }
