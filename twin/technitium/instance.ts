@@ -364,16 +364,22 @@ export class TechnitiumInstance {
       });
   }
 
-  /** Live SOA query to each primary over TCP (zone create step 1). Returns the SOA serial of the first answer. */
+  /**
+   * Live SOA query to each primary over TCP (zone create step 1). Returns the SOA serial of the first answer. Like
+   * Technitium's DnsClient with its defaults (Timeout 2000 ms, Retries 2): up to three attempts per address.
+   */
   async probePrimary(zone: string, addresses: string[]): Promise<number> {
     for (const a of addresses) {
       const t = this.target(a);
-      try {
-        const res = await exchange(makeQuery(zone, "SOA", { rd: false }), { host: t.host, port: t.port, tcp: true, timeoutMs: 2000 });
-        const soa = res.answers?.find((r) => r.type === "SOA");
-        if (rcodeOf(res) === "NOERROR" && soa) return (soa.data as { serial: number }).serial;
-      } catch {
-        // try the next primary
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const res = await exchange(makeQuery(zone, "SOA", { rd: false }), { host: t.host, port: t.port, tcp: true, timeoutMs: 2000 });
+          const soa = res.answers?.find((r) => r.type === "SOA");
+          if (rcodeOf(res) === "NOERROR" && soa) return (soa.data as { serial: number }).serial;
+          break; // an answer without the SOA: this primary will not give it, try the next
+        } catch {
+          // no answer in time: try again, then the next primary
+        }
       }
     }
     throw new Error(`DnsClient failed to resolve the request '${zone} SOA IN': no response from name servers [${addresses.join(", ")}].`);
