@@ -155,6 +155,15 @@ function exactKey(host: string, port: number | undefined, node: string | undefin
   return `${host.toLowerCase()}${port !== undefined ? `:${port}` : ""}${node ? `@${node.toLowerCase()}` : ""}`;
 }
 
+/**
+ * Where a TCP connection (HTTP) to a cluster address is really made: only an exact `ip:port` entry applies, because the
+ * CIDR and bare-`ip` entries carry DNS ports. No entry: the address itself.
+ */
+export function mapConnection(map: AddressMap, address: string, port: number): { host: string; port: number } {
+  const hit = map.exact.get(exactKey(address, port, undefined));
+  return hit ? { host: hit.host, port: hit.port ?? port } : { host: address, port };
+}
+
 /** Where a query for `dest` is really sent. */
 export function mapDestination(map: AddressMap, dest: Destination): MappedDestination {
   const port = dest.port ?? 53;

@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { TechnitiumApi } from "./api";
+import { resolveEndpoint } from "./endpoint";
 import { TechnitiumClient } from "./transport";
 
 /**
@@ -11,7 +12,7 @@ import { TechnitiumClient } from "./transport";
  */
 export function technitiumApis(): TechnitiumApi[] {
   const e = env();
-  return e.TECHNITIUM_INSTANCES.map((i, idx) => new TechnitiumApi(new TechnitiumClient({ ...i, primary: idx === 0 }, e.technitiumTokens.get(i.name)!, e.TECHNITIUM_TIMEOUT_MS)));
+  return e.TECHNITIUM_INSTANCES.map((i, idx) => new TechnitiumApi(new TechnitiumClient({ ...i, primary: idx === 0 }, e.technitiumTokens.get(i.name)!, e.TECHNITIUM_TIMEOUT_MS, fetch, (url) => resolveEndpoint(url))));
 }
 
 /** The zone primary (the first configured instance). */

@@ -29,6 +29,8 @@ export class TechnitiumClient {
     private readonly token: string,
     readonly defaultTimeoutMs = 8000,
     private readonly fetchImpl: typeof fetch = fetch,
+    /** Where the configured URL is really reached (./endpoint.ts: a Service name becomes its ClusterIP). */
+    private readonly locate: (url: string) => Promise<{ url: string; via: string }> = async (url) => ({ url, via: "as configured" }),
   ) {}
 
   get name(): string {
@@ -53,10 +55,12 @@ export class TechnitiumClient {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined) body.set(k, String(v));
     body.set("token", this.token);
-    const url = `${this.instance.url}/api/${path.replace(/^\/+/, "")}`;
     let res: Response;
     let text: string;
+    let where = { url: this.instance.url, via: "as configured" };
     try {
+      where = await this.locate(this.instance.url);
+      const url = `${where.url}/api/${path.replace(/^\/+/, "")}`;
       res = await this.fetchImpl(method === "GET" ? `${url}?${body}` : url, {
         method,
         headers: method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : undefined,
@@ -68,7 +72,8 @@ export class TechnitiumClient {
     } catch (err) {
       const name = err instanceof Error ? err.name : "";
       if (name === "TimeoutError" || name === "AbortError") throw new TechnitiumError(this.name, "timeout", `no answer within ${timeoutMs} ms`);
-      throw new TechnitiumError(this.name, "unreachable", `cannot reach ${this.instance.url} (${describeNetworkError(err)})`);
+      const via = where.via === "as configured" ? "" : `, via ${where.via}`;
+      throw new TechnitiumError(this.name, "unreachable", `cannot reach ${this.instance.url} (${describeNetworkError(err)}${via})`);
     }
     if (res.status === 404 && !text.trim()) throw new TechnitiumError(this.name, "not-found", `API path /api/${path} does not exist on this server version`);
     let json: { status?: string; errorMessage?: string; innerErrorMessage?: string; response?: unknown };
