@@ -49,7 +49,7 @@ async function poll<T>(fn: () => Promise<T>, until: (v: T) => boolean, timeoutMs
 }
 
 type SyncRun = { id: number; status: string; steps: { name: string; status: string }[]; error: string | null };
-type ApplyRun = { id: number; status: string; steps: { key: string; status: string }[]; error: string | null; applied: string[] };
+type ApplyRun = { id: number; status: string; steps: { key: string; status: string }[]; error: string | null; applied: string[]; rollout?: { readBack?: { objects: { key: string; state: string }[]; remaining: string[] } } };
 
 const getJson = async (request: APIRequestContext, u: string, headers = VIEWER) => (await request.get(u, { headers })).json();
 
@@ -156,6 +156,14 @@ test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with 
   expect(run.steps.some((s) => ["applying", "rolling-out"].includes(s.status))).toBe(false);
   expect(run.error).toContain("lock held by alice, dnsdeck process");
   expect((await getJson(request, `${b.url}/api/v1/stack/lock`, VIEWER)).lock).toBeNull();
+
+  // a live process reads back what the cluster now holds for each object of the run: everything applied before the
+  // kill, and the DaemonSet that was rolling out (its spec had reached the API server), hold this run's version;
+  // Resume would apply exactly the objects still different
+  const rb = (await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => !!v.rollout?.readBack, 30_000, "the read-back")).rollout!.readBack!;
+  expect(rb.objects.map((o) => o.key).sort()).toEqual(run.steps.map((s) => s.key).sort());
+  for (const k of [...before, ...inFlight.map((s) => s.key)]) expect(rb.objects.find((o) => o.key === k)?.state, k).toBe("in-sync");
+  expect(rb.remaining).toEqual(rb.objects.filter((o) => o.state !== "in-sync").map((o) => o.key));
 
   // the history page says interrupted, and the run page shows which step was in flight
   const hist = await getJson(request, `${b.url}/api/v1/stack/revisions`, ADMIN);

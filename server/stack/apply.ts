@@ -19,6 +19,7 @@ import { watchDeployment } from "./rollout/deployment";
 import { type HopCheck, type RolloutOptions, rolloutDefaults, type WorkloadRollout } from "./rollout/types";
 import { verifyResolution } from "./rollout/verify";
 import { tuning } from "@/server/env";
+import { shuttingDown } from "@/server/lifecycle";
 
 /**
  * Apply = server-side apply of the rendered stack, one object at a time in dependency order, with dnsdeck's field
@@ -49,6 +50,15 @@ export interface RolloutRecord {
   verify?: { ok: boolean; hops: HopCheck[]; at: string };
   /** Set when the run changed something: the last good run before it (one-click rollback). */
   rollbackTo?: number | null;
+  /** An interrupted run: what the cluster held for each object when a live process first looked (./readback.ts). */
+  readBack?: ReadBack;
+}
+
+export interface ReadBack {
+  at: string;
+  objects: { key: string; state: ObjectPlan["state"]; message?: string }[];
+  /** The objects that still differ from this run's config revision: what "Resume" applies. */
+  remaining: string[];
 }
 
 export type ApplyOutcome = "running" | "ok" | "failed" | "partial" | "interrupted";
@@ -156,7 +166,14 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
   }));
   const applied: string[] = [];
   const rollout: RolloutRecord = { workloads: [] };
-  const opts: RolloutOptions = { ...rolloutDefaults(), ...req.rollout };
+  const given = req.rollout?.shouldStop;
+  // SIGTERM (rolling update of dnsdeck, node drain): stop watching at once, and start no further step
+  const opts: RolloutOptions = { ...rolloutDefaults(), ...req.rollout, shouldStop: () => shuttingDown() || !!given?.() };
+  let handedOver = false;
+  const handOver = (what: string) => {
+    handedOver = true;
+    failure = `handed over: dnsdeck was shutting down (a rolling update of dnsdeck or a node drain), so this run stopped ${what}. Objects marked applied/healthy reached the cluster; nothing after them was started. Open this run on the running dnsdeck: it reads back what the cluster holds and offers Resume or rollback.`;
+  };
   let lastLockRefresh = Date.now();
   const save = async (extra: Record<string, unknown> = {}) => {
     await db().stackApply.update({
@@ -189,6 +206,10 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
       const r = rendered[i];
       const step = steps[i];
       const intent: ApiObject = r.object;
+      if (shuttingDown()) {
+        handOver(`before step ${i + 1} of ${rendered.length} (${step.key})`);
+        break;
+      }
       step.status = "applying";
       step.startedAt = new Date().toISOString();
       await save();
@@ -253,6 +274,13 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
         }
         await progress(w);
         step.finishedAt = new Date().toISOString();
+        if (w.status !== "done" && shuttingDown()) {
+          // not a failed rollout: the cluster goes on replacing pods; only the watching stopped (no pause)
+          step.status = "interrupted";
+          step.message = `applied; the rollout goes on in the cluster, but dnsdeck stopped watching it to shut down (${w.message})`;
+          handOver(`while watching the rollout of ${step.key}`);
+          break;
+        }
         if (w.status !== "done") {
           step.status = "failed";
           step.message = w.message;
@@ -285,8 +313,12 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     failure = `the apply stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`;
     for (const s of steps) if (s.status === "applying" || s.status === "rolling-out") s.status = "failed";
   } finally {
-    for (const s of steps) if (s.status === "pending" && failure) s.status = "skipped";
-    const status: ApplyOutcome = !failure ? "ok" : applied.length > 0 && applied.length < steps.length ? "partial" : "failed";
+    for (const s of steps)
+      if (s.status === "pending" && failure) {
+        s.status = "skipped";
+        if (handedOver) s.message = "not started: dnsdeck was shutting down";
+      }
+    const status: ApplyOutcome = handedOver ? "interrupted" : !failure ? "ok" : applied.length > 0 && applied.length < steps.length ? "partial" : "failed";
     // offered on a failure, and after any change (a Corefile reloads everywhere at once: undo must be one click)
     if (changedSomething) rollout.rollbackTo = await lastGoodApply(id, config).catch(() => null);
     await save({ status, finishedAt: new Date(), error: failure }).catch((e) => console.error(`[stack.apply #${id}] could not record the outcome`, e));
@@ -296,7 +328,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
         user: req.user,
         action: `stack.${req.kind ?? "apply"}.outcome`,
         target: `stack revision ${id}: ${status}, applied ${applied.length}/${steps.length}`,
-        result: status,
+        result: status === "interrupted" ? "failed" : status,
         durationMs: Date.now() - startedAt,
         error: failure,
         via: "route",
@@ -359,7 +391,49 @@ export async function getApply(id: number): Promise<ApplyView> {
   await reapStaleRuns();
   const r = await db().stackApply.findUnique({ where: { id } });
   if (!r) throw new AppError("not_found", `stack revision ${id} does not exist; GET /api/v1/stack/revisions lists them`);
-  return view(r);
+  const v = view(r);
+  if (v.status === "interrupted" && !v.rollout?.readBack) return readBackInterrupted(v, r.rendered as unknown as RenderedObject[], r.config as unknown as StackConfig);
+  return v;
+}
+
+/**
+ * An interrupted run (its process died mid-step) says what the cluster now holds: each object is read live and dry-run
+ * against this run's intent (the same comparison as the plan), once, by the first live process that shows it; the
+ * objects still differing are what Resume applies, and the last good run is offered for rollback. When the cluster
+ * cannot be read the run is shown without it and the next view tries again; a slow cluster does not hold the page
+ * longer than a few seconds (the read-back is stored when it completes and shown on the next poll).
+ */
+const readingBack = new Map<number, Promise<ApplyView>>();
+
+async function readBackInterrupted(v: ApplyView, rendered: RenderedObject[], config: StackConfig): Promise<ApplyView> {
+  let work = readingBack.get(v.id);
+  if (!work) {
+    work = computeReadBack(v, rendered, config).finally(() => readingBack.delete(v.id));
+    readingBack.set(v.id, work);
+  }
+  return Promise.race([work, new Promise<ApplyView>((r) => setTimeout(() => r(v), 8000).unref())]);
+}
+
+async function computeReadBack(v: ApplyView, rendered: RenderedObject[], config: StackConfig): Promise<ApplyView> {
+  let objects: ReadBack["objects"];
+  try {
+    objects = await Promise.all(
+      rendered.map(async (r) => {
+        const p = await planObject(r);
+        return { key: p.key, state: p.state, ...(p.message ? { message: p.message } : {}) };
+      }),
+    );
+  } catch {
+    return v;
+  }
+  if (objects.every((o) => o.state === "error")) return v; // the cluster did not answer: nothing learned
+  const readBack: ReadBack = { at: new Date().toISOString(), objects, remaining: objects.filter((o) => o.state !== "in-sync").map((o) => o.key) };
+  const rollout: RolloutRecord = { workloads: [], ...v.rollout, readBack, rollbackTo: v.rollout?.rollbackTo ?? (await lastGoodApply(v.id, config).catch(() => null)) };
+  // only while still without a read-back: two processes looking at once store one
+  await db()
+    .$executeRaw`UPDATE "stack_applies" SET "rollout" = ${JSON.stringify(rollout)}::jsonb WHERE "id" = ${v.id} AND "rollout"->'readBack' IS NULL`
+    .catch((e) => console.warn(`[stack.apply #${v.id}] could not store the read-back: ${e instanceof Error ? e.message : e}`));
+  return { ...v, rollout };
 }
 
 export async function listApplies(opts: { limit?: number; before?: number } = {}) {

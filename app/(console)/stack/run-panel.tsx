@@ -18,6 +18,15 @@ const STEP_CLASS: Record<string, string> = {
   interrupted: "interrupted",
 };
 
+const READBACK_TEXT: Record<string, string> = {
+  "in-sync": "this run's version",
+  drifted: "differs from this run",
+  missing: "absent",
+  conflict: "owned by another manager",
+  "preview-unavailable": "unknown (no dry run)",
+  error: "could not be read",
+};
+
 /** Live progress of one apply run: steps, per-node rollout grid, verification, outcome, rollback. */
 export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: (runId: number) => void; onClose: () => void }) {
   const [confirmDialog, ask] = useConfirm();
@@ -28,7 +37,11 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
   const q = useQuery({
     queryKey: ["stack-run", id],
     queryFn: () => api<ApplyView>(`/api/v1/stack/revisions/${id}`),
-    refetchInterval: (query) => (query.state.data?.status === "running" || !query.state.data ? 1000 : false),
+    // running: live steps; interrupted: until a live process has read back what the cluster holds
+    refetchInterval: (query) => {
+      const d = query.state.data;
+      return !d || d.status === "running" ? 1000 : d.status === "interrupted" && !d.rollout?.readBack ? 3000 : false;
+    },
   });
   const run = q.data;
   const finished = !!run && run.status !== "running";
@@ -57,6 +70,22 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
       setBusy(false);
     }
   };
+  const resume = async (objects: string[]) => {
+    if (!run) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { revision: run.configRevisionId, objects } });
+      onRollback(r.id);
+      qc.invalidateQueries({ queryKey: ["stack-history"] });
+    } catch (e) {
+      setErr(`Resume did not start: ${(e as Error).message}. Nothing was applied; try again, or roll back.`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const readBack = run.rollout?.readBack;
+  const heldNow = new Map(readBack?.objects.map((o) => [o.key, o]) ?? []);
   const doRollback = async (target: number) => {
     setBusy(true);
     setErr(null);
@@ -104,6 +133,12 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
           <li key={s.key} className={STEP_CLASS[s.status] ?? ""} data-testid="apply-step" data-status={s.status}>
             <strong>{s.key}</strong> <span className="muted">— {s.status}</span>
             {s.message && <span className="small"> · {s.message}</span>}
+            {heldNow.has(s.key) && (
+              <span className="small" data-testid="step-readback" data-state={heldNow.get(s.key)!.state}>
+                {" "}
+                · in the cluster now: <strong>{READBACK_TEXT[heldNow.get(s.key)!.state] ?? heldNow.get(s.key)!.state}</strong>
+              </span>
+            )}
             {s.conflicts && (
               <ul className="small">
                 {s.conflicts.map((c) => (
@@ -196,6 +231,32 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
               </li>
             ))}
           </ul>
+        </div>
+      )}
+      {run.status === "interrupted" && (
+        <div className="panel" data-testid="readback">
+          {!readBack ? (
+            <p className="small">
+              <span className="spinner" /> Reading back what the cluster holds for each object of this run…
+            </p>
+          ) : readBack.remaining.length === 0 ? (
+            <p className="small" data-testid="readback-summary">
+              Read back at {readBack.at.slice(11, 19)} UTC: the cluster holds this run&apos;s version of all {readBack.objects.length} objects — the
+              interrupted step had reached it. Nothing is left to apply; check the rollout on the Overview, or roll back.
+            </p>
+          ) : (
+            <>
+              <p className="small" data-testid="readback-summary">
+                Read back at {readBack.at.slice(11, 19)} UTC: {readBack.objects.length - readBack.remaining.length} of {readBack.objects.length} objects hold this
+                run&apos;s version; still different: {readBack.remaining.join(", ")}.
+              </p>
+              <div className="row">
+                <button type="button" disabled={!isAdmin || busy} onClick={() => resume(readBack.remaining)} data-testid="run-resume" title={isAdmin ? undefined : "needs the admin role"}>
+                  {busy ? "Starting…" : `Resume: apply the ${readBack.remaining.length} object${readBack.remaining.length === 1 ? "" : "s"} still different`}
+                </button>
+              </div>
+            </>
+          )}
         </div>
       )}
       {run.status !== "running" && run.steps.some((s) => s.status === "conflict") && (
