@@ -77,4 +77,53 @@ describe("demo: NodeLocal DNSCache on the twins", { skip: missing ? `${missing} 
       dnsStack.dns.setFault("coredns", null);
     }
   });
+
+  test("SIGTERM while the DaemonSet rolls out: the run hands over as interrupted (no pause), and a live view reads back what the cluster holds", async () => {
+    const { lifecycle } = await import("@/server/lifecycle");
+    const { readObject } = await import("@/server/kube/objects");
+    const config = structuredClone(k8s.defaultStackConfig);
+    config.nodelocal.resources = { requests: { cpu: "30m", memory: "32Mi" }, limits: { memory: "128Mi" } }; // a new pod template
+    const keys = k8s.renderComponent(config, "nodelocal").map((r) => k8s.objectKey(r.object));
+    let sawRollout = false;
+    try {
+      const started = await apply.startApply({
+        user: "alice",
+        objects: keys,
+        saveConfig: { config, note: "cpu 30m" },
+        rollout: {
+          timeoutMs: 60_000,
+          pollMs: 200,
+          healthGraceMs: 5000,
+          probeTimeoutMs: 800,
+          verifyWindowMs: 15_000,
+          // the signal arrives while the DaemonSet is being watched (start.mjs sets this flag on SIGTERM)
+          shouldStop: () => {
+            if (!sawRollout) {
+              sawRollout = true;
+              lifecycle().draining = true;
+            }
+            return false;
+          },
+        },
+      });
+      const run = await started.done;
+      assert.ok(sawRollout, "the rollout was watched");
+      assert.equal(run.status, "interrupted", run.error ?? "");
+      assert.match(run.error ?? "", /^handed over: dnsdeck was shutting down .* stopped while watching the rollout of DaemonSet kube-system\/node-local-dns/);
+      const ds = run.steps.find((s) => s.kind === "DaemonSet")!;
+      assert.equal(ds.status, "interrupted");
+      assert.match(ds.message ?? "", /the rollout goes on in the cluster/);
+      // a handed-over rollout is not paused: the cluster goes on replacing pods
+      const live = await readObject({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } });
+      assert.equal((live?.spec as { updateStrategy?: { type?: string } }).updateStrategy?.type, "RollingUpdate");
+      lifecycle().draining = false;
+      const seen = await apply.getApply(run.id);
+      const rb = seen.rollout?.readBack;
+      assert.ok(rb, "read back on the first view");
+      assert.equal(rb.objects.find((o) => o.key === ds.key)?.state, "in-sync", JSON.stringify(rb));
+      assert.deepEqual(rb.remaining, rb.objects.filter((o) => o.state !== "in-sync").map((o) => o.key));
+    } finally {
+      lifecycle().draining = false;
+    }
+  });
 });
