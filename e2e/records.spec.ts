@@ -81,6 +81,11 @@ test.describe("records", () => {
     await expect(steps).toContainText(`write on primary: add ${host}.viktorbarzin.lan A 10.0.20.240`);
     await expect(steps).toContainText("with its PTR 240.20.0.10.in-addr.arpa in 20.0.10.in-addr.arpa");
     for (const n of ["secondary", "tertiary"]) await expect(steps).toContainText(`${n}: resync viktorbarzin.lan and 20.0.10.in-addr.arpa`);
+    // then proven where clients ask: a pod's path and a LAN client's path, hop by hop, each answering the new address
+    for (const path of ["pod path", "LAN client path"]) {
+      const step = steps.locator("li", { hasText: `${path}: ${host}.viktorbarzin.lan A` });
+      await expect(step).toContainText("all answer 10.0.20.240");
+    }
     const items = run.getByTestId("item-results");
     for (const n of ["primary", "secondary", "tertiary"]) await expect(items.locator("tr", { hasText: n })).toHaveAttribute("data-outcome", "in-step");
 

@@ -8,6 +8,10 @@ import { TechnitiumError } from "@/server/technitium/client";
 import { dataOf, OWNER_WARNING, ownerOf, valueOf } from "./model";
 import { type Expectation, prove } from "./proof";
 import type { RecordChangeInput } from "./schema";
+import type { TraceFn } from "./paths";
+import { currentArchConfig } from "@/server/architecture/config";
+import { nameKind } from "@/server/architecture/paths";
+import { traceName } from "@/server/trace/trace";
 
 /**
  * One record change, whatever asked for it (page, API, CLI): read the name on the primary, refuse what would
@@ -22,6 +26,18 @@ export interface ChangeOptions {
   context?: SyncContext;
   deadlineMs?: number;
   onDone?: (run: SyncRunView) => Promise<void>;
+  /** Trace the client paths after the instances agree (default: yes, with the live tracer, unless `context` is given). */
+  paths?: boolean;
+}
+
+/** The live tracer and whether the name is internal, for the client-path proof; or why it cannot run. */
+async function pathsProof(name: string): Promise<{ trace: TraceFn; kind: "internal" | "public" } | { error: string }> {
+  try {
+    const cfg = (await currentArchConfig()).config;
+    return { trace: (i) => traceName(i), kind: nameKind(cfg, name) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 const must = (d: ReturnType<typeof parseValue>): RecordData => {
@@ -118,9 +134,10 @@ export async function changeRecord(input: RecordChangeInput, opts: ChangeOptions
   const work = (async () => {
     let done: SyncRunView;
     try {
-      const out = await prove(ctx, expectation, progress, { deadlineMs: opts.deadlineMs });
+      const paths = (opts.paths ?? !opts.context) ? await pathsProof(full) : undefined;
+      const out = await prove(ctx, expectation, progress, { deadlineMs: opts.deadlineMs, paths });
       await progress.flush();
-      done = await finishRun(run.id, { status: out.status, steps: progress.steps, results: { items: out.items, primarySerial: out.primarySerial, ptr: ptr ?? null }, summary: out.summary, error: out.error });
+      done = await finishRun(run.id, { status: out.status, steps: progress.steps, results: { items: out.items, primarySerial: out.primarySerial, ptr: ptr ?? null, paths: out.paths ?? null }, summary: out.summary, error: out.error });
     } catch (err) {
       await progress.flush();
       const message = err instanceof Error ? err.message : String(err);

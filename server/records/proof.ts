@@ -5,6 +5,7 @@ import type { SyncContext } from "@/server/sync/context";
 import type { RunStatus } from "@/server/sync/runs";
 import type { TechnitiumApi } from "@/server/technitium/client";
 import { withCachedAddresses } from "./zones";
+import { type PathProof, provePaths, type TraceFn } from "./paths";
 
 /**
  * Proof after a change (pure I/O over the door and DNS, no database): read the primary's SOA serial (API and over
@@ -40,6 +41,8 @@ export interface ProofResult {
   error?: string;
   items: InstanceProof[];
   primarySerial?: number;
+  /** The client paths (pod, LAN) traced hop by hop once the instances agree (./paths.ts). */
+  paths?: PathProof[];
 }
 
 const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -81,7 +84,12 @@ function agrees(e: Expectation, got: string[], ptrGot: string[] | null): string 
   return null;
 }
 
-export async function prove(base: SyncContext, e: Expectation, progress: Progress, opts: { deadlineMs?: number; pollMs?: number } = {}): Promise<ProofResult> {
+export async function prove(
+  base: SyncContext,
+  e: Expectation,
+  progress: Progress,
+  opts: { deadlineMs?: number; pollMs?: number; paths?: { trace: TraceFn; kind: "internal" | "public" } | { error: string } } = {},
+): Promise<ProofResult> {
   const ctx = withCachedAddresses(base);
   const deadline = Date.now() + (opts.deadlineMs ?? 30_000);
   const pollMs = opts.pollMs ?? 500;
@@ -151,7 +159,29 @@ export async function prove(base: SyncContext, e: Expectation, progress: Progres
   const order = ctx.apis.map((a) => a.name);
   items.sort((a, b) => order.indexOf(a.instance) - order.indexOf(b.instance));
   const bad = items.filter((i) => i.outcome !== "in-step");
-  if (bad.length === 0) return { status: "ok", summary: `${full} ${e.type} answered the same by all ${items.length} instances (serial ${primarySerial ?? "?"})`, items, primarySerial };
+  if (bad.length === 0) {
+    const summary = `${full} ${e.type} answered the same by all ${items.length} instances (serial ${primarySerial ?? "?"})`;
+    if (!opts.paths) return { status: "ok", summary, items, primarySerial };
+    if ("error" in opts.paths) {
+      progress.begin(`client paths: ${full} ${e.type}`).done("warning", `not traced: ${opts.paths.error}`);
+      return { status: "ok", summary: `${summary}; client paths not traced`, items, primarySerial };
+    }
+    // the paths get the time left, and at least the caches' usual 30 s to let an old answer go
+    const paths = await provePaths(e, full, opts.paths.kind, progress, { trace: opts.paths.trace, deadline: Math.max(deadline, Date.now() + 5000), pollMs: Math.max(pollMs, 1000) });
+    const wrong = paths.filter((p) => p.outcome === "disagrees");
+    const cached = paths.filter((p) => p.outcome === "cached");
+    if (wrong.length)
+      return {
+        status: "partial",
+        summary: `${summary}, but clients do not get it yet`,
+        error: `${wrong.map((p) => `${p.clientClass}: ${p.message}`).join("; ")}. Trace the name on Resolution paths to see the hop.`,
+        items,
+        primarySerial,
+        paths,
+      };
+    const tail = cached.length ? `; ${cached.map((p) => `${p.clientClass}: ${p.message}`).join("; ")}` : paths.length ? "; every client path answers it" : "";
+    return { status: "ok", summary: `${summary}${tail}`, items, primarySerial, paths };
+  }
   const names = bad.map((b) => b.instance).join(", ");
   return {
     status: "partial",
