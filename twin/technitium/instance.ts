@@ -516,6 +516,9 @@ export class TechnitiumInstance {
   }
 
   authoritative(req: Packet, z: Zone, qname: string, qtype: string): Packet {
+    // AuthZone.FilterDisabledRecords: a disabled record is never answered, but its name still exists (NODATA, not
+    // NXDOMAIN)
+    const on = (r: Rec) => !(r as { disabled?: boolean }).disabled;
     const at = z.records.filter((r) => r.name === qname);
     if (at.length === 0) {
       const hasBelow = z.records.some((r) => r.name.endsWith("." + qname));
@@ -525,7 +528,7 @@ export class TechnitiumInstance {
     let name = qname;
     let here = at;
     for (let hops = 0; hops < 8; hops++) {
-      const cname = here.find((r) => r.type === "CNAME");
+      const cname = here.find((r) => r.type === "CNAME" && on(r));
       if (cname && qtype !== "CNAME") {
         answers.push(cname);
         name = String(cname.data).toLowerCase().replace(/\.$/, "");
@@ -533,7 +536,7 @@ export class TechnitiumInstance {
         here = z.records.filter((r) => r.name === name);
         continue;
       }
-      answers.push(...here.filter((r) => r.type === qtype || qtype === "ANY"));
+      answers.push(...here.filter((r) => (r.type === qtype || qtype === "ANY") && on(r)));
       break;
     }
     if (answers.length === 0) return reply(req, { aa: true, ra: true, rcode: "NOERROR", authorities: this.negativeSoa(z) });

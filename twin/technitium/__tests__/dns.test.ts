@@ -151,3 +151,16 @@ test("an expired Secondary goes inactive: queries fall through to recursion (ref
   const listed = (await c.call<{ zones: Record<string, unknown>[] }>("zones/list")).zones.find((x) => x.name === "emrsn.org")!;
   assert.equal(listed.isExpired, true);
 });
+
+test("a disabled record is not answered (its name still exists: NODATA), and answers again once enabled", async () => {
+  const c = new TechnitiumClient({ name: "primary", url: inst(0).url, primary: true }, inst(0).token);
+  const d = "parked.viktorbarzin.lan";
+  await c.call("zones/records/add", { zone: "viktorbarzin.lan", domain: d, type: "A", ipAddress: "10.0.20.77", ttl: 60 }, { method: "POST" });
+  assert.deepEqual((await ask(0, d)).answers.map((a) => a.data), ["10.0.20.77"]);
+  await c.call("zones/records/update", { zone: "viktorbarzin.lan", domain: d, type: "A", ipAddress: "10.0.20.77", newIpAddress: "10.0.20.77", ttl: 60, disable: true }, { method: "POST" });
+  const off = await ask(0, d);
+  assert.equal(off.rcode, "NOERROR");
+  assert.deepEqual(off.answers, []);
+  await c.call("zones/records/update", { zone: "viktorbarzin.lan", domain: d, type: "A", ipAddress: "10.0.20.77", newIpAddress: "10.0.20.77", ttl: 60, disable: false }, { method: "POST" });
+  assert.deepEqual((await ask(0, d)).answers.map((a) => a.data), ["10.0.20.77"]);
+});
