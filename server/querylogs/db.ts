@@ -21,7 +21,9 @@ export function logsPool(): pg.Pool | null {
     g.__dnsdeckQlLogs = new pg.Pool({
       connectionString: url,
       max: 6,
-      connectionTimeoutMillis: 3000,
+      // also the longest wait for a free connection of the pool: a burst of filter changes queues here, and a queued
+      // request is not an unreachable database (an unreachable one fails at once: ECONNREFUSED)
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       options: `-c default_transaction_read_only=on -c statement_timeout=30000 ${SESSION}`,
       application_name: "dnsdeck-querylogs",
@@ -40,7 +42,7 @@ export async function closeLogsPool(): Promise<void> {
 
 export function deckPool(): pg.Pool {
   if (!g.__dnsdeckQlDeck) {
-    g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs", options: SESSION });
+    g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs", options: SESSION });
     g.__dnsdeckQlDeck.on("error", () => {});
   }
   return g.__dnsdeckQlDeck;
