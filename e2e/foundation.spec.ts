@@ -141,10 +141,10 @@ test.describe("roles are enforced by the server and every refusal is audited", (
   });
 
   test("an operator may not apply the stack (admin only): 403, nothing applied", async ({ request }) => {
-    const before = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: OPERATOR })).json();
+    const before = await (await request.get(url("main", "/api/v1/stack/runs"), { headers: OPERATOR })).json();
     const r = await request.post(url("main", "/api/v1/stack/apply"), { headers: OPERATOR, data: {} });
     expect(r.status()).toBe(403);
-    const after = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: OPERATOR })).json();
+    const after = await (await request.get(url("main", "/api/v1/stack/runs"), { headers: OPERATOR })).json();
     expect(JSON.stringify(after)).toBe(JSON.stringify(before));
   });
 

@@ -16,7 +16,7 @@ const routes = discoverRoutes();
 const MUTATIONS: Record<string, { role: "operator" | "admin"; action: string; body: object; method?: "PUT" | "DELETE" }> = {
   "/api/v1/stack/config": { role: "admin", action: "stack.config.save", body: { config: {}, note: "x" } },
   "/api/v1/stack/apply": { role: "admin", action: "stack.apply", body: {} },
-  "/api/v1/stack/rollback": { role: "admin", action: "stack.rollback", body: { revision: 1 } },
+  "/api/v1/stack/rollback": { role: "admin", action: "stack.rollback", body: { toRun: 1 } },
   "/api/v1/stack/restart": { role: "admin", action: "stack.restart", body: { kind: "DaemonSet", namespace: "kube-system", name: "node-local-dns" } },
   "/api/v1/sync/zones": { role: "operator", action: "sync.zones", body: {} },
   "/api/v1/sync/split-horizon": { role: "operator", action: "sync.split-horizon", body: {} },
@@ -74,7 +74,7 @@ function once(target: string, opts: RawOptions): Promise<Raw & { location?: stri
 /** What a refusal may not change: config revisions, apply runs, sync runs, the lock. */
 async function state(request: APIRequestContext): Promise<string> {
   const get = async (p: string) => (await request.get(url("main", p), { headers: ADMIN })).json();
-  const [config, applies, syncs, lock] = await Promise.all([get("/api/v1/stack/config?limit=100"), get("/api/v1/stack/revisions?limit=100"), get("/api/v1/sync/runs?pageSize=100"), get("/api/v1/stack/lock")]);
+  const [config, applies, syncs, lock] = await Promise.all([get("/api/v1/stack/config?limit=100"), get("/api/v1/stack/runs?limit=100"), get("/api/v1/sync/runs?pageSize=100"), get("/api/v1/stack/lock")]);
   return JSON.stringify({
     current: config.current.id,
     revisions: config.revisions.items.map((r: { id: number }) => r.id),
@@ -183,15 +183,15 @@ test.describe("security: discovered from the tree", () => {
   test("NUL strings, 64-bit ids, long cursors, absurd ranges, bad dates and IPs: 4xx within a second or two, nothing changed", async ({ request }) => {
     const before = await state(request);
     const cases: [string, string, Record<string, string>, unknown?][] = [
-      ["POST", "/api/v1/stack/rollback", ADMIN, { revision: 2147483648 }],
-      ["POST", "/api/v1/stack/rollback", ADMIN, { revision: 1, undo: 99999999999 }],
+      ["POST", "/api/v1/stack/rollback", ADMIN, { toRun: 2147483648 }],
+      ["POST", "/api/v1/stack/rollback", ADMIN, { toRun: 1, undo: 99999999999 }],
       ["POST", "/api/v1/stack/apply", ADMIN, { revision: 2 ** 53 }],
       ["POST", "/api/v1/stack/config", ADMIN, { config: {}, note: "a\u0000b" }],
       ["POST", "/api/v1/sync/resolver-settings", OPERATOR, { wait: "\u0000" }],
       ["POST", "/api/v1/cronjobs/run", OPERATOR, { namespace: "technitium\u0000", name: "technitium-zone-sync" }],
       ["POST", "/api/v1/trace", VIEWER, { name: "a\u0000.lan", clientClass: "lan" }],
       ["POST", "/api/v1/corefile/validate", VIEWER, { target: "coredns", corefile: ".:53 {\u0000}" }],
-      ["GET", "/api/v1/stack/revisions/2147483648", VIEWER],
+      ["GET", "/api/v1/stack/runs/2147483648", VIEWER],
       ["GET", "/api/v1/sync/runs/99999999999999999999", VIEWER],
       ["GET", "/api/v1/audit?before=99999999999999999999999", VIEWER],
       ["GET", "/api/v1/audit?user=%00", VIEWER],

@@ -55,7 +55,7 @@ test.describe("stack", () => {
     }
     let run: { status: string; rollout: { workloads: { kind: string; healthy: number; desired: number }[] } } | null = null;
     for (let i = 0; i < 200; i++) {
-      run = await (await request.get(url("main", `/api/v1/stack/revisions/${id}`), { headers: ADMIN })).json();
+      run = await (await request.get(url("main", `/api/v1/stack/runs/${id}`), { headers: ADMIN })).json();
       if (run!.status !== "running") break;
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -67,7 +67,7 @@ test.describe("stack", () => {
     const after = await (await request.get(url("main", `/api/v1/stack/plan?objects=${encodeURIComponent(keys.join(","))}`), { headers: ADMIN })).json();
     for (const o of after.objects) expect(o.state, o.key).toBe("in-sync");
 
-    const hist = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: ADMIN })).json();
+    const hist = await (await request.get(url("main", "/api/v1/stack/runs"), { headers: ADMIN })).json();
     expect(hist.items.some((h: { id: number; status: string }) => h.id === id && h.status === "ok")).toBe(true);
     await page.getByTestId("tab-history").click();
     await expect(page.locator(`[data-testid="history-row"][data-id="${id}"]`)).toHaveAttribute("data-status", "ok");

@@ -135,7 +135,7 @@ test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with 
   expect(started.status()).toBe(200);
   const { id } = (await started.json()) as ApplyRun;
   const mid = await poll(
-    () => getJson(request, `${a.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>,
+    () => getJson(request, `${a.url}/api/v1/stack/runs/${id}`, ADMIN) as Promise<ApplyRun>,
     (v) => v.steps.some((s) => s.status === "rolling-out"),
     90_000,
     "the DaemonSet rolling out",
@@ -147,7 +147,7 @@ test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with 
   await a.exited;
 
   const b = await app();
-  const run = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 30_000, "the killed apply leaves running");
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/stack/runs/${id}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 30_000, "the killed apply leaves running");
   expect(run.status).toBe("interrupted");
   const before = mid.steps.filter((s) => s.status === "applied" || s.status === "healthy").map((s) => s.key);
   for (const k of before) expect(["applied", "healthy"], k).toContain(run.steps.find((s) => s.key === k)?.status);
@@ -160,20 +160,20 @@ test("SIGKILL mid apply (DaemonSet rolling out): the run reads interrupted with 
   // a live process reads back what the cluster now holds for each object of the run: everything applied before the
   // kill, and the DaemonSet that was rolling out (its spec had reached the API server), hold this run's version;
   // Resume would apply exactly the objects still different
-  const rb = (await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id}`, ADMIN) as Promise<ApplyRun>, (v) => !!v.rollout?.readBack, 30_000, "the read-back")).rollout!.readBack!;
+  const rb = (await poll(() => getJson(request, `${b.url}/api/v1/stack/runs/${id}`, ADMIN) as Promise<ApplyRun>, (v) => !!v.rollout?.readBack, 30_000, "the read-back")).rollout!.readBack!;
   expect(rb.objects.map((o) => o.key).sort()).toEqual(run.steps.map((s) => s.key).sort());
   for (const k of [...before, ...inFlight.map((s) => s.key)]) expect(rb.objects.find((o) => o.key === k)?.state, k).toBe("in-sync");
   expect(rb.remaining).toEqual(rb.objects.filter((o) => o.state !== "in-sync").map((o) => o.key));
 
   // the history page says interrupted, and the run page shows which step was in flight
-  const hist = await getJson(request, `${b.url}/api/v1/stack/revisions`, ADMIN);
+  const hist = await getJson(request, `${b.url}/api/v1/stack/runs`, ADMIN);
   expect(hist.items.find((h: { id: number }) => h.id === id).status).toBe("interrupted");
 
   // applying again is accepted (the lock is free) and finishes the rollout
   const again = await request.post(`${b.url}/api/v1/stack/apply`, { headers: ADMIN, data: { objects: keys } });
   expect(again.status()).toBe(200);
   const id2 = ((await again.json()) as ApplyRun).id;
-  const end = await poll(() => getJson(request, `${b.url}/api/v1/stack/revisions/${id2}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 180_000, "the second apply finishes");
+  const end = await poll(() => getJson(request, `${b.url}/api/v1/stack/runs/${id2}`, ADMIN) as Promise<ApplyRun>, (v) => v.status !== "running", 180_000, "the second apply finishes");
   expect(end.status).toBe("ok");
   await b.stop();
 });

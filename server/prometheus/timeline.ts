@@ -36,7 +36,7 @@ export async function timeline(from: Date, to: Date): Promise<{ markers: Timelin
     const corefile = a.applied.some((k) => COREFILE.test(k));
     const kind: MarkerKind = a.kind === "rollback" ? "rollback" : corefile ? "corefile" : "apply";
     const what = a.kind === "rollback" ? `rollback${a.rollbackOf ? ` of #${a.rollbackOf}` : ""}` : corefile ? "apply (Corefile changed)" : "apply";
-    markers.push({ id: `apply-${a.id}`, kind, at: a.createdAt.toISOString(), label: `#${a.id} ${what} by ${a.createdBy}`, status: a.status, href: `/api/v1/stack/revisions/${a.id}` });
+    markers.push({ id: `apply-${a.id}`, kind, at: a.createdAt.toISOString(), label: `#${a.id} ${what} by ${a.createdBy}`, status: a.status, href: `/api/v1/stack/runs/${a.id}` });
   }
   for (const r of runs) {
     const kind: MarkerKind = r.trigger === "cronjob" ? "cronjob" : "sync";

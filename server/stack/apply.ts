@@ -327,7 +327,7 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
       await recordAudit({
         user: req.user,
         action: `stack.${req.kind ?? "apply"}.outcome`,
-        target: `stack revision ${id}: ${status}, applied ${applied.length}/${steps.length}`,
+        target: `apply run #${id}: ${status}, applied ${applied.length}/${steps.length}`,
         result: status === "interrupted" ? "failed" : status,
         durationMs: Date.now() - startedAt,
         error: failure,
@@ -390,7 +390,7 @@ async function reapStaleRuns(): Promise<void> {
 export async function getApply(id: number): Promise<ApplyView> {
   await reapStaleRuns();
   const r = await db().stackApply.findUnique({ where: { id } });
-  if (!r) throw new AppError("not_found", `stack revision ${id} does not exist; GET /api/v1/stack/revisions lists them`);
+  if (!r) throw new AppError("not_found", `apply run #${id} does not exist; GET /api/v1/stack/runs lists them`);
   const v = view(r);
   if (v.status === "interrupted" && !v.rollout?.readBack) return readBackInterrupted(v, r.rendered as unknown as RenderedObject[], r.config as unknown as StackConfig);
   return v;
@@ -459,15 +459,15 @@ export async function listApplies(opts: { limit?: number; before?: number } = {}
  * not touch is restored as well. Everything that can refuse (either run missing, the lock) is decided before the
  * config revision is saved, and the save happens in the apply's own transaction.
  */
-export async function startRollback(req: { user: string; revision: number; undo?: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"]; onDone?: ApplyRequest["onDone"] }) {
-  const r = await db().stackApply.findUnique({ where: { id: req.revision }, select: { id: true, configRevisionId: true, steps: true } });
-  if (!r) throw new AppError("not_found", `stack revision ${req.revision} does not exist; GET /api/v1/stack/revisions lists them`);
+export async function startRollback(req: { user: string; toRun: number; undo?: number; takeOwnership?: boolean; rollout?: ApplyRequest["rollout"]; onDone?: ApplyRequest["onDone"] }) {
+  const r = await db().stackApply.findUnique({ where: { id: req.toRun }, select: { id: true, configRevisionId: true, steps: true } });
+  if (!r) throw new AppError("not_found", `apply run #${req.toRun} does not exist; GET /api/v1/stack/runs lists them`);
   const old = await configRevision(r.configRevisionId);
   // the same objects that run applied (a run limited to NodeLocal is rolled back as NodeLocal only)
   const objects = ((r.steps as unknown as ApplyStep[]) ?? []).map((s) => s.key);
   if (req.undo !== undefined) {
     const u = await db().stackApply.findUnique({ where: { id: req.undo }, select: { steps: true } });
-    if (!u) throw new AppError("not_found", `stack revision ${req.undo} does not exist; nothing was changed`);
+    if (!u) throw new AppError("not_found", `apply run #${req.undo} does not exist; nothing was changed`);
     for (const s of (u.steps as unknown as ApplyStep[]) ?? []) if (!objects.includes(s.key)) objects.push(s.key);
   }
   // keep the apply order of the rendered stack
@@ -475,7 +475,7 @@ export async function startRollback(req: { user: string; revision: number; undo?
   objects.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return startApply({
     user: req.user,
-    saveConfig: { config: old.config, note: `rollback to revision ${r.id} (config revision ${old.id})` },
+    saveConfig: { config: old.config, note: `rollback to the config of apply run #${r.id} (config revision ${old.id})` },
     takeOwnership: req.takeOwnership,
     kind: "rollback",
     rollbackOf: r.id,

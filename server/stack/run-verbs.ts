@@ -31,7 +31,7 @@ export const planStackVerb = verb(
   },
 );
 
-const started = (view: ApplyView, wait: boolean | undefined, done: Promise<ApplyView>) => (wait ? done : Promise.resolve({ ...view, poll: `/api/v1/stack/revisions/${view.id}` }));
+const started = (view: ApplyView, wait: boolean | undefined, done: Promise<ApplyView>) => (wait ? done : Promise.resolve({ ...view, poll: `/api/v1/stack/runs/${view.id}` }));
 
 export const applyStack = verb(
   {
@@ -53,9 +53,9 @@ export const applyStack = verb(
       revision: input.revision,
       takeOwnership: input.takeOwnership === true,
       objects: input.objects,
-      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `stack revision ${id}: ${o.status}, applied ${o.applied}/${o.steps}` }),
+      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `apply run #${id}: ${o.status}, applied ${o.applied}/${o.steps}` }),
     });
-    t.target(`stack revision ${id}${input.takeOwnership ? " (take ownership)" : ""}`);
+    t.target(`apply run #${id}${input.takeOwnership ? " (take ownership)" : ""}`);
     return started(await getApply(id), input.wait, done);
   },
 );
@@ -66,7 +66,8 @@ export const rollbackStack = verb(
     role: "admin",
     audit: true,
     input: z.object({
-      revision: int32Id,
+      /** The earlier apply run whose config becomes the desired config again. */
+      toRun: int32Id,
       /** The run being undone: its objects are re-applied with the old config too. */
       undo: int32Id.optional(),
       takeOwnership: z.boolean().optional(),
@@ -77,19 +78,19 @@ export const rollbackStack = verb(
     const settle = t.defer();
     const { id, done } = await startRollback({
       user: ctx.identity.user,
-      revision: input.revision,
+      toRun: input.toRun,
       undo: input.undo,
       takeOwnership: input.takeOwnership === true,
-      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `stack revision ${id} (rollback to ${input.revision}): ${o.status}` }),
+      onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `apply run #${id} (rollback to the config of apply run #${input.toRun}): ${o.status}` }),
     });
-    t.target(`stack revision ${id} (rollback to ${input.revision})`);
+    t.target(`apply run #${id} (rollback to the config of apply run #${input.toRun})`);
     return started(await getApply(id), input.wait, done);
   },
 );
 
-export const getApplyRun = verb({ name: "stack.revision", role: "viewer", input: z.object({ id: int32Id }) }, (_ctx, input) => getApply(input.id));
+export const getApplyRun = verb({ name: "stack.run", role: "viewer", input: z.object({ id: int32Id }) }, (_ctx, input) => getApply(input.id));
 
-export const listApplyRuns = verb({ name: "stack.revisions", role: "viewer", input: z.object({ limit: count(1, 100).optional(), before: int32Id.optional() }) }, (_ctx, input) =>
+export const listApplyRuns = verb({ name: "stack.runs", role: "viewer", input: z.object({ limit: count(1, 100).optional(), before: int32Id.optional() }) }, (_ctx, input) =>
   listApplies(input),
 );
 

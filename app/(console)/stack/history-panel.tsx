@@ -18,15 +18,15 @@ export function HistoryPanel({ onOpen, onStarted }: { onOpen: (id: number) => vo
   const [busy, setBusy] = useState<number | null>(null);
   const q = useQuery({
     queryKey: ["stack-history", before ?? null],
-    queryFn: () => api<{ items: HistoryRow[]; nextBefore: number | null }>(`/api/v1/stack/revisions?limit=20${before ? `&before=${before}` : ""}`),
+    queryFn: () => api<{ items: HistoryRow[]; nextBefore: number | null }>(`/api/v1/stack/runs?limit=20${before ? `&before=${before}` : ""}`),
     refetchInterval: (query) => (query.state.data?.items.some((i) => i.status === "running") ? 2000 : false),
   });
   const reapply = async (id: number) => {
-    if (!(await ask({ title: `Re-apply revision #${id}?`, body: "Its config becomes the desired config and goes through the normal apply: plan, rollout, health gate.", confirmLabel: `Re-apply #${id}` }))) return;
+    if (!(await ask({ title: `Re-apply the config of apply run #${id}?`, body: "Its config becomes the desired config and goes through the normal apply: plan, rollout, health gate.", confirmLabel: `Re-apply #${id}` }))) return;
     setBusy(id);
     setErr(null);
     try {
-      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { revision: id } });
+      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { toRun: id } });
       onStarted(r.id);
       q.refetch();
     } catch (e) {

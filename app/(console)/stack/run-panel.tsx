@@ -36,7 +36,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
   const [err, setErr] = useState<string | null>(null);
   const q = useQuery({
     queryKey: ["stack-run", id],
-    queryFn: () => api<ApplyView>(`/api/v1/stack/revisions/${id}`),
+    queryFn: () => api<ApplyView>(`/api/v1/stack/runs/${id}`),
     // running: live steps; interrupted: until a live process has read back what the cluster holds
     refetchInterval: (query) => {
       const d = query.state.data;
@@ -52,8 +52,8 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
       qc.invalidateQueries({ queryKey: ["stack-history"] });
     }
   }, [finished, qc]);
-  if (q.error) return <p className="alert error">Cannot load revision {id}: {(q.error as Error).message}</p>;
-  if (!run) return <p className="panel"><span className="spinner" /> Loading revision {id}…</p>;
+  if (q.error) return <p className="alert error">Cannot load apply run #{id}: {(q.error as Error).message}</p>;
+  if (!run) return <p className="panel"><span className="spinner" /> Loading apply run #{id}…</p>;
   const done = run.steps.filter((s) => ["applied", "healthy"].includes(s.status)).length;
   const rollbackTo = run.rollout?.rollbackTo;
   const takeOwnership = async () => {
@@ -90,7 +90,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
     setBusy(true);
     setErr(null);
     try {
-      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { revision: target, undo: id } });
+      const r = await api<ApplyView>("/api/v1/stack/rollback", { method: "POST", body: { toRun: target, undo: id } });
       onRollback(r.id);
       qc.invalidateQueries({ queryKey: ["stack-history"] });
     } catch (e) {
@@ -269,14 +269,14 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
       {run.status === "ok" && rollbackTo && run.rollout?.verify && (
         <div className="row">
           <button type="button" disabled={!isAdmin || busy} onClick={() => doRollback(rollbackTo)} data-testid="rollback-offer" title={isAdmin ? undefined : "needs the admin role"}>
-            Undo this Corefile change: roll back to revision #{rollbackTo}
+            Undo this Corefile change: roll back to the config of Apply #{rollbackTo}
           </button>
         </div>
       )}
       {run.status !== "running" && run.status !== "ok" && rollbackTo && (
         <div className="row">
           <button type="button" disabled={!isAdmin || busy} onClick={() => doRollback(rollbackTo)} data-testid="rollback-offer" title={isAdmin ? undefined : "needs the admin role"}>
-            Roll back to revision #{rollbackTo} (last good apply)
+            Roll back to the config of Apply #{rollbackTo} (the last good one)
           </button>
         </div>
       )}

@@ -84,7 +84,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
 
     // one-click undo of the Corefile change: the previous config comes back, through the same apply path
     assert.ok(again.rollout!.rollbackTo, "an undo target is offered");
-    const undo = await (await h.apply.startRollback({ user: "alice", revision: again.rollout!.rollbackTo!, undo: again.id, rollout: fast })).done;
+    const undo = await (await h.apply.startRollback({ user: "alice", toRun: again.rollout!.rollbackTo!, undo: again.id, rollout: fast })).done;
     assert.equal(undo.status, "ok", undo.error ?? "");
     const cm = (await h.kube.readObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any)) as any;
     const { renderNodeLocalCorefile } = await import("@/k8s/corefile-render");

@@ -69,17 +69,17 @@ test("a refused rollback (undo run missing, target missing, lock held) leaves th
   const run = await db.stackApply.create({ data: { kind: "apply", configRevisionId: old.id!, createdBy: "alice", status: "ok", config: {}, rendered: [], steps: [] } });
   const before = await state();
 
-  await assert.rejects(apply.startRollback({ user: "alice", revision: run.id, undo: 99_999 }), (e: Error & { code?: string }) => e.code === "not_found");
+  await assert.rejects(apply.startRollback({ user: "alice", toRun: run.id, undo: 99_999 }), (e: Error & { code?: string }) => e.code === "not_found");
   assert.equal(await state(), before, "404 undo");
-  await assert.rejects(apply.startRollback({ user: "alice", revision: 2_147_483_647 }), (e: Error & { code?: string }) => e.code === "not_found");
+  await assert.rejects(apply.startRollback({ user: "alice", toRun: 2_147_483_647 }), (e: Error & { code?: string }) => e.code === "not_found");
   assert.equal(await state(), before, "404 target");
   await lock.acquireLock("bob#2", "another apply");
   try {
-    await assert.rejects(apply.startRollback({ user: "alice", revision: run.id }), (e: Error & { code?: string }) => e.code === "locked");
+    await assert.rejects(apply.startRollback({ user: "alice", toRun: run.id }), (e: Error & { code?: string }) => e.code === "locked");
     assert.equal(await state(), before, "423 lock");
     // through the verb, as the route calls it: refused, audited as refused, still nothing changed
     const admin = ctxMod.testContext({ user: "alice", role: "admin" });
-    await assert.rejects(verbs.rollbackStack(admin, { revision: run.id }), (e: Error & { status?: number }) => e.status === 423);
+    await assert.rejects(verbs.rollbackStack(admin, { toRun: run.id }), (e: Error & { status?: number }) => e.status === 423);
     const row = await db.auditEvent.findFirst({ where: { action: "stack.rollback" }, orderBy: { id: "desc" } });
     assert.equal(row?.result, "refused");
     assert.equal(row?.httpStatus, 423);
@@ -89,7 +89,7 @@ test("a refused rollback (undo run missing, target missing, lock held) leaves th
   }
   // ids past 32 bits are refused at the schema, before any query
   const admin = ctxMod.testContext({ user: "alice", role: "admin" });
-  for (const bad of [{ revision: 2_147_483_648 }, { revision: run.id, undo: 2 ** 53 }, { revision: "99999999999" }, { revision: -1 }, { revision: 1.5 }])
+  for (const bad of [{ toRun: 2_147_483_648 }, { toRun: run.id, undo: 2 ** 53 }, { toRun: "99999999999" }, { toRun: -1 }, { toRun: 1.5 }])
     await assert.rejects(verbs.rollbackStack(admin, bad), (e: Error & { status?: number }) => e.status === 400, JSON.stringify(bad));
   assert.equal(await state(), before, "400s");
 });

@@ -43,7 +43,7 @@ describe("stack rollout gate on the Kubernetes twin", { skip: twinMissing }, () 
     assert.ok(run.rollout!.rollbackTo, "offers the last good revision to roll back to");
 
     // rollback = re-apply that revision's config through the same path
-    const rb = await (await h.apply.startRollback({ user: "alice", revision: run.rollout!.rollbackTo!, rollout: fast })).done;
+    const rb = await (await h.apply.startRollback({ user: "alice", toRun: run.rollout!.rollbackTo!, rollout: fast })).done;
     assert.equal(rb.status, "ok", rb.error ?? "");
     assert.equal(rb.kind, "rollback");
     assert.equal((await h.store.currentConfig()).config.nodelocal.image, "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1");
