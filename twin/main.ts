@@ -1,6 +1,7 @@
 // The whole homelab twin in one process: Kubernetes API, three Technitium instances, the DNS chain, query logs and
 // the fault panel. `startTwin` returns the environment dnsdeck needs to point at it — the same variables it would
 // get in the real cluster, with DNS_ADDRESS_MAP standing loopback in for cluster addresses.
+import { kubeFetch } from "./kube/https-fetch";
 import path from "node:path";
 import { startDnsTwin } from "./dns";
 import { startKubeTwin } from "./kube";
@@ -68,10 +69,13 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     }
     const panel = await startPanel({ kubeUrl: kube.url, kubeAdminToken: kube.adminToken, technitium, dns }, opts.panelPort ?? 0);
     stops.push(() => panel.stop());
+    // dnsdeck names the instances as the homelab does, by Service (k8s/deploy), and reaches each by the ClusterIP the
+    // Kubernetes API gives (server/technitium/endpoint.ts); the address map carries ClusterIP:5380 to the twin's port
+    const web = await technitiumServiceUrls(kube, technitium.instances);
     const appEnv: Record<string, string> = {
       KUBECONFIG: kube.kubeconfigPath,
-      TECHNITIUM_INSTANCES: technitium.instances.map((i) => `${i.name}=${i.url}`).join(","),
-      DNS_ADDRESS_MAP: dns.addressMap,
+      TECHNITIUM_INSTANCES: web.instances,
+      DNS_ADDRESS_MAP: [dns.addressMap, ...web.addressMap].filter(Boolean).join(","),
       DEMO_TWIN_PANEL_URL: panel.url,
     };
     for (const i of technitium.instances) appEnv[`TECHNITIUM_TOKEN_${i.name.toUpperCase()}`] = i.token;
@@ -94,6 +98,26 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     for (const s of stops.reverse()) await s().catch(() => {});
     throw err;
   }
+}
+
+const WEB_SERVICES: Record<string, string> = { primary: "technitium-web", secondary: "technitium-secondary-web", tertiary: "technitium-tertiary-web" };
+
+/** `name=http://<svc>.technitium.svc.cluster.local:5380,…` and the `ClusterIP:5380=127.0.0.1:<port>` entries for them. */
+async function technitiumServiceUrls(kube: { url: string; token: string }, instances: { name: string; url: string }[]): Promise<{ instances: string; addressMap: string[] }> {
+  const urls: string[] = [];
+  const map: string[] = [];
+  for (const i of instances) {
+    const svc = WEB_SERVICES[i.name];
+    const res = svc ? await kubeFetch(`${kube.url}/api/v1/namespaces/technitium/services/${svc}`, { headers: { authorization: `Bearer ${kube.token}`, accept: "application/json" } }) : null;
+    const ip = res?.ok ? ((await res.json()) as { spec?: { clusterIP?: string } }).spec?.clusterIP : undefined;
+    if (!svc || !ip) {
+      urls.push(`${i.name}=${i.url}`);
+      continue;
+    }
+    urls.push(`${i.name}=http://${svc}.technitium.svc.cluster.local:5380`);
+    map.push(`${ip}:5380=${new URL(i.url).host}`);
+  }
+  return { instances: urls.join(","), addressMap: map };
 }
 
 /** The exporter on a free port of the pod/node loopback addresses (another twin may hold one: try a few). */
