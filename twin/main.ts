@@ -77,6 +77,9 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       TECHNITIUM_INSTANCES: web.instances,
       DNS_ADDRESS_MAP: [dns.addressMap, ...web.addressMap].filter(Boolean).join(","),
       DEMO_TWIN_PANEL_URL: panel.url,
+      // the twin's kubelet projects a ConfigMap at once and its CoreDNS/NodeLocal reload every 1.5 s (a kubeadm cluster:
+      // up to ~90 s, dnsdeck's default), so a Corefile change has loaded everywhere well within 10 s
+      DNSDECK_VERIFY_WINDOW_MS: "10000",
     };
     for (const i of technitium.instances) appEnv[`TECHNITIUM_TOKEN_${i.name.toUpperCase()}`] = i.token;
     return {

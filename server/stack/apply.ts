@@ -16,8 +16,8 @@ import { planObject, type ObjectPlan } from "./plan";
 import { renderForApply } from "./render";
 import { pausedIntent, watchDaemonSet } from "./rollout/daemonset";
 import { watchDeployment } from "./rollout/deployment";
-import { type HopCheck, type RolloutOptions, rolloutDefaults, type WorkloadRollout } from "./rollout/types";
-import { verifyResolution } from "./rollout/verify";
+import { type RolloutOptions, rolloutDefaults, type WorkloadRollout } from "./rollout/types";
+import { type VerifyResult, verifyResolution } from "./rollout/verify";
 import { tuning } from "@/server/env";
 import { shuttingDown } from "@/server/lifecycle";
 
@@ -47,7 +47,7 @@ export interface ApplyStep {
 
 export interface RolloutRecord {
   workloads: WorkloadRollout[];
-  verify?: { ok: boolean; hops: HopCheck[]; at: string };
+  verify?: VerifyResult & { at: string };
   /** Set when the run changed something: the last good run before it (one-click rollback). */
   rollbackTo?: number | null;
   /** An interrupted run: what the cluster held for each object when a live process first looked (./readback.ts). */
@@ -305,7 +305,14 @@ async function runApply(id: number, config: StackConfig, rendered: RenderedObjec
     }
 
     if (!failure && corefileChanged) {
-      const v = await verifyResolution(config, { ...opts, windowMs: req.rollout?.verifyWindowMs ?? tuning().DNSDECK_VERIFY_WINDOW_MS });
+      const v = await verifyResolution(config, {
+        ...opts,
+        windowMs: req.rollout?.verifyWindowMs ?? tuning().DNSDECK_VERIFY_WINDOW_MS,
+        onRound: async (round) => {
+          rollout.verify = { ...round, at: new Date().toISOString() };
+          await save();
+        },
+      });
       rollout.verify = { ...v, at: new Date().toISOString() };
       if (!v.ok) failure = `a Corefile changed and resolution fails through ${v.hops.filter((h) => !h.ok).map((h) => h.hop).join(", ")}; roll back to restore the previous Corefile`;
     }

@@ -222,11 +222,20 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
         </div>
       ))}
       {run.rollout?.verify && (
-        <div className="panel" data-testid="verify">
-          <strong>Resolution through every hop after the Corefile change: {run.rollout.verify.ok ? "ok" : "FAILED"}</strong>
+        <div className="panel" data-testid="verify" data-pending={run.rollout.verify.pending ? "true" : "false"}>
+          {run.rollout.verify.pending ? (
+            <strong>
+              <span className="spinner" /> Watching resolution through every hop while the Corefile change loads (kubelet sync + the reload interval):{" "}
+              {Math.max(0, Math.round(((run.rollout.verify.until ?? 0) - Date.parse(run.rollout.verify.at)) / 1000))} s of{" "}
+              {Math.round((run.rollout.verify.windowMs ?? 0) / 1000)} s left
+            </strong>
+          ) : (
+            <strong>Resolution through every hop after the Corefile change: {run.rollout.verify.ok ? "ok" : "FAILED"}</strong>
+          )}
+          {run.rollout.verify.names && <p className="small muted">Asked: {run.rollout.verify.names.join(", ")}</p>}
           <ul className="small">
             {run.rollout.verify.hops.map((h) => (
-              <li key={h.hop} className={h.ok ? "ok-text" : "error-text"}>
+              <li key={h.hop} className={h.ok ? "ok-text" : run.rollout?.verify?.pending ? "muted" : "error-text"}>
                 {h.hop}: {h.detail}
               </li>
             ))}
