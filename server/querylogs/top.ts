@@ -55,7 +55,7 @@ export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
   const own = kind === CLIENTS ? p.client : p.name;
   const other = kind === CLIENTS ? p.name : p.client;
   if (p.empty) return { entries: [], quality: "exact", note: null };
-  if (other || own?.broad || own?.not) return coKeyTop(p, which);
+  if (other || own?.broad || own?.not || p.filter.clientSet) return coKeyTop(p, which);
   const mask = maskFor(p, which);
   if (own && own.ids.length <= 200) return rank(p, kind, own.ids, own.texts, mask, which === "blocked", "exact", null);
   return fromLists(p, which, mask, own ? new Set(own.ids) : null);
@@ -128,7 +128,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   }
   // Raw: the partial hours at both ends for every key (found by time: `x || ''` keeps the key's own index out of it),
   // quiet keys' edge-day rows (found by key: they are few), and the tail.
-  const f = { ...p.filter, client: undefined, qname: undefined };
+  const f = { ...p.filter, client: undefined, clientSet: undefined, qname: undefined };
   const col = kind === NAMES ? "qname" : "client_ip";
   const raw = (byTime: boolean, keys: string[], spans: [Date, Date][]) => {
     if (!keys.length || !spans.length) return Promise.resolve();
