@@ -122,3 +122,16 @@ test("clientKind / clientName are validated like every filter and survive the ro
   // a resolved address list is not a URL parameter of its own
   assert.equal(filterToParams({ ...ok.filter, client: { kind: "list", value: "x", values: ["10.0.20.1"], not: false } }).client, undefined);
 });
+
+test("rows past the watermark (a name first seen after the last rollup) are in the top clients of a name filter, named sets too", async () => {
+  await fx.logs.query(
+    `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+     SELECT 'technitium', $1::timestamptz - make_interval(mins => g), ip, 0, 1, NULL, 3, 'brand-new.viktorbarzin.lan', 1, 1, NULL
+       FROM generate_series(1, 3) g, unnest(ARRAY['10.0.20.101', '10.0.20.101', '192.168.1.120']) ip`,
+    [at(6)],
+  );
+  const st = await queryStats(fx.stores, parse({ qname: "brand-new.viktorbarzin.lan" }).filter, { parts: ["top"] });
+  assert.deepEqual(st.top.clients.map((e) => [e.key, e.count]), [["10.0.20.101", 6], ["192.168.1.120", 3]]);
+  const named = await queryStats(fx.stores, withSet({ qname: "brand-new.viktorbarzin.lan" }, windowed), { parts: ["top"] });
+  assert.deepEqual(named.top.clients.map((e) => [e.key, e.count]), [["10.0.20.101", 6]]);
+});
