@@ -235,6 +235,49 @@ test.describe("who asked: every row names its client, and filters by kind or nam
   });
 });
 
+test("junk-filter coverage: template-matching names that reached Technitium, counted by the path they took", async ({ request, page }) => {
+  // On an instance name of its own so the twin's live traffic does not add to the counts: five search-domain
+  // expansions from the NodeLocal cache on k8s-node2, two from a LAN device, one real name (not junk) from the node.
+  const c = new pg.Client({ connectionString: process.env.E2E_QUERYLOG_DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(
+      `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+       SELECT 'e2e-junk', now() - make_interval(secs => 20 + i * 5), ip, 0, 1, NULL, rc, q, 1, 1, NULL
+         FROM unnest($1::text[], $2::text[], $3::smallint[]) WITH ORDINALITY AS x(ip, q, rc, i)`,
+      [
+        ["10.0.20.102", "10.0.20.102", "10.0.20.102", "10.0.20.102", "10.0.20.102", "192.168.1.140", "192.168.1.140", "10.0.20.102"],
+        ["redis.svc.cluster.local.viktorbarzin.lan", "redis.svc.cluster.local.viktorbarzin.lan", "api.github.com.viktorbarzin.lan", "db.cluster.local.viktorbarzin.lan", "x.svc.viktorbarzin.lan", "printer.home.viktorbarzin.lan", "printer.home.viktorbarzin.lan", "immich.viktorbarzin.lan"],
+        [3, 3, 3, 3, 3, 3, 3, 0],
+      ],
+    );
+  } finally {
+    await c.end();
+  }
+  const from = new Date(Date.now() - 20 * 60_000).toISOString();
+  const read = async () => {
+    const r = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=${from}&server=e2e-junk`), { headers: VIEWER });
+    expect(r.status(), await r.text()).toBe(200);
+    return r.json();
+  };
+  // the directory names the node within its 30 s refresh
+  await expect.poll(async () => (await read()).periods.at(-1).rows.find((x: { path: string }) => x.path === "nodelocal").count, { timeout: 45_000 }).toBe(5);
+  const body = await read();
+  expect(body.pattern).toBe("*.*.viktorbarzin.lan");
+  expect(body.patternExact).toBe(true);
+  const counts = Object.fromEntries(body.periods.at(-1).rows.map((x: { path: string; count: number }) => [x.path, x.count]));
+  expect(counts).toEqual({ coredns: 0, nodelocal: 5, other: 2 });
+  const bad = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=yesterday`), { headers: VIEWER });
+  expect(bad.status()).toBe(400);
+  // the causes page shows the three paths, each count linking to the rows behind it
+  await page.setExtraHTTPHeaders(VIEWER);
+  await page.goto(url("main", "/query-logs/causes?range=24h"));
+  await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");
+  const rows = page.getByTestId("junk-table").locator("tbody tr");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("junk-table").locator('tr[data-path="nodelocal"]').getByTestId("junk-count").first()).toHaveAttribute("href", /clientKind=nodelocal-node.*|qname=.*clientKind=nodelocal-node/);
+});
+
 test.describe("query logs on the embedded database (PGlite, as npm run demo uses)", () => {
   let stops: (() => Promise<unknown>)[] = [];
   test.beforeAll(async () => {
