@@ -275,7 +275,8 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");
   // the failing clients above it are named by kind (from the same named top lists)
   await expect(page.getByTestId("causes-kinds").locator("tbody tr").first()).toBeVisible();
-  expect(await page.getByTestId("causes-kinds").locator("tbody tr").first().getAttribute("data-kind")).not.toBe("unknown");
+  const kinds = await page.getByTestId("causes-kinds").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-kind")));
+  expect(kinds.filter((k) => k !== "unknown").length, kinds.join(", ")).toBeGreaterThan(0);
   const rows = page.getByTestId("junk-table").locator("tbody tr");
   await expect(rows).toHaveCount(3);
   await expect(page.getByTestId("junk-table").locator('tr[data-path="nodelocal"]').getByTestId("junk-count").first()).toHaveAttribute("href", /clientKind=nodelocal-node.*|qname=.*clientKind=nodelocal-node/);
