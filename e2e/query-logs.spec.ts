@@ -62,7 +62,7 @@ test.describe("query logs", () => {
     expect(r.headers()["content-type"]).toContain("text/csv");
     const text = await r.text();
     const lines = text.trim().split("\r\n");
-    expect(lines[0]).toBe("id,timestamp,server,clientIp,protocol,responseType,rtt,rcode,qname,qtype,qclass,answer");
+    expect(lines[0]).toBe("id,timestamp,server,clientIp,protocol,responseType,rtt,rcode,qname,qtype,qclass,answer,clientKind,clientName,clientPath");
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.includes(",NxDomain,"))).toBe(true);
     const audit = await (await request.get(url("main", "/api/v1/audit?action=querylogs.export"), { headers: ADMIN })).json();
@@ -141,6 +141,147 @@ test.describe("query logs", () => {
     await page.setExtraHTTPHeaders(VIEWER);
     await randomFilterChanges(page, url("main", "/query-logs?range=24h"), 50);
   });
+});
+
+test.describe("who asked: every row names its client, and filters by kind or name narrow the rows", () => {
+  // Rows as Technitium logs them, from three kinds of client: the NodeLocal cache on k8s-node2 (its InternalIP, as
+  // the twin's Kubernetes API reports it), a LAN device and pfSense's dnsmasq on the K8s VLAN.
+  const qname = `who-${Date.now().toString(36)}.viktorbarzin.lan`;
+  const senders: [string, number][] = [
+    ["10.0.20.102", 3],
+    ["192.168.1.140", 4],
+    ["10.0.20.1", 2],
+  ];
+  const since = () => new Date(Date.now() - 30 * 60_000).toISOString();
+  test.beforeAll(async () => {
+    const c = new pg.Client({ connectionString: process.env.E2E_QUERYLOG_DATABASE_URL });
+    await c.connect();
+    try {
+      for (const [ip, n] of senders)
+        await c.query(
+          `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+           SELECT 'technitium', now() - make_interval(secs => g * 7), $1, 0, 1, NULL, 3, $2, 1, 1, NULL FROM generate_series(1, $3::int) g`,
+          [ip, qname, n],
+        );
+    } finally {
+      await c.end();
+    }
+  });
+
+  test("the API names each row's client with its kind, name and path; clientKind / clientName narrow the rows; the export carries them", async ({ request }) => {
+    const get = async (q: string) => {
+      const r = await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&${q}`), { headers: VIEWER });
+      expect(r.status(), await r.text()).toBe(200);
+      return (await r.json()).rows as { clientIp: string; client: { kind: string; label: string; name: string | null; path: string; pathClass: string | null } | null }[];
+    };
+    // the directory reads the Kubernetes API every 30 s: wait until it has named the node
+    await expect.poll(async () => (await get("")).find((r) => r.clientIp === "10.0.20.102")?.client?.kind, { timeout: 45_000 }).toBe("nodelocal-node");
+    const rows = await get("");
+    expect(rows.length).toBe(9);
+    const node = rows.find((r) => r.clientIp === "10.0.20.102")!.client!;
+    expect([node.label, node.name, node.pathClass]).toEqual(["NodeLocal node", "k8s-node2", "pod-internal"]);
+    expect(node.path).toContain("bypassing CoreDNS");
+    expect(rows.find((r) => r.clientIp === "192.168.1.140")!.client!.kind).toBe("lan-device");
+    expect(rows.find((r) => r.clientIp === "10.0.20.1")!.client!.label).toBe("pfSense gateway");
+    const nodeRows = await get("clientKind=nodelocal-node&clientName=k8s-node2");
+    expect(nodeRows.map((r) => r.clientIp)).toEqual(["10.0.20.102", "10.0.20.102", "10.0.20.102"]);
+    expect(new Set((await get("clientKind=lan-device,pfsense")).map((r) => r.clientIp))).toEqual(new Set(["192.168.1.140", "10.0.20.1"]));
+    expect((await get("clientKind=!lan-device")).length).toBe(5);
+    expect(await get("clientName=k8s-node3")).toEqual([]);
+    const bad = await request.get(url("main", `/api/v1/query-logs?clientKind=toaster`), { headers: VIEWER });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).error.message).toContain("clientKind");
+    const csv = await (await request.get(url("main", `/api/v1/query-logs/export?format=csv&qname=${qname}&from=${since()}&clientKind=nodelocal-node`), { headers: VIEWER })).text();
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("id,timestamp,server,clientIp,protocol,responseType,rtt,rcode,qname,qtype,qclass,answer,clientKind,clientName,clientPath");
+    expect(lines.length).toBe(4);
+    expect(lines.slice(1).every((l) => l.includes(",10.0.20.102,") && l.includes(",nodelocal-node,k8s-node2,"))).toBe(true);
+    const stats = await (await request.get(url("main", `/api/v1/query-logs/stats?parts=top&qname=${qname}&from=${since()}`), { headers: VIEWER })).json();
+    const top = stats.top.clients as { key: string; count: number; client: { label: string } | null }[];
+    expect(top.map((e) => [e.key, e.count, e.client?.label])).toEqual([
+      ["192.168.1.140", 4, "LAN device"],
+      ["10.0.20.102", 3, "NodeLocal node"],
+      ["10.0.20.1", 2, "pfSense gateway"],
+    ]);
+  });
+
+  test("the page shows who asked; clicking a kind filters by it (a chip), and a name typed in the form narrows further", async ({ page, request }) => {
+    await expect
+      .poll(async () => JSON.stringify(await (await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&clientKind=nodelocal-node`), { headers: VIEWER })).json()), { timeout: 45_000 })
+      .toContain("k8s-node2");
+    await page.setExtraHTTPHeaders(VIEWER);
+    await page.goto(url("main", `/query-logs?range=1h&qname=${qname}`));
+    await expect(page.getByTestId("ql-row")).toHaveCount(9, { timeout: 30_000 });
+    await expect.poll(async () => new Set(await page.getByTestId("ql-client-kind").allInnerTexts())).toEqual(new Set(["NodeLocal node", "LAN device", "pfSense gateway"]));
+    const nodeRow = page.getByTestId("ql-row").filter({ hasText: "10.0.20.102" }).first();
+    await expect(nodeRow.getByTestId("ql-client-name")).toHaveText("k8s-node2");
+    await expect(nodeRow.getByTestId("ql-client-path")).toHaveAttribute("href", "/paths?class=pod-internal");
+    // the top clients list names them too
+    await expect(page.getByTestId("ql-top-clients").getByTestId("ql-client-kind").first()).toBeVisible();
+    await nodeRow.getByTestId("ql-client-kind").click();
+    await expect(page).toHaveURL(/clientKind=nodelocal-node/);
+    await expect(page.getByTestId("ql-active-filters")).toContainText("clientKind: NodeLocal node");
+    await expect(page.getByTestId("ql-row")).toHaveCount(3);
+    await expect.poll(async () => new Set(await page.getByTestId("ql-client-kind").allInnerTexts())).toEqual(new Set(["NodeLocal node"]));
+    // a name that ran nothing here: nothing matches
+    await page.getByTestId("ql-clientName").fill("k8s-node3");
+    await page.getByTestId("ql-apply").click();
+    await expect(page).toHaveURL(/clientName=k8s-node3/);
+    await expect(page.getByText("Nothing matches in this range.")).toBeVisible();
+    // LAN device chosen in the form instead (the name cleared): the LAN rows only
+    await page.getByTestId("ql-clientName").fill("");
+    await page.getByTestId("ql-clientKind").selectOption("lan-device");
+    await page.getByTestId("ql-apply").click();
+    await expect(page.getByTestId("ql-row")).toHaveCount(4);
+    await expect.poll(async () => new Set(await page.getByTestId("val-client").allInnerTexts())).toEqual(new Set(["192.168.1.140"]));
+  });
+});
+
+test("junk-filter coverage: template-matching names that reached Technitium, counted by the path they took", async ({ request, page }) => {
+  // On an instance name of its own so the twin's live traffic does not add to the counts: five search-domain
+  // expansions from the NodeLocal cache on k8s-node2, two from a LAN device, one real name (not junk) from the node.
+  const c = new pg.Client({ connectionString: process.env.E2E_QUERYLOG_DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(
+      `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
+       SELECT 'e2e-junk', now() - make_interval(secs => 20 + i * 5), ip, 0, 1, NULL, rc, q, 1, 1, NULL
+         FROM unnest($1::text[], $2::text[], $3::smallint[]) WITH ORDINALITY AS x(ip, q, rc, i)`,
+      [
+        ["10.0.20.102", "10.0.20.102", "10.0.20.102", "10.0.20.102", "10.0.20.102", "192.168.1.140", "192.168.1.140", "10.0.20.102"],
+        ["redis.svc.cluster.local.viktorbarzin.lan", "redis.svc.cluster.local.viktorbarzin.lan", "api.github.com.viktorbarzin.lan", "db.cluster.local.viktorbarzin.lan", "x.svc.viktorbarzin.lan", "printer.home.viktorbarzin.lan", "printer.home.viktorbarzin.lan", "immich.viktorbarzin.lan"],
+        [3, 3, 3, 3, 3, 3, 3, 0],
+      ],
+    );
+  } finally {
+    await c.end();
+  }
+  const from = new Date(Date.now() - 20 * 60_000).toISOString();
+  const read = async () => {
+    const r = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=${from}&server=e2e-junk`), { headers: VIEWER });
+    expect(r.status(), await r.text()).toBe(200);
+    return r.json();
+  };
+  // the directory names the node within its 30 s refresh
+  await expect.poll(async () => (await read()).periods.at(-1).rows.find((x: { path: string }) => x.path === "nodelocal").count, { timeout: 45_000 }).toBe(5);
+  const body = await read();
+  expect(body.pattern).toBe("*.*.viktorbarzin.lan");
+  expect(body.patternExact).toBe(true);
+  const counts = Object.fromEntries(body.periods.at(-1).rows.map((x: { path: string; count: number }) => [x.path, x.count]));
+  expect(counts).toEqual({ coredns: 0, nodelocal: 5, other: 2 });
+  const bad = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=yesterday`), { headers: VIEWER });
+  expect(bad.status()).toBe(400);
+  // the causes page shows the three paths, each count linking to the rows behind it
+  await page.setExtraHTTPHeaders(VIEWER);
+  await page.goto(url("main", "/query-logs/causes?range=24h"));
+  await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");
+  // the failing clients above it are named by kind (from the same named top lists)
+  await expect(page.getByTestId("causes-kinds").locator("tbody tr").first()).toBeVisible();
+  const kinds = await page.getByTestId("causes-kinds").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-kind")));
+  expect(kinds.filter((k) => k !== "unknown").length, kinds.join(", ")).toBeGreaterThan(0);
+  const rows = page.getByTestId("junk-table").locator("tbody tr");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("junk-table").locator('tr[data-path="nodelocal"]').getByTestId("junk-count").first()).toHaveAttribute("href", /clientKind=nodelocal-node.*|qname=.*clientKind=nodelocal-node/);
 });
 
 test.describe("query logs on the embedded database (PGlite, as npm run demo uses)", () => {

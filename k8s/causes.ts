@@ -64,3 +64,23 @@ export function classify(q: CauseInput, opts: { internalZone?: string; stubZones
   if (q.rcode === 2) return { cause: "upstream-failure", fix: "the upstream (Cloudflare DoH) or the zone's own servers failed: check Health → forwarders", actionable: true };
   return { cause: "other", fix: "a public name that does not exist", actionable: false };
 }
+
+/**
+ * Junk-filter coverage (issue 12): CoreDNS's `viktorbarzin.lan` block answers names matching its ndots template
+ * (`.*\..*\.viktorbarzin\.lan\.$`: two or more labels before the zone — a search suffix appended to a short name)
+ * with NXDOMAIN itself, so they should never reach Technitium. NodeLocal forwards the zone straight to Technitium,
+ * bypassing CoreDNS and its template, unless its own block carries the same template. The query-log filter language
+ * expresses the template's usual shape as the wildcard `*.*.<zone>`; any other regex is reported as not expressible.
+ */
+export function templateWildcard(regex: string, zone: string): string | null {
+  const z = zone.replace(/\.$/, "").toLowerCase();
+  const escaped = z.replace(/\./g, "\\.");
+  return regex === `.*\\..*\\.${escaped}\\.$` ? `*.*.${z}` : null;
+}
+
+/** The paths template-matching junk can take to Technitium, by the client kind Technitium sees. */
+export const JUNK_PATHS = [
+  { key: "coredns", clientKind: "coredns-pod", label: "via CoreDNS (pod → NodeLocal → CoreDNS)", filteredBy: "CoreDNS's template" },
+  { key: "nodelocal", clientKind: "nodelocal-node", label: "via NodeLocal straight to Technitium", filteredBy: "NodeLocal's template in its zone block" },
+  { key: "other", clientKind: "!coredns-pod,nodelocal-node", label: "other clients (LAN, VPN, pfSense, unknown)", filteredBy: "nothing (not pod traffic)" },
+] as const;

@@ -23,3 +23,15 @@ test("stub-zone floods, blocked answers, reverse lookups and upstream failures",
   assert.equal(classify({ name: "nope.example", rcode: 3 })?.cause, "other");
   assert.equal(classify({ name: "example.com", rcode: 0 }), null, "a good answer is not a failure");
 });
+
+test("junk-filter coverage: the template's usual regex becomes the wildcard *.*.zone, matching exactly the names the regex matches", async () => {
+  const { templateWildcard } = await import("../causes");
+  const regex = String.raw`.*\..*\.viktorbarzin\.lan\.$`;
+  const wildcard = templateWildcard(regex, "viktorbarzin.lan.");
+  assert.equal(wildcard, "*.*.viktorbarzin.lan");
+  const like = new RegExp(`^${wildcard!.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`);
+  const go = new RegExp(regex);
+  for (const name of ["immich.viktorbarzin.lan", "viktorbarzin.lan", "redis.svc.cluster.local.viktorbarzin.lan", "a.b.viktorbarzin.lan", "x.viktorbarzin.lan.evil", "a.b.viktorbarzin.lanx"])
+    assert.equal(like.test(name), go.test(`${name}.`), name);
+  assert.equal(templateWildcard(String.raw`^[^.]+\.[^.]+\.viktorbarzin\.lan\.$`, "viktorbarzin.lan"), null, "another regex is not guessed at");
+});

@@ -5,7 +5,6 @@ import { type ClientKind, KIND_LABEL } from "@/k8s/clients";
 import { safeText } from "@/k8s/schemas";
 import { queryLogStats } from "@/server/querylogs/service";
 import { verb } from "@/server/verb";
-import { nameClients } from "./directory";
 
 /**
  * Why queries fail (issue 12): NXDOMAIN and SERVFAIL answers over a range, their names classified (k8s/causes.ts),
@@ -56,9 +55,9 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
   }
   const causes = [...byCause.values()].map((r) => ({ ...r, share: covered ? r.count / covered : 0 })).sort((a, b) => b.count - a.count || CAUSES.indexOf(a.cause) - CAUSES.indexOf(b.cause));
 
-  const at = new Date(nx.to);
+  // the stats verb has named each top client already (by what its address was at the range's end)
   const clientEntries = [...nx.top.clients.map((e) => ({ ...e, rcode: "NxDomain" as const })), ...sf.top.clients.map((e) => ({ ...e, rcode: "ServerFailure" as const }))];
-  const names = await nameClients(clientEntries.map((e) => ({ ip: e.key, at }))).catch(() => null);
+  const names = clientEntries.some((e) => e.client === null) ? null : clientEntries.map((e) => e.client);
   const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; clients: { ip: string; name: string | null; count: number; rcode: string }[] }>();
   clientEntries.forEach((e, i) => {
     const id = names?.[i];

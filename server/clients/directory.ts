@@ -1,11 +1,14 @@
 import "server-only";
+import { type ClientQuery, type ClientSet, KUBE_KINDS, MAX_CLIENT_WINDOWS, resolveClientSet, selectedKinds } from "@/k8s/client-set";
 import {
   type AddressInterval,
   type ClientIdentity,
   type ClientKind,
   type Observation,
   canonicalIp,
+  HOMELAB_CLIENT_NETWORKS,
   identify,
+  KIND_LABEL,
   networkOf,
   observeNode,
   observePod,
@@ -104,7 +107,17 @@ export async function directoryStatus(now = new Date()): Promise<DirectoryStatus
 export async function nameClients(items: { ip: string; at: Date }[]): Promise<ClientIdentity[]> {
   const ips = [...new Set(items.map((i) => canonicalIp(i.ip)).filter((x): x is string => x !== null))];
   if (!ips.length) return items.map((i) => identify(i.ip, i.at, { intervals: [] }));
-  const [rows, names] = await Promise.all([db().clientAddress.findMany({ where: { ip: { in: ips } } }), db().clientName.findMany({ where: { ip: { in: ips } } })]);
+  // only the intervals that can cover one of the times asked (a reused pod address has many)
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const i of items) {
+    lo = Math.min(lo, i.at.getTime());
+    hi = Math.max(hi, i.at.getTime());
+  }
+  const [rows, names] = await Promise.all([
+    db().clientAddress.findMany({ where: { ip: { in: ips }, validFrom: { lte: new Date(hi) }, OR: [{ validTo: null }, { validTo: { gt: new Date(lo) } }] } }),
+    db().clientName.findMany({ where: { ip: { in: ips } } }),
+  ]);
   const byIp = new Map<string, AddressInterval[]>();
   for (const r of rows) byIp.set(r.ip, [...(byIp.get(r.ip) ?? []), toInterval(r)]);
   const reverse = new Map(names.map((n) => [n.ip, n]));
@@ -115,6 +128,71 @@ export async function nameClients(items: { ip: string; at: Date }[]): Promise<Cl
     const ip = canonicalIp(i.ip) ?? i.ip;
     return identify(ip, i.at, { intervals: byIp.get(ip) ?? [], reverseName: reverse.get(ip)?.name ?? null });
   });
+}
+
+/** What a query-log row or top entry carries about its client (the address itself is the row's). */
+export interface RowClient {
+  kind: ClientKind;
+  /** The kind as people say it ("NodeLocal node"). */
+  label: string;
+  name: string | null;
+  node: string | null;
+  network: string | null;
+  source: ClientIdentity["source"];
+  path: string;
+  pathClass: string | null;
+}
+
+const rowClient = (c: ClientIdentity): RowClient => ({ kind: c.kind, label: KIND_LABEL[c.kind], name: c.name, node: c.node, network: c.network, source: c.source, path: c.path, pathClass: c.pathClass });
+
+/**
+ * Name many rows at once, each by what its address was at its own time: one directory lookup for the distinct
+ * (address, time) pairs of the batch, never one per row. When dnsdeck's database cannot be read the rows go out
+ * unnamed (`client: null`) rather than not at all.
+ */
+export async function nameRows<T>(rows: T[], key: (r: T) => { ip: string; at: Date }): Promise<(T & { client: RowClient | null })[]> {
+  if (!rows.length) return [];
+  const keys = rows.map(key);
+  const pairKey = (k: { ip: string; at: Date }) => `${k.ip}|${k.at.getTime()}`;
+  const distinct = new Map<string, { ip: string; at: Date }>();
+  for (const k of keys) distinct.set(pairKey(k), k);
+  let named: Map<string, RowClient> | null = null;
+  try {
+    const list = [...distinct.values()];
+    const ids = await nameClients(list);
+    named = new Map(list.map((k, i) => [pairKey(k), rowClient(ids[i])]));
+  } catch (err) {
+    console.warn(`[clients] naming query-log rows failed: ${err instanceof Error ? err.message : String(err)} (rows shown without names)`);
+  }
+  return rows.map((r, i) => ({ ...r, client: named?.get(pairKey(keys[i])) ?? null }));
+}
+
+/**
+ * Resolve a query-log filter by who asked (clientKind / clientName) over [from, to): the directory's intervals that
+ * overlap the range (those of the asked kinds, and those inside the asked networks, which name their address first)
+ * and the matching reverse names, in two queries; the pure rule is k8s/client-set.ts. A message when it is too large.
+ */
+export async function clientSetFor(q: ClientQuery, from: Date, to: Date): Promise<ClientSet | string> {
+  const needle = q.name?.trim().toLowerCase() || null;
+  const kinds = needle ? selectedKinds(q) : (q.kinds ?? []);
+  const all = kinds.includes("unknown") && !needle;
+  const kube = kinds.filter((k) => KUBE_KINDS.includes(k));
+  const nets = HOMELAB_CLIENT_NETWORKS.filter((n) => kinds.includes(n.kind)).map((n) => n.cidr);
+  const limit = 2 * MAX_CLIENT_WINDOWS;
+  const [rows, reverse] = await Promise.all([
+    db().$queryRaw<{ ip: string; kind: string; name: string; namespace: string | null; node: string | null; validFrom: Date; validTo: Date | null }[]>`
+      SELECT ip, kind, name, namespace, node, valid_from AS "validFrom", valid_to AS "validTo" FROM client_addresses
+       WHERE valid_from < ${to} AND (valid_to IS NULL OR valid_to > ${from})
+         AND (${all}::boolean
+              OR (kind = ANY(${kube}::text[]) AND (${needle}::text IS NULL OR strpos(lower(name), ${needle ?? ""}) > 0 OR strpos(lower(coalesce(node, '')), ${needle ?? ""}) > 0))
+              OR ip::inet <<= ANY(${nets}::inet[]))
+       LIMIT ${limit + 1}`,
+    needle && kinds.some((k) => k === "lan-device" || k === "vpn-client")
+      ? db().clientName.findMany({ where: { name: { contains: needle, mode: "insensitive" } }, select: { ip: true, name: true }, take: MAX_CLIENT_WINDOWS })
+      : Promise.resolve([]),
+  ]);
+  if (rows.length > limit) return `matches more than ${limit} address intervals in this range; choose a shorter range or a more specific name`;
+  return resolveClientSet(q, { from, to }, { intervals: rows.map(toInterval), reverse });
 }
 
 // ---- reverse names -------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ export async function rawFill(p: Plan, acc: Acc, a: Date, b: Date, o: RawOptions
 
 /** The instance/enum filters alone (client/name filters ignored): the signature cubes over [from, to), raw at the edges. */
 export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Promise<void> {
-  const p: Plan = { ...plan, filter: { ...plan.filter, client: undefined, qname: undefined }, client: null, name: null };
+  const p: Plan = { ...plan, filter: { ...plan.filter, client: undefined, clientSet: undefined, qname: undefined }, client: null, name: null };
   const step = acc.step;
   if (step < FIVE) return rawFill(p, acc, from, to, {});
   const unit = step < HOUR ? FIVE : HOUR;

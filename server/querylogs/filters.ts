@@ -4,6 +4,10 @@
  *   from, to        ISO-8601 (no offset = UTC); default: the last 24 hours. `to` is exclusive.
  *   server          instance name(s), comma-separated
  *   client          an IP address or a CIDR (192.168.1.0/24)
+ *   clientKind      who asked, by kind (coredns-pod, nodelocal-node, pfsense, lan-device, vpn-client, technitium, pod,
+ *                   unknown), comma-separated; `!` for every other kind
+ *   clientName      part of the client's name (pod, node, pfSense role, a device's reverse name), case-insensitive
+ *                   (clientKind/clientName are resolved through the client directory: see k8s/client-set.ts)
  *   qname           `a.b` exact · `*.b` suffix (any `*` is a wildcard) · `~abc` substring
  *   qtype, rcode, responseType, protocol   enum names as Technitium prints them (A, NxDomain, Cached, Udp) or numbers,
  *                   comma-separated
@@ -11,6 +15,8 @@
  * naming the parameter; values are only ever sent to PostgreSQL as bind parameters.
  */
 import { z } from "zod";
+import type { ClientSet } from "@/k8s/client-set";
+import { CLIENT_KINDS, type ClientKind } from "@/k8s/clients";
 import { isRealDate } from "@/k8s/schemas";
 import { isCidr } from "@/server/auth/cidr";
 import { decode, encode, type EnumField, PROTOCOLS, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
@@ -20,9 +26,17 @@ export interface SetFilter<T> {
   not: boolean;
 }
 export interface ClientFilter {
-  kind: "ip" | "cidr";
+  /** `list`: the addresses a client-directory filter stands for when time does not matter in the range (never parsed). */
+  kind: "ip" | "cidr" | "list";
   value: string;
+  values?: string[];
   not: boolean;
+}
+/** `clientKind` / `clientName` as asked (the directory resolves them: `clientSet`, or `client` as a list). */
+export interface WhoFilter {
+  kinds: ClientKind[] | null;
+  kindsNot: boolean;
+  name: string | null;
 }
 export interface NameFilter {
   kind: "exact" | "suffix" | "substring" | "wildcard";
@@ -37,6 +51,9 @@ export interface Filter {
   to: Date;
   server?: SetFilter<string>;
   client?: ClientFilter;
+  who?: WhoFilter;
+  /** `who` resolved to address/time windows (set by the service before anything is read). */
+  clientSet?: ClientSet;
   qname?: NameFilter;
   qtype?: SetFilter<number>;
   rcode?: SetFilter<number>;
@@ -100,6 +117,24 @@ export function parseClient(raw: string): ClientFilter | string {
   return { kind: s.includes("/") ? "cidr" : "ip", value: s, not };
 }
 
+export function parseClientKinds(raw: string): { kinds: ClientKind[]; not: boolean } | string {
+  let s = raw.trim();
+  const not = s.startsWith("!");
+  if (not) s = s.slice(1);
+  const parts = s.split(",").map((x) => x.trim()).filter(Boolean);
+  if (!parts.length) return "is empty";
+  for (const p of parts) if (!(CLIENT_KINDS as readonly string[]).includes(p)) return `"${p.slice(0, 40)}" is not a client kind; use ${CLIENT_KINDS.join(", ")}`;
+  return { kinds: [...new Set(parts as ClientKind[])], not };
+}
+
+export function parseClientName(raw: string): string {
+  const s = raw.trim();
+  if (s.length > 100) return "is longer than 100 characters";
+  if (s.startsWith("!")) return "cannot be negated; exclude a kind with clientKind=!… instead";
+  if (!/^[\p{L}\p{N}._:/ ()·-]+$/u.test(s)) return "may only contain letters, digits, spaces and '.', '-', '_', ':', '/', '·', '(', ')'";
+  return "";
+}
+
 function parseSet(field: EnumField, raw: string): SetFilter<number> | string {
   let s = raw.trim();
   const not = s.startsWith("!");
@@ -126,6 +161,8 @@ export const filterFields = {
   to: text,
   server: text,
   client: text,
+  clientKind: text,
+  clientName: text,
   qname: text,
   qtype: text,
   rcode: text,
@@ -161,6 +198,21 @@ export function toFilter(raw: RawFilter, ctx: z.RefinementCtx, now = new Date())
     if (typeof c === "string") issue("client", c);
     else f.client = c;
   }
+  if (raw.clientKind?.trim() || raw.clientName?.trim()) {
+    const who: WhoFilter = { kinds: null, kindsNot: false, name: null };
+    if (raw.clientKind?.trim()) {
+      const k = parseClientKinds(raw.clientKind);
+      if (typeof k === "string") issue("clientKind", k);
+      else Object.assign(who, { kinds: k.kinds, kindsNot: k.not });
+    }
+    if (raw.clientName?.trim()) {
+      const bad = parseClientName(raw.clientName);
+      if (bad) issue("clientName", bad);
+      else who.name = raw.clientName.trim();
+    }
+    if (f.client) issue("clientKind", "cannot be combined with client (an address); use one or the other");
+    else f.who = who;
+  }
   if (raw.qname !== undefined && raw.qname.trim() !== "") {
     const n = parseName(raw.qname);
     if (typeof n === "string") issue("qname", n);
@@ -180,7 +232,7 @@ export const filterSchema = z.object(filterFields).transform((raw, ctx) => toFil
 
 /** Filters the hourly rollups can answer (no client or name filter). */
 export function rollupCountable(f: Filter): boolean {
-  return !f.client && !f.qname;
+  return !f.client && !f.qname && !f.who && !f.clientSet;
 }
 
 /** The filter back as query-string parameters (for URLs and the export link). */
@@ -189,7 +241,9 @@ export function filterToParams(f: Partial<Filter>): Record<string, string> {
   if (f.from) out.from = f.from.toISOString();
   if (f.to) out.to = f.to.toISOString();
   if (f.server) out.server = (f.server.not ? "!" : "") + f.server.values.join(",");
-  if (f.client) out.client = (f.client.not ? "!" : "") + f.client.value;
+  if (f.client && f.client.kind !== "list") out.client = (f.client.not ? "!" : "") + f.client.value;
+  if (f.who?.kinds) out.clientKind = (f.who.kindsNot ? "!" : "") + f.who.kinds.join(",");
+  if (f.who?.name) out.clientName = f.who.name;
   if (f.qname) out.qname = (f.qname.not ? "!" : "") + (f.qname.kind === "substring" ? "~" : "") + f.qname.value;
   const maps = { qtype: QTYPES, rcode: RCODES, responseType: RESPONSE_TYPES, protocol: PROTOCOLS } as const;
   for (const k of ["qtype", "rcode", "responseType", "protocol"] as const) {

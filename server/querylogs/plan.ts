@@ -52,9 +52,23 @@ export interface Plan {
 async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, KeySel | null]> {
   const jobs: [Promise<KeySel | null>, Promise<KeySel | null>] = [Promise.resolve(null), Promise.resolve(null)];
   const c = f.client;
-  if (c) {
-    const sql = c.kind === "ip" ? `SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = $1` : `SELECT id, ip AS key, pool FROM querylog_clients WHERE addr <<= $1::inet LIMIT ${MAX_CIDR_CLIENTS + 1}`;
-    jobs[0] = stores.deck.query(sql, [c.value]).then(({ rows }) => sel(CLIENTS, c.not, rows, MAX_CIDR_CLIENTS));
+  const set = f.clientSet;
+  if (set) {
+    // the addresses a client-directory set can match, for bounds and the page's index hints (its windows are applied
+    // on raw rows and the sample: cubeKey sends such a filter there)
+    const ips = [...new Set(set.windows.map((w) => w.ip))];
+    const cidrs = set.nets.flatMap((n) => n.cidrs);
+    jobs[0] = stores.deck
+      .query(`SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = ANY($1::text[]) OR addr <<= ANY($2::inet[]) LIMIT ${MAX_CIDR_CLIENTS + 1}`, [ips, cidrs])
+      .then(({ rows }) => sel(CLIENTS, set.not, rows, MAX_CIDR_CLIENTS));
+  } else if (c) {
+    const sql =
+      c.kind === "ip"
+        ? `SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = $1`
+        : c.kind === "list"
+          ? `SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = ANY($1::text[])`
+          : `SELECT id, ip AS key, pool FROM querylog_clients WHERE addr <<= $1::inet LIMIT ${MAX_CIDR_CLIENTS + 1}`;
+    jobs[0] = stores.deck.query(sql, [c.kind === "list" ? (c.values ?? []) : c.value]).then(({ rows }) => sel(CLIENTS, c.not, rows, MAX_CIDR_CLIENTS));
   }
   const q = f.qname;
   if (q) {
@@ -116,6 +130,8 @@ export async function plan(stores: Stores, filter: Filter): Promise<Plan> {
 
 /** The key selection the cubes can answer on their own (one positive or negated client or name filter, not broad). */
 export function cubeKey(p: Plan): KeySel | null | "pair" | "broad" {
+  // who asked at the row's time: the cubes have no time windows per address; raw rows or the sample answer
+  if (p.filter.clientSet) return "pair";
   if (p.client && p.name) return "pair";
   const k = p.client ?? p.name;
   if (!k) return null;

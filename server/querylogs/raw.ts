@@ -2,6 +2,7 @@
  * SQL over dns_logs itself (the read-only side): the filter as WHERE conditions with bind parameters only, and a
  * statement timeout helper. Pure apart from the handles it is given.
  */
+import type { ClientSet } from "@/k8s/client-set";
 import type { Db } from "./db-types";
 import type { Filter, SetFilter } from "./filters";
 
@@ -41,9 +42,16 @@ export function conditions(f: Filter, p: Params, o: CondOptions = {}): string[] 
   setCond("server", f.server, p, "text", true, out);
   const client = o.hideKeys ? "(client_ip || '')" : "client_ip";
   const qname = o.hideKeys ? "(qname || '')" : "qname";
+  if (f.clientSet && !o.noClient) {
+    // who asked, at the row's time (the directory's windows); a key list given by the caller narrows it further
+    const add = (v: unknown) => p.add(v);
+    const cond = clientSetSql(f.clientSet, add, "client_ip", "timestamp");
+    out.push(f.clientSet.not ? `NOT ${cond}` : cond);
+    if (o.clients && !f.clientSet.not) out.push(`${client} = ANY(${p.add(o.clients)}::text[])`);
+  }
   if (f.client && !o.noClient) {
     const c = f.client;
-    const list = o.clients ?? (c.kind === "ip" ? [c.value] : null);
+    const list = o.clients ?? (c.kind === "ip" ? [c.value] : c.kind === "list" ? (c.values ?? []) : null);
     if (list) out.push(c.not ? `${client} <> ALL(${p.add(list)}::text[])` : `${client} = ANY(${p.add(list)}::text[])`);
     else out.push(`${c.not ? "NOT " : ""}(client_ip::inet <<= ${p.add(c.value)}::inet)`);
   }
@@ -58,6 +66,23 @@ export function conditions(f: Filter, p: Params, o: CondOptions = {}): string[] 
   setCond("response_type", f.responseType, p, "smallint", false, out);
   setCond("protocol", f.protocol, p, "smallint", false, out);
   return out;
+}
+
+/**
+ * A client-directory set as one positive SQL condition over an address column and a time column (dns_logs, or the
+ * sample joined to querylog_clients): windows by address and time, network terms by `inet <<=`, minus the Kubernetes
+ * intervals that name their address first. Bind parameters only.
+ */
+export function clientSetSql(s: ClientSet, add: (v: unknown) => string, col: string, ts: string): string {
+  const parts: string[] = [];
+  const windows = (ws: ClientSet["windows"]) => {
+    const ips = [...new Set(ws.map((w) => w.ip))];
+    return `(${col} = ANY(${add(ips)}::text[]) AND EXISTS (SELECT 1 FROM unnest(${add(ws.map((w) => w.ip))}::text[], ${add(ws.map((w) => w.from.toISOString()))}::timestamptz[], ${add(ws.map((w) => w.to.toISOString()))}::timestamptz[]) AS w(ip, a, b) WHERE w.ip = ${col} AND ${ts} >= w.a AND ${ts} < w.b))`;
+  };
+  if (s.windows.length) parts.push(windows(s.windows));
+  const nets = s.nets.map((n) => `(${col}::inet <<= ANY(${add(n.cidrs)}::inet[])${n.notCidrs.length ? ` AND NOT ${col}::inet <<= ANY(${add(n.notCidrs)}::inet[])` : ""})`);
+  if (nets.length) parts.push(`((${nets.join(" OR ")})${s.except.length ? ` AND NOT ${windows(s.except)}` : ""})`);
+  return parts.length ? `(${parts.join(" OR ")})` : "false";
 }
 
 export const where = (conds: string[]) => (conds.length ? conds.join(" AND ") : "true");

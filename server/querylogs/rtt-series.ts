@@ -111,7 +111,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const byText = new Map([...quiet].map(([k, days]) => [texts.get(k)!, days]));
   const prm = new Params();
   const col = sel.kind === 0 ? "client_ip" : "qname";
-  const f = { ...p.filter, client: undefined, qname: undefined };
+  const f = { ...p.filter, client: undefined, clientSet: undefined, qname: undefined };
   const c = conditions(f, prm, { from: p.from, to: p.to });
   const { rows } = await p.stores.logs.query(
     `SELECT ${col} AS key, floor(extract(epoch FROM timestamp) / 86400)::bigint * 86400000 AS d, floor(extract(epoch FROM timestamp) * 1000 / ${hs.step})::bigint * ${hs.step} AS t,

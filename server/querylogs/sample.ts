@@ -6,6 +6,7 @@
  */
 import type { Acc } from "./acc";
 import type { Plan } from "./plan";
+import { clientSetSql } from "./raw";
 import { SAMPLE_EVERY } from "./rollup-read";
 
 export const MIN_HITS = 25;
@@ -27,8 +28,12 @@ export function sampleConds(p: Plan, first = 1): SampleCond {
     p.mask.forEach((v, i) => v && ids.push(i));
     out.push(`s.sig = ANY(${add(ids)}::smallint[])`);
   }
-  if (p.client) {
-    if (p.client.broad) out.push(`${p.client.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_clients c WHERE c.id = s.client_id AND c.addr <<= ${add(p.filter.client!.value)}::inet)`);
+  if (p.filter.clientSet) {
+    const cond = clientSetSql(p.filter.clientSet, add, "c.ip", "s.ts");
+    out.push(`${p.filter.clientSet.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_clients c WHERE c.id = s.client_id AND ${cond})`);
+  } else if (p.client) {
+    if (p.client.broad && p.filter.client?.kind === "list") out.push(`${p.client.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_clients c WHERE c.id = s.client_id AND c.ip = ANY(${add(p.filter.client.values ?? [])}::text[]))`);
+    else if (p.client.broad) out.push(`${p.client.not ? "NOT " : ""}EXISTS (SELECT 1 FROM querylog_clients c WHERE c.id = s.client_id AND c.addr <<= ${add(p.filter.client!.value)}::inet)`);
     else out.push(p.client.not ? `s.client_id <> ALL(${add(p.client.ids)}::int[])` : `s.client_id = ANY(${add(p.client.ids)}::int[])`);
   }
   if (p.name) {

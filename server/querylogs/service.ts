@@ -1,5 +1,9 @@
 import "server-only";
+import { asAddressList } from "@/k8s/client-set";
+import { clientSetFor, nameRows, type RowClient } from "@/server/clients/directory";
+import { describeDbError } from "@/server/db/client";
 import { env } from "@/server/env";
+import { AppError, badRequest } from "@/server/errors";
 import { verb } from "@/server/verb";
 import { logsPool, mapDbError, NOT_CONFIGURED, stores } from "./db";
 import type { Filter } from "./filters";
@@ -37,20 +41,42 @@ async function withFreshSigs<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `clientKind` / `clientName` resolved through the client directory (dnsdeck's database) into the windows the query
+ * code applies: a plain address list when time does not matter in the range (the rollups answer it exactly), else the
+ * windowed set. Anything else passes through unchanged.
+ */
+export async function withClientDirectory(filter: Filter): Promise<Filter> {
+  if (!filter.who) return filter;
+  let set: Awaited<ReturnType<typeof clientSetFor>>;
+  try {
+    set = await clientSetFor({ kinds: filter.who.kinds, kindsNot: filter.who.kindsNot, name: filter.who.name }, filter.from, filter.to);
+  } catch (err) {
+    throw new AppError("unavailable", `The client directory (dnsdeck's own database) cannot be read, so a filter by client kind or name cannot be applied: ${describeDbError(err)}. Filter by address (client=) meanwhile.`);
+  }
+  if (typeof set === "string") throw badRequest(`clientKind/clientName ${set}`);
+  const list = asAddressList(set, filter);
+  return list ? { ...filter, client: { kind: "list", value: set.label, values: list, not: set.not } } : { ...filter, clientSet: set };
+}
+
+/** Rows with the client each address was at the row's time (one directory lookup per page). */
+const named = (rows: LogRow[]) => nameRows(rows, (r) => ({ ip: r.clientIp, at: new Date(r.timestamp) }));
+
 export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact" }) {
+  const filter = await withClientDirectory(input.filter);
   try {
     return await withFreshSigs(async () => {
       const s = stores();
       if (input.after !== null) {
-        const rows = await queryNewer(s, input.filter, input.after, input.limit);
-        return { rows: rows.reverse(), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
+        const rows = await queryNewer(s, filter, input.after, input.limit);
+        return { rows: await named(rows.reverse()), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
       }
-      const r = await resolve(s, input.filter);
+      const r = await resolve(s, filter);
       const [page, count] = await Promise.all([
-        queryPage(s, input.filter, { cursor: input.cursor, limit: input.limit }, r),
-        input.count === "none" ? null : countRows(s, input.filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
+        queryPage(s, filter, { cursor: input.cursor, limit: input.limit }, r),
+        input.count === "none" ? null : countRows(s, filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
       ]);
-      return { ...page, count };
+      return { ...page, rows: await named(page.rows), count };
     });
   } catch (err) {
     throw mapDbError(err);
@@ -58,8 +84,13 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
 }
 
 export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[] }) {
+  const filter = await withClientDirectory(input.filter);
   try {
-    return await withFreshSigs(() => queryStats(stores(), input.filter, { bucket: input.bucket, parts: input.parts }));
+    const stats = await withFreshSigs(() => queryStats(stores(), filter, { bucket: input.bucket, parts: input.parts }));
+    // top clients named by what each address was at the range's end (or now, when the range ends later)
+    const at = new Date(Math.min(filter.to.getTime(), Date.now()) - 1);
+    const clients = await nameRows(stats.top.clients, (e) => ({ ip: e.key, at }));
+    return { ...stats, top: { ...stats.top, clients, clientsNamedAt: at.toISOString() } };
   } catch (err) {
     throw mapDbError(err);
   }
@@ -94,6 +125,9 @@ export async function logStatus() {
 }
 
 const CSV_COLUMNS: (keyof LogRow)[] = ["id", "timestamp", "server", "clientIp", "protocol", "responseType", "rtt", "rcode", "qname", "qtype", "qclass", "answer"];
+/** The client each row's address was at its time, after the row's own columns. */
+const CSV_CLIENT_COLUMNS = ["clientKind", "clientName", "clientPath"] as const;
+const clientCells = (c: RowClient | null) => [c?.kind ?? "", c?.name ?? c?.network ?? "", c?.path ?? ""];
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -107,9 +141,10 @@ function csvCell(v: unknown): string {
 export async function exportLogs(input: { filter: Filter; format: "csv" | "ndjson" }): Promise<Response> {
   let s: ReturnType<typeof stores>;
   let r: Awaited<ReturnType<typeof resolve>>;
+  const filter = await withClientDirectory(input.filter);
   try {
     s = stores();
-    r = await resolve(s, input.filter);
+    r = await resolve(s, filter);
   } catch (err) {
     throw mapDbError(err);
   }
@@ -120,14 +155,17 @@ export async function exportLogs(input: { filter: Filter; format: "csv" | "ndjso
     async pull(controller) {
       try {
         if (!headerSent && input.format === "csv") {
-          controller.enqueue(enc.encode(CSV_COLUMNS.join(",") + "\r\n"));
+          controller.enqueue(enc.encode([...CSV_COLUMNS, ...CSV_CLIENT_COLUMNS].join(",") + "\r\n"));
         }
         headerSent = true;
         const { sql, values } = pageSql(r, cursor, 5000);
         const { rows } = await s.logs.query(sql, values);
         if (!rows.length) return controller.close();
-        const out = rows.map(decodeRow);
-        const text = input.format === "csv" ? out.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c])).join(",")).join("\r\n") + "\r\n" : out.map((row) => JSON.stringify(row)).join("\n") + "\n";
+        const out = await named(rows.map(decodeRow));
+        const text =
+          input.format === "csv"
+            ? out.map((row) => [...CSV_COLUMNS.map((c) => row[c]), ...clientCells(row.client)].map(csvCell).join(",")).join("\r\n") + "\r\n"
+            : out.map((row) => JSON.stringify(row)).join("\n") + "\n";
         controller.enqueue(enc.encode(text));
         cursor = Number(out[out.length - 1].id);
         if (rows.length < 5000) controller.close();

@@ -55,7 +55,7 @@ export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
   const own = kind === CLIENTS ? p.client : p.name;
   const other = kind === CLIENTS ? p.name : p.client;
   if (p.empty) return { entries: [], quality: "exact", note: null };
-  if (other || own?.broad || own?.not) return coKeyTop(p, which);
+  if (other || own?.broad || own?.not || p.filter.clientSet) return coKeyTop(p, which);
   const mask = maskFor(p, which);
   if (own && own.ids.length <= 200) return rank(p, kind, own.ids, own.texts, mask, which === "blocked", "exact", null);
   return fromLists(p, which, mask, own ? new Set(own.ids) : null);
@@ -128,7 +128,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   }
   // Raw: the partial hours at both ends for every key (found by time: `x || ''` keeps the key's own index out of it),
   // quiet keys' edge-day rows (found by key: they are few), and the tail.
-  const f = { ...p.filter, client: undefined, qname: undefined };
+  const f = { ...p.filter, client: undefined, clientSet: undefined, qname: undefined };
   const col = kind === NAMES ? "qname" : "client_ip";
   const raw = (byTime: boolean, keys: string[], spans: [Date, Date][]) => {
     if (!keys.length || !spans.length) return Promise.resolve();
@@ -249,12 +249,20 @@ async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const bound = await matchBound(p);
   const col = kind === NAMES ? "qname" : "client_ip";
   if (bound <= RAW_MAX) {
-    const prm = new Params();
-    const resolved = (k: KeySel | null) => (k && !k.broad ? k.texts : null);
-    const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
+    // the rolled-up part through the dictionary-resolved keys (index hints), the tail with the filter's own conditions
+    // (a client or name first seen after the watermark is in no dictionary yet)
     const blocked = which === "blocked" ? " AND response_type IN (4, 5, 6)" : "";
-    const { rows } = await p.stores.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${where(c)} AND ${col} IS NOT NULL${blocked} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_N}`, prm.values);
-    return { entries: rows.map((r) => ({ key: r.key, count: Number(r.n) })), quality: "exact", note: null };
+    const part = (tail: boolean) => {
+      const prm = new Params();
+      const resolved = (k: KeySel | null) => (!tail && k && !k.broad ? k.texts : null);
+      const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
+      const bound = `dlid ${tail ? ">" : "<="} ${prm.add(p.watermark)}`;
+      return p.stores.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${bound} AND ${where(c)} AND ${col} IS NOT NULL${blocked} GROUP BY 1`, prm.values);
+    };
+    const counts = new Map<string, number>();
+    for (const r of (await Promise.all([part(false), p.newest > p.watermark ? part(true) : { rows: [] }])).flatMap((x) => x.rows)) counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n));
+    const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
+    return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
   }
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";

@@ -2,14 +2,23 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { LINK } from "./format";
-import { FILTER_KEYS, type FilterKey, PRESETS, type ViewState } from "./params";
+import { CLIENT_KINDS, KIND_LABEL } from "@/k8s/clients";
+import { FILTER_KEYS, type FilterKey, PRESETS, type ViewState, withFilter } from "./params";
 import type { FilterOptions } from "./types";
+
+/** A chip's value as people say it: client kinds by their label ("NodeLocal node"), `!` as "not". */
+function chipText(k: FilterKey, v: string): string {
+  if (k !== "clientKind") return v;
+  const not = v.startsWith("!");
+  const names = (not ? v.slice(1) : v).split(",").map((x) => KIND_LABEL[x as keyof typeof KIND_LABEL] ?? x);
+  return (not ? "not " : "") + names.join(" or ");
+}
 
 /** The filter bar: range, instance, client, name and the enum filters; applied together, shown as removable chips. */
 export function FiltersForm({ state, servers, options, onApply, onRemove }: { state: ViewState; servers: string[]; options: FilterOptions; onApply: (s: ViewState) => void; onRemove: (k: FilterKey) => void }) {
   const [draft, setDraft] = useState<ViewState>(state);
   useEffect(() => setDraft(state), [state]);
-  const set = (k: FilterKey, v: string) => setDraft({ ...draft, filters: { ...draft.filters, [k]: v || undefined } });
+  const set = (k: FilterKey, v: string) => setDraft({ ...draft, filters: withFilter(draft.filters, k, v) });
   const enums: [FilterKey, string, string[]][] = [
     ["qtype", "Type", options.qtypes],
     ["rcode", "Rcode", options.rcodes],
@@ -63,6 +72,21 @@ export function FiltersForm({ state, servers, options, onApply, onRemove }: { st
           Client <input value={draft.filters.client ?? ""} placeholder="IP or CIDR" onChange={(e) => set("client", e.target.value)} data-testid="ql-client" />
         </label>
         <label>
+          Client kind
+          <select value={draft.filters.clientKind ?? ""} onChange={(e) => set("clientKind", e.target.value)} data-testid="ql-clientKind">
+            <option value="">any</option>
+            {draft.filters.clientKind && !(CLIENT_KINDS as readonly string[]).includes(draft.filters.clientKind) && <option value={draft.filters.clientKind}>{draft.filters.clientKind}</option>}
+            {CLIENT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Client name <input value={draft.filters.clientName ?? ""} placeholder="pod, node, device" onChange={(e) => set("clientName", e.target.value)} data-testid="ql-clientName" />
+        </label>
+        <label>
           Name <input value={draft.filters.qname ?? ""} placeholder="a.b · *.b · ~text" onChange={(e) => set("qname", e.target.value)} data-testid="ql-qname" />
         </label>
         {enums.map(([k, label, opts]) => (
@@ -88,7 +112,7 @@ export function FiltersForm({ state, servers, options, onApply, onRemove }: { st
         <div className="row" data-testid="ql-active-filters">
           {FILTER_KEYS.filter((k) => state.filters[k]).map((k) => (
             <span key={k} className="badge">
-              {k}: {state.filters[k]}{" "}
+              {k}: {chipText(k, state.filters[k]!)}{" "}
               <button type="button" style={LINK} aria-label={`remove ${k} filter`} onClick={() => onRemove(k)}>
                 ×
               </button>

@@ -9,8 +9,16 @@ export const PRESETS: Record<string, number> = {
   "90d": 90 * 86_400_000,
 };
 
-export const FILTER_KEYS = ["server", "client", "qname", "qtype", "rcode", "responseType", "protocol"] as const;
+export const FILTER_KEYS = ["server", "client", "clientKind", "clientName", "qname", "qtype", "rcode", "responseType", "protocol"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** An address filter and a who-asked filter exclude each other (the API refuses both): setting one clears the other. */
+export function withFilter(filters: ViewState["filters"], k: FilterKey, v: string | undefined): ViewState["filters"] {
+  const out = { ...filters, [k]: v || undefined };
+  if (v && k === "client") out.clientKind = out.clientName = undefined;
+  if (v && (k === "clientKind" || k === "clientName")) out.client = undefined;
+  return out;
+}
 
 export interface ViewState {
   range: string; // a preset or "custom"

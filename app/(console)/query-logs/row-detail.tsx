@@ -9,6 +9,9 @@ export function RowDetail({ row, onClose, onFilter }: { row: LogRow; onClose: ()
     ["Time", fmtTime(row.timestamp), null],
     ["Instance", row.server, "server"],
     ["Client", row.clientIp, "client"],
+    ["Client kind", row.client ? row.client.kind : null, "clientKind"],
+    ["Client name", row.client?.name ?? null, "clientName"],
+    ["Path", row.client?.path ?? null, null],
     ["Protocol", row.protocol, "protocol"],
     ["Response type", row.responseType, "responseType"],
     ["Rcode", row.rcode, "rcode"],
@@ -40,9 +43,11 @@ export function RowDetail({ row, onClose, onFilter }: { row: LogRow; onClose: ()
                     <button type="button" onClick={() => onFilter(key, value)} data-testid={`ql-filter-${key}`}>
                       Filter
                     </button>{" "}
-                    <button type="button" onClick={() => onFilter(key, `!${value}`)} data-testid={`ql-exclude-${key}`}>
-                      Exclude
-                    </button>
+                    {key !== "clientName" && (
+                      <button type="button" onClick={() => onFilter(key, `!${value}`)} data-testid={`ql-exclude-${key}`}>
+                        Exclude
+                      </button>
+                    )}
                   </>
                 )}
               </td>

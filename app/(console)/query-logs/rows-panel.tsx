@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { ClientIdentity } from "./client-cell";
 import { fmtTime, LINK } from "./format";
 import type { FilterKey } from "./params";
 import type { ListResponse, LogRow } from "./types";
@@ -110,6 +111,7 @@ export function RowsPanel(props: {
                 </td>
                 <td className="mono">
                   <FilterValue k="client" v={r.clientIp} onFilter={props.onFilter} />
+                  <ClientIdentity c={r.client} onFilter={props.onFilter} />
                 </td>
                 <td>
                   <FilterValue k="protocol" v={r.protocol} onFilter={props.onFilter} />

@@ -1,8 +1,9 @@
 "use client";
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ClientIdentity } from "./client-cell";
 import { LINK } from "./format";
 import type { FilterKey } from "./params";
-import type { Stats, TopQuality } from "./types";
+import type { RowClient, Stats, TopQuality } from "./types";
 
 const LISTS = [
   ["Top names", "names", "qname"],
@@ -56,6 +57,7 @@ export function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: F
                       <button type="button" style={LINK} onClick={() => onFilter(filterKey, e.key)}>
                         {e.key || "(root)"}
                       </button>
+                      {"client" in e && <ClientIdentity c={(e as { client: RowClient | null }).client} onFilter={onFilter} />}
                     </td>
                     <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>{e.count.toLocaleString("en")}</td>
                   </tr>

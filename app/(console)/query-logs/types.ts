@@ -1,10 +1,13 @@
 /** The API's shapes as the server declares them (type-only imports: nothing from server/ reaches the browser). */
-import type { Count, LogRow, Page } from "@/server/querylogs/query";
-import type { logStatus } from "@/server/querylogs/service";
-import type { Stats } from "@/server/querylogs/stats";
+import type { RowClient } from "@/server/clients/directory";
+import type { Count, LogRow as RawRow, Page } from "@/server/querylogs/query";
+import type { logStats, logStatus } from "@/server/querylogs/service";
 
-export type { LogRow, Stats };
-export type ListResponse = Page & { count: Count | null };
+/** A row with the client its address was at the row's time (null when the directory could not be read). */
+export type LogRow = RawRow & { client: RowClient | null };
+export type { RowClient };
+export type Stats = Awaited<ReturnType<typeof logStats>>;
+export type ListResponse = Omit<Page, "rows"> & { rows: LogRow[]; count: Count | null };
 export type Status = Awaited<ReturnType<typeof logStatus>>;
 export type TopQuality = Stats["top"]["quality"]["names"];
 

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Charts } from "./charts";
 import { FiltersForm } from "./filters-form";
 import { useLiveTail } from "./live-tail";
-import { apiParams, type FilterKey, pageHref, readState, type ViewState } from "./params";
+import { apiParams, type FilterKey, pageHref, readState, type ViewState, withFilter } from "./params";
 import { RowDetail } from "./row-detail";
 import { RowsPanel } from "./rows-panel";
 import { TopLists } from "./top-lists";
@@ -28,7 +28,7 @@ export function QueryLogsView({ searchParams, now, status, options }: { searchPa
   useEffect(() => setExact(false), [qs]);
 
   const go = (s: ViewState) => router.push(pageHref(s));
-  const setFilter = (k: FilterKey, v: string | undefined) => go({ ...state, cursor: undefined, filters: { ...state.filters, [k]: v } });
+  const setFilter = (k: FilterKey, v: string | undefined) => go({ ...state, cursor: undefined, filters: withFilter(state.filters, k, v) });
   const zoom = (from: string, to: string) => go({ ...state, range: "custom", from, to, cursor: undefined });
 
   const list = useQuery({

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { pageContext } from "@/server/auth/page-context";
 import { readCauses } from "@/server/clients/causes";
+import { readJunkCoverage } from "@/server/clients/junk";
 import { toAppError } from "@/server/errors";
 import { FailureChart } from "./failure-chart";
 
@@ -15,14 +16,12 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
   const range = (Object.keys(RANGES) as (keyof typeof RANGES)[]).find((r) => r === sp.range) ?? "7d";
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[range] * 86_400_000);
-  let data: Awaited<ReturnType<typeof readCauses>> | null = null;
-  let error: string | null = null;
-  try {
-    data = await readCauses(ctx, { from: from.toISOString(), to: to.toISOString(), server: sp.server || undefined });
-  } catch (err) {
-    const e = toAppError(err, ctx.requestId);
-    error = e.message;
-  }
+  const input = { from: from.toISOString(), to: to.toISOString(), server: sp.server || undefined };
+  const [causes, coverage] = await Promise.allSettled([readCauses(ctx, input), readJunkCoverage(ctx, input)]);
+  const data = causes.status === "fulfilled" ? causes.value : null;
+  const error = causes.status === "rejected" ? toAppError(causes.reason, ctx.requestId).message : null;
+  const junk = coverage.status === "fulfilled" ? coverage.value : null;
+  const junkError = coverage.status === "rejected" ? toAppError(coverage.reason, ctx.requestId).message : null;
   const logsHref = (q: Record<string, string>) => `/query-logs?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), ...q })}`;
   return (
     <>
@@ -119,6 +118,75 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                         </div>
                       ))}
                     </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <JunkCoverage junk={junk} error={junkError} logsHref={logsHref} />
+    </>
+  );
+}
+
+const perHour = (x: number) => (x === 0 ? "0" : x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString("en"));
+
+/** Queries matching CoreDNS's ndots template that still reached Technitium, by path, before and after a Corefile change. */
+function JunkCoverage({ junk, error, logsHref }: { junk: Awaited<ReturnType<typeof readJunkCoverage>> | null; error: string | null; logsHref: (q: Record<string, string>) => string }) {
+  return (
+    <>
+      <h2>Junk-filter coverage</h2>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {junk && (
+        <>
+          <p className="small" data-testid="junk-summary">
+            Names matching the ndots template <code>{junk.regex}</code> (query-log pattern <code>{junk.pattern}</code>
+            {junk.patternExact ? "" : ", the usual shape: the configured regex cannot be expressed as a name pattern"}) should be answered NXDOMAIN before
+            Technitium. CoreDNS&apos;s {junk.zone} block {junk.templates.coredns ? "has" : <strong>has no</strong>} the template; NodeLocal&apos;s {junk.zone} block,
+            which forwards straight to Technitium, {junk.templates.nodelocal ? "has its own" : <strong>has none</strong>}.{" "}
+            {junk.change ? (
+              <>
+                Split at the last Corefile change in the range: <span className="mono">{junk.change.at.replace("T", " ").slice(0, 19)}</span> ({junk.change.label}).
+              </>
+            ) : junk.changesUnknown ? (
+              "dnsdeck's apply records could not be read, so the range is shown whole."
+            ) : (
+              "No Corefile change in this range."
+            )}
+          </p>
+          <div className="table-scroll">
+            <table className="table" data-testid="junk-table">
+              <thead>
+                <tr>
+                  <th>Path to Technitium</th>
+                  <th>Filtered by</th>
+                  {junk.periods.map((p) => (
+                    <th key={p.key}>{p.key === "range" ? "Reached Technitium" : p.key === "before" ? "Before the change" : "After the change"}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {junk.periods[0].rows.map((row, i) => (
+                  <tr key={row.path} data-path={row.path}>
+                    <td>{row.label}</td>
+                    <td className="small">{row.filteredBy}</td>
+                    {junk.periods.map((p) => {
+                      const r = p.rows[i];
+                      return (
+                        <td key={p.key} data-period={p.key}>
+                          <Link href={logsHref({ from: p.from, to: p.to, qname: junk.pattern, clientKind: r.clientKind })} data-testid="junk-count">
+                            {r.approximate ? "≈ " : ""}
+                            {r.count.toLocaleString("en")}
+                          </Link>{" "}
+                          <span className="muted small">({perHour(r.perHour)}/h)</span>
+                        </td>
+                      );
+                    })}
                   </tr>
                 ))}
               </tbody>
