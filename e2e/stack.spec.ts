@@ -26,6 +26,37 @@ test.describe("stack", () => {
     expect((await cfg.json()).current.config.nodelocal.linkLocalIp).toBe("169.254.20.10");
   });
 
+  test("objects another manager owns are named in the Apply dialog and left out unless ownership is taken", async ({ page, request }) => {
+    test.skip(!twinPresent(), "needs the homelab twin");
+    test.setTimeout(120_000);
+    const plan = await (await request.get(url("main", "/api/v1/stack/plan"), { headers: ADMIN })).json();
+    const foreign = plan.objects.filter((o: { state: string; component: string }) => o.state === "conflict" && o.component !== "nodelocal") as { key: string; conflicts: { manager: string }[] }[];
+    expect(foreign.length, "the homelab twin seeds Terraform-owned objects").toBeGreaterThan(0);
+    const first = foreign[0];
+
+    await page.setExtraHTTPHeaders(ADMIN);
+    await page.goto(url("main", `/stack?take=${encodeURIComponent(first.key)}`));
+    await expect(page.getByTestId("stack-objects")).toBeVisible({ timeout: 30_000 });
+    await page.getByTestId("apply-button").click();
+    for (const c of ["technitium", "coredns"]) await page.getByTestId(`apply-component-${c}`).check();
+    const dialog = page.getByTestId("apply-foreign-owners");
+    await expect(dialog).toContainText(`${foreign.length} ${foreign.length === 1 ? "object has" : "objects have"} fields another manager owns`);
+    for (const o of foreign) {
+      const row = dialog.locator(`[data-testid="apply-foreign-object"][data-key="${o.key}"]`);
+      await expect(row).toContainText(`owned by ${o.conflicts[0].manager}`);
+      // never pre-selected without saying so; the one the CoreDNS page chose to take (?take=) comes ticked
+      if (o.key === first.key) {
+        await expect(row.getByTestId("apply-take-ownership")).toBeChecked();
+        await expect(row.getByTestId("apply-foreign-choice")).toContainText("applied, forcing");
+      } else {
+        await expect(row.getByTestId("apply-take-ownership")).not.toBeChecked();
+        await expect(row.getByTestId("apply-foreign-choice")).toContainText(`left to ${o.conflicts[0].manager}, not applied`);
+      }
+    }
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByTestId("apply-confirm")).toHaveCount(0);
+  });
+
   test("deploy NodeLocal DNSCache on the twin: plan says missing, apply rolls out 5/5 healthy, history records it", async ({ page, request }) => {
     test.skip(!twinPresent(), "needs the homelab twin");
     test.setTimeout(240_000);
