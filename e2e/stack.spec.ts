@@ -97,10 +97,25 @@ test.describe("stack", () => {
 
     const after = await (await request.get(url("main", `/api/v1/stack/plan?objects=${encodeURIComponent(keys.join(","))}`), { headers: ADMIN })).json();
     for (const o of after.objects) expect(o.state, o.key).toBe("in-sync");
+    // Kyverno's dnsConfig on the DaemonSet: ignored by the default stack config (ignoreDifferences), never drift
+    const dsPlan = after.objects.find((o: { kind: string }) => o.kind === "DaemonSet") as { ignored?: { path: string }[]; external: { path: string }[] };
+    expect(dsPlan.ignored?.map((f) => f.path).join(" ")).toContain(".spec.template.spec.dnsConfig");
+    expect(dsPlan.external.map((f) => f.path).join(" ")).not.toContain("dnsConfig");
 
     const hist = await (await request.get(url("main", "/api/v1/stack/revisions"), { headers: ADMIN })).json();
     expect(hist.items.some((h: { id: number; status: string }) => h.id === id && h.status === "ok")).toBe(true);
     await page.getByTestId("tab-history").click();
     await expect(page.locator(`[data-testid="history-row"][data-id="${id}"]`)).toHaveAttribute("data-status", "ok");
+
+    // what a person sees: the DaemonSet in sync, its injected dnsConfig listed as ignored, no "drift outside intent"
+    await page.getByTestId("tab-objects").click();
+    await page.getByTestId("plan-button").click();
+    const dsRow = page.locator('[data-testid="stack-object"][data-key="DaemonSet kube-system/node-local-dns"]');
+    await expect(dsRow).toHaveAttribute("data-state", "in-sync", { timeout: 60_000 });
+    await expect(dsRow.getByTestId("object-ignored-badge")).toContainText("ignored");
+    await expect(dsRow).not.toContainText("drift outside intent");
+    await dsRow.getByRole("button", { name: "Diff" }).click();
+    await expect(page.getByTestId("object-ignored")).toContainText(".spec.template.spec.dnsConfig");
+    await expect(page.getByTestId("object-ignored")).toContainText("owned by nobody");
   });
 });

@@ -261,6 +261,12 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                           drift outside intent
                         </span>
                       )}
+                      {(o.ignored?.length ?? 0) > 0 && (
+                        <span className="badge" data-testid="object-ignored-badge" title="differences the stack config's ignoreDifferences leaves alone: never drift, never taken back">
+                          {" "}
+                          {o.ignored!.length} ignored
+                        </span>
+                      )}
                     </td>
                     <td>{o.state === "missing" ? "create" : o.changes.length || ""}</td>
                     <td className="small">{owners.join(", ")}</td>
@@ -319,6 +325,18 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                               ))}
                             </tbody>
                           </table>
+                        )}
+                        {(o.ignored?.length ?? 0) > 0 && (
+                          <>
+                            <p className="small muted">Ignored by the stack config (ignoreDifferences) — not drift; an apply never sets or takes these back:</p>
+                            <ul className="small muted" data-testid="object-ignored">
+                              {o.ignored!.map((c) => (
+                                <li key={c.path}>
+                                  <code>{c.path}</code> — ignored; {c.owners.length ? `owned by ${c.owners.map((x) => x.manager).join(", ")}` : "owned by nobody: set by an admission webhook (e.g. Kyverno)"}
+                                </li>
+                              ))}
+                            </ul>
+                          </>
                         )}
                         {o.external.length > 0 && (
                           <>
