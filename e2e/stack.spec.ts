@@ -13,6 +13,9 @@ test.describe("stack", () => {
     const r = await request.post(url("main", "/api/v1/stack/apply"), { headers: VIEWER, data: {} });
     expect(r.status()).toBe(403);
     expect((await r.json()).error.message).toContain("admin");
+    // the foreign-owner check before a save is a dry run of a config someone sends: admins only, as saving is
+    const owners = await request.post(url("main", "/api/v1/stack/owners"), { headers: VIEWER, data: { config: {} } });
+    expect(owners.status()).toBe(403);
   });
 
   test("an invalid config is refused field by field and nothing is saved", async ({ page, request }) => {
