@@ -4,6 +4,8 @@ import { ADMIN, VIEWER, url } from "./env";
 // Corefile editor and validator: the HTTP API (line:column errors, roles) and the CoreDNS page (form, raw editor,
 // live validation, save into the stack config).
 
+const twinPresent = () => !!process.env.E2E_TWIN_ADMIN && process.env.E2E_TWIN_ADMIN !== "{}";
+
 const SEED = `.:53 {
     errors
     health {
@@ -110,9 +112,21 @@ test.describe("CoreDNS page", () => {
     await expect(page.getByTestId("corefile-status")).toHaveAttribute("data-valid", "true");
     await page.getByTestId("corefile-note").fill("e2e: drop 8.8.8.8");
     await page.getByTestId("corefile-save").click();
+    // Terraform owns the live Corefile (the homelab's ConfigMap): named before anything is saved, with the choice
+    if (twinPresent()) {
+      const owners = page.getByTestId("foreign-owners");
+      await expect(owners).toContainText("ConfigMap kube-system/coredns", { timeout: 60_000 }); // a server-side dry run per object first
+      await expect(owners).toContainText(".data.Corefile owned by Terraform");
+      await expect(page.getByTestId("owners-take")).toContainText("take ownership from Terraform");
+      const unsaved = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
+      expect(unsaved.current.id, "nothing is saved before the choice").toBe(before.current.id);
+      await page.getByTestId("owners-leave").click();
+      await expect(page.getByTestId("save-result")).toContainText("stays with Terraform");
+    }
     await expect(page.getByTestId("save-result")).toContainText("Saved as stack config revision");
     const after = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
     expect(after.current.config.coredns.forwarders).toEqual(["10.0.20.1", "1.1.1.1"]);
+    if (twinPresent()) expect(after.current.note).toContain("ConfigMap kube-system/coredns: left to Terraform");
     // put the previous desired config back so other specs see the homelab's values
     const restore = await request.post(url("main", "/api/v1/stack/config"), { headers: ADMIN, data: { config: before.current.config, note: "e2e: restore" } });
     expect(restore.status()).toBe(200);

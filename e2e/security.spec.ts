@@ -26,8 +26,8 @@ const MUTATIONS: Record<string, { role: "operator" | "admin"; action: string; bo
   // PUT here; DELETE on the same path is refused by the same verb pattern (e2e/records.spec.ts checks it)
   "/api/v1/zones/viktorbarzin.lan/records/technitium-zone-sync/A": { role: "operator", action: "zones.records.update", body: { current: "10.0.20.9", value: "10.0.20.8" }, method: "PUT" },
 };
-/** POST routes that only read (viewer), and routes that need no identity at all. */
-const READ_POSTS = new Set(["/api/v1/trace", "/api/v1/corefile/validate"]);
+/** POST routes that only read (no audit row; stack/owners is a dry run for admins), and routes that need no identity at all. */
+const READ_POSTS = new Set(["/api/v1/trace", "/api/v1/corefile/validate", "/api/v1/stack/owners"]);
 const OPEN = new Set(["/api/v1/health", "/api/v1/ready"]);
 /** start.mjs's internal answer for refused server-action posts: 404 unless start.mjs sent the request there. */
 const INTERNAL = new Set(["/api/v1/refused"]);

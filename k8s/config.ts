@@ -282,10 +282,30 @@ export const technitiumSchema = z.object({
   resolver: resolverSettingsSchema,
 });
 
+/**
+ * A difference dnsdeck leaves alone, per object and field path (Argo CD's `ignoreDifferences`, Terraform's
+ * `ignore_changes`): shown as ignored, never as drift, and never set by an apply.
+ */
+export const ignoreDifferenceSchema = z.object({
+  object: z
+    .string()
+    .max(300)
+    .regex(/^[A-Z][A-Za-z0-9]* ([a-z0-9][-a-z0-9.]*)?\/[a-z0-9][-a-z0-9.]*$/, "must be an object key as the plan shows it, e.g. `DaemonSet kube-system/node-local-dns`"),
+  paths: z.array(z.string().max(200).regex(/^(\.[A-Za-z0-9_-]+)+$/, "must be a field path like .spec.template.spec.dnsConfig")).min(1).max(20),
+  reason: z.string().max(300).regex(/^[^\u0000-\u001f\u007f]*$/, "must be one line").optional(),
+});
+export type IgnoreDifference = z.infer<typeof ignoreDifferenceSchema>;
+
+/** The homelab's own: Kyverno's ndots policy injects dnsConfig into the NodeLocal DaemonSet (its `ignore_changes`). */
+export const DEFAULT_IGNORE_DIFFERENCES: IgnoreDifference[] = [
+  { object: "DaemonSet kube-system/node-local-dns", paths: [".spec.template.spec.dnsConfig"], reason: "Kyverno's ndots policy injects dnsConfig at admission (the homelab's ignore_changes)" },
+];
+
 export const stackConfigSchema = z.object({
   nodelocal: nodeLocalSchema,
   coredns: corednsSchema,
   technitium: technitiumSchema,
+  ignoreDifferences: z.array(ignoreDifferenceSchema).max(50).default(DEFAULT_IGNORE_DIFFERENCES),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

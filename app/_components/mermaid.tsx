@@ -7,6 +7,8 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
  * directives; node clicks are wired here instead, by the node ids dnsdeck generated.
  */
 let seq = 0;
+/** Tighter spacing for the big pan-and-zoom graph: less empty space between ranks, so more of it fits a view. */
+const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
 
 export interface MermaidProps {
   source: string;
@@ -44,7 +46,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
     (async () => {
       try {
         const { default: mermaid } = await import("mermaid");
-        mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom } });
+        mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } });
         const { svg } = await mermaid.render(`mmd${uid}x${seq++}`, source);
         if (cancelled || !ref.current) return;
         ref.current.innerHTML = svg;

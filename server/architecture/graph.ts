@@ -111,6 +111,9 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
     e("clusterip", t.id);
     lines.push(`  ${t.id} -.->${edgeLabel("query log")} querylogs`);
   }
+  // The CronJobs stacked in one column (invisible links), not a row as wide as the cluster: the DNS path keeps the
+  // middle of the drawing and fits the default view with labels at a readable size (issue 17).
+  for (let i = 1; i < crons.length; i++) lines.push(`  ${crons[i - 1].id} ~~~ ${crons[i].id}`);
   const zoneSync = crons.find((c) => c.name.endsWith("zone-sync"));
   if (zoneSync)
     for (const t of tech) e(zoneSync.id, t.id, t.primary ? "AXFR" : "replicate");

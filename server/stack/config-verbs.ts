@@ -5,8 +5,9 @@ import { validateCorefile } from "@/k8s/corefile";
 import { count, int32Id, safeMultiline, safeText } from "@/k8s/schemas";
 import { describeDbError } from "@/server/db/client";
 import { verb } from "@/server/verb";
-import { currentConfig, listConfigRevisions, saveConfig } from "./config-store";
+import { currentConfig, listConfigRevisions, saveConfig, validateConfig } from "./config-store";
 import { liveCorednsVersion } from "./coredns-live";
+import { foreignOwners } from "./owners";
 
 /** The desired stack config: read it with its revisions, save a new revision (admin), validate a Corefile. */
 
@@ -51,6 +52,21 @@ export const saveStackConfig = verb({ name: "stack.config.save", role: "admin", 
   t.target(`stack config revision ${rev.id}`);
   return { id: rev.id, createdAt: rev.createdAt, createdBy: rev.createdBy, note: rev.note, config: rev.config };
 });
+
+/**
+ * Before saving (the CoreDNS page): which objects this draft config would change that another manager owns
+ * (Terraform, kubeadm…), by the same server-side dry run as the plan. Nothing is saved or applied; admin, as saving is.
+ */
+export const checkForeignOwners = verb(
+  {
+    name: "stack.owners",
+    role: "admin",
+    input: saveConfigSchema.pick({ config: true }).extend({
+      components: z.array(z.enum(["coredns", "nodelocal", "technitium"])).min(1).max(3).optional(),
+    }),
+  },
+  async (_ctx, input) => foreignOwners(validateConfig(input.config), input.components ?? ["coredns", "nodelocal"]),
+);
 
 const validateSchema = z.object({
   target: z.enum(["coredns", "nodelocal"]),

@@ -201,6 +201,24 @@ export function yamlDiff(name: string, before: Obj | null, after: Obj | null): s
   return createTwoFilesPatch(`live/${name}`, `planned/${name}`, a, b, undefined, undefined, { context: 3 });
 }
 
+/** Is this changed-field path at or below one of the ignored paths (`.a.b` covers `.a.b.c` and `.a.b[name=x]`)? */
+export function isIgnoredPath(path: string, ignored: string[]): boolean {
+  return ignored.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
+/** Remove the ignored paths from an intent, so an apply never sets (or takes back) them. Returns a copy. */
+export function withoutPaths<T>(o: T, paths: string[]): T {
+  if (!paths.length) return o;
+  const copy = structuredClone(o) as Obj;
+  for (const p of paths) {
+    const keys = p.split(".").slice(1);
+    let node: unknown = copy;
+    for (const k of keys.slice(0, -1)) node = isObj(node) ? node[k] : undefined;
+    if (isObj(node)) delete node[keys[keys.length - 1]];
+  }
+  return copy as T;
+}
+
 /** Stable key of a rendered object: `Kind namespace/name` (same as k8s/types objectKey). */
 export function objectKey(o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
   return `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;

@@ -1,8 +1,8 @@
 import "server-only";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
-import { type ChangedField, alignAllocated, describeChanges, externalFields, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
-import { renderForApply } from "./render";
+import { type ChangedField, alignAllocated, describeChanges, externalFields, isIgnoredPath, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
+import { type Planned, renderForApply } from "./render";
 import { FIELD_MANAGER, RESTART_MANAGER, requireKube } from "@/server/kube/config";
 import { conflictsOf, isDryRunUnsupported, KubeError } from "@/server/kube/error";
 import { applyObject, readObject } from "@/server/kube/objects";
@@ -28,6 +28,8 @@ export interface ObjectPlan {
   conflicts?: { field: string; manager: string; message: string }[];
   /** Drift an apply would keep: fields set outside dnsdeck's intent (hand edits, kubeadm, admission such as Kyverno). */
   external: ChangedField[];
+  /** Differences the stack config's ignoreDifferences covers: shown as ignored, never as drift; an apply leaves them. */
+  ignored?: ChangedField[];
   message?: string;
   /** `Warning` headers of the (fieldValidation=Strict) dry run, e.g. deprecations — shown beside the object. */
   warnings?: string[];
@@ -49,7 +51,10 @@ function managersOf(live: Obj | null): ObjectPlan["managers"] {
     .map((e) => ({ manager: String(e.manager ?? "(unnamed)"), operation: String(e.operation ?? "?"), time: e.time ? String(e.time) : undefined }));
 }
 
-export async function planObject(r: RenderedObject, opts: { force?: boolean } = {}): Promise<ObjectPlan> {
+export async function planObject(r: Planned, opts: { force?: boolean } = {}): Promise<ObjectPlan> {
+  const ign = r.ignore ?? [];
+  const ignoredOf = (fs: ChangedField[]) => fs.filter((f) => isIgnoredPath(f.path, ign));
+  const kept = (fs: ChangedField[]) => fs.filter((f) => !isIgnoredPath(f.path, ign));
   const o = r.object;
   const base = {
     key: objectKey(o),
@@ -67,11 +72,14 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
     return { ...base, state: "error", diff: "", changes: [], external: [], managers: [], message: `cannot read the live object: ${err.message}` };
   }
   const managers = managersOf(live);
-  const external = externalFields(live, o, [FIELD_MANAGER, RESTART_MANAGER]);
+  const allExternal = externalFields(live, o, [FIELD_MANAGER, RESTART_MANAGER]);
+  const external = kept(allExternal);
+  const ignoredExternal = ignoredOf(allExternal);
   const liveS = alignAllocated(stripVolatile(live), o);
   const diffAgainst = (dry: Obj) => {
     const dryS = alignAllocated(stripVolatile(dry), o);
-    return { diff: yamlDiff(base.key, liveS, dryS), changes: describeChanges(live, liveS, dryS) };
+    const all = describeChanges(live, liveS, dryS);
+    return { diff: yamlDiff(base.key, liveS, dryS), changes: kept(all), ignored: [...ignoredOf(all), ...ignoredExternal] };
   };
   const warnings: string[] = [];
   try {
@@ -85,7 +93,7 @@ export async function planObject(r: RenderedObject, opts: { force?: boolean } = 
     const conflicts = conflictsOf(s);
     if (conflicts.length) {
       // what taking ownership would change (a forced dry run persists nothing)
-      let d = { diff: "", changes: [] as ChangedField[] };
+      let d = { diff: "", changes: [] as ChangedField[], ignored: ignoredExternal };
       try {
         d = diffAgainst(await applyObject(o, { dryRun: true, force: true }));
       } catch {

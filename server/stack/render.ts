@@ -3,7 +3,7 @@ import type { StackConfig } from "@/k8s/config";
 import { renderStack } from "@/k8s/index";
 import type { RenderedObject } from "@/k8s/types";
 import { AppError } from "@/server/errors";
-import { objectKey, type Obj } from "./fields";
+import { objectKey, type Obj, withoutPaths } from "./fields";
 import { tuning } from "@/server/env";
 
 /**
@@ -12,8 +12,8 @@ import { tuning } from "@/server/env";
  * remaining nodes untouched.
  * `keys` picks a subset (same keys as the plan); an unknown key is a 400.
  */
-export function renderForApply(config: StackConfig, keys?: string[]): RenderedObject[] {
-  const all = [...renderStack(config)].sort((a, b) => a.order - b.order).map(gate);
+export function renderForApply(config: StackConfig, keys?: string[]): Planned[] {
+  const all = [...renderStack(config)].sort((a, b) => a.order - b.order).map(gate).map((r) => ignoring(r, config.ignoreDifferences ?? []));
   if (keys === undefined) return all;
   if (keys.length === 0) throw new AppError("bad_request", "no object selected; leave the selection out to apply the whole stack");
   const known = new Set(all.map((r) => objectKey(r.object)));
@@ -22,6 +22,14 @@ export function renderForApply(config: StackConfig, keys?: string[]): RenderedOb
   return all.filter((r) => keys.includes(objectKey(r.object)));
 }
 
+/** A rendered object with the field paths the stack config says to leave alone (ignoreDifferences). */
+export type Planned = RenderedObject & { ignore?: string[] };
+
+function ignoring(r: RenderedObject, rules: StackConfig["ignoreDifferences"]): Planned {
+  const key = objectKey(r.object);
+  const paths = rules.filter((x) => x.object === key).flatMap((x) => x.paths);
+  return paths.length ? { ...r, object: withoutPaths(r.object, paths), ignore: paths } : r;
+}
 
 function gate(r: RenderedObject): RenderedObject {
   if (r.object.kind !== "DaemonSet") return r;

@@ -2,26 +2,33 @@
 import { api } from "@/app/_components/api-client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Mermaid } from "@/app/_components/mermaid";
 import type { ArchitectureGraph } from "@/server/architecture/graph";
 
 type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
 
 const REFRESH_MS = 15_000;
-/** The areas one can focus on (mermaid subgraph ids from server/architecture/graph.ts); labels stay ≥ 11 px by default. */
-const PAN_ZOOM = {
-  areas: [
-    { id: "cluster", label: "Cluster", subgraphs: ["gK8s"] },
-    { id: "technitium", label: "Technitium HA", subgraphs: ["gTech"] },
-    { id: "lan", label: "pfSense / LAN", subgraphs: ["gPfsense", "gLan"] },
-    { id: "external", label: "External", subgraphs: ["gExternal"] },
-    // the default: the pod's DNS path, NodeLocal → CoreDNS → the Technitium Services, readable without panning
-    { id: "path", label: "DNS path", subgraphs: [], nodes: ["pods", "nodelocal", "kubednsup", "coredns", "clusterip"] },
-  ],
-  defaultArea: "path",
-  minLabelPx: 12,
-};
+/**
+ * The areas one can focus on (mermaid subgraph ids from server/architecture/graph.ts); labels stay ≥ 11 px by default.
+ * The default is the pods' DNS path — NodeLocal and kube-dns-upstream only when deployed (otherwise they are drawn
+ * aside, off the path) — CoreDNS, the Technitium Services and instances: readable without panning at 1440×900.
+ */
+function panZoomFor(nodes: Arch["nodes"]) {
+  const nl = nodes.find((n) => n.id === "nodelocal");
+  const path = ["pods", ...(nl && nl.details?.deployed !== false ? ["nodelocal", "kubednsup"] : []), "coredns", "clusterip", "lb", ...nodes.filter((n) => /^tech\d+$/.test(n.id)).map((n) => n.id)];
+  return {
+    areas: [
+      { id: "path", label: "DNS path", subgraphs: [], nodes: path },
+      { id: "cluster", label: "Cluster", subgraphs: ["gK8s"] },
+      { id: "technitium", label: "Technitium HA", subgraphs: ["gTech"] },
+      { id: "lan", label: "pfSense / LAN", subgraphs: ["gPfsense", "gLan"] },
+      { id: "external", label: "External", subgraphs: ["gExternal"] },
+    ],
+    defaultArea: "path",
+    minLabelPx: 11.5,
+  };
+}
 const MANAGER: Record<string, string> = { "/stack": "Stack", "/coredns": "CoreDNS", "/technitium": "Technitium", "/query-logs": "Query logs" };
 
 
@@ -39,6 +46,9 @@ export function ArchitectureView() {
   const [selected, setSelected] = useState<string | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
   const onClick = useCallback((id: string) => setSelected(id), []);
+  const pathKey = q.data ? panZoomFor(q.data.nodes).areas[0].nodes!.join(",") : "";
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the areas change only when the path's members do
+  const panZoom = useMemo(() => panZoomFor(q.data?.nodes ?? []), [pathKey]);
 
   if (q.isPending)
     return (
@@ -78,7 +88,7 @@ export function ArchitectureView() {
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
       <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "minmax(0, 1fr) 320px" : "minmax(0, 1fr)", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={PAN_ZOOM} />
+          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={panZoom} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">

@@ -6,7 +6,8 @@ import { useCan } from "@/app/_components/identity";
 import { defaultStackConfig, type StackConfig, stackConfigSchema } from "@/k8s/config";
 import { type CorefileError, type CorefileTarget, profileFor, validateCorefile } from "@/k8s/corefile";
 import { renderCorednsCorefile, renderNodeLocalCorefile } from "@/k8s/corefile-render";
-import { saveStackConfig } from "@/server/stack/actions";
+import { checkForeignOwners, saveStackConfig } from "@/server/stack/actions";
+import type { ForeignOwned } from "@/server/stack/owners";
 import { getPath, setPath } from "@/app/_components/json-path";
 
 /*
@@ -80,7 +81,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
   const [target, setTarget] = useState<CorefileTarget>("coredns");
   const [note, setNote] = useState("");
   const [saving, setSaving] = useState(false);
-  const [msg, setMsg] = useState<{ kind: "ok" | "error"; text: string; fields?: Record<string, string> } | null>(null);
+  const [msg, setMsg] = useState<{ kind: "ok" | "error"; text: string; fields?: Record<string, string>; take?: string[] } | null>(null);
   const [savedDraft, setSavedDraft] = useState(() => JSON.stringify(initialConfig));
   const editorRef = useRef<HTMLTextAreaElement>(null);
   const gutterRef = useRef<HTMLDivElement>(null);
@@ -176,14 +177,40 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
     ta.setSelectionRange(offset, offset);
   };
 
-  const save = async () => {
+  // Foreign field owners of what this draft would change, checked (dry run) before saving: the owner is named and
+  // the choice — take ownership when applying, or leave the object to its manager — is made here, up front.
+  const [checking, setChecking] = useState(false);
+  const [owners, setOwners] = useState<{ draft: string; conflicts: ForeignOwned[] } | null>(null);
+  const ownersShown = owners && owners.draft === JSON.stringify(draft) && owners.conflicts.length ? owners.conflicts : null;
+  const ownerNames = ownersShown ? [...new Set(ownersShown.flatMap((c) => c.owners))].join(", ") : "";
+
+  const save = async (choice?: "take" | "leave") => {
     setSaving(true);
     setMsg(null);
     try {
-      const r = await saveStackConfig({ config: draft, note: note || `Corefile edit (${target})` });
+      let unchecked = "";
+      if (!choice) {
+        setChecking(true);
+        const o = await checkForeignOwners({ config: draft }).finally(() => setChecking(false));
+        if (o.ok && o.data.conflicts.length) {
+          setOwners({ draft: JSON.stringify(draft), conflicts: o.data.conflicts });
+          return; // the person chooses first (the panel below the Save button)
+        }
+        if (!o.ok) unchecked = ` Field owners were not checked (${o.error.message}); the plan on Stack shows them before you apply.`;
+      }
+      const keys = ownersShown?.map((c) => c.key) ?? [];
+      const decided = choice && keys.length ? `; ${keys.join(", ")}: ${choice === "take" ? "take ownership from" : "left to"} ${ownerNames}` : "";
+      const r = await saveStackConfig({ config: draft, note: `${note || `Corefile edit (${target})`}${decided}`.slice(0, 500) });
       if (r.ok) {
         setSavedDraft(JSON.stringify(draft));
-        setMsg({ kind: "ok", text: `Saved as stack config revision ${r.data.id}. Nothing is applied yet: review the plan on Stack and apply it there.` });
+        setOwners(null);
+        const next =
+          choice === "take"
+            ? ` On Stack, the Apply dialog takes ownership of ${keys.join(", ")} from ${ownerNames} (remove it from ${ownerNames}, or it will put its own values back).`
+            : choice === "leave"
+              ? ` ${keys.join(", ")} stays with ${ownerNames}: the Apply dialog leaves it out, so that part of this revision is not applied until ${ownerNames} lets go or you take ownership.`
+              : "";
+        setMsg({ kind: "ok", text: `Saved as stack config revision ${r.data.id}. Nothing is applied yet: review the plan on Stack and apply it there.${next}${unchecked}`, take: choice === "take" ? keys : undefined });
       } else {
         setMsg({ kind: "error", text: r.error.message, fields: r.error.fields });
       }
@@ -426,10 +453,46 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
 
           <div className="row" style={{ marginTop: 12 }}>
             <input placeholder="Note for this revision (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ flex: 1 }} data-testid="corefile-note" />
-            <button data-testid="corefile-save" onClick={save} disabled={!!saveBlocked || saving}>
+            <button data-testid="corefile-save" onClick={() => save()} disabled={!!saveBlocked || saving || !!ownersShown}>
               {saving ? <span className="spinner" /> : null} Save to stack config
             </button>
           </div>
+          {checking && (
+            <p className="small muted" role="status" data-testid="owners-checking">
+              Checking who owns the fields this revision would change (a server-side dry run per object)…
+            </p>
+          )}
+          {ownersShown && !saveBlocked && (
+            <div className="alert warn" role="alert" data-testid="foreign-owners">
+              <p>
+                <strong>Owned by {ownerNames}.</strong> Applying this revision changes fields another manager owns; a plain apply would stop on the conflict:
+              </p>
+              <ul>
+                {ownersShown.map((c) => (
+                  <li key={c.key}>
+                    <span className="mono">{c.key}</span>:{" "}
+                    {c.fields.map((f, k) => (
+                      <span key={k}>
+                        {k ? ", " : ""}
+                        <code>{f.field}</code> owned by <strong>{f.manager}</strong>
+                      </span>
+                    ))}
+                  </li>
+                ))}
+              </ul>
+              <div className="row">
+                <button type="button" data-testid="owners-take" disabled={saving} onClick={() => save("take")}>
+                  Save; take ownership from {ownerNames} when applying
+                </button>
+                <button type="button" className="secondary" data-testid="owners-leave" disabled={saving} onClick={() => save("leave")}>
+                  Save; leave it to {ownerNames}
+                </button>
+                <button type="button" className="secondary" disabled={saving} onClick={() => setOwners(null)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
           {saveBlocked && (
             <p className="small muted" data-testid="save-blocked">
               {saveBlocked}
@@ -441,7 +504,7 @@ export function CorefileConsole({ initialConfig, revision, dbDown, live }: { ini
               {msg.kind === "ok" && (
                 <>
                   {" "}
-                  <Link href="/stack">Open Stack</Link>
+                  <Link href={msg.take?.length ? `/stack?take=${encodeURIComponent(msg.take.join(","))}` : "/stack"}>Open Stack</Link>
                 </>
               )}
               {msg.fields && (

@@ -2,6 +2,7 @@
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
+import { useSearchParams } from "next/navigation";
 import { useCan } from "@/app/_components/identity";
 import type { ConfigRevision } from "@/server/stack/config-store";
 import { api, type ApplyView, DiffView, STATE_LABEL, type StackPlan } from "./api";
@@ -59,6 +60,11 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
   const [err, setErr] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [components, setComponents] = useState<Set<string>>(new Set(["nodelocal", "coredns", "technitium"]));
+  // Objects whose fields another manager owns are never applied without saying so: the Apply dialog lists them with
+  // their owner and leaves them out unless "take ownership" is ticked for each (pre-ticked when the CoreDNS page's
+  // save chose it: /stack?take=<object keys>).
+  const search = useSearchParams();
+  const [take, setTake] = useState<Set<string>>(() => new Set((search.get("take") ?? "").split(",").map((k) => k.trim()).filter(Boolean)));
   const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<StackPlan & { configRevision: { id: number | null; note: string | null } }>("/api/v1/stack/plan") });
   const toggle = (k: string) => setOpen((s) => (s.has(k) ? new Set([...s].filter((x) => x !== k)) : new Set([...s, k])));
   const apply = async () => {
@@ -66,9 +72,11 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
     setBusy(true);
     setErr(null);
     try {
-      const objects = confirm.objects ?? (p && components.size < 3 ? p.objects.filter((o) => components.has(o.component)).map((o) => o.key) : undefined);
-      if (objects && objects.length === 0) throw new Error("choose at least one component to apply");
-      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: confirm.takeOwnership || undefined, objects } });
+      const leftOut = foreign.filter((o) => !take.has(o.key));
+      const objects = confirm.objects ?? (p && (components.size < 3 || leftOut.length) ? p.objects.filter((o) => components.has(o.component) && !leftOut.includes(o)).map((o) => o.key) : undefined);
+      if (objects && objects.length === 0) throw new Error(leftOut.length ? "every chosen object is left to its other manager: tick “take ownership” or choose another component" : "choose at least one component to apply");
+      const takeOwnership = confirm.takeOwnership || foreign.some((o) => take.has(o.key));
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { takeOwnership: takeOwnership || undefined, objects } });
       setConfirm(null);
       onStarted(r.id);
     } catch (e) {
@@ -92,6 +100,7 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
     }
   };
   const p = plan.data;
+  const foreign = !confirm || confirm.takeOwnership ? [] : (p?.objects ?? []).filter((o) => o.state === "conflict" && components.has(o.component));
   const changes = p ? p.objects.filter((o) => o.state !== "in-sync").length : 0;
   return (
     <section>
@@ -156,6 +165,39 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
               </>
             )}
           </p>
+          {foreign.length > 0 && (
+            <div data-testid="apply-foreign-owners">
+              <p>
+                <strong>
+                  {foreign.length} {foreign.length === 1 ? "object has" : "objects have"} fields another manager owns.
+                </strong>{" "}
+                They are left to that manager (not applied) unless you take ownership; taking it forces dnsdeck&apos;s values, and the other tool will put
+                its own back unless you remove the object from it.
+              </p>
+              <ul>
+                {foreign.map((o) => {
+                  const who = [...new Set((o.conflicts ?? []).map((c) => c.manager))].join(", ") || "another manager";
+                  return (
+                    <li key={o.key} data-testid="apply-foreign-object" data-key={o.key}>
+                      <span className="mono">{o.key}</span>: {(o.conflicts ?? []).map((c) => c.field).join(", ")} owned by <strong>{who}</strong> —{" "}
+                      <label>
+                        <input
+                          type="checkbox"
+                          checked={take.has(o.key)}
+                          onChange={(e) => setTake((cur) => (e.target.checked ? new Set([...cur, o.key]) : new Set([...cur].filter((k) => k !== o.key))))}
+                          data-testid="apply-take-ownership"
+                        />{" "}
+                        take ownership from {who}
+                      </label>{" "}
+                      <span className="small muted" data-testid="apply-foreign-choice">
+                        {take.has(o.key) ? "(applied, forcing dnsdeck's values)" : `(left to ${who}, not applied)`}
+                      </span>
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+          )}
           <div className="row">
             <button type="button" onClick={apply} disabled={busy} data-testid="apply-confirm-button">
               {busy ? <span className="spinner" /> : null} {confirm.takeOwnership ? "Take ownership and apply" : "Apply now"}
@@ -219,6 +261,12 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                           drift outside intent
                         </span>
                       )}
+                      {(o.ignored?.length ?? 0) > 0 && (
+                        <span className="badge" data-testid="object-ignored-badge" title="differences the stack config's ignoreDifferences leaves alone: never drift, never taken back">
+                          {" "}
+                          {o.ignored!.length} ignored
+                        </span>
+                      )}
                     </td>
                     <td>{o.state === "missing" ? "create" : o.changes.length || ""}</td>
                     <td className="small">{owners.join(", ")}</td>
@@ -277,6 +325,18 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
                               ))}
                             </tbody>
                           </table>
+                        )}
+                        {(o.ignored?.length ?? 0) > 0 && (
+                          <>
+                            <p className="small muted">Ignored by the stack config (ignoreDifferences) — not drift; an apply never sets or takes these back:</p>
+                            <ul className="small muted" data-testid="object-ignored">
+                              {o.ignored!.map((c) => (
+                                <li key={c.path}>
+                                  <code>{c.path}</code> — ignored; {c.owners.length ? `owned by ${c.owners.map((x) => x.manager).join(", ")}` : "owned by nobody: set by an admission webhook (e.g. Kyverno)"}
+                                </li>
+                              ))}
+                            </ul>
+                          </>
                         )}
                         {o.external.length > 0 && (
                           <>

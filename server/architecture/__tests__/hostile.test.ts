@@ -13,7 +13,7 @@ function assertNoBreakout(mermaid: string) {
     const rest = line.replace(/\["[^"]*"\]/g, "").replace(/\|"[^"]*"\|/g, "");
     assert.match(
       rest,
-      /^(\s*|graph TB|flowchart LR|\s*subgraph [a-zA-Z0-9]+|\s*end|\s*[a-z][a-zA-Z0-9]*|\s*[a-z][a-zA-Z0-9]* (-->|-\.->) [a-z][a-zA-Z0-9]*|\s*classDef [a-z]+ [a-z0-9:#,.\- ]+|\s*class [a-z0-9,]+ [a-z]+)$/i,
+      /^(\s*|graph TB|flowchart LR|\s*subgraph [a-zA-Z0-9]+|\s*end|\s*[a-z][a-zA-Z0-9]*|\s*[a-z][a-zA-Z0-9]* (-->|-\.->|~~~) [a-z][a-zA-Z0-9]*|\s*classDef [a-z]+ [a-z0-9:#,.\- ]+|\s*class [a-z0-9,]+ [a-z]+)$/i,
       `line escapes its label: ${line}`,
     );
     assert.doesNotMatch(rest, /click|call|%%|alert/);

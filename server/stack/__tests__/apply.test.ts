@@ -25,7 +25,7 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.ok(existing.every((o) => o.managers.length > 0));
   });
 
-  test("full NodeLocal deploy: 5/5 nodes answer through their cache, plan is in sync, Kyverno's dnsConfig shows as drift owned by nobody", async () => {
+  test("full NodeLocal deploy: 5/5 nodes answer through their cache, plan is in sync, Kyverno's dnsConfig is ignored by the default config (drift owned by nobody without the rule)", async () => {
     const { id, done } = await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), rollout: fast });
     const run = await done;
     assert.equal(run.status, "ok", run.error ?? "");
@@ -38,7 +38,17 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     const after = await h.plan.planStack(h.k8s.defaultStackConfig, { keys: h.nodelocalKeys() });
     for (const o of after.objects) assert.equal(o.state, "in-sync", `${o.key}: ${o.diff}`);
     const dsPlan = after.objects.find((o) => o.kind === "DaemonSet")!;
-    assert.ok(dsPlan.external.some((f) => f.path.startsWith(".spec.template.spec.dnsConfig") && f.owners.length === 0), JSON.stringify(dsPlan.external));
+    // Kyverno's dnsConfig (owned by nobody) is ignored by the default stack config, as the homelab's ignore_changes:
+    // shown as ignored, never as drift
+    assert.ok(!dsPlan.external.some((f) => f.path.startsWith(".spec.template.spec.dnsConfig")), JSON.stringify(dsPlan.external));
+    assert.ok(dsPlan.ignored?.some((f) => f.path.startsWith(".spec.template.spec.dnsConfig") && f.owners.length === 0), JSON.stringify(dsPlan.ignored));
+    assert.equal(after.summary.external, 0);
+    // without the rule it is drift an apply keeps, owned by nobody
+    const strict = { ...h.k8s.defaultStackConfig, ignoreDifferences: [] };
+    const bare = (await h.plan.planStack(strict, { keys: h.nodelocalKeys() })).objects.find((o) => o.kind === "DaemonSet")!;
+    assert.equal(bare.state, "in-sync");
+    assert.ok(bare.external.some((f) => f.path.startsWith(".spec.template.spec.dnsConfig") && f.owners.length === 0), JSON.stringify(bare.external));
+    assert.deepEqual(bare.ignored ?? [], []);
     assert.equal((await h.apply.getApply(id)).diff!.find((d) => d.kind === "DaemonSet")!.state, "missing");
   });
 
@@ -175,6 +185,24 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.ok(o.external.some((f) => /kubeadm-touched/.test(f.path) && f.owners.some((x) => x.manager === "kubeadm" && x.operation === "Update")), JSON.stringify(o.external));
     const taken = await (await h.apply.startApply({ user: "alice", objects: h.nodelocalKeys(), takeOwnership: true, rollout: fast })).done;
     assert.equal(taken.status, "ok", taken.error ?? "");
+  });
+
+  test("ignoreDifferences: a hand-set field the config ignores reads as ignored — not a conflict, not drift — and an apply leaves it", async () => {
+    const key = "DaemonSet kube-system/node-local-dns";
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any;
+    await h.kube.mergePatchObject(ds, { spec: { template: { spec: { priorityClassName: "system-cluster-critical" } } } }, "kubectl-edit");
+    const plain = (await h.plan.planStack(h.k8s.defaultStackConfig, { keys: [key] })).objects[0];
+    assert.equal(plain.state, "conflict", "without a rule dnsdeck would take its value back (a conflict with kubectl-edit)");
+    const cfg = { ...h.k8s.defaultStackConfig, ignoreDifferences: [...h.k8s.defaultStackConfig.ignoreDifferences, { object: key, paths: [".spec.template.spec.priorityClassName"] }] };
+    const p = (await h.plan.planStack(cfg, { keys: [key] })).objects[0];
+    assert.equal(p.state, "in-sync", `${p.message ?? ""} ${p.diff}`);
+    assert.ok(!p.external.some((f) => /priorityClassName/.test(f.path)), JSON.stringify(p.external));
+    assert.ok(p.ignored?.some((f) => /priorityClassName/.test(f.path) && f.owners.some((o) => o.manager === "kubectl-edit")), JSON.stringify(p.ignored));
+    const rev = await h.store.saveConfig(cfg, "alice", "leave priorityClassName to kubectl-edit");
+    const run = await (await h.apply.startApply({ user: "alice", revision: rev.id!, objects: h.nodelocalKeys(), rollout: fast })).done;
+    assert.equal(run.status, "ok", run.error ?? "");
+    const live = (await h.kube.readObject(ds)) as any;
+    assert.equal(live.spec.template.spec.priorityClassName, "system-cluster-critical", "the apply never takes an ignored field back");
   });
 
   test("history lists every run newest first, paged", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { changedPaths, describeChanges, externalFields, ownersOf, pathString, stripVolatile, yamlDiff } from "../fields";
+import { changedPaths, describeChanges, externalFields, isIgnoredPath, ownersOf, pathString, stripVolatile, withoutPaths, yamlDiff } from "../fields";
 
 const managed = [
   {
@@ -101,4 +101,17 @@ test("the YAML diff is a unified diff naming the object, empty when equal", () =
 test("paths name list items by their key", () => {
   assert.equal(pathString([{ key: "spec" }, { key: "ports" }, { item: { name: "dns", port: 53 }, index: 0 }, { key: "port" }]), ".spec.ports[name=dns].port");
   assert.equal(pathString([{ key: "metadata" }, { key: "annotations" }, { key: "prometheus.io/port" }]), '.metadata.annotations["prometheus.io/port"]');
+});
+
+test("ignoreDifferences: a path covers itself and everything below it, not its siblings; the intent loses it", () => {
+  const ign = [".spec.template.spec.dnsConfig"];
+  assert.equal(isIgnoredPath(".spec.template.spec.dnsConfig", ign), true);
+  assert.equal(isIgnoredPath(".spec.template.spec.dnsConfig.options[name=ndots].value", ign), true);
+  assert.equal(isIgnoredPath(".spec.template.spec.dnsConfigX", ign), false);
+  assert.equal(isIgnoredPath(".spec.template.spec.dnsPolicy", ign), false);
+  const intent = { spec: { replicas: 2, template: { spec: { dnsPolicy: "Default", dnsConfig: { options: [{ name: "ndots", value: "2" }] } } } } };
+  const out = withoutPaths(intent, ign);
+  assert.deepEqual(out, { spec: { replicas: 2, template: { spec: { dnsPolicy: "Default" } } } });
+  assert.ok(intent.spec.template.spec.dnsConfig, "the original is not changed");
+  assert.deepEqual(withoutPaths(intent, [".spec.missing.deeper"]), intent);
 });
