@@ -1,7 +1,7 @@
 // The Health page's first load in headless Chromium (Debian's), against a running dnsdeck (default: the demo on
 // PORT). Each run is a fresh browser context (cold cache, no cookies): time from navigation start until the alerts
 // table and the first rate chart are drawn. Prints every run, the median and p90; optional screenshot.
-//   npx tsx scripts/bench-health.ts [--url http://127.0.0.1:3000] [--runs 7] [--range 1h] [--screenshot file.png] [--baseline]
+//   npx tsx scripts/bench-health.ts [--url http://127.0.0.1:3000] [--runs 7] [--range 1h] [--pause 3000] [--screenshot file.png] [--baseline]
 import { chromium } from "@playwright/test";
 
 const arg = (name: string, def: string) => {
@@ -12,6 +12,8 @@ const base = arg("url", `http://127.0.0.1:${process.env.PORT ?? 3000}`);
 const runs = Number(arg("runs", "7"));
 const range = arg("range", "1h");
 const shot = arg("screenshot", "");
+/** Pause between runs so each starts on a settled server (the previous run's late client requests finished). */
+const pauseMs = Number(arg("pause", "3000"));
 /** --baseline: time a page without charts (/audit, until its table) the same way, to show what the machine gives any page */
 const baseline = process.argv.includes("--baseline");
 
@@ -20,6 +22,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 const times: number[] = [];
+/** Health only: navigation start → the first screen (alerts table and cache funnel) drawn, per run (warm-up first). */
+const firstScreen: number[] = [];
 try {
   for (let i = 0; i < runs + 1; i++) {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -29,8 +33,11 @@ try {
     if (baseline) {
       await page.locator("table").first().waitFor({ timeout: 30_000 });
     } else {
+    // the first screen at 1440×900: the alerts table and the cache funnel
     await page.locator('[data-testid="alerts"] table').waitFor({ timeout: 30_000 });
-    // the first rate chart drawn in the viewport (charts further down draw as they scroll into view)
+    await page.locator('[data-testid^="funnel-"]').first().waitFor({ timeout: 30_000 });
+    firstScreen.push(Date.now() - t0);
+    // the first rate chart (just below the first screen: drawn once hydrated and near the viewport)
     await page.locator('[data-testid^="chart-qps-"] svg.recharts-surface').first().waitFor({ timeout: 30_000 });
     }
     const ms = Date.now() - t0;
@@ -50,10 +57,16 @@ try {
       await page.screenshot({ path: shot, fullPage: true });
     }
     await ctx.close();
+    await new Promise((r) => setTimeout(r, pauseMs));
   }
 } finally {
   await browser.close();
 }
 times.sort((a, b) => a - b);
 const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-console.log(`${baseline ? "Audit page (baseline)" : "Health page"} first load (${baseline ? "-" : range}), ${runs} cold runs: median ${q(0.5)} ms, p90 ${q(0.9)} ms, best ${times[0]} ms; budget 1500 ms → ${q(0.5) <= 1500 ? "within" : "OVER"} (median/budget ${(q(0.5) / 1500).toFixed(2)})`);
+if (!baseline) {
+  const fs = firstScreen.slice(1).sort((a, b) => a - b);
+  const m = fs[Math.floor(fs.length / 2)];
+  console.log(`Health page, first screen (alerts table + cache funnel): median ${m} ms, p90 ${fs[Math.min(fs.length - 1, Math.floor(0.9 * fs.length))]} ms; budget 1500 ms → ${m <= 1500 ? "within" : "OVER"}`);
+}
+console.log(`${baseline ? "Audit page (baseline)" : "Health page, to the first rate chart"} first load (${baseline ? "-" : range}), ${runs} cold runs: median ${q(0.5)} ms, p90 ${q(0.9)} ms, best ${times[0]} ms; budget 1500 ms → ${q(0.5) <= 1500 ? "within" : "OVER"} (median/budget ${(q(0.5) / 1500).toFixed(2)})`);
