@@ -61,11 +61,17 @@ export const checkForeignOwners = verb(
   {
     name: "stack.owners",
     role: "admin",
+    // a dry run against the cluster with dnsdeck's admin identity: audited like every verb above viewer
+    audit: true,
     input: saveConfigSchema.pick({ config: true }).extend({
       components: z.array(z.enum(["coredns", "nodelocal", "technitium"])).min(1).max(3).optional(),
     }),
   },
-  async (_ctx, input) => foreignOwners(validateConfig(input.config), input.components ?? ["coredns", "nodelocal"]),
+  async (_ctx, input, t) => {
+    const components = input.components ?? ["coredns", "nodelocal"];
+    t.target(`owner check (dry run) of ${components.join(", ")}`);
+    return foreignOwners(validateConfig(input.config), components);
+  },
 );
 
 const validateSchema = z.object({
