@@ -7,6 +7,10 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
  * directives; node clicks are wired here instead, by the node ids dnsdeck generated.
  */
 let seq = 0;
+let loading: Promise<typeof import("mermaid")> | null = null;
+/** One import for the page, started as soon as a drawing page's code runs — beside the data fetch, not after it. */
+const loadMermaid = () => (loading ??= import("mermaid"));
+if (typeof window !== "undefined") void loadMermaid().catch(() => (loading = null));
 /** Tighter spacing for the big pan-and-zoom graph: less empty space between ranks, so more of it fits a view. */
 const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
 
@@ -45,7 +49,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
     setRendering(true);
     (async () => {
       try {
-        const { default: mermaid } = await import("mermaid");
+        const { default: mermaid } = await loadMermaid();
         mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } });
         const { svg } = await mermaid.render(`mmd${uid}x${seq++}`, source);
         if (cancelled || !ref.current) return;

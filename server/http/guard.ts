@@ -99,7 +99,8 @@ function fieldMap(details: unknown): Record<string, string> | undefined {
   return out;
 }
 
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+/** A query string as the object a verb's schema parses (a repeated key becomes an array). */
+export function queryObject(params: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);

@@ -6,6 +6,7 @@ import { type Planned, renderForApply } from "./render";
 import { FIELD_MANAGER, RESTART_MANAGER, requireKube } from "@/server/kube/config";
 import { conflictsOf, isDryRunUnsupported, KubeError } from "@/server/kube/error";
 import { applyObject, readObject } from "@/server/kube/objects";
+import { mapLimit } from "@/server/map-limit";
 
 /**
  * Plan = for each rendered object: read live, server-side apply with dryRun=All (dnsdeck's field manager, no force),
@@ -118,11 +119,15 @@ function externalMessage(ext: ChangedField[]): string {
   return `changed outside dnsdeck: ${[...by].map(([who, paths]) => `${paths.join(", ")} by ${who}`).join("; ")}`;
 }
 
+/** Dry runs in flight at once: enough to hide the API server's latency, few enough not to crowd it. */
+const PLAN_CONCURRENCY = 4;
+
 export async function planStack(config: StackConfig, opts: { keys?: string[]; force?: boolean } = {}): Promise<StackPlan> {
   requireKube(); // 503 with what to set, instead of one error per object
   const rendered = renderForApply(config, opts.keys);
-  const objects: ObjectPlan[] = [];
-  for (const r of rendered) objects.push(await planObject(r, opts));
+  // read-only (reads and dry runs), so the objects are planned side by side: a plan costs about one object's round
+  // trips instead of all of them in a row (the Stack page waits for it)
+  const objects = await mapLimit(rendered, PLAN_CONCURRENCY, (r) => planObject(r, opts));
   const summary = { "in-sync": 0, drifted: 0, missing: 0, conflict: 0, "preview-unavailable": 0, error: 0, external: 0 } as StackPlan["summary"];
   for (const p of objects) {
     summary[p.state]++;

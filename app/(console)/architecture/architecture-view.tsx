@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { Mermaid } from "@/app/_components/mermaid";
+import { useSeed } from "@/app/_components/use-seed";
 import type { ArchitectureGraph } from "@/server/architecture/graph";
 
 type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
@@ -41,8 +42,8 @@ function download(name: string, type: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function ArchitectureView() {
-  const q = useQuery({ queryKey: ["architecture"], queryFn: () => api<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS });
+export function ArchitectureView({ initial }: { initial?: Arch }) {
+  const q = useQuery({ queryKey: ["architecture"], queryFn: () => api<Arch>("/api/v1/architecture"), refetchInterval: REFRESH_MS, ...useSeed(initial) });
   const [selected, setSelected] = useState<string | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
   const onClick = useCallback((id: string) => setSelected(id), []);

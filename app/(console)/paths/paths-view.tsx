@@ -2,13 +2,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Mermaid } from "@/app/_components/mermaid";
+import { useSeed } from "@/app/_components/use-seed";
 import type { PathsResponse } from "@/server/architecture/collect";
 import { fetchJson } from "./fetch-json";
 import { NdotsExplainer } from "./ndots-explainer";
 import { TraceForm } from "./trace-form";
 
-export function PathsView() {
-  const q = useQuery({ queryKey: ["paths"], queryFn: () => fetchJson<PathsResponse>("/api/v1/paths"), refetchInterval: 30_000 });
+export function PathsView({ initial }: { initial?: PathsResponse }) {
+  const q = useQuery({ queryKey: ["paths"], queryFn: () => fetchJson<PathsResponse>("/api/v1/paths"), refetchInterval: 30_000, ...useSeed(initial) });
   const [tab, setTab] = useState<string>("pod-internal");
   if (q.isPending)
     return (

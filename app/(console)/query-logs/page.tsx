@@ -1,7 +1,8 @@
 import { pageContext } from "@/server/auth/page-context";
 import { names } from "@/server/querylogs/enums";
 import { queryLogStatus } from "@/server/querylogs/service";
-import { renderedAt } from "./params";
+import { firstScreen } from "./first-screen";
+import { apiParams, readState, renderedAt } from "./params";
 import { QueryLogsView } from "./view";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +13,10 @@ const COMMON_QTYPES = ["A", "AAAA", "HTTPS", "PTR", "SRV", "TXT", "CNAME", "MX",
 export default async function QueryLogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await pageContext("/query-logs");
   const sp = await searchParams;
-  const status = await queryLogStatus(ctx);
   const now = renderedAt(); // per request: what "last 24h" in this URL means
+  const state = readState(sp);
+  const [status, first] = await Promise.all([queryLogStatus(ctx), firstScreen(ctx, apiParams(state, now), state.cursor)]);
+  const initial = status.reachable ? first : undefined;
   return (
     <>
       <h1>Query logs</h1>
@@ -23,7 +26,7 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
           {"message" in status ? status.message : "The query-log database is unavailable."}
         </div>
       ) : (
-        <QueryLogsView searchParams={sp} now={now} status={status as never} options={{ responseTypes: names("responseType").filter((n) => n !== "Dropped"), rcodes: names("rcode"), protocols: names("protocol"), qtypes: COMMON_QTYPES }} />
+        <QueryLogsView searchParams={sp} now={now} initial={initial} status={status as never} options={{ responseTypes: names("responseType").filter((n) => n !== "Dropped"), rcodes: names("rcode"), protocols: names("protocol"), qtypes: COMMON_QTYPES }} />
       )}
     </>
   );

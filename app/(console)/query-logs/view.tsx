@@ -1,5 +1,6 @@
 "use client";
 import { api } from "@/app/_components/api-client";
+import { useSeed } from "@/app/_components/use-seed";
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -10,13 +11,27 @@ import { apiParams, type FilterKey, pageHref, readState, type ViewState, withFil
 import { RowDetail } from "./row-detail";
 import { RowsPanel } from "./rows-panel";
 import { TopLists } from "./top-lists";
+import type { FirstScreen } from "./first-screen";
 import type { FilterOptions, ListResponse, LogRow, Stats, Status } from "./types";
 
 /**
  * The query-log explorer. The URL is the state; each change sends one request per panel (rows with their count,
  * charts, top lists), cancelling the previous ones, and every panel follows every filter.
  */
-export function QueryLogsView({ searchParams, now, status, options }: { searchParams: Record<string, string | string[] | undefined>; now: number; status: Status; options: FilterOptions }) {
+export function QueryLogsView({
+  searchParams,
+  now,
+  status,
+  options,
+  initial,
+}: {
+  searchParams: Record<string, string | string[] | undefined>;
+  now: number;
+  status: Status;
+  options: FilterOptions;
+  /** What the server already read for this URL (first-screen.ts): used while the view still shows that URL. */
+  initial?: FirstScreen;
+}) {
   const router = useRouter();
   const state = useMemo(() => readState(searchParams), [searchParams]);
   // Presets ("last 24h") resolve against `now`, the time the server rendered this URL: stable query keys, so one
@@ -31,6 +46,11 @@ export function QueryLogsView({ searchParams, now, status, options }: { searchPa
   const setFilter = (k: FilterKey, v: string | undefined) => go({ ...state, cursor: undefined, filters: withFilter(state.filters, k, v) });
   const zoom = (from: string, to: string) => go({ ...state, range: "custom", from, to, cursor: undefined });
 
+  const first = initial && initial.qs === qs.toString() ? initial : undefined;
+  const seedList = useSeed(!exact ? first?.list : undefined, first?.at);
+  const seedCharts = useSeed(first?.charts, first?.at);
+  const seedTops = useSeed(first?.tops, first?.at);
+
   const list = useQuery({
     queryKey: ["querylogs", qs.toString(), state.cursor ?? "", exact],
     queryFn: ({ signal }) => {
@@ -39,10 +59,11 @@ export function QueryLogsView({ searchParams, now, status, options }: { searchPa
       p.set("count", state.cursor ? "none" : exact ? "exact" : "fast");
       return api<ListResponse>(`/api/v1/query-logs?${p}`, { signal });
     },
+    ...seedList,
   });
   // Charts and top lists are separate requests so each panel shows as soon as it is ready.
-  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }) });
-  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }) });
+  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), ...seedCharts });
+  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), ...seedTops });
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {

@@ -1,7 +1,8 @@
 import { pageContext } from "@/server/auth/page-context";
 import { describeDbError } from "@/server/db/client";
 import { getStackConfig } from "@/server/stack/config-verbs";
-import { getStackLock } from "@/server/stack/run-verbs";
+import { prefetch } from "@/server/http/prefetch";
+import { getStackLock, planStackVerb } from "@/server/stack/run-verbs";
 import { StackConsole } from "./stack-console";
 
 export const dynamic = "force-dynamic";
@@ -10,6 +11,8 @@ export default async function StackPage() {
   const ctx = await pageContext("/stack");
   let initial: { config: Awaited<ReturnType<typeof getStackConfig>>["current"]; lock: string | null } | null = null;
   let error: string | null = null;
+  // the plan is the first screen: read beside the config so the page arrives with it (the view asks again if this fails)
+  const plan = prefetch(planStackVerb(ctx, {}));
   try {
     const [config, { lock }] = await Promise.all([getStackConfig(ctx, { limit: 10 }), getStackLock(ctx)]);
     initial = { config: config.current, lock: lock ? `${lock.operation} (by ${lock.holder}${lock.process ? `, dnsdeck process ${lock.process}` : ""})` : null };
@@ -28,7 +31,7 @@ export default async function StackPage() {
           {error}: the stack config and its history cannot be loaded until it is back.
         </p>
       )}
-      {initial && <StackConsole initialConfig={JSON.parse(JSON.stringify(initial.config))} initialLock={initial.lock} />}
+      {initial && <StackConsole initialConfig={JSON.parse(JSON.stringify(initial.config))} initialLock={initial.lock} initialPlan={await plan} />}
     </>
   );
 }

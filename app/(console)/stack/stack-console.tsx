@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useSearchParams } from "next/navigation";
 import { useCan } from "@/app/_components/identity";
+import { useSeed } from "@/app/_components/use-seed";
 import type { ConfigRevision } from "@/server/stack/config-store";
 import { api, type ApplyView, DiffView, STATE_LABEL, type StackPlan } from "./api";
 import { ConfigEditor } from "./config-editor";
@@ -12,7 +13,9 @@ import { RunPanel } from "./run-panel";
 
 type Tab = "objects" | "config" | "history";
 
-export function StackConsole({ initialConfig, initialLock }: { initialConfig: ConfigRevision; initialLock: string | null }) {
+type PlanView = StackPlan & { configRevision: { id: number | null; note: string | null } };
+
+export function StackConsole({ initialConfig, initialLock, initialPlan }: { initialConfig: ConfigRevision; initialLock: string | null; initialPlan?: PlanView }) {
   const [tab, setTab] = useState<Tab>("objects");
   const [runId, setRunId] = useState<number | null>(null);
   const qc = useQueryClient();
@@ -44,14 +47,14 @@ export function StackConsole({ initialConfig, initialLock }: { initialConfig: Co
           </button>
         ))}
       </nav>
-      {tab === "objects" && <ObjectsPanel onStarted={started} />}
+      {tab === "objects" && <ObjectsPanel onStarted={started} initialPlan={initialPlan} />}
       {tab === "config" && <ConfigEditor initial={initialConfig} onSaved={() => qc.invalidateQueries({ queryKey: ["stack-plan"] })} />}
       {tab === "history" && <HistoryPanel onOpen={setRunId} onStarted={started} />}
     </>
   );
 }
 
-function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
+function ObjectsPanel({ onStarted, initialPlan }: { onStarted: (id: number) => void; initialPlan?: PlanView }) {
   const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -65,7 +68,8 @@ function ObjectsPanel({ onStarted }: { onStarted: (id: number) => void }) {
   // save chose it: /stack?take=<object keys>).
   const search = useSearchParams();
   const [take, setTake] = useState<Set<string>>(() => new Set((search.get("take") ?? "").split(",").map((k) => k.trim()).filter(Boolean)));
-  const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<StackPlan & { configRevision: { id: number | null; note: string | null } }>("/api/v1/stack/plan") });
+  // the server's plan (page.tsx) is the first screen; Plan and every change ask again
+  const plan = useQuery({ queryKey: ["stack-plan"], queryFn: () => api<PlanView>("/api/v1/stack/plan"), ...useSeed(initialPlan) });
   const toggle = (k: string) => setOpen((s) => (s.has(k) ? new Set([...s].filter((x) => x !== k)) : new Set([...s, k])));
   const apply = async () => {
     if (!confirm) return;

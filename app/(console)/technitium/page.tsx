@@ -1,6 +1,8 @@
 import { pageContext } from "@/server/auth/page-context";
 import { describeDbError } from "@/server/db/client";
+import { prefetch } from "@/server/http/prefetch";
 import { listSyncRuns } from "@/server/sync/verbs";
+import { getTechnitiumStatus } from "@/server/technitium/verbs";
 import { TechnitiumConsole } from "./technitium-console";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +11,7 @@ export default async function TechnitiumPage() {
   const ctx = await pageContext("/technitium");
   let runs: Awaited<ReturnType<typeof listSyncRuns>> | null = null;
   let error: string | null = null;
+  const status = prefetch(getTechnitiumStatus(ctx)); // the instances side by side: the first screen
   try {
     runs = await listSyncRuns(ctx, { page: 1, pageSize: 10 });
   } catch (err) {
@@ -26,7 +29,7 @@ export default async function TechnitiumPage() {
           {error}: sync history cannot be shown and syncs cannot be recorded until it is back.
         </p>
       )}
-      <TechnitiumConsole initialRuns={runs ? JSON.parse(JSON.stringify(runs)) : null} />
+      <TechnitiumConsole initialRuns={runs ? JSON.parse(JSON.stringify(runs)) : null} initialStatus={await status} />
     </>
   );
 }

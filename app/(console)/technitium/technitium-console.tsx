@@ -3,6 +3,7 @@ import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "@/app/_components/identity";
+import { useSeed } from "@/app/_components/use-seed";
 import { api, ApiError, type RunsPage, type SyncRunView, type TechnitiumStatus } from "./api";
 import { CronJobsView } from "./cronjobs-view";
 import { InstancesView } from "./instances-view";
@@ -18,7 +19,7 @@ const BUTTONS: { kind: Kind; label: string; path: string; testid: string }[] = [
   { kind: "resolver-settings", label: "Apply resolver settings", path: "/api/v1/sync/resolver-settings", testid: "sync-resolver-settings" },
 ];
 
-export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | null }) {
+export function TechnitiumConsole({ initialRuns, initialStatus }: { initialRuns: RunsPage | null; initialStatus?: TechnitiumStatus }) {
   const [confirmDialog, ask] = useConfirm();
   const canOperate = useCan("operator");
   const qc = useQueryClient();
@@ -28,9 +29,11 @@ export function TechnitiumConsole({ initialRuns }: { initialRuns: RunsPage | nul
   const [error, setError] = useState<{ message: string; runningId?: number } | null>(null);
   const [removeOrphans, setRemoveOrphans] = useState(false);
 
+  const seedStatus = useSeed(initialStatus);
   const status = useQuery({
     queryKey: ["technitium-status"],
     queryFn: () => api<TechnitiumStatus>("/api/v1/technitium/status"),
+    ...seedStatus,
     refetchInterval: 30_000,
   });
   const orphans = (status.data?.zones ?? []).filter((z) => z.reasons.some((r) => r.startsWith("not on the primary")));

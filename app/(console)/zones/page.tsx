@@ -1,10 +1,13 @@
 import { pageContext } from "@/server/auth/page-context";
+import { prefetch } from "@/server/http/prefetch";
+import { listZones } from "@/server/records/verbs";
 import { ZonesConsole } from "./zones-console";
 
 export const dynamic = "force-dynamic";
 
 export default async function ZonesPage() {
-  await pageContext("/zones");
+  const ctx = await pageContext("/zones");
+  const initial = await prefetch(listZones(ctx)); // the first screen; the view refreshes it through the API
   return (
     <>
       <h1>Zones</h1>
@@ -13,7 +16,7 @@ export default async function ZonesPage() {
         Open a zone to search its records and change one: dnsdeck writes it on the primary, asks the replicas to resync and resolves the name at every
         instance until they agree.
       </p>
-      <ZonesConsole />
+      <ZonesConsole initial={initial} />
     </>
   );
 }

@@ -2,15 +2,16 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { RunView } from "../technitium/run-view";
+import { useSeed } from "@/app/_components/use-seed";
 import { api, type ZonesView } from "./api";
 import { RecordsPanel } from "./records-panel";
 import { ZonesTable } from "./zones-table";
 
-export function ZonesConsole() {
+export function ZonesConsole({ initial }: { initial?: ZonesView }) {
   const qc = useQueryClient();
   const [zone, setZone] = useState<string | null>(null);
   const [run, setRun] = useState<number | null>(null);
-  const zones = useQuery({ queryKey: ["zones"], queryFn: () => api<ZonesView>("/api/v1/zones"), refetchInterval: 60_000 });
+  const zones = useQuery({ queryKey: ["zones"], queryFn: () => api<ZonesView>("/api/v1/zones"), refetchInterval: 60_000, ...useSeed(initial) });
   return (
     <>
       <div className="row" style={{ marginBottom: 10 }}>
