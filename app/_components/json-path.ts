@@ -1,5 +1,5 @@
 /** Read and write a dotted path ("coredns.cache.success.capacity") in a plain JSON document, for config forms. */
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export function getPath(o: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Json)[k] : undefined), o);

@@ -2,11 +2,17 @@ import "server-only";
 import { kubeConfig } from "@/server/kube/config";
 import { readDeployment } from "@/server/kube/workloads";
 
+export interface LiveVersion {
+  version: string | null;
+  image: string | null;
+  error: string | null;
+}
+
 /**
  * The running CoreDNS image tag (kubeadm pins it per Kubernetes release); the validator profile should match it.
  * Read with the door's "page" budget: the CoreDNS page says why it has no version instead of waiting on the API.
  */
-export async function liveCorednsVersion(namespace: string, name: string): Promise<{ version: string | null; image: string | null; error: string | null }> {
+export async function liveCorednsVersion(namespace: string, name: string): Promise<LiveVersion> {
   if (!kubeConfig()) return { version: null, image: null, error: "no Kubernetes access configured" };
   try {
     const dep = await readDeployment(namespace, name, "page");

@@ -1,5 +1,5 @@
 "use client";
-import type { ApplyView } from "@/server/stack/apply";
+import type { ApplyView } from "@/server/stack/apply/types";
 import type { StackPlan } from "@/server/stack/plan";
 
 export type { ApplyView, StackPlan };

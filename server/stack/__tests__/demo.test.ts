@@ -18,7 +18,7 @@ describe("demo: NodeLocal DNSCache on the twins", { skip: missing ? `${missing} 
   let kube: { url: string; kubeconfigPath: string; token: string; stop(): Promise<void> };
   let dnsStack: { dns: { setFault(hop: string, f: object | null): void; refresh(): Promise<void> }; env: Record<string, string>; stop(): Promise<void> };
   let dbh: TestDatabase;
-  let apply: typeof import("../apply");
+  let apply: typeof import("../apply/start") & typeof import("../apply/read");
   let probe: typeof import("../probe");
   let k8s: typeof import("@/k8s/index");
 
@@ -29,7 +29,7 @@ describe("demo: NodeLocal DNSCache on the twins", { skip: missing ? `${missing} 
     const { startDnsStack } = await import("@/twin/dns/stack");
     dnsStack = await startDnsStack({ stateDir, kubeUrl: kube.url, kubeToken: kube.token, port: 0, reloadMs: 200 });
     dbh = await stackTestEnv({ ...dnsStack.env, KUBECONFIG: kube.kubeconfigPath, DNSDECK_DS_MIN_READY_SECONDS: "0" });
-    apply = await import("../apply");
+    apply = { ...(await import("../apply/start")), ...(await import("../apply/read")) };
     probe = await import("../probe");
     k8s = await import("@/k8s/index");
   });

@@ -49,7 +49,7 @@ export async function startHarness() {
   map.push(`10.244.0.0/16=127.0.0.1:${cs.port}`);
   const dbh = await stackTestEnv({ KUBECONFIG: twin.kubeconfigPath, DNS_ADDRESS_MAP: map.join(","), DNSDECK_KUBE_TIMEOUT_MS: "1500", DNSDECK_DS_MIN_READY_SECONDS: "0" });
   const mods = {
-    apply: await import("../apply"),
+    apply: { ...(await import("../apply/start")), ...(await import("../apply/read")) },
     plan: await import("../plan"),
     store: await import("../config-store"),
     lock: await import("../lock"),

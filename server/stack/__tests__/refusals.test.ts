@@ -13,7 +13,7 @@ import { stackTestEnv } from "./helpers";
 
 let dbh: TestDatabase;
 let client: typeof import("@/server/db/client");
-let apply: typeof import("../apply");
+let apply: typeof import("../apply/start");
 let lock: typeof import("../lock");
 let verbs: typeof import("../run-verbs");
 let configVerbs: typeof import("../config-verbs");
@@ -25,7 +25,7 @@ before(async () => {
   writeFileSync(kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
   dbh = await stackTestEnv({ KUBECONFIG: kc });
   client = await import("@/server/db/client");
-  apply = await import("../apply");
+  apply = await import("../apply/start");
   lock = await import("../lock");
   verbs = await import("../run-verbs");
   configVerbs = await import("../config-verbs");

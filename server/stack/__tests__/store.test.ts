@@ -97,7 +97,7 @@ test("applying a stored revision that is not valid is refused with field errors 
   const cfg = structuredClone((await store.currentConfig()).config) as any;
   cfg.nodelocal.linkLocalIp = "not-an-ip";
   const row = await db().stackConfigRevision.create({ data: { config: cfg, createdBy: "hand-edit" } });
-  const { startApply } = await import("../apply");
+  const { startApply } = await import("../apply/start");
   await assert.rejects(
     () => startApply({ user: "alice", revision: row.id }),
     (err: any) => err.code === "bad_request" && err.details.some((d: { path: string }) => d.path === "nodelocal.linkLocalIp"),
@@ -119,7 +119,7 @@ test("a run left 'running' by a process that died is marked interrupted, naming 
     data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps },
   });
   await db().$executeRaw`INSERT INTO "locks" ("name", "holder", "operation", "expires_at") VALUES ('stack', 'alice#9#dnsdeck-abc/1/f00', 'apply', now() + interval '1 second')`;
-  const { getApply } = await import("../apply");
+  const { getApply } = await import("../apply/read");
   assert.equal((await getApply(row.id)).status, "running", "while the lease lives, the run is running");
   await new Promise((r) => setTimeout(r, 1100));
   const v = await getApply(row.id);
