@@ -1,10 +1,8 @@
-import { expect, test } from "@playwright/test";
-import { ADMIN, VIEWER, url } from "./env";
+import { url } from "./env";
+import { expect, test } from "./fixtures";
 
 // Corefile editor and validator: the HTTP API (line:column errors, roles) and the CoreDNS page (form, raw editor,
 // live validation, save into the stack config).
-
-const twinPresent = () => !!process.env.E2E_TWIN_ADMIN && process.env.E2E_TWIN_ADMIN !== "{}";
 
 const SEED = `.:53 {
     errors
@@ -35,31 +33,31 @@ const SEED = `.:53 {
 `;
 
 test.describe("corefile validate API", () => {
-  test("a viewer validates the seed's Corefile: valid, no errors", async ({ request }) => {
-    const r = await request.post(url("main", "/api/v1/corefile/validate"), { headers: VIEWER, data: { target: "coredns", corefile: SEED } });
+  test("a viewer validates the seed's Corefile: valid, no errors", async ({ viewerRequest }) => {
+    const r = await viewerRequest.post(url("main", "/api/v1/corefile/validate"), { data: { target: "coredns", corefile: SEED } });
     expect(r.status()).toBe(200);
     expect(await r.json()).toEqual({ valid: true, errors: [] });
   });
 
-  test("a NodeLocal forward loop and a removed ready are reported at line and column", async ({ request }) => {
+  test("a NodeLocal forward loop and a removed ready are reported at line and column", async ({ viewerRequest: request }) => {
     const loop = `cluster.local:53 {\n    errors\n    health 169.254.20.10:8080\n    reload\n    forward . 10.96.0.10\n}\n`;
-    const r = await request.post(url("main", "/api/v1/corefile/validate"), { headers: VIEWER, data: { target: "nodelocal", corefile: loop } });
+    const r = await request.post(url("main", "/api/v1/corefile/validate"), { data: { target: "nodelocal", corefile: loop } });
     const body = await r.json();
     expect(body.valid).toBe(false);
     expect(body.errors).toContainEqual(expect.objectContaining({ line: 5, column: 15, message: expect.stringContaining("Forward loop") }));
 
-    const noReady = await request.post(url("main", "/api/v1/corefile/validate"), { headers: VIEWER, data: { target: "coredns", corefile: SEED.replace("    ready\n", "") } });
+    const noReady = await request.post(url("main", "/api/v1/corefile/validate"), { data: { target: "coredns", corefile: SEED.replace("    ready\n", "") } });
     const nr = await noReady.json();
     expect(nr.valid).toBe(false);
     expect(nr.errors[0]).toMatchObject({ line: 1, column: 1 });
     expect(nr.errors[0].message).toContain("'ready' is missing");
 
-    const notCompiled = await request.post(url("main", "/api/v1/corefile/validate"), { headers: VIEWER, data: { target: "nodelocal", corefile: SEED } });
+    const notCompiled = await request.post(url("main", "/api/v1/corefile/validate"), { data: { target: "nodelocal", corefile: SEED } });
     expect((await notCompiled.json()).errors).toContainEqual(expect.objectContaining({ line: 6, column: 5, message: expect.stringContaining("missing a plugin") }));
   });
 
-  test("bad input is a 400 that names the field; no identity is a 401", async ({ request }) => {
-    const bad = await request.post(url("main", "/api/v1/corefile/validate"), { headers: VIEWER, data: { target: "bind9", corefile: SEED } });
+  test("bad input is a 400 that names the field; no identity is a 401", async ({ viewerRequest, request }) => {
+    const bad = await viewerRequest.post(url("main", "/api/v1/corefile/validate"), { data: { target: "bind9", corefile: SEED } });
     expect(bad.status()).toBe(400);
     expect((await bad.json()).error.message).toContain("target");
     const anon = await request.post(url("main", "/api/v1/corefile/validate"), { data: { target: "coredns", corefile: SEED } });
@@ -68,8 +66,7 @@ test.describe("corefile validate API", () => {
 });
 
 test.describe("CoreDNS page", () => {
-  test("a viewer sees both rendered Corefiles as valid and cannot save", async ({ page }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("a viewer sees both rendered Corefiles as valid and cannot save", async ({ viewerPage: page }) => {
     await page.goto(url("main", "/coredns"));
     await expect(page.getByRole("heading", { name: "CoreDNS" })).toBeVisible();
     await expect(page.getByTestId("corefile-editor-coredns")).toHaveValue(/forward \. 10\.0\.20\.1 8\.8\.8\.8 1\.1\.1\.1/);
@@ -81,8 +78,7 @@ test.describe("CoreDNS page", () => {
     await expect(page.getByTestId("corefile-status")).toHaveAttribute("data-valid", "true");
   });
 
-  test("raw editor: a broken line shows line:column live and blocks saving; fixing it clears the error", async ({ page }) => {
-    await page.setExtraHTTPHeaders(ADMIN);
+  test("raw editor: a broken line shows line:column live and blocks saving; fixing it clears the error", async ({ adminPage: page }) => {
     await page.goto(url("main", "/coredns"));
     await page.getByTestId("edit-raw").click();
     const editor = page.getByTestId("corefile-editor-coredns");
@@ -100,9 +96,9 @@ test.describe("CoreDNS page", () => {
     await expect(page.getByTestId("corefile-status")).toHaveAttribute("data-valid", "true");
   });
 
-  test("form: a forwarder that loops through NodeLocal is refused; a good change saves as a new revision", async ({ page, request }) => {
-    const before = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
-    await page.setExtraHTTPHeaders(ADMIN);
+  test("form: a forwarder that loops through NodeLocal is refused; a good change saves as a new revision", async ({ adminPage: page, adminRequest: request, twin: _twin }) => {
+    // the twin's ConfigMap kube-system/coredns is Terraform's (its managedFields), as the homelab's is
+    const before = await (await request.get(url("main", "/api/v1/stack/config"))).json();
     await page.goto(url("main", "/coredns"));
     const fwd = page.getByTestId("field-coredns.forwarders");
     await fwd.fill("169.254.20.10, 1.1.1.1");
@@ -113,27 +109,27 @@ test.describe("CoreDNS page", () => {
     await page.getByTestId("corefile-note").fill("e2e: drop 8.8.8.8");
     await page.getByTestId("corefile-save").click();
     // Terraform owns the live Corefile (the homelab's ConfigMap): named before anything is saved, with the choice
-    if (twinPresent()) {
-      const owners = page.getByTestId("foreign-owners");
-      await expect(owners).toContainText("ConfigMap kube-system/coredns", { timeout: 60_000 }); // a server-side dry run per object first
-      await expect(owners).toContainText(".data.Corefile owned by Terraform");
-      await expect(page.getByTestId("owners-take")).toContainText("take ownership from Terraform");
-      const unsaved = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
-      expect(unsaved.current.id, "nothing is saved before the choice").toBe(before.current.id);
-      await page.getByTestId("owners-leave").click();
-      await expect(page.getByTestId("save-result")).toContainText("stays with Terraform");
-    }
+    const owners = page.getByTestId("foreign-owners");
+    await expect(owners).toContainText("ConfigMap kube-system/coredns", { timeout: 60_000 }); // a server-side dry run per object first
+    await expect(owners).toContainText(".data.Corefile owned by Terraform");
+    await expect(page.getByTestId("owners-take")).toContainText("take ownership from Terraform");
+    const unsaved = await (await request.get(url("main", "/api/v1/stack/config"))).json();
+    expect(unsaved.current.id, "nothing is saved before the choice").toBe(before.current.id);
+    await page.getByTestId("owners-leave").click();
+    await expect(page.getByTestId("save-result")).toContainText("stays with Terraform");
     await expect(page.getByTestId("save-result")).toContainText("Saved as stack config revision");
-    const after = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
+    const after = await (await request.get(url("main", "/api/v1/stack/config"))).json();
+    // a new revision (on a fresh database the config before was the built-in default, id null)
+    expect(after.current.id).toEqual(expect.any(Number));
+    expect(after.current.id).not.toBe(before.current.id);
     expect(after.current.config.coredns.forwarders).toEqual(["10.0.20.1", "1.1.1.1"]);
-    if (twinPresent()) expect(after.current.note).toContain("ConfigMap kube-system/coredns: left to Terraform");
+    expect(after.current.note).toContain("ConfigMap kube-system/coredns: left to Terraform");
     // put the previous desired config back so other specs see the homelab's values
-    const restore = await request.post(url("main", "/api/v1/stack/config"), { headers: ADMIN, data: { config: before.current.config, note: "e2e: restore" } });
+    const restore = await request.post(url("main", "/api/v1/stack/config"), { data: { config: before.current.config, note: "e2e: restore" } });
     expect(restore.status()).toBe(200);
   });
 
-  test("NodeLocal form: a bare boolean flag value is refused at the field (Go flag parsing would stop node-cache)", async ({ page }) => {
-    await page.setExtraHTTPHeaders(ADMIN);
+  test("NodeLocal form: a bare boolean flag value is refused at the field (Go flag parsing would stop node-cache)", async ({ adminPage: page }) => {
     await page.goto(url("main", "/coredns"));
     await page.getByTestId("tab-nodelocal").click();
     await page.getByTestId("field-nodelocal.extraArgs").fill("-skipteardown true");

@@ -1,6 +1,6 @@
 import http from "node:http";
-import { expect, test } from "@playwright/test";
-import { ADMIN, OPERATOR, VIEWER, asUser, jwtFor, url } from "./env";
+import { ADMIN, asUser, jwtFor, url } from "./env";
+import { expect, test } from "./fixtures";
 
 /** A raw HTTP request from a chosen local source address, to play a caller that is not the trusted proxy. */
 function rawGet(target: string, headers: Record<string, string>, localAddress: string): Promise<{ status: number; body: string }> {
@@ -41,16 +41,14 @@ test.describe("identity through Authentik headers", () => {
     expect(spoof.status).toBe(401);
   });
 
-  test("a trusted request shows the person's name and role", async ({ request, browser }) => {
-    const r = await request.get(url("main", "/api/v1/whoami"), { headers: OPERATOR });
+  test("a trusted request shows the person's name and role", async ({ operatorRequest, viewerPage: page }) => {
+    const r = await operatorRequest.get(url("main", "/api/v1/whoami"));
+    expect(r.status()).toBe(200);
     expect(await r.json()).toEqual({ user: "oscar", groups: ["dns-operators"], role: "operator" });
-    const ctx = await browser.newContext({ extraHTTPHeaders: VIEWER });
-    const page = await ctx.newPage();
     await page.goto(url("main", "/"));
     await expect(page.getByTestId("user-name")).toHaveText("victor");
     await expect(page.getByTestId("user-role")).toHaveText("viewer");
     await expect(page.getByRole("link", { name: "Log out" })).toHaveAttribute("href", "/outpost.goauthentik.io/sign_out");
-    await ctx.close();
   });
 
   test("someone in no mapped group gets 403", async ({ request }) => {
@@ -58,15 +56,12 @@ test.describe("identity through Authentik headers", () => {
     expect(r.status()).toBe(403);
   });
 
-  test("every section is reachable from the navigation", async ({ browser }) => {
-    const ctx = await browser.newContext({ extraHTTPHeaders: ADMIN });
-    const page = await ctx.newPage();
+  test("every section is reachable from the navigation", async ({ adminPage: page }) => {
     await page.goto(url("main", "/"));
     for (const name of ["Architecture", "Resolution paths", "Stack", "CoreDNS", "Technitium", "Query logs", "Audit", "Overview"]) {
       await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name, exact: true }).click();
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
     }
-    await ctx.close();
   });
 });
 
@@ -131,28 +126,28 @@ test.describe("demo mode", () => {
 });
 
 test.describe("roles are enforced by the server and every refusal is audited", () => {
-  test("a viewer calling an operator action gets 403 and the refusal is in the audit log", async ({ request }) => {
-    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: VIEWER, data: {} });
+  test("a viewer calling an operator action gets 403 and the refusal is in the audit log", async ({ viewerRequest, adminRequest }) => {
+    const r = await viewerRequest.post(url("main", "/api/v1/sync/zones"), { data: {} });
     expect(r.status()).toBe(403);
     expect((await r.json()).error.message).toMatch(/needs the operator role/);
-    const audit = await request.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=victor"), { headers: ADMIN });
+    const audit = await adminRequest.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=victor"));
     const rows = (await audit.json()).rows as { user: string; role: string; result: string; httpStatus: number }[];
     expect(rows[0]).toMatchObject({ user: "victor", role: "viewer", result: "refused", httpStatus: 403 });
   });
 
-  test("an operator may not apply the stack (admin only): 403, nothing applied", async ({ request }) => {
-    const before = await (await request.get(url("main", "/api/v1/stack/runs"), { headers: OPERATOR })).json();
-    const r = await request.post(url("main", "/api/v1/stack/apply"), { headers: OPERATOR, data: {} });
+  test("an operator may not apply the stack (admin only): 403, nothing applied", async ({ operatorRequest: request }) => {
+    const before = await (await request.get(url("main", "/api/v1/stack/runs"))).json();
+    const r = await request.post(url("main", "/api/v1/stack/apply"), { data: {} });
     expect(r.status()).toBe(403);
-    const after = await (await request.get(url("main", "/api/v1/stack/runs"), { headers: OPERATOR })).json();
+    const after = await (await request.get(url("main", "/api/v1/stack/runs"))).json();
     expect(JSON.stringify(after)).toBe(JSON.stringify(before));
   });
 
-  test("a cross-site POST to an API route is refused even with a valid identity", async ({ request }) => {
-    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: { ...ADMIN, origin: "http://evil.example" }, data: {} });
+  test("a cross-site POST to an API route is refused even with a valid identity", async ({ adminRequest: request }) => {
+    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: { origin: "http://evil.example" }, data: {} });
     expect(r.status()).toBe(403);
     expect((await r.json()).error.message).toMatch(/cross-site/);
-    const audit = await request.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=alice"), { headers: ADMIN });
+    const audit = await request.get(url("main", "/api/v1/audit?action=sync.zones&result=refused&user=alice"));
     expect(((await audit.json()).rows as { error: string }[])[0].error).toMatch(/cross-site/);
   });
 });

@@ -1,4 +1,4 @@
-import { expect, type Page, test } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -6,29 +6,34 @@ import { migrate } from "../prisma/migrate";
 import { startApp } from "../scripts/lib/app-process";
 import { startEmbeddedPostgres } from "../scripts/lib/embedded-pg";
 import { generateQueryLogs } from "../twin/querylogs/generate";
-import { ADMIN, E2E, VIEWER, url } from "./env";
+import { E2E, url } from "./env";
+import { expect, test } from "./fixtures";
 
 // Query-log explorer: the API against a dns_logs table filled the way Technitium fills it, and the page (filters in
 // the URL, click-to-filter, keyset "older" paging, row details, export links).
 
-test.beforeAll(async () => {
-  const dbUrl = process.env.E2E_QUERYLOG_DATABASE_URL;
-  if (!dbUrl) return;
-  // The twin normally fills the table; fill it here when it did not.
-  const c = new pg.Client({ connectionString: dbUrl });
+/** The query-log database e2e/global-setup.ts created; the twin fills its dns_logs table as Technitium would. */
+const logDatabaseUrl = () => {
+  const u = process.env.E2E_QUERYLOG_DATABASE_URL;
+  if (!u) throw new Error("E2E_QUERYLOG_DATABASE_URL is unset: e2e/global-setup.ts creates the query-log database");
+  return u;
+};
+
+test.beforeAll(async ({ twin: _twin }) => {
+  // the twin filled two days of rows at its start (e2e/global-setup.ts): the specs below read them
+  const c = new pg.Client({ connectionString: logDatabaseUrl() });
   await c.connect();
   try {
-    const has = await c.query(`SELECT to_regclass('dns_logs') AS t`);
-    const rows = has.rows[0].t ? Number((await c.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n) : 0;
-    if (rows === 0) await generateQueryLogs({ databaseUrl: dbUrl, days: 2, perDay: 20_000, endAt: new Date(Date.now() - 5 * 60_000) });
+    const rows = Number((await c.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp > now() - interval '2 days'`)).rows[0].n);
+    expect(rows, "rows the twin wrote to dns_logs").toBeGreaterThan(20_000);
   } finally {
     await c.end();
   }
 });
 
 test.describe("query logs", () => {
-  test("the API returns decoded rows newest first with a keyset cursor", async ({ request }) => {
-    const r = await request.get(url("main", "/api/v1/query-logs?limit=20&from=" + new Date(Date.now() - 3 * 86_400_000).toISOString()), { headers: VIEWER });
+  test("the API returns decoded rows newest first with a keyset cursor", async ({ viewerRequest: request }) => {
+    const r = await request.get(url("main", "/api/v1/query-logs?limit=20&from=" + new Date(Date.now() - 3 * 86_400_000).toISOString()));
     expect(r.status()).toBe(200);
     const body = await r.json();
     expect(body.rows.length).toBe(20);
@@ -37,27 +42,27 @@ test.describe("query logs", () => {
     expect(["Udp", "Tcp", "Tls", "Https", "Quic"]).toContain(row.protocol);
     expect(Number(body.rows[0].id)).toBeGreaterThan(Number(body.rows[19].id));
     expect(body.nextCursor).toBe(body.rows[19].id);
-    const next = await (await request.get(url("main", `/api/v1/query-logs?limit=20&cursor=${body.nextCursor}&from=${new Date(Date.now() - 3 * 86_400_000).toISOString()}`), { headers: VIEWER })).json();
+    const next = await (await request.get(url("main", `/api/v1/query-logs?limit=20&cursor=${body.nextCursor}&from=${new Date(Date.now() - 3 * 86_400_000).toISOString()}`))).json();
     expect(Number(next.rows[0].id)).toBeLessThan(Number(body.nextCursor));
   });
 
-  test("bad input is a 400 naming the parameter; injection payloads are refused", async ({ request }) => {
+  test("bad input is a 400 naming the parameter; injection payloads are refused", async ({ viewerRequest: request }) => {
     for (const [q, name] of [
       ["client=10.0.0.0/40", "client"],
       ["from=last%20tuesday", "from"],
       ["rcode=NoSuchRcode", "rcode"],
       ["qname=x'%3B%20DROP%20TABLE%20dns_logs%3B--", "qname"],
     ]) {
-      const r = await request.get(url("main", `/api/v1/query-logs?${q}`), { headers: VIEWER });
+      const r = await request.get(url("main", `/api/v1/query-logs?${q}`));
       expect(r.status()).toBe(400);
       expect((await r.json()).error.message).toContain(name);
     }
-    const ok = await request.get(url("main", "/api/v1/query-logs?limit=1"), { headers: VIEWER });
+    const ok = await request.get(url("main", "/api/v1/query-logs?limit=1"));
     expect(ok.status()).toBe(200);
   });
 
-  test("export streams CSV and is audited as a bulk read", async ({ request }) => {
-    const r = await request.get(url("main", "/api/v1/query-logs/export?format=csv&rcode=NxDomain"), { headers: VIEWER });
+  test("export streams CSV and is audited as a bulk read", async ({ viewerRequest: request, adminRequest }) => {
+    const r = await request.get(url("main", "/api/v1/query-logs/export?format=csv&rcode=NxDomain"));
     expect(r.status()).toBe(200);
     expect(r.headers()["content-type"]).toContain("text/csv");
     const text = await r.text();
@@ -65,12 +70,11 @@ test.describe("query logs", () => {
     expect(lines[0]).toBe("id,timestamp,server,clientIp,protocol,responseType,rtt,rcode,qname,qtype,qclass,answer,clientKind,clientName,clientPath");
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.includes(",NxDomain,"))).toBe(true);
-    const audit = await (await request.get(url("main", "/api/v1/audit?action=querylogs.export"), { headers: ADMIN })).json();
-    expect(JSON.stringify(audit)).toContain("querylogs.export");
+    const audit = await (await adminRequest.get(url("main", "/api/v1/audit?action=querylogs.export&user=victor&limit=1"))).json();
+    expect(audit.rows[0]).toMatchObject({ action: "querylogs.export", user: "victor" });
   });
 
-  test("the page shows rows in time order and charts; older pages by cursor; clicking a value filters by it; the view is a URL", async ({ page }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("the page shows rows in time order and charts; older pages by cursor; clicking a value filters by it; the view is a URL", async ({ viewerPage: page }) => {
     await page.goto(url("main", "/query-logs?range=7d"));
     await expect(page.getByTestId("ql-row").first()).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId("ql-volume-chart")).toBeVisible();
@@ -94,8 +98,7 @@ test.describe("query logs", () => {
     await expect(page.getByTestId("ql-export-csv")).toHaveAttribute("href", /\/api\/v1\/query-logs\/export\?.*format=csv/);
   });
 
-  test("one round trip per panel per change: the page brings its panels' data, a panel asks the API only for what did not come, never twice", async ({ page }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("one round trip per panel per change: the page brings its panels' data, a panel asks the API only for what did not come, never twice", async ({ viewerPage: page }) => {
     const api: string[] = [];
     const navigations: string[] = [];
     page.on("request", (r) => {
@@ -127,8 +130,7 @@ test.describe("query logs", () => {
     for (const a of api) expect(a).toMatch(/rcode=NxDomain/);
   });
 
-  test("dragging across the volume chart zooms the range to the buckets dragged over", async ({ page }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("dragging across the volume chart zooms the range to the buckets dragged over", async ({ viewerPage: page }) => {
     await page.goto(url("main", "/query-logs?range=24h"));
     // the plot itself, not a legend icon (also an svg.recharts-surface, and earlier in the document)
     const chart = page.getByTestId("ql-volume-chart").locator(".recharts-wrapper > svg.recharts-surface").first();
@@ -148,8 +150,7 @@ test.describe("query logs", () => {
     await expect(page.getByTestId("ql-range")).toHaveValue("custom");
   });
 
-  test("50 random filter changes in quick succession on PostgreSQL: no 5xx, no console errors", async ({ page }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("50 random filter changes in quick succession on PostgreSQL: no 5xx, no console errors", async ({ viewerPage: page }) => {
     await randomFilterChanges(page, url("main", "/query-logs?range=24h"), 50);
   });
 });
@@ -165,7 +166,7 @@ test.describe("who asked: every row names its client, and filters by kind or nam
   ];
   const since = () => new Date(Date.now() - 30 * 60_000).toISOString();
   test.beforeAll(async () => {
-    const c = new pg.Client({ connectionString: process.env.E2E_QUERYLOG_DATABASE_URL });
+    const c = new pg.Client({ connectionString: logDatabaseUrl() });
     await c.connect();
     try {
       for (const [ip, n] of senders)
@@ -179,9 +180,9 @@ test.describe("who asked: every row names its client, and filters by kind or nam
     }
   });
 
-  test("the API names each row's client with its kind, name and path; clientKind / clientName narrow the rows; the export carries them", async ({ request }) => {
+  test("the API names each row's client with its kind, name and path; clientKind / clientName narrow the rows; the export carries them", async ({ viewerRequest: request }) => {
     const get = async (q: string) => {
-      const r = await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&${q}`), { headers: VIEWER });
+      const r = await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&${q}`));
       expect(r.status(), await r.text()).toBe(200);
       return (await r.json()).rows as { clientIp: string; client: { kind: string; label: string; name: string | null; path: string; pathClass: string | null } | null }[];
     };
@@ -199,15 +200,15 @@ test.describe("who asked: every row names its client, and filters by kind or nam
     expect(new Set((await get("clientKind=lan-device,pfsense")).map((r) => r.clientIp))).toEqual(new Set(["192.168.1.140", "10.0.20.1"]));
     expect((await get("clientKind=!lan-device")).length).toBe(5);
     expect(await get("clientName=k8s-node3")).toEqual([]);
-    const bad = await request.get(url("main", `/api/v1/query-logs?clientKind=toaster`), { headers: VIEWER });
+    const bad = await request.get(url("main", `/api/v1/query-logs?clientKind=toaster`));
     expect(bad.status()).toBe(400);
     expect((await bad.json()).error.message).toContain("clientKind");
-    const csv = await (await request.get(url("main", `/api/v1/query-logs/export?format=csv&qname=${qname}&from=${since()}&clientKind=nodelocal-node`), { headers: VIEWER })).text();
+    const csv = await (await request.get(url("main", `/api/v1/query-logs/export?format=csv&qname=${qname}&from=${since()}&clientKind=nodelocal-node`))).text();
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe("id,timestamp,server,clientIp,protocol,responseType,rtt,rcode,qname,qtype,qclass,answer,clientKind,clientName,clientPath");
     expect(lines.length).toBe(4);
     expect(lines.slice(1).every((l) => l.includes(",10.0.20.102,") && l.includes(",nodelocal-node,k8s-node2,"))).toBe(true);
-    const stats = await (await request.get(url("main", `/api/v1/query-logs/stats?parts=top&qname=${qname}&from=${since()}`), { headers: VIEWER })).json();
+    const stats = await (await request.get(url("main", `/api/v1/query-logs/stats?parts=top&qname=${qname}&from=${since()}`))).json();
     const top = stats.top.clients as { key: string; count: number; client: { label: string } | null }[];
     expect(top.map((e) => [e.key, e.count, e.client?.label])).toEqual([
       ["192.168.1.140", 4, "LAN device"],
@@ -216,11 +217,10 @@ test.describe("who asked: every row names its client, and filters by kind or nam
     ]);
   });
 
-  test("the page shows who asked; clicking a kind filters by it (a chip), and a name typed in the form narrows further", async ({ page, request }) => {
+  test("the page shows who asked; clicking a kind filters by it (a chip), and a name typed in the form narrows further", async ({ viewerPage: page, viewerRequest: request }) => {
     await expect
-      .poll(async () => JSON.stringify(await (await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&clientKind=nodelocal-node`), { headers: VIEWER })).json()), { timeout: 45_000 })
+      .poll(async () => JSON.stringify(await (await request.get(url("main", `/api/v1/query-logs?qname=${qname}&from=${since()}&clientKind=nodelocal-node`))).json()), { timeout: 45_000 })
       .toContain("k8s-node2");
-    await page.setExtraHTTPHeaders(VIEWER);
     await page.goto(url("main", `/query-logs?range=1h&qname=${qname}`));
     await expect(page.getByTestId("ql-row")).toHaveCount(9, { timeout: 30_000 });
     await expect.poll(async () => new Set(await page.getByTestId("ql-client-kind").allInnerTexts())).toEqual(new Set(["NodeLocal node", "LAN device", "pfSense gateway"]));
@@ -248,10 +248,10 @@ test.describe("who asked: every row names its client, and filters by kind or nam
   });
 });
 
-test("junk-filter coverage: template-matching names that reached Technitium, counted by the path they took", async ({ request, page }) => {
+test("junk-filter coverage: template-matching names that reached Technitium, counted by the path they took", async ({ viewerRequest: request, viewerPage: page }) => {
   // On an instance name of its own so the twin's live traffic does not add to the counts: five search-domain
   // expansions from the NodeLocal cache on k8s-node2, two from a LAN device, one real name (not junk) from the node.
-  const c = new pg.Client({ connectionString: process.env.E2E_QUERYLOG_DATABASE_URL });
+  const c = new pg.Client({ connectionString: logDatabaseUrl() });
   await c.connect();
   try {
     await c.query(
@@ -269,7 +269,7 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   }
   const from = new Date(Date.now() - 20 * 60_000).toISOString();
   const read = async () => {
-    const r = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=${from}&server=e2e-junk`), { headers: VIEWER });
+    const r = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=${from}&server=e2e-junk`));
     expect(r.status(), await r.text()).toBe(200);
     return r.json();
   };
@@ -280,10 +280,9 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   expect(body.patternExact).toBe(true);
   const counts = Object.fromEntries(body.periods.at(-1).rows.map((x: { path: string; count: number }) => [x.path, x.count]));
   expect(counts).toEqual({ coredns: 0, nodelocal: 5, other: 2 });
-  const bad = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=yesterday`), { headers: VIEWER });
+  const bad = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=yesterday`));
   expect(bad.status()).toBe(400);
   // the causes page shows the three paths, each count linking to the rows behind it
-  await page.setExtraHTTPHeaders(VIEWER);
   await page.goto(url("main", "/query-logs/causes?range=24h"));
   await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");
   // the failing clients above it are named by kind (from the same named top lists)

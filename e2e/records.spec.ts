@@ -1,18 +1,16 @@
-import { expect, test } from "@playwright/test";
-import { OPERATOR, VIEWER, url } from "./env";
+import { url } from "./env";
+import { expect, test } from "./fixtures";
 
 // Zones and records: the zones on the primary with serials per instance, and the user story — add an A record with
 // its PTR through the page and watch the proof converge on all three Technitium instances (the twin, over DNS).
-const twinPresent = () => !!process.env.E2E_TWIN_ADMIN && process.env.E2E_TWIN_ADMIN !== "{}";
 const records = (zone: string) => url("main", `/api/v1/zones/${zone}/records`);
 
-test.describe("records", () => {
-  test.beforeEach(() => {
-    if (!twinPresent()) throw new Error("these tests need the homelab twin (e2e/global-setup.ts starts it)");
-  });
+// A record change is a sync run (the sync lock): in order, and in the `serial` project (playwright.config.ts).
+test.describe.configure({ mode: "serial" });
 
-  test("a viewer sees zones with serials per instance and the dynamic-update ACL, but cannot change a record", async ({ page, request }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+test.describe("records", () => {
+
+  test("a viewer sees zones with serials per instance and the dynamic-update ACL, but cannot change a record", async ({ viewerPage: page, viewerRequest: request, twin: _twin }) => {
     await page.goto(url("main", "/zones"));
     const lan = page.locator('[data-testid="zones-table"] tr[data-zone="viktorbarzin.lan"]');
     // the first load asks three instances over the API and DNS while the twin is still busy seeding
@@ -22,29 +20,28 @@ test.describe("records", () => {
     await page.getByTestId("open-zone-viktorbarzin.lan").click();
     await expect(page.locator('[data-testid="records-table"] tr[data-name="idrac"][data-type="A"]')).toBeVisible();
     await expect(page.getByTestId("record-add")).toHaveCount(0);
-    const r = await request.post(records("viktorbarzin.lan"), { headers: VIEWER, data: { name: "viewer-try", type: "A", value: "10.0.20.9" } });
+    const r = await request.post(records("viktorbarzin.lan"), { data: { name: "viewer-try", type: "A", value: "10.0.20.9" } });
     expect(r.status()).toBe(403);
     for (const method of ["PUT", "DELETE"]) {
-      const w = await request.fetch(`${records("viktorbarzin.lan")}/idrac/A`, { method, headers: VIEWER, data: { current: "192.168.1.4", value: "192.168.1.4" } });
+      const w = await request.fetch(`${records("viktorbarzin.lan")}/idrac/A`, { method, data: { current: "192.168.1.4", value: "192.168.1.4" } });
       expect(w.status(), method).toBe(403);
     }
   });
 
-  test("bad input is a 400 naming the field and writes nothing; a stale precondition is a 409 with the current value", async ({ request }) => {
-    const before = await (await request.get(`${records("viktorbarzin.lan")}?name=idrac`, { headers: VIEWER })).json();
-    const bad = await request.post(records("viktorbarzin.lan"), { headers: OPERATOR, data: { name: "bad name", type: "A", value: "10.0.20.300", ttl: 0 } });
+  test("bad input is a 400 naming the field and writes nothing; a stale precondition is a 409 with the current value", async ({ viewerRequest, operatorRequest, twin: _twin }) => {
+    const before = await (await viewerRequest.get(`${records("viktorbarzin.lan")}?name=idrac`)).json();
+    const bad = await operatorRequest.post(records("viktorbarzin.lan"), { data: { name: "bad name", type: "A", value: "10.0.20.300", ttl: 0 } });
     expect(bad.status()).toBe(400);
     const msg = (await bad.json()).error.message as string;
     for (const field of ["name", "value", "ttl"]) expect(msg).toContain(`${field}:`);
-    const stale = await request.put(`${records("viktorbarzin.lan")}/idrac/A`, { headers: OPERATOR, data: { current: "192.168.1.99", value: "192.168.1.5", force: true } });
+    const stale = await operatorRequest.put(`${records("viktorbarzin.lan")}/idrac/A`, { data: { current: "192.168.1.99", value: "192.168.1.5", force: true } });
     expect(stale.status()).toBe(409);
     expect((await stale.json()).error.details.current).toEqual(["192.168.1.4"]);
-    const after = await (await request.get(`${records("viktorbarzin.lan")}?name=idrac`, { headers: VIEWER })).json();
+    const after = await (await viewerRequest.get(`${records("viktorbarzin.lan")}?name=idrac`)).json();
     expect(after).toEqual(before);
   });
 
-  test("a record Kea DDNS writes is marked, and changing it warns and needs an explicit force", async ({ page }) => {
-    await page.setExtraHTTPHeaders(OPERATOR);
+  test("a record Kea DDNS writes is marked, and changing it warns and needs an explicit force", async ({ operatorPage: page, twin: _twin }) => {
     await page.goto(url("main", "/zones"));
     await page.getByTestId("open-zone-viktorbarzin.lan").click();
     const row = page.locator('[data-testid="records-table"] tr[data-name="printer"][data-type="A"]');
@@ -57,10 +54,9 @@ test.describe("records", () => {
     await expect(page.getByTestId("sync-run")).toHaveCount(0);
   });
 
-  test("add an A record with its PTR and see the proof converge on all three instances", async ({ page, request }) => {
+  test("add an A record with its PTR and see the proof converge on all three instances", async ({ operatorPage: page, viewerRequest: request, twin: _twin }) => {
     test.setTimeout(120_000);
     const host = `e2e-${Date.now().toString(36)}`;
-    await page.setExtraHTTPHeaders(OPERATOR);
     await page.goto(url("main", "/zones"));
     await page.getByTestId("open-zone-viktorbarzin.lan").click();
     await page.getByTestId("record-add").click();
@@ -95,11 +91,11 @@ test.describe("records", () => {
     await expect(row.locator(".badge-ok")).toHaveCount(3);
 
     // the PTR is there too, on every instance
-    const rev = await (await request.get(`${url("main", "/api/v1/zones/20.0.10.in-addr.arpa/records")}?name=240`, { headers: VIEWER })).json();
+    const rev = await (await request.get(`${url("main", "/api/v1/zones/20.0.10.in-addr.arpa/records")}?name=240`)).json();
     expect(rev.records).toEqual([expect.objectContaining({ name: "240", type: "PTR", value: `${host}.viktorbarzin.lan.`, instances: { primary: true, secondary: true, tertiary: true } })]);
 
     // and the run is in the history with its audit row
-    const hist = await (await request.get(url("main", "/api/v1/sync/runs?kind=record"), { headers: VIEWER })).json();
+    const hist = await (await request.get(url("main", "/api/v1/sync/runs?kind=record"))).json();
     expect(hist.runs[0]).toMatchObject({ kind: "record", status: "ok", createdBy: "oscar" });
   });
 });

@@ -1,6 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { type Page, type Request } from "@playwright/test";
 import { writeFileSync } from "node:fs";
-import { ADMIN, url } from "./env";
+import { url } from "./env";
+import { expect, test } from "./fixtures";
 
 // Every page at the two laptop sizes (issue 17): never wider than the window, no console errors, no failed requests
 // (a 4xx only where listed as expected), the architecture graph's smallest label at least 11 px at its default view.
@@ -57,7 +58,7 @@ for (const size of SIZES)
   test.describe(`every page at ${size.width}×${size.height}`, () => {
     test.use({ viewport: size });
     for (const p of PAGES)
-      test(`${p.path}: fits the window, no console errors, no failed requests`, async ({ page }, testInfo) => {
+      test(`${p.path}: fits the window, no console errors, no failed requests`, async ({ adminPage: page }, testInfo) => {
         test.setTimeout(120_000);
         const problems: string[] = [];
         page.on("console", (m) => {
@@ -72,11 +73,16 @@ for (const size of SIZES)
           const s = r.status();
           if (s >= 500 || (s >= 400 && !EXPECTED_4XX.some((re) => re.test(r.url())))) problems.push(`HTTP ${s}: ${r.request().method()} ${r.url()}`);
         });
-        await page.setExtraHTTPHeaders(ADMIN);
+        // every request the page starts, until it has answered (or failed, which is reported above)
+        const inFlight = new Set<Request>();
+        page.on("request", (r) => void inFlight.add(r));
+        page.on("requestfinished", (r) => void inFlight.delete(r));
+        page.on("requestfailed", (r) => void inFlight.delete(r));
         await page.goto(url("main", p.path));
         await expect(page.locator(p.ready).first()).toBeVisible({ timeout: 60_000 });
-        await page.waitForLoadState("networkidle", { timeout: 20_000 }).catch(() => undefined);
-        await page.waitForTimeout(1000);
+        // settled: no route still loading, and every request the page made has answered
+        await expect(page.getByTestId("page-loading")).toHaveCount(0, { timeout: 30_000 });
+        await expect.poll(() => [...inFlight].map((r) => `${r.method()} ${r.url()}`), { timeout: 30_000, message: "requests still in flight" }).toEqual([]);
 
         const shot = await page.screenshot();
         const shotName = `${p.path === "/" ? "overview" : p.path.slice(1)}-${size.width}x${size.height}.png`;
@@ -93,10 +99,9 @@ for (const size of SIZES)
 // Issue 17: the architecture graph reads at a glance at 1440×900 — its default view frames the pods' DNS path (pods,
 // CoreDNS, the Technitium Services and instances) with no label under 11 px; pan and zoom move it; each focus area
 // keeps labels readable; only "Whole estate" may shrink them, on request.
-test("the architecture graph's default view shows the DNS path with labels of at least 11 px", async ({ page }, testInfo) => {
+test("the architecture graph's default view shows the DNS path with labels of at least 11 px", async ({ adminPage: page }, testInfo) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.setExtraHTTPHeaders(ADMIN);
   await page.goto(url("main", "/architecture"));
   await expect(page.locator('[data-testid="architecture-graph"] svg g.node').first()).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("focus-path")).toHaveAttribute("aria-pressed", "true");

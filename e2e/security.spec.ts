@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { expect, type APIRequestContext, test } from "@playwright/test";
+import { type APIRequestContext } from "@playwright/test";
 import { ADMIN, OPERATOR, VIEWER, jwtFor, url } from "./env";
+import { expect, test } from "./fixtures";
 import { type Discovered, discoverPages, discoverRoutes } from "./security-tree";
 
 // The trust boundary, attacked as an outsider would, on the production build: every page and route found in the
@@ -71,9 +72,9 @@ function once(target: string, opts: RawOptions): Promise<Raw & { location?: stri
   });
 }
 
-/** What a refusal may not change: config revisions, apply runs, sync runs, the lock. */
-async function state(request: APIRequestContext): Promise<string> {
-  const get = async (p: string) => (await request.get(url("main", p), { headers: ADMIN })).json();
+/** What a refusal may not change: config revisions, apply runs, sync runs, the lock (read with an admin's request). */
+async function state(adminRequest: APIRequestContext): Promise<string> {
+  const get = async (p: string) => (await adminRequest.get(url("main", p))).json();
   const [config, applies, syncs, lock] = await Promise.all([get("/api/v1/stack/config?limit=100"), get("/api/v1/stack/runs?limit=100"), get("/api/v1/sync/runs?pageSize=100"), get("/api/v1/stack/lock")]);
   return JSON.stringify({
     current: config.current.id,
@@ -84,6 +85,8 @@ async function state(request: APIRequestContext): Promise<string> {
   });
 }
 
+// Every state comparison below assumes nothing else changes the stack meanwhile: in order, and in the `serial`
+// project (playwright.config.ts) with the specs that sync, apply or save.
 test.describe.configure({ mode: "serial" });
 
 test.describe("security: discovered from the tree", () => {
@@ -98,13 +101,13 @@ test.describe("security: discovered from the tree", () => {
     }
   });
 
-  test("plant a marker: an audit note and a config revision note", async ({ request }) => {
-    const cur = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).json();
-    const saved = await request.post(url("main", "/api/v1/stack/config"), { headers: ADMIN, data: { config: cur.current.config, note: MARKER } });
+  test("plant a marker: an audit note and a config revision note", async ({ adminRequest: request }) => {
+    const cur = await (await request.get(url("main", "/api/v1/stack/config"))).json();
+    const saved = await request.post(url("main", "/api/v1/stack/config"), { data: { config: cur.current.config, note: MARKER } });
     expect(saved.status()).toBe(200);
-    const audit = await (await request.get(url("main", "/api/v1/audit?action=stack.config.save&limit=5"), { headers: ADMIN })).text();
+    const audit = await (await request.get(url("main", "/api/v1/audit?action=stack.config.save&limit=5"))).text();
     expect(audit).toContain(MARKER);
-    const stack = await (await request.get(url("main", "/api/v1/stack/config"), { headers: ADMIN })).text();
+    const stack = await (await request.get(url("main", "/api/v1/stack/config"))).text();
     expect(stack).toContain(MARKER);
   });
 
@@ -157,8 +160,8 @@ test.describe("security: discovered from the tree", () => {
       }
   });
 
-  test("a flood of refused strangers makes about one audit row, not one per request", async ({ request }) => {
-    const count = async () => (await (await request.get(url("main", "/api/v1/audit?result=refused&user=anonymous&limit=200"), { headers: ADMIN })).json()).rows as { count: number; error: string }[];
+  test("a flood of refused strangers makes about one audit row, not one per request", async ({ adminRequest }) => {
+    const count = async () => (await (await adminRequest.get(url("main", "/api/v1/audit?result=refused&user=anonymous&limit=200"))).json()).rows as { count: number; error: string }[];
     const answers = await Promise.all(Array.from({ length: 200 }, () => raw(url("main", "/api/v1/whoami"), { from: "127.0.0.9" })));
     expect(answers.every((a) => a.status === 401)).toBe(true);
     // counted in memory, written once a second
@@ -166,22 +169,22 @@ test.describe("security: discovered from the tree", () => {
     expect((await count()).filter((r) => r.error.includes("127.0.0.9")).length).toBeLessThanOrEqual(2);
   });
 
-  test("every mutating route as a lower role: 403, an audit row, nothing changed", async ({ request }) => {
-    const before = await state(request);
+  test("every mutating route as a lower role: 403, an audit row, nothing changed", async ({ request, adminRequest }) => {
+    const before = await state(adminRequest);
     for (const [p, m] of Object.entries(MUTATIONS)) {
       const lower = m.role === "admin" ? [["victor", VIEWER], ["oscar", OPERATOR]] : [["victor", VIEWER]];
       for (const [user, headers] of lower as [string, Record<string, string>][]) {
         const r = await request.fetch(url("main", p), { method: m.method ?? "POST", headers, data: m.body });
         expect(r.status(), `${user} ${p}`).toBe(403);
-        const rows = (await (await request.get(url("main", `/api/v1/audit?action=${m.action}&result=refused&user=${user}&limit=1`), { headers: ADMIN })).json()).rows;
+        const rows = (await (await adminRequest.get(url("main", `/api/v1/audit?action=${m.action}&result=refused&user=${user}&limit=1`))).json()).rows;
         expect(rows[0], `${user} ${p}`).toMatchObject({ user, result: "refused", httpStatus: 403 });
       }
     }
-    expect(await state(request)).toBe(before);
+    expect(await state(adminRequest)).toBe(before);
   });
 
-  test("NUL strings, 64-bit ids, long cursors, absurd ranges, bad dates and IPs: 4xx within a second or two, nothing changed", async ({ request }) => {
-    const before = await state(request);
+  test("NUL strings, 64-bit ids, long cursors, absurd ranges, bad dates and IPs: 4xx within a second or two, nothing changed", async ({ request, adminRequest }) => {
+    const before = await state(adminRequest);
     const cases: [string, string, Record<string, string>, unknown?][] = [
       ["POST", "/api/v1/stack/rollback", ADMIN, { toRun: 2147483648 }],
       ["POST", "/api/v1/stack/rollback", ADMIN, { toRun: 1, undo: 99999999999 }],
@@ -216,17 +219,17 @@ test.describe("security: discovered from the tree", () => {
       expect((await r.json()).error.message, p).toBeTruthy();
       expect(ms, `${method} ${p}`).toBeLessThan(2000);
     }
-    expect(await state(request)).toBe(before);
+    expect(await state(adminRequest)).toBe(before);
   });
 
-  test("the query-log stats DoS range is answered fast and clipped to the retention", async ({ request }) => {
+  test("the query-log stats DoS range is answered fast and clipped to the retention", async ({ viewerRequest }) => {
     const t0 = performance.now();
-    const r = await request.get(url("main", "/api/v1/query-logs/stats?from=0001-01-01&to=9999-12-31"), { headers: VIEWER });
+    const r = await viewerRequest.get(url("main", "/api/v1/query-logs/stats?from=1000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z"));
     const ms = performance.now() - t0;
-    expect(r.status()).toBeLessThan(500);
     const body = await r.text();
+    expect(r.status(), body.slice(0, 300)).toBe(200);
     expect(body.length).toBeLessThan(2_000_000);
-    if (r.status() === 200) expect(new Date(JSON.parse(body).from).getTime()).toBeGreaterThan(Date.now() - 92 * 86_400_000);
+    expect(new Date(JSON.parse(body).from).getTime()).toBeGreaterThan(Date.now() - 92 * 86_400_000);
     expect(ms).toBeLessThan(5000);
   });
 
@@ -247,9 +250,7 @@ test.describe("security: discovered from the tree", () => {
 });
 
 test.describe("security: server actions", () => {
-  test("a lower role replaying the config-save action is refused with an audit row; cross-site and malformed posts get a clear 4xx and an audit row", async ({ browser, request }) => {
-    const ctx = await browser.newContext({ extraHTTPHeaders: ADMIN });
-    const page = await ctx.newPage();
+  test("a lower role replaying the config-save action is refused with an audit row; cross-site and malformed posts get a clear 4xx and an audit row", async ({ adminPage: page, adminRequest }) => {
     await page.goto(url("main", "/stack"));
     await page.getByTestId("tab-config").click();
     const call = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
@@ -258,15 +259,15 @@ test.describe("security: server actions", () => {
     const actionId = req.headers()["next-action"];
     const body = req.postData() ?? "";
     await expect(page.getByTestId("config-message")).toBeVisible();
-    await ctx.close();
+    await page.close();
 
-    const before = await state(request);
+    const before = await state(adminRequest);
     const base = { "next-action": actionId, "content-type": req.headers()["content-type"] ?? "text/plain;charset=UTF-8", accept: "text/x-component" };
     for (const [user, who] of [["victor", VIEWER], ["oscar", OPERATOR]] as const) {
       const r = await raw(url("main", "/stack"), { method: "POST", headers: { ...who, ...base }, body });
       expect(r.status, user).toBe(200);
       expect(r.body, user).toContain("forbidden");
-      const rows = (await (await request.get(url("main", `/api/v1/audit?action=stack.config.save&user=${user}&limit=1`), { headers: ADMIN })).json()).rows;
+      const rows = (await (await adminRequest.get(url("main", `/api/v1/audit?action=stack.config.save&user=${user}&limit=1`))).json()).rows;
       expect(rows[0], user).toMatchObject({ result: "refused", httpStatus: 403, via: "action" });
     }
     const cross = await raw(url("main", "/stack"), { method: "POST", headers: { ...ADMIN, ...base, origin: "http://evil.example", "sec-fetch-site": "cross-site" }, body });
@@ -276,10 +277,10 @@ test.describe("security: server actions", () => {
     expect(malformed.status).toBe(400);
     const badType = await raw(url("main", "/stack"), { method: "POST", headers: { ...ADMIN, ...base, "content-type": "application/xml" }, body: "<x/>" });
     expect(badType.status).toBe(400);
-    const rows = (await (await request.get(url("main", "/api/v1/audit?action=server-action&user=alice&limit=5"), { headers: ADMIN })).json()).rows as { error: string }[];
+    const rows = (await (await adminRequest.get(url("main", "/api/v1/audit?action=server-action&user=alice&limit=5"))).json()).rows as { error: string }[];
     expect(rows.some((r) => /cross-site/.test(r.error))).toBe(true);
     expect(rows.some((r) => /malformed Next-Action/.test(r.error))).toBe(true);
-    expect(await state(request)).toBe(before);
+    expect(await state(adminRequest)).toBe(before);
   });
 });
 
@@ -317,7 +318,8 @@ test.describe("security: start paths", () => {
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
-    const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+    let exitCode: number | null = null;
+    const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve((exitCode = code ?? 1))));
     const stop = async () => {
       try {
         process.kill(-child.pid!, "SIGTERM");
@@ -326,25 +328,29 @@ test.describe("security: start paths", () => {
       }
       await exited;
     };
-    const up = (async () => {
-      for (;;) {
-        const r = await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null);
-        if (r?.ok) return "up" as const;
-        await new Promise((res) => setTimeout(res, 250));
-      }
-    })();
-    const first = await Promise.race([up, exited.then((code) => ({ code }))]);
-    return { first, stop, output: () => output };
+    // whichever comes first: /api/v1/health answers, or the process exits
+    const seen: { first?: "up" | { code: number } } = {};
+    await expect
+      .poll(
+        async () => {
+          if (exitCode !== null) seen.first = { code: exitCode };
+          else if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null))?.ok) seen.first = "up";
+          return seen.first;
+        },
+        { timeout: 60_000, intervals: [250], message: `${cmd} ${args.join(" ")} answers or exits` },
+      )
+      .toBeDefined();
+    return { first: seen.first!, stop, output: () => output };
   }
 
-  test("npm start runs the real entry point: a client cannot supply the peer, a spoofed admin saves nothing", async ({ request }) => {
+  test("npm start runs the real entry point: a client cannot supply the peer, a spoofed admin saves nothing", async ({ adminRequest }) => {
     test.setTimeout(120_000);
     const port = base + 4;
     const app = await launch("npm", ["start"], port);
     try {
       expect(app.first, app.output()).toBe("up");
       const target = `http://127.0.0.1:${port}`;
-      const before = await state(request);
+      const before = await state(adminRequest);
       const spoof = { ...ADMIN, "x-dnsdeck-peer": "127.0.0.1", "x-dnsdeck-peer-proof": "0".repeat(64), "x-forwarded-for": "127.0.0.1", "content-type": "application/json" };
       const who = await raw(`${target}/api/v1/whoami`, { headers: spoof, from: "127.0.0.7" });
       expect(who.status).toBe(401);
@@ -356,7 +362,7 @@ test.describe("security: start paths", () => {
       // the genuine proxy still works
       const genuine = await raw(`${target}/api/v1/whoami`, { headers: ADMIN });
       expect(genuine.status).toBe(200);
-      expect(await state(request)).toBe(before);
+      expect(await state(adminRequest)).toBe(before);
     } finally {
       await app.stop();
     }

@@ -1,13 +1,13 @@
-import { expect, test } from "@playwright/test";
-import { OPERATOR, VIEWER, url } from "./env";
+import { jwtFor, url } from "./env";
+import { expect, test } from "./fixtures";
 
 // Technitium: instances side by side, zone / split horizon / resolver syncs with live steps and verdicts, run
 // history, CronJobs "Run now" with the streamed log, roles.
-const twinPresent = () => !!process.env.E2E_TWIN_ADMIN && process.env.E2E_TWIN_ADMIN !== "{}";
+// Syncs take the sync lock: these tests run in order, and in the `serial` project (playwright.config.ts).
+test.describe.configure({ mode: "serial" });
 
 test.describe("technitium", () => {
-  test("a viewer sees the page but cannot sync; the server refuses it anyway", async ({ page, request }) => {
-    await page.setExtraHTTPHeaders(VIEWER);
+  test("a viewer sees the page but cannot sync; the server refuses it anyway", async ({ viewerPage: page, viewerRequest: request }) => {
     await page.goto(url("main", "/technitium"));
     await expect(page.getByRole("heading", { name: "Technitium" })).toBeVisible();
     await expect(page.getByTestId("sync-zones")).toBeDisabled();
@@ -15,37 +15,43 @@ test.describe("technitium", () => {
     await expect(page.getByTestId("sync-resolver-settings")).toBeDisabled();
     await expect(page.getByTestId("remove-orphans")).toBeDisabled();
     for (const p of ["/api/v1/sync/zones", "/api/v1/sync/split-horizon", "/api/v1/sync/resolver-settings", "/api/v1/cronjobs/run"]) {
-      const r = await request.post(url("main", p), { headers: VIEWER, data: p.includes("cronjobs") ? { namespace: "technitium", name: "technitium-zone-sync" } : {} });
+      const r = await request.post(url("main", p), { data: p.includes("cronjobs") ? { namespace: "technitium", name: "technitium-zone-sync" } : {} });
       expect(r.status(), p).toBe(403);
       expect((await r.json()).error.message).toContain("operator");
     }
   });
 
-  test("the run history API pages and validates its input", async ({ request }) => {
-    const r = await request.get(url("main", "/api/v1/sync/runs?page=1&pageSize=5"), { headers: VIEWER });
+  test("the run history API pages and validates its input", async ({ viewerRequest: request }) => {
+    const r = await request.get(url("main", "/api/v1/sync/runs?page=1&pageSize=5"));
     expect(r.status()).toBe(200);
     const body = await r.json();
     expect(body).toMatchObject({ page: 1, pageSize: 5 });
     expect(Array.isArray(body.runs)).toBe(true);
-    expect((await request.get(url("main", "/api/v1/sync/runs?kind=nope"), { headers: VIEWER })).status()).toBe(400);
-    expect((await request.get(url("main", "/api/v1/sync/runs/999999"), { headers: VIEWER })).status()).toBe(404);
+    expect((await request.get(url("main", "/api/v1/sync/runs?kind=nope"))).status()).toBe(400);
+    expect((await request.get(url("main", "/api/v1/sync/runs/999999"))).status()).toBe(404);
   });
 
-  test("without reachable instances: status says who is down and a zone sync fails naming the primary, touching nothing", async ({ request }) => {
-    test.skip(twinPresent(), "only meaningful without the twin");
-    const s = await (await request.get(url("main", "/api/v1/technitium/status"), { headers: VIEWER })).json();
-    expect(s.instances.map((i: { up: boolean }) => i.up)).toEqual([false, false, false]);
-    const r = await request.post(url("main", "/api/v1/sync/zones"), { headers: OPERATOR, data: {} });
+  // the `jwt` app runs with Technitium nobody answers on (e2e/global-setup.ts); people there are JWT-verified
+  test("without reachable instances (the jwt app): status says who is down and a zone sync fails naming the primary, touching nothing", async ({ request }) => {
+    const viewer = { "x-authentik-jwt": await jwtFor("victor", ["dns-viewers"]) };
+    const operator = { "x-authentik-jwt": await jwtFor("oscar", ["dns-operators"]) };
+    const status = await request.get(url("jwt", "/api/v1/technitium/status"), { headers: viewer });
+    expect(status.status()).toBe(200);
+    const s = await status.json();
+    expect(s.instances.map((i: { name: string; up: boolean }) => [i.name, i.up])).toEqual([
+      ["primary", false],
+      ["secondary", false],
+      ["tertiary", false],
+    ]);
+    const r = await request.post(url("jwt", "/api/v1/sync/zones"), { headers: operator, data: {} });
     expect(r.status()).toBe(200);
     const run = await r.json();
     expect(run.status).toBe("failed");
     expect(run.error).toContain("the primary (primary) is unreachable");
   });
 
-  test("the three instances side by side with disagreements; Sync zones shows live steps and ends converged", async ({ page, request }) => {
-    test.skip(!twinPresent(), "needs the homelab twin");
+  test("the three instances side by side with disagreements; Sync zones shows live steps and ends converged", async ({ operatorPage: page, operatorRequest: request, twin: _twin }) => {
     test.setTimeout(120_000);
-    await page.setExtraHTTPHeaders(OPERATOR);
     await page.goto(url("main", "/technitium"));
     const table = page.getByTestId("instances-table");
     await expect(table).toBeVisible({ timeout: 30_000 });
@@ -68,20 +74,20 @@ test.describe("technitium", () => {
     await expect(page.getByTestId("run-detail")).toContainText("Verify serials");
 
     // the API: the same sync again is in step, and returns the run with its steps
-    const again = await (await request.post(url("main", "/api/v1/sync/zones"), { headers: OPERATOR, data: {} })).json();
+    const again = await (await request.post(url("main", "/api/v1/sync/zones"), { data: {} })).json();
     expect(again.status).toBe("ok");
     expect(again.steps.length).toBeGreaterThan(2);
     expect(again.results.results.every((r: { outcome: string }) => r.outcome === "in-step")).toBe(true);
   });
 
-  test("Split horizon sync and resolver settings are applied and read back", async ({ request }) => {
-    test.skip(!twinPresent(), "needs the homelab twin");
+  test("Split horizon sync and resolver settings are applied and read back", async ({ operatorRequest, viewerRequest, twin: _twin }) => {
     test.setTimeout(90_000);
-    const sh = await (await request.post(url("main", "/api/v1/sync/split-horizon"), { headers: OPERATOR, data: {} })).json();
+    const sh = await (await operatorRequest.post(url("main", "/api/v1/sync/split-horizon"), { data: {} })).json();
     expect(sh.status, sh.error).toBe("ok");
-    const rs = await (await request.post(url("main", "/api/v1/sync/resolver-settings"), { headers: OPERATOR, data: {} })).json();
+    const rs = await (await operatorRequest.post(url("main", "/api/v1/sync/resolver-settings"), { data: {} })).json();
     expect(rs.status, rs.error).toBe("ok");
-    const s = await (await request.get(url("main", "/api/v1/technitium/status"), { headers: VIEWER })).json();
+    const s = await (await viewerRequest.get(url("main", "/api/v1/technitium/status"))).json();
+    expect(s.instances.length).toBe(3);
     for (const i of s.instances) {
       expect(i.splitHorizon.diff, i.name).toEqual([]);
       expect(i.rebinding.diff, i.name).toEqual([]);
@@ -89,10 +95,8 @@ test.describe("technitium", () => {
     }
   });
 
-  test("Run now starts a CronJob's Job, refuses a second one while it runs, and streams its log", async ({ page, request }) => {
-    test.skip(!twinPresent(), "needs the homelab twin");
+  test("Run now starts a CronJob's Job, refuses a second one while it runs, and streams its log", async ({ operatorPage: page, operatorRequest: request, twin: _twin }) => {
     test.setTimeout(120_000);
-    await page.setExtraHTTPHeaders(OPERATOR);
     await page.goto(url("main", "/technitium"));
     await page.getByTestId("tab-cronjobs").click();
     const row = page.locator('[data-testid="cronjob-row"][data-name="technitium-split-horizon-sync"]');
@@ -102,8 +106,10 @@ test.describe("technitium", () => {
     await expect(log).toBeVisible();
     const job = await log.getAttribute("data-job");
     expect(job).toMatch(/^technitium-split-horizon-sync-manual-/);
-    const second = await request.post(url("main", "/api/v1/cronjobs/run"), { headers: OPERATOR, data: { namespace: "technitium", name: "technitium-split-horizon-sync" } });
-    if (second.status() === 409) expect((await second.json()).error.message).toContain(job!);
+    // the Job just created has not finished (its pod is still being scheduled): a second one is refused, naming it
+    const second = await request.post(url("main", "/api/v1/cronjobs/run"), { data: { namespace: "technitium", name: "technitium-split-horizon-sync" } });
+    expect(second.status(), await second.text()).toBe(409);
+    expect((await second.json()).error.message).toContain(job!);
     await expect(page.getByTestId("job-log-text")).toContainText("starting", { timeout: 60_000 });
     await expect(page.getByTestId("job-state")).toHaveText(/succeeded|failed/, { timeout: 60_000 });
   });
