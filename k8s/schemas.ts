@@ -52,6 +52,7 @@ export const int64Id = z
 
 /** A strict calendar date (YYYY-MM-DD): 2026-02-30 is refused, not rolled over to March. */
 export function isRealDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d); // not Date.UTC: it reads years 0–99 as 1900–1999, so 0001-01-01 would be "not real"
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
