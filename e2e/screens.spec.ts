@@ -142,3 +142,23 @@ test("the architecture graph's default view shows the DNS path with labels of at
     expect(got.map((t) => t.text).join(" "), `${area} in view`).toContain(must);
   }
 });
+
+// A reader whose clock is not the server's: pages that arrive with their data (stack plan, zones, Technitium status,
+// run history, architecture) format times in the browser's zone and locale only after hydration; drawn on the server
+// in another zone, React would throw the hydrated page away (#418, a console error) and redraw it.
+test.describe("a reader in another time zone and locale", () => {
+  test.use({ timezoneId: "Pacific/Auckland", locale: "de-DE" });
+  for (const path of ["/stack", "/technitium", "/zones", "/architecture"])
+    test(`${path} hydrates without a mismatch`, async ({ adminPage: page }) => {
+      const problems: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(url("main", path));
+      await expect(page.locator("main h1")).toBeVisible();
+      // the times drawn by the server in UTC are redrawn in the reader's own zone once hydrated
+      await expect(page.locator("time").first()).toBeVisible({ timeout: 60_000 });
+      await expect.poll(() => page.locator("time").first().innerText(), { timeout: 30_000 }).not.toMatch(/UTC$/);
+      await page.waitForLoadState("networkidle");
+      expect(problems, problems.join("\n")).toEqual([]);
+    });
+});

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { TimelineMarker } from "@/server/prometheus/types";
@@ -41,7 +42,7 @@ export function RunDrawer({ marker, onClose }: { marker: TimelineMarker; onClose
         </button>
       </div>
       <p className="muted small">
-        {new Date(marker.at).toLocaleString()} · <RunStatusBadge status={r?.status ?? marker.status} />
+        <LocalTime at={marker.at} /> · <RunStatusBadge status={r?.status ?? marker.status} />
       </p>
       {!isApi && (
         <p>
@@ -58,7 +59,7 @@ export function RunDrawer({ marker, onClose }: { marker: TimelineMarker; onClose
         <>
           {r.summary && <p>{r.summary}</p>}
           {r.error && <p className="alert error">{r.error}</p>}
-          {r.finishedAt && <p className="small muted">finished {new Date(r.finishedAt).toLocaleString()}</p>}
+          {r.finishedAt && <p className="small muted">finished <LocalTime at={r.finishedAt} /></p>}
           {r.steps && r.steps.length > 0 && (
             <ul className="steps" data-testid="run-steps">
               {r.steps.slice(0, 40).map((s, i) => (

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { api } from "@/app/_components/api-client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
@@ -75,7 +76,7 @@ export function ArchitectureView({ initial }: { initial?: Arch }) {
         <span className="badge badge-down">{counts.down ?? 0} down</span>
         <span className="badge">{counts.unknown ?? 0} unknown</span>
         <span className="muted small" data-testid="architecture-updated">
-          {q.isFetching ? <span className="spinner" /> : null} updated {new Date(data.generatedAt).toLocaleTimeString()} · every {REFRESH_MS / 1000}s · config: {data.configSource}
+          {q.isFetching ? <span className="spinner" /> : null} updated <LocalTime at={data.generatedAt} part="time" /> · every {REFRESH_MS / 1000}s · config: {data.configSource}
         </span>
         <span style={{ marginLeft: "auto" }} className="row">
           <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", data.mermaid)}>

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import type { LanView } from "@/server/trace/lan-view";
 
 /** The LAN part of a trace: per instance, what dnsdeck gets, what a LAN client gets, and what the query log shows. */
@@ -11,7 +12,7 @@ export function LanViewTable({ v }: { v: LanView }) {
         Technitium&apos;s Split Horizon and rebinding protection match the packet&apos;s source address; dnsdeck asks from inside the cluster, so the hops
         above show what a cluster client gets. A LAN client&apos;s answer is computed from each instance&apos;s live config (for {v.client}) and checked
         against the answers the query log recorded for {v.network}
-        {v.evidenceSince ? ` since ${new Date(v.evidenceSince).toLocaleString()}` : ""}.
+        {v.evidenceSince ? <> since <LocalTime at={v.evidenceSince} /></> : ""}.
       </p>
       {v.evidenceError && (
         <div className="alert warn" data-testid="trace-lan-evidence-error">

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { NdotsScenario } from "@/server/architecture/ndots";
@@ -85,7 +86,7 @@ export function NdotsExplainer() {
           <div data-testid="ndots-evidence">
             {q.data.evidence.available ? (
               <p>
-                Query-log evidence today (since {new Date(q.data.evidence.since).toLocaleString()}): <strong>{q.data.evidence.multiLabelInternal}</strong> queries for names with 2+ labels
+                Query-log evidence today (since <LocalTime at={q.data.evidence.since} />): <strong>{q.data.evidence.multiLabelInternal}</strong> queries for names with 2+ labels
                 before {q.data.internalZone} and <strong>{q.data.evidence.clusterDomain}</strong> cluster-domain names reached Technitium
                 {q.data.evidence.examples.length ? ` (e.g. ${q.data.evidence.examples.join(", ")})` : ""}.
               </p>

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useState } from "react";
 import { useCan } from "@/app/_components/identity";
 import type { ConfigRevision } from "@/server/stack/config-store";
@@ -109,7 +110,14 @@ export function ConfigEditor({ initial, onSaved }: { initial: ConfigRevision; on
   return (
     <section className="panel" data-testid="config-editor">
       <p className="small muted">
-        Desired config: {rev.id ? `revision ${rev.id} by ${rev.createdBy} at ${new Date(rev.createdAt!).toLocaleString()}${rev.note ? ` — ${rev.note}` : ""}` : "the built-in defaults (nothing saved yet)"}
+        Desired config: {rev.id ? (
+          <>
+            revision {rev.id} by {rev.createdBy} at <LocalTime at={rev.createdAt!} />
+            {rev.note ? ` — ${rev.note}` : ""}
+          </>
+        ) : (
+          "the built-in defaults (nothing saved yet)"
+        )}
       </p>
       <div className="tabs">
         <button type="button" className={mode === "form" ? "active" : undefined} onClick={() => switchMode("form")}>

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -81,7 +82,7 @@ export function HistoryPanel({ onOpen, onStarted }: { onOpen: (id: number) => vo
                     {r.takeOwnership ? " · took ownership" : ""}
                   </td>
                   <td>{r.createdBy}</td>
-                  <td>{new Date(r.createdAt).toLocaleString()}</td>
+                  <td><LocalTime at={r.createdAt} /></td>
                   <td>
                     <span className={`badge badge-${r.status}`}>{r.status}</span>
                   </td>

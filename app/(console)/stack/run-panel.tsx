@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -108,7 +109,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
         </h2>
         <RunStatusBadge status={run.status} testId="apply-status" />
         <span className="muted small">
-          by {run.createdBy}, {new Date(run.createdAt).toLocaleString()} · config revision {run.configRevisionId}
+          by {run.createdBy}, <LocalTime at={run.createdAt} /> · config revision {run.configRevisionId}
           {run.takeOwnership ? " · took ownership" : ""}
         </span>
         <button type="button" onClick={onClose} style={{ marginLeft: "auto" }}>

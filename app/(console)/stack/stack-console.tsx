@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
@@ -136,7 +137,7 @@ function ObjectsPanel({ onStarted, initialPlan }: { onStarted: (id: number) => v
           <span className="small muted" data-testid="plan-summary">
             config revision {p.configRevision.id ?? "defaults"} · {p.summary["in-sync"]} in sync · {p.summary.drifted} drifted · {p.summary.missing} missing ·{" "}
             {p.summary.conflict} owned by someone else{p.summary["preview-unavailable"] ? ` · ${p.summary["preview-unavailable"]} preview unavailable` : ""}
-            {p.summary.error ? ` · ${p.summary.error} errors` : ""} · planned {new Date(p.generatedAt).toLocaleTimeString()}
+            {p.summary.error ? ` · ${p.summary.error} errors` : ""} · planned <LocalTime at={p.generatedAt} part="time" />
           </span>
         )}
       </div>
@@ -348,7 +349,15 @@ function ObjectsPanel({ onStarted, initialPlan }: { onStarted: (id: number) => v
                             <ul className="small" data-testid="object-external">
                               {o.external.map((c) => (
                                 <li key={c.path}>
-                                  <code>{c.path}</code> — {c.owners.length ? c.owners.map((x) => `${x.manager} (${x.operation}${x.time ? `, ${new Date(x.time).toLocaleString()}` : ""})`).join(", ") : "owned by nobody: set by an admission webhook (e.g. Kyverno)"}
+                                  <code>{c.path}</code> — {c.owners.length
+                                    ? c.owners.map((x, i) => (
+                                        <Fragment key={i}>
+                                          {i ? ", " : ""}
+                                          {x.manager} ({x.operation}
+                                          {x.time ? <>, <LocalTime at={x.time} /></> : null})
+                                        </Fragment>
+                                      ))
+                                    : "owned by nobody: set by an admission webhook (e.g. Kyverno)"}
                                 </li>
                               ))}
                             </ul>

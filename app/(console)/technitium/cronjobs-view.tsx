@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useCan } from "@/app/_components/identity";
@@ -145,7 +146,7 @@ export function CronJobsView() {
                   ) : (
                     <span className="muted">never</span>
                   )}
-                  {cj.last.at && <div className="muted">{new Date(cj.last.at).toLocaleString()}</div>}
+                  {cj.last.at && <div className="muted"><LocalTime at={cj.last.at} /></div>}
                 </td>
                 <td>
                   {cj.last.state !== "never" ? <span className={`badge badge-${cj.last.state === "ok" ? "ok" : cj.last.state === "failed" ? "failed" : "partial"}`}>{cj.last.state === "ok" ? "succeeded" : cj.last.state}</span> : "—"}

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery } from "@tanstack/react-query";
 import { api, KIND_LABEL, type SyncRunView } from "./api";
 import { RunStatusBadge } from "@/app/_components/run-status";
@@ -156,7 +157,7 @@ export function RunView({ id, onDone, onClose, onResume }: { id: number; onDone?
         </h2>
         <RunStatusBadge status={run.status} testId="sync-run-status" />
         <span className="muted small">
-          by {run.createdBy} via {run.trigger}, {new Date(run.startedAt).toLocaleString()}
+          by {run.createdBy} via {run.trigger}, <LocalTime at={run.startedAt} />
         </span>
         {onClose && (
           <button type="button" className="secondary" onClick={onClose} style={{ marginLeft: "auto" }}>

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { api, KIND_LABEL, type RunsPage } from "./api";
@@ -60,7 +61,7 @@ export function RunsHistory({ initial }: { initial: RunsPage | null }) {
                   <tr data-testid="run-row" onClick={() => setOpen(open === r.id ? null : r.id)} style={{ cursor: "pointer" }}>
                     <td>{r.id}</td>
                     <td>{KIND_LABEL[r.kind] ?? r.kind}</td>
-                    <td className="small">{new Date(r.startedAt).toLocaleString()}</td>
+                    <td className="small"><LocalTime at={r.startedAt} /></td>
                     <td>{r.createdBy}</td>
                     <td>{r.trigger}</td>
                     <td>

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -25,6 +26,9 @@ export function TechnitiumConsole({ initialRuns, initialStatus }: { initialRuns:
   const qc = useQueryClient();
   const [tab, setTab] = useState<Tab>("instances");
   const [active, setActive] = useState<number | null>(null);
+  // once a run starts here, the history the page arrived with is out of date: the Runs tab reads it afresh instead of
+  // showing the old first row for a moment (a click on it would open the wrong run)
+  const [startedHere, setStartedHere] = useState(false);
   const [starting, setStarting] = useState<Kind | null>(null);
   const [error, setError] = useState<{ message: string; runningId?: number } | null>(null);
   const [removeOrphans, setRemoveOrphans] = useState(false);
@@ -64,6 +68,7 @@ export function TechnitiumConsole({ initialRuns, initialStatus }: { initialRuns:
     try {
       const run = await api<SyncRunView>(b.path, { method: "POST", body });
       setActive(run.id);
+      setStartedHere(true);
       qc.invalidateQueries({ queryKey: ["sync-runs"] });
     } catch (e) {
       const runningId = e instanceof ApiError ? (e.details as { runningId?: number } | undefined)?.runningId : undefined;
@@ -147,10 +152,10 @@ export function TechnitiumConsole({ initialRuns, initialStatus }: { initialRuns:
             </p>
           )}
           {status.data && <InstancesView status={status.data} />}
-          {status.data && <p className="small muted">Checked {new Date(status.data.checkedAt).toLocaleTimeString()}.</p>}
+          {status.data && <p className="small muted">Checked <LocalTime at={status.data.checkedAt} part="time" />.</p>}
         </>
       )}
-      {tab === "runs" && <RunsHistory initial={initialRuns} />}
+      {tab === "runs" && <RunsHistory initial={startedHere ? null : initialRuns} />}
       {tab === "cronjobs" && <CronJobsView />}
     </>
   );

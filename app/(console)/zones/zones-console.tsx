@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { RunView } from "../technitium/run-view";
@@ -18,7 +19,7 @@ export function ZonesConsole({ initial }: { initial?: ZonesView }) {
         <button type="button" className="secondary" onClick={() => zones.refetch()} disabled={zones.isFetching} data-testid="zones-refresh">
           {zones.isFetching && <span className="spinner" />} Refresh
         </button>
-        {zones.data && <span className="small muted">Checked {new Date(zones.data.checkedAt).toLocaleTimeString()}.</span>}
+        {zones.data && <span className="small muted">Checked <LocalTime at={zones.data.checkedAt} part="time" />.</span>}
       </div>
       {zones.error && (
         <p className="alert error" role="alert">
