@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { DnsTwin } from "./dns";
 import type { TechnitiumTwin } from "./technitium";
 import { kubeFetch } from "./kube/https-fetch";
+import { PUBLIC_IP, setPublicIp } from "./dns/public";
 
 interface Toggle {
   id: string;
@@ -46,6 +47,7 @@ export function panelToggles(d: PanelDeps): Toggle[] {
     { id: "tech-tertiary-slow", group: "Technitium", label: "tertiary slow (4 s)", ...tech("tertiary", { delayMs: 4000 }) },
     { id: "tech-tertiary-errors", group: "Technitium", label: "tertiary zone API errors", ...tech("tertiary", { errorPath: "zones/", errorMessage: "Simulated failure from the twin." }) },
     { id: "tech-primary-token", group: "Technitium", label: "primary refuses tokens", ...tech("primary", { tokenInvalid: true }) },
+    { id: "isp-new-public-ip", group: "DNS", label: "ISP changed the public IP (176.12.22.99)", on: async () => setPublicIp("176.12.22.99"), off: async () => setPublicIp(PUBLIC_IP) },
     { id: "dns-upstream-drop", group: "DNS", label: "public upstream drops packets", ...hop("upstream", { drop: true }) },
     { id: "dns-pfsense-drop", group: "DNS", label: "pfSense drops packets", ...hop("pfsense", { drop: true }) },
     { id: "dns-coredns-slow", group: "DNS", label: "CoreDNS pods slow (800 ms)", ...hop("coredns", { delayMs: 800 }) },

@@ -4,6 +4,7 @@ import type { Estate } from "@/server/architecture/estate";
 import { formatCount, formatDuration } from "@/server/architecture/graph";
 import { getOverview } from "@/server/architecture/verbs";
 import { pageContext } from "@/server/auth/page-context";
+import { ConsistencySummarySection } from "./consistency-summary";
 import { HealthSummarySection } from "./health-summary";
 
 export const dynamic = "force-dynamic";
@@ -104,6 +105,12 @@ export default async function Overview() {
       </h2>
       <Suspense fallback={<p className="muted"><span className="spinner" /> reading Prometheus and Technitium…</p>}>
         <HealthSummarySection ctx={ctx} />
+      </Suspense>
+      <h2>
+        Records and Split Horizon <Link href="/zones#consistency" className="small">report →</Link>
+      </h2>
+      <Suspense fallback={<p className="muted"><span className="spinner" /> comparing the zones and the public answers…</p>}>
+        <ConsistencySummarySection ctx={ctx} />
       </Suspense>
       <h2>Dependencies</h2>
       <section className="cards" aria-label="Dependencies">

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { RECORD_TYPES } from "@/k8s/records";
+import { isHostName, RECORD_TYPES } from "@/k8s/records";
 import { safeText } from "@/k8s/schemas";
 import type { Ctx } from "@/server/auth/ctx";
 import { productionContext } from "@/server/sync/context";
@@ -10,6 +10,7 @@ import { changeRecord } from "./change";
 import { listRecords } from "./list";
 import { recordChange, recordChangeFor, type RecordChangeInput, zoneName } from "./schema";
 import { zonesView } from "./zones";
+import { consistencyReport, horizonReport, MAX_HORIZON_NAMES } from "./report";
 
 /**
  * The Zones and Records verbs: viewers read, operators change (audited before anything is sent, settled with the
@@ -47,3 +48,21 @@ export const changeZoneRecord = verb({ name: "zones.records.change", role: "oper
 export const addZoneRecord = verb({ name: "zones.records.add", role: "operator", audit: true, input: recordChangeFor("add") }, change);
 export const updateZoneRecord = verb({ name: "zones.records.update", role: "operator", audit: true, input: recordChangeFor("update") }, change);
 export const deleteZoneRecord = verb({ name: "zones.records.delete", role: "operator", audit: true, input: recordChangeFor("delete") }, change);
+
+const extraNames = z
+  .string()
+  .max(2000)
+  .transform((s) => s.split(/[\s,]+/).map((n) => n.trim().toLowerCase().replace(/\.$/, "")).filter(Boolean))
+  .refine((ns) => ns.length <= MAX_HORIZON_NAMES, `at most ${MAX_HORIZON_NAMES} names`)
+  .refine((ns) => ns.every(isHostName), "must be host names such as immich.viktorbarzin.me, separated by commas or spaces");
+
+/**
+ * The consistency report (viewer): the records' PTR pairs, CNAME chains and replicas' copies, and Split Horizon against
+ * the public answers. The two halves are read side by side; one that cannot be read says why without hiding the other.
+ */
+export const zonesConsistency = verb({ name: "zones.consistency", role: "viewer", input: z.object({ names: extraNames.optional() }) }, async (_ctx, input) => {
+  const ctx = productionContext();
+  const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (err: unknown) => ({ ok: false as const, error: err instanceof Error ? err.message : String(err) }));
+  const [records, splitHorizon] = await Promise.all([settle(consistencyReport(ctx)), settle(horizonReport(ctx, input.names ?? []))]);
+  return { records, splitHorizon };
+});

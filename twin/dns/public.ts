@@ -51,6 +51,16 @@ addZone("example.com", [["@", "A", 3600, "93.184.215.14"]]);
 addZone("emrsn.org", [["@", "A", 3600, "165.225.72.37"]]);
 addZone("doubleclick.net", [["ad", "A", 60, "142.250.185.70"]]);
 
+/**
+ * The ISP hands the homelab a new public IP (the fault panel's "ISP changed the public IP"): every non-proxied A record
+ * of viktorbarzin.me follows, as Terraform's next run would write it. `setPublicIp(PUBLIC_IP)` puts it back.
+ */
+let currentPublicIp = PUBLIC_IP;
+export function setPublicIp(ip: string): void {
+  for (const r of ZONES["viktorbarzin.me"].records) if (r.type === "A" && r.data === currentPublicIp) r.data = ip;
+  currentPublicIp = ip;
+}
+
 /** Answer a question as the public DNS would (with CNAME chasing across zones). */
 export function publicAnswer(req: Packet): Packet {
   const q = req.questions?.[0];

@@ -1,10 +1,11 @@
 "use client";
 import { LocalTime } from "@/app/_components/local-time";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { RunView } from "../technitium/run-view";
 import { useSeed } from "@/app/_components/use-seed";
 import { api, type ZonesView } from "./api";
+import { ConsistencyPanel } from "./consistency-panel";
 import { RecordsPanel } from "./records-panel";
 import { ZonesTable } from "./zones-table";
 
@@ -12,6 +13,11 @@ export function ZonesConsole({ initial }: { initial?: ZonesView }) {
   const qc = useQueryClient();
   const [zone, setZone] = useState<string | null>(null);
   const [run, setRun] = useState<number | null>(null);
+  const runRef = useRef<HTMLDivElement>(null);
+  // a run started from the consistency report (below the fold) is followed where the page shows runs: bring it into view
+  useEffect(() => {
+    if (run !== null) runRef.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+  }, [run]);
   const zones = useQuery({ queryKey: ["zones"], queryFn: () => api<ZonesView>("/api/v1/zones"), refetchInterval: 60_000, ...useSeed(initial) });
   return (
     <>
@@ -32,6 +38,7 @@ export function ZonesConsole({ initial }: { initial?: ZonesView }) {
         </p>
       )}
       {zones.data && <ZonesTable view={zones.data} selected={zone} onSelect={(z) => (setZone(z), setRun(null))} />}
+      <div ref={runRef} />
       {run !== null && (
         <RunView
           key={run}
@@ -39,11 +46,13 @@ export function ZonesConsole({ initial }: { initial?: ZonesView }) {
           onDone={() => {
             qc.invalidateQueries({ queryKey: ["zones"] });
             qc.invalidateQueries({ queryKey: ["records"] });
+            qc.invalidateQueries({ queryKey: ["consistency"] });
           }}
           onClose={() => setRun(null)}
         />
       )}
       {zone && zones.data && <RecordsPanel key={zone} zone={zone} zoneNames={zones.data.zones.map((z) => z.name)} onRun={setRun} />}
+      <ConsistencyPanel onRun={setRun} />
     </>
   );
 }

@@ -1,0 +1,27 @@
+import Link from "next/link";
+import type { Ctx } from "@/server/auth/ctx";
+import { zonesConsistency } from "@/server/records/verbs";
+
+/** Overview's word on records and Split Horizon (the Zones page's consistency report, summed up). Streams in. */
+export async function ConsistencySummarySection({ ctx }: { ctx: Ctx }) {
+  const { records, splitHorizon } = await zonesConsistency(ctx, {});
+  const warn = records.ok ? records.value.findings.filter((f) => f.severity === "warn") : [];
+  const behind = records.ok ? records.value.findings.filter((f) => f.severity === "info").length : 0;
+  const sh = splitHorizon.ok ? splitHorizon.value : null;
+  const lanNames = sh ? sh.names.filter((n) => n.kind === "non-proxied").length : 0;
+  const problems = sh ? sh.problems.filter((p) => p.kind !== "config-unreadable").length : 0;
+  return (
+    <section className="cards" aria-label="Records and Split Horizon" data-testid="consistency-summary">
+      <Link href="/zones#consistency" className={`card ${!sh ? "warn" : sh.verdict === "problems" ? "bad" : sh.verdict === "ok" ? "ok" : "warn"}`} style={{ color: "inherit" }} data-testid="summary-split-horizon">
+        <div className="card-title">Split Horizon for LAN</div>
+        <div className="card-value">{!sh ? "unknown" : sh.verdict === "ok" ? `${lanNames} names translated` : sh.verdict === "problems" ? `${problems} problem${problems === 1 ? "" : "s"}` : "unknown"}</div>
+        <div className="muted small">{!splitHorizon.ok ? splitHorizon.error : sh!.problems[0]?.detail ?? `public IP ${sh!.publicIps.join(", ") || "?"} → internal on every instance`}</div>
+      </Link>
+      <Link href="/zones#consistency" className={`card ${!records.ok ? "warn" : warn.length ? "warn" : "ok"}`} style={{ color: "inherit" }} data-testid="summary-records">
+        <div className="card-title">Records consistency</div>
+        <div className="card-value">{!records.ok ? "unknown" : warn.length ? `${warn.length} to look at` : "consistent"}</div>
+        <div className="muted small">{!records.ok ? records.error : warn.length ? [...new Set(warn.map((f) => f.kind))].join(", ") : `${records.value.records} records, PTRs paired${behind ? ` · ${behind} replica cop${behind === 1 ? "y" : "ies"} behind` : ""}`}</div>
+      </Link>
+    </section>
+  );
+}
