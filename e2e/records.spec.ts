@@ -98,4 +98,45 @@ test.describe("records", () => {
     const hist = await (await request.get(url("main", "/api/v1/sync/runs?kind=record"))).json();
     expect(hist.runs[0]).toMatchObject({ kind: "record", status: "ok", createdBy: "oscar" });
   });
+
+  test("the consistency report finds an A without its PTR and its one-click fix adds it; a new public IP is said with the config change to make", async ({ operatorPage: page, operatorRequest, twin }) => {
+    test.setTimeout(120_000);
+    const host = `lonely-${Date.now().toString(36)}`;
+    const added = await operatorRequest.post(records("viktorbarzin.lan"), { data: { name: host, type: "A", value: "10.0.20.231", ttl: 300, wait: true } });
+    expect(added.status()).toBe(200);
+    expect((await added.json()).status).toBe("ok");
+
+    await page.goto(url("main", "/zones"));
+    const report = page.getByTestId("consistency");
+    const row = report.locator(`tr[data-kind="a-without-ptr"][data-name="${host}.viktorbarzin.lan"]`);
+    await expect(row).toBeVisible({ timeout: 30_000 });
+    await expect(row).toContainText("has no PTR: a reverse lookup of 10.0.20.231 (231.20.0.10.in-addr.arpa) gets NXDOMAIN");
+    await row.getByRole("button", { name: `Add PTR 231 → ${host}.viktorbarzin.lan.` }).click();
+    await page.getByTestId("confirm-ok").click();
+    const run = page.getByTestId("sync-run");
+    await expect(run.getByTestId("run-verdict")).toHaveAttribute("data-verdict", "converged", { timeout: 60_000 });
+    await expect(run.getByTestId("run-steps")).toContainText(`write on primary: add 231.20.0.10.in-addr.arpa PTR ${host}.viktorbarzin.lan.`);
+    // the report is read again when the run ends: the finding is gone
+    await expect(row).toHaveCount(0, { timeout: 30_000 });
+
+    // the ISP hands out a new address: the names still resolve publicly, to an address the translation does not map
+    await twin.faults.set("isp-new-public-ip", true);
+    try {
+      await report.getByTestId("horizon-names").fill("immich.viktorbarzin.me, mail.viktorbarzin.me, blog.viktorbarzin.me");
+      await report.getByTestId("horizon-check").click();
+      const problem = report.locator('[data-testid="horizon-problem"][data-kind="ip-changed"]');
+      await expect(problem).toBeVisible({ timeout: 30_000 });
+      await expect(problem).toContainText("now resolve to 176.12.22.99 on the Internet, but the Split Horizon translation maps 176.12.22.76");
+      await expect(problem).toContainText('{"176.12.22.99":"10.0.20.200"}');
+      const immich = report.locator('[data-testid="horizon-names-table"] tr[data-name="immich.viktorbarzin.me"]');
+      await expect(immich.locator('td[data-instance="primary"]')).toHaveText("176.12.22.99");
+      await expect(immich.locator('td[data-instance="primary"]')).toHaveAttribute("data-ok", "no");
+      await expect(report.getByTestId("horizon")).toContainText("blog.viktorbarzin.me (proxied)");
+    } finally {
+      await twin.faults.set("isp-new-public-ip", false);
+    }
+    await report.getByTestId("consistency-refresh").click();
+    await expect(report.locator('[data-testid="horizon-problem"][data-kind="ip-changed"]')).toHaveCount(0, { timeout: 30_000 });
+    await expect(report.locator('[data-testid="horizon-names-table"] tr[data-name="immich.viktorbarzin.me"] td[data-instance="primary"]')).toHaveText("10.0.20.200");
+  });
 });

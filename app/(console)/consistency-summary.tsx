@@ -2,6 +2,22 @@ import Link from "next/link";
 import type { Ctx } from "@/server/auth/ctx";
 import { zonesConsistency } from "@/server/records/verbs";
 
+const SHORT: Record<string, string> = {
+  "a-without-ptr": "A without PTR",
+  "ptr-without-a": "PTR without A",
+  "ptr-other-host": "PTR names another host",
+  "cname-dangling": "CNAME into nothing",
+  "instance-differs": "replica differs",
+};
+
+function horizonLine(p: { kind: string; instance?: string; names: string[] }): string {
+  const n = `${p.names.length} name${p.names.length === 1 ? "" : "s"}`;
+  if (p.kind === "ip-changed") return `the public IP changed: ${n} not translated`;
+  if (p.kind === "stripped") return `${p.instance}: rebinding strips the answer (${n})`;
+  if (p.kind === "not-translated") return `${p.instance}: LAN gets the public IP (${n})`;
+  return `${p.instance}: configs unreadable`;
+}
+
 /** Overview's word on records and Split Horizon (the Zones page's consistency report, summed up). Streams in. */
 export async function ConsistencySummarySection({ ctx }: { ctx: Ctx }) {
   const { records, splitHorizon } = await zonesConsistency(ctx, {});
@@ -15,12 +31,12 @@ export async function ConsistencySummarySection({ ctx }: { ctx: Ctx }) {
       <Link href="/zones#consistency" className={`card ${!sh ? "warn" : sh.verdict === "problems" ? "bad" : sh.verdict === "ok" ? "ok" : "warn"}`} style={{ color: "inherit" }} data-testid="summary-split-horizon">
         <div className="card-title">Split Horizon for LAN</div>
         <div className="card-value">{!sh ? "unknown" : sh.verdict === "ok" ? `${lanNames} names translated` : sh.verdict === "problems" ? `${problems} problem${problems === 1 ? "" : "s"}` : "unknown"}</div>
-        <div className="muted small">{!splitHorizon.ok ? splitHorizon.error : sh!.problems[0]?.detail ?? `public IP ${sh!.publicIps.join(", ") || "?"} → internal on every instance`}</div>
+        <div className="muted small">{!splitHorizon.ok ? splitHorizon.error : sh!.problems.map(horizonLine).join(" · ") || `public IP ${sh!.publicIps.join(", ") || "?"} → internal on every instance`}</div>
       </Link>
       <Link href="/zones#consistency" className={`card ${!records.ok ? "warn" : warn.length ? "warn" : "ok"}`} style={{ color: "inherit" }} data-testid="summary-records">
         <div className="card-title">Records consistency</div>
         <div className="card-value">{!records.ok ? "unknown" : warn.length ? `${warn.length} to look at` : "consistent"}</div>
-        <div className="muted small">{!records.ok ? records.error : warn.length ? [...new Set(warn.map((f) => f.kind))].join(", ") : `${records.value.records} records, PTRs paired${behind ? ` · ${behind} replica cop${behind === 1 ? "y" : "ies"} behind` : ""}`}</div>
+        <div className="muted small">{!records.ok ? records.error : warn.length ? [...new Set(warn.map((f) => f.kind))].map((k) => `${warn.filter((f) => f.kind === k).length} ${SHORT[k]}`).join(" · ") : `${records.value.records} records, PTRs paired${behind ? ` · ${behind} replica cop${behind === 1 ? "y" : "ies"} behind` : ""}`}</div>
       </Link>
     </section>
   );

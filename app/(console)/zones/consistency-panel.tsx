@@ -110,7 +110,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
                     <td>
                       <span className={`badge ${f.severity === "warn" ? "badge-warning" : ""}`}>{KIND[f.kind]}</span>
                     </td>
-                    <td className="mono small" style={{ overflowWrap: "anywhere" }}>
+                    <td className="mono small" style={{ minWidth: 200, overflowWrap: "break-word" }}>
                       {f.name}
                       {f.type && ` ${f.type}`}
                       {f.instance && <div className="muted">on {f.instance}</div>}
