@@ -139,4 +139,44 @@ test.describe("records", () => {
     await expect(report.locator('[data-testid="horizon-problem"][data-kind="ip-changed"]')).toHaveCount(0, { timeout: 30_000 });
     await expect(report.locator('[data-testid="horizon-names-table"] tr[data-name="immich.viktorbarzin.me"] td[data-instance="primary"]')).toHaveText("10.0.20.200");
   });
+
+  test("an admin maps the ISP's new public IP with one click (a config revision, then the Split Horizon sync), and maps it back the same way", async ({ adminPage: page, adminRequest, twin }) => {
+    test.setTimeout(150_000);
+    const report = page.getByTestId("consistency");
+    const problem = report.locator('[data-testid="horizon-problem"][data-kind="ip-changed"]');
+    const lanGets = (instance: string) => report.locator(`[data-testid="horizon-names-table"] tr[data-name="immich.viktorbarzin.me"] td[data-instance="${instance}"]`);
+    const revisions = async () => (await (await adminRequest.get(url("main", "/api/v1/stack/config"))).json()).revisions.items ?? [];
+    const mapWithOneClick = async (to: string, was: string) => {
+      await page.goto(url("main", "/zones"));
+      await report.getByTestId("horizon-names").fill("immich.viktorbarzin.me, headscale.viktorbarzin.me");
+      await report.getByTestId("horizon-check").click();
+      await expect(problem).toContainText(`now resolve to ${to} on the Internet, but the Split Horizon translation maps ${was}`, { timeout: 30_000 });
+      await problem.getByTestId("horizon-config-fix").click();
+      await expect(page.getByTestId("confirm-dialog")).toContainText(`{"${to}":"10.0.20.200"} (replacing "${was}")`);
+      await page.getByTestId("confirm-ok").click();
+      const run = page.getByTestId("sync-run");
+      await expect(run.getByTestId("run-verdict")).toHaveAttribute("data-verdict", "converged", { timeout: 60_000 });
+      await report.getByTestId("consistency-refresh").click();
+      await expect(problem).toHaveCount(0, { timeout: 30_000 });
+      // the sync wrote the stack config to every instance: each now translates the address for LAN clients
+      for (const i of ["primary", "secondary", "tertiary"]) {
+        await expect(lanGets(i)).toHaveText("10.0.20.200");
+        await expect(lanGets(i)).toHaveAttribute("data-ok", "yes");
+      }
+    };
+    const before = await revisions();
+    await twin.faults.set("isp-new-public-ip", true);
+    try {
+      await mapWithOneClick("176.12.22.99", "176.12.22.76");
+    } finally {
+      await twin.faults.set("isp-new-public-ip", false);
+    }
+    const saved = await revisions();
+    expect(saved[0].id).toBeGreaterThan(before[0]?.id ?? 0);
+    expect(saved[0]).toMatchObject({ createdBy: "alice", note: "Split Horizon: 176.12.22.99 → 10.0.20.200 (was 176.12.22.76) in group lan — from the consistency report" });
+    // the ISP gives the old address back: the report says so the other way round, and one click restores it
+    await mapWithOneClick("176.12.22.76", "176.12.22.99");
+    const config = (await (await adminRequest.get(url("main", "/api/v1/stack/config"))).json()).current.config;
+    expect(config.technitium.splitHorizon.groups[0].externalToInternalTranslation).toEqual({ "176.12.22.76": "10.0.20.200" });
+  });
 });

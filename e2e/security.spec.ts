@@ -21,6 +21,7 @@ const MUTATIONS: Record<string, { role: "operator" | "admin"; action: string; bo
   "/api/v1/stack/restart": { role: "admin", action: "stack.restart", body: { kind: "DaemonSet", namespace: "kube-system", name: "node-local-dns" } },
   "/api/v1/sync/zones": { role: "operator", action: "sync.zones", body: {} },
   "/api/v1/sync/split-horizon": { role: "operator", action: "sync.split-horizon", body: {} },
+  "/api/v1/consistency/split-horizon": { role: "admin", action: "zones.split-horizon.fix", body: { translation: { external: "176.12.22.99", internal: "10.0.20.200" }, baseRevision: null } },
   "/api/v1/sync/resolver-settings": { role: "operator", action: "sync.resolver-settings", body: {} },
   "/api/v1/cronjobs/run": { role: "operator", action: "cronjobs.run", body: { namespace: "technitium", name: "technitium-zone-sync" } },
   "/api/v1/zones/viktorbarzin.lan/records": { role: "operator", action: "zones.records.add", body: { name: "sec-probe", type: "A", value: "10.0.20.9" } },

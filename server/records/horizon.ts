@@ -28,7 +28,13 @@ export interface InstanceApps {
   error?: string;
 }
 
-export type HorizonFix = { kind: "split-horizon-sync"; label: string } | { kind: "stack-config"; label: string; field: string; suggestion: string };
+/** What the stack-config fix changes (server/records/horizon-fix.ts makes it, then runs the sync). */
+export interface HorizonConfigChange {
+  translation?: { external: string; internal: string; replace?: string };
+  privateDomain?: string;
+}
+
+export type HorizonFix = { kind: "split-horizon-sync"; label: string } | { kind: "stack-config"; label: string; field: string; suggestion: string; change: HorizonConfigChange };
 
 export interface HorizonProblem {
   kind: "not-translated" | "stripped" | "ip-changed" | "config-unreadable";
@@ -54,6 +60,8 @@ export interface HorizonReport {
   client: string;
   /** Where the checked names came from. */
   source: string;
+  /** The stack config revision the desired configs come from (null: defaults); a fix is refused if it changed. */
+  configRevision: number | null;
   /** The addresses the non-proxied names resolve to on the Internet. */
   publicIps: string[];
   /** The translation's external addresses per instance (for the LAN's group), and in the desired config. */
@@ -95,7 +103,7 @@ function translatedFor(cfg: SplitHorizonApp | null, client: string): string[] {
 const lanGets = (name: string, publicA: { type: string; data: string }[], client: string, sh: SplitHorizonApp | null, rb: RebindingApp | null) =>
   clientView({ qname: name, qtype: "A", rcode: "NOERROR", answers: publicA, authoritative: false, client, splitHorizon: sh, rebinding: rb });
 
-export function checkHorizon(i: { names: PublicAnswer[]; instances: InstanceApps[]; desired: { splitHorizon: SplitHorizonApp; rebinding: RebindingApp }; lanNetwork: string; source: string; now?: Date }): HorizonReport {
+export function checkHorizon(i: { names: PublicAnswer[]; instances: InstanceApps[]; desired: { splitHorizon: SplitHorizonApp; rebinding: RebindingApp }; lanNetwork: string; source: string; configRevision?: number | null; now?: Date }): HorizonReport {
   const client = firstHost(i.lanNetwork);
   const problems: HorizonProblem[] = [];
   const names: HorizonName[] = [];
@@ -163,6 +171,7 @@ export function checkHorizon(i: { names: PublicAnswer[]; instances: InstanceApps
         label: "Change the translation in the stack config, then run Split Horizon sync",
         field: "technitium.splitHorizon.groups[].externalToInternalTranslation",
         suggestion: JSON.stringify(Object.fromEntries(changed.map((ip) => [ip, lanTarget ?? "10.0.20.200"]))) + (from ? ` (replacing "${from}")` : ""),
+        change: { translation: { external: changed[0], internal: lanTarget ?? "10.0.20.200", ...(from && desiredTranslated.length === 1 ? { replace: from } : {}) } },
       },
     });
   }
@@ -181,12 +190,12 @@ export function checkHorizon(i: { names: PublicAnswer[]; instances: InstanceApps
       fix: b.viaSync
         ? { kind: "split-horizon-sync", label: `Run Split Horizon sync (the stack config already gives LAN clients the right answer; ${b.instance} runs something else)` }
         : b.kind === "stripped"
-          ? { kind: "stack-config", label: "Add the domain to rebinding protection's privateDomains in the stack config, then run Split Horizon sync", field: "technitium.rebindingProtection.privateDomains", suggestion: JSON.stringify(b.domain) }
-          : { kind: "stack-config", label: "Map the public address in the stack config's translation, then run Split Horizon sync", field: "technitium.splitHorizon.groups[].externalToInternalTranslation", suggestion: JSON.stringify(Object.fromEntries([...b.ips].map((ip) => [ip, lanTarget ?? "10.0.20.200"]))) },
+          ? { kind: "stack-config", label: "Add the domain to rebinding protection's privateDomains in the stack config, then run Split Horizon sync", field: "technitium.rebindingProtection.privateDomains", suggestion: JSON.stringify(b.domain), change: { privateDomain: b.domain } }
+          : { kind: "stack-config", label: "Map the public address in the stack config's translation, then run Split Horizon sync", field: "technitium.splitHorizon.groups[].externalToInternalTranslation", suggestion: JSON.stringify(Object.fromEntries([...b.ips].map((ip) => [ip, lanTarget ?? "10.0.20.200"]))), change: { translation: { external: [...b.ips][0], internal: lanTarget ?? "10.0.20.200" } } },
     });
   }
   const translated = Object.fromEntries(i.instances.filter((x) => !x.error).map((x) => [x.instance, translatedFor(x.splitHorizon, client)]));
   const checked = names.filter((n) => n.kind === "non-proxied").length;
   const verdict = problems.some((p) => p.kind !== "config-unreadable") ? "problems" : checked === 0 || problems.length ? "unknown" : "ok";
-  return { checkedAt: (i.now ?? new Date()).toISOString(), lanNetwork: i.lanNetwork, client, source: i.source, publicIps: [...publicIps], translated, desiredTranslated, names, problems, verdict };
+  return { checkedAt: (i.now ?? new Date()).toISOString(), lanNetwork: i.lanNetwork, client, source: i.source, configRevision: i.configRevision ?? null, publicIps: [...publicIps], translated, desiredTranslated, names, problems, verdict };
 }

@@ -6,6 +6,7 @@ import { logStats } from "@/server/querylogs/service";
 import { statsSchema } from "@/server/querylogs/schemas";
 import { REBINDING_CLASS, readAppConfig, SPLIT_HORIZON_CLASS } from "@/server/sync/apps";
 import type { SyncContext } from "@/server/sync/context";
+import { currentConfig } from "@/server/stack/config-store";
 import { desiredAppConfigs } from "@/server/sync/desired";
 import type { TechnitiumApi, TechnitiumRecord } from "@/server/technitium/client";
 import type { RebindingApp, SplitHorizonApp } from "@/server/technitium/client-view";
@@ -107,7 +108,7 @@ async function publicAnswer(name: string, server: string): Promise<PublicAnswer>
 export const MAX_HORIZON_NAMES = 40;
 
 export async function horizonReport(ctx: SyncContext, given: string[] = []): Promise<HorizonReport> {
-  const [arch, tech] = await Promise.all([currentArchConfig().then((c) => c.config), ctx.desired()]);
+  const [arch, tech, revision] = await Promise.all([currentArchConfig().then((c) => c.config), ctx.desired(), currentConfig().then((c) => c.id, () => null)]);
   const desired = desiredAppConfigs(tech);
   const domains = publicDomains(desired.rebinding.privateDomains, arch.internalZone);
   const asked = await askedNames(domains);
@@ -121,5 +122,5 @@ export async function horizonReport(ctx: SyncContext, given: string[] = []): Pro
     .filter(Boolean)
     .join("; ");
   const [answers, instances] = await Promise.all([Promise.all(names.map((n) => publicAnswer(n, arch.publicUpstream))), Promise.all(ctx.apis.map(instanceApps))]);
-  return checkHorizon({ names: answers, instances, desired, lanNetwork: arch.lanNetwork, source });
+  return checkHorizon({ names: answers, instances, desired, lanNetwork: arch.lanNetwork, source, configRevision: revision });
 }

@@ -11,6 +11,12 @@ import { listRecords } from "./list";
 import { recordChange, recordChangeFor, type RecordChangeInput, zoneName } from "./schema";
 import { zonesView } from "./zones";
 import { consistencyReport, horizonReport, MAX_HORIZON_NAMES } from "./report";
+import { horizonChangeSchema, withHorizonChange } from "./horizon-fix";
+import { AppError } from "@/server/errors";
+import { currentArchConfig } from "@/server/architecture/config";
+import { currentConfig, saveConfig } from "@/server/stack/config-store";
+import { DesiredConfigError, desiredAppConfigs } from "@/server/sync/desired";
+import { runSync } from "@/server/sync/service";
 
 /**
  * The Zones and Records verbs: viewers read, operators change (audited before anything is sent, settled with the
@@ -65,4 +71,38 @@ export const zonesConsistency = verb({ name: "zones.consistency", role: "viewer"
   const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (err: unknown) => ({ ok: false as const, error: err instanceof Error ? err.message : String(err) }));
   const [records, splitHorizon] = await Promise.all([settle(consistencyReport(ctx)), settle(horizonReport(ctx, input.names ?? []))]);
   return { records, splitHorizon };
+});
+
+/**
+ * The Split Horizon change the report offers when the desired config itself is wrong (the public IP changed, the
+ * domain missing from privateDomains): admin, as saving the stack config is. Step 1 saves it as a new config revision
+ * (refused with 409 if the config changed since the report was read), step 2 starts the existing Split Horizon sync;
+ * if step 2 cannot start, the answer says step 1 is done and how to finish.
+ */
+export const fixSplitHorizon = verb({ name: "zones.split-horizon.fix", role: "admin", audit: true, input: horizonChangeSchema }, async (ctx, input, t) => {
+  const current = await currentConfig();
+  if (current.id !== input.baseRevision)
+    throw new AppError("conflict", `the stack config changed since the report was read (now ${current.id === null ? "the defaults" : `revision ${current.id} by ${current.createdBy}`}); check again and retry`, { current: current.id });
+  const made = withHorizonChange(current.config, input, (await currentArchConfig()).config.lanNetwork);
+  if ("error" in made) throw new AppError("bad_request", made.error);
+  try {
+    desiredAppConfigs(made.config.technitium);
+  } catch (err) {
+    throw new AppError("bad_request", err instanceof DesiredConfigError ? err.message : String(err));
+  }
+  t.target(`stack config: ${made.note}`);
+  const rev = await saveConfig(made.config, ctx.identity.user, made.note);
+  const settle = t.defer();
+  try {
+    const run = await runSync("split-horizon", {
+      trigger: "button",
+      user: ctx.identity.user,
+      wait: input.wait,
+      onDone: (r) => settle(r.status === "running" || r.status === "interrupted" ? "failed" : r.status, { error: r.status === "ok" ? null : (r.error ?? r.summary), target: `stack config revision ${rev.id} (${made.note}) + split horizon sync: run #${r.id} ${r.status}` }),
+    });
+    return { revision: { id: rev.id, note: rev.note }, run };
+  } catch (err) {
+    const e = err instanceof AppError ? err : new AppError("unavailable", err instanceof Error ? err.message : String(err));
+    throw new AppError(e.code, `step 1 of 2 done: saved stack config revision ${rev.id} (${made.note}). Step 2 failed: the Split Horizon sync could not start: ${e.message}. Run it from Technitium → Split Horizon sync to finish.`);
+  }
 });

@@ -6,7 +6,7 @@ import { useConfirm } from "@/app/_components/confirm";
 import { useCan } from "@/app/_components/identity";
 import { LocalTime } from "@/app/_components/local-time";
 import type { SyncRunView } from "@/server/sync/runs";
-import { api, type ConsistencyView, type Finding, type Fix, type HorizonReport } from "./api";
+import { api, type ConsistencyView, type Finding, type Fix, type HorizonConfigChange, type HorizonReport } from "./api";
 
 const KIND: Record<Finding["kind"], string> = {
   "a-without-ptr": "A without PTR",
@@ -16,8 +16,11 @@ const KIND: Record<Finding["kind"], string> = {
   "instance-differs": "replica differs",
 };
 
-/** Starts what a fix asks for and returns the run to follow (record change, zone sync or Split Horizon sync). */
-async function startFix(fix: Fix | { kind: "split-horizon-sync" }): Promise<SyncRunView> {
+type ConfigFix = { kind: "stack-config"; change: HorizonConfigChange; baseRevision: number | null };
+
+/** Starts what a fix asks for and returns the run to follow (record change, zone sync, Split Horizon sync or change). */
+async function startFix(fix: Fix | { kind: "split-horizon-sync" } | ConfigFix): Promise<SyncRunView> {
+  if (fix.kind === "stack-config") return (await api<{ run: SyncRunView }>("/api/v1/consistency/split-horizon", { method: "POST", body: { ...fix.change, baseRevision: fix.baseRevision, wait: false } })).run;
   if (fix.kind === "zone-sync") return api<SyncRunView>("/api/v1/sync/zones", { method: "POST", body: { wait: false } });
   if (fix.kind === "split-horizon-sync") return api<SyncRunView>("/api/v1/sync/split-horizon", { method: "POST", body: { wait: false } });
   const base = `/api/v1/zones/${encodeURIComponent(fix.zone)}/records`;
@@ -34,6 +37,7 @@ async function startFix(fix: Fix | { kind: "split-horizon-sync" }): Promise<Sync
  */
 export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   const canOperate = useCan("operator");
+  const canAdmin = useCan("admin");
   const [names, setNames] = useState("");
   const [asked, setAsked] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
@@ -45,7 +49,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
     refetchInterval: 120_000,
   });
 
-  async function run(key: string, title: string, body: string, fix: Fix | { kind: "split-horizon-sync" }) {
+  async function run(key: string, title: string, body: string, fix: Fix | { kind: "split-horizon-sync" } | ConfigFix) {
     if (!(await confirm({ title, body, confirmLabel: title }))) return;
     setBusy(key);
     setError(null);
@@ -143,7 +147,18 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
 
       <h3>Split Horizon for LAN clients</h3>
       {sh && !sh.ok && <p className="alert error">Split Horizon could not be checked: {sh.error}</p>}
-      {sh?.ok && <HorizonView h={sh.value} canOperate={canOperate} busy={busy !== null} onSync={() => run("sh", "Run Split Horizon sync", "Writes the stack config's Split Horizon and rebinding-protection configs to every instance (the same run as Technitium → Split Horizon sync).", { kind: "split-horizon-sync" })} />}
+      {sh?.ok && (
+        <HorizonView
+          h={sh.value}
+          canOperate={canOperate}
+          canAdmin={canAdmin}
+          busy={busy !== null}
+          onSync={() => run("sh", "Run Split Horizon sync", "Writes the stack config's Split Horizon and rebinding-protection configs to every instance (the same run as Technitium → Split Horizon sync).", { kind: "split-horizon-sync" })}
+          onConfigFix={(label, change) =>
+            run("shc", "Save the change and run Split Horizon sync", `${label}. dnsdeck saves it as a new stack config revision (you can roll it back from Stack), then writes it to every instance with the Split Horizon sync.`, { kind: "stack-config", change, baseRevision: sh.value.configRevision })
+          }
+        />
+      )}
       <form
         className="row"
         onSubmit={(e) => {
@@ -160,7 +175,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   );
 }
 
-function HorizonView({ h, canOperate, busy, onSync }: { h: HorizonReport; canOperate: boolean; busy: boolean; onSync: () => void }) {
+function HorizonView({ h, canOperate, canAdmin, busy, onSync, onConfigFix }: { h: HorizonReport; canOperate: boolean; canAdmin: boolean; busy: boolean; onSync: () => void; onConfigFix: (label: string, change: HorizonConfigChange) => void }) {
   const instances = Object.keys(h.translated);
   const checked = h.names.filter((n) => n.kind === "non-proxied");
   return (
@@ -170,24 +185,34 @@ function HorizonView({ h, canOperate, busy, onSync }: { h: HorizonReport; canOpe
         {h.publicIps.join(", ") || "no public address"} for the non-proxied ones; the stack config translates {h.desiredTranslated.join(", ") || "nothing"}.
       </p>
       {h.verdict === "ok" && <p className="alert ok">LAN clients get the internal address for all {checked.length} non-proxied names from every instance.</p>}
-      {h.problems.map((p, i) => (
+      {h.problems.map((p, i) => {
+        const fix = p.fix;
+        return (
         <div key={i} className={`alert ${p.kind === "config-unreadable" ? "warn" : "error"}`} data-testid="horizon-problem" data-kind={p.kind}>
           <div>{p.detail}</div>
-          {p.fix?.kind === "split-horizon-sync" &&
+          {fix?.kind === "split-horizon-sync" &&
             (canOperate ? (
               <button type="button" onClick={onSync} disabled={busy} style={{ marginTop: 6 }} data-testid="horizon-sync">
-                {p.fix.label}
+                {fix.label}
               </button>
             ) : (
-              <div className="small">{p.fix.label} (operator).</div>
+              <div className="small">{fix.label} (operator).</div>
             ))}
-          {p.fix?.kind === "stack-config" && (
+          {fix?.kind === "stack-config" && (
             <div className="small" style={{ marginTop: 6 }}>
-              {p.fix.label}: set <code>{p.fix.field}</code> to <code>{p.fix.suggestion}</code> in <Link href="/stack">Stack → config</Link> (admin), then run the Split Horizon sync.
+              {fix.label}: set <code>{fix.field}</code> to <code>{fix.suggestion}</code>.{" "}
+              {canAdmin ? (
+                <button type="button" onClick={() => onConfigFix(`Set ${fix.field} to ${fix.suggestion}`, fix.change)} disabled={busy} data-testid="horizon-config-fix">
+                  Save the change and run Split Horizon sync
+                </button>
+              ) : (
+                <>An admin can make it here or in <Link href="/stack">Stack → config</Link>.</>
+              )}
             </div>
           )}
         </div>
-      ))}
+        );
+      })}
       {checked.length > 0 && (
         <div className="table-wrap">
           <table className="table small" data-testid="horizon-names-table">

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { defaultStackConfig } from "@/k8s/config";
+import { validateConfig } from "@/server/stack/config-store";
 import { checkHorizon, type InstanceApps, type PublicAnswer } from "../horizon";
+import { horizonChangeSchema, withHorizonChange } from "../horizon-fix";
 import { publicDomains } from "../report";
 
 // Split Horizon against the public answers: what a 192.168.1.x client gets from each instance for the homelab's
@@ -53,6 +56,7 @@ test("the ISP changed the public IP: said once with the stack-config change to m
     label: "Change the translation in the stack config, then run Split Horizon sync",
     field: "technitium.splitHorizon.groups[].externalToInternalTranslation",
     suggestion: '{"176.12.22.99":"10.0.20.200"} (replacing "176.12.22.76")',
+    change: { translation: { external: "176.12.22.99", internal: "10.0.20.200", replace: "176.12.22.76" } },
   });
 });
 
@@ -65,4 +69,29 @@ test("an instance whose configs cannot be read makes the verdict unknown, not ok
 
 test("public domains are rebinding protection's privateDomains less the homelab's own and special-use names", () => {
   assert.deepEqual(publicDomains(["home.arpa", "viktorbarzin.me", "viktorbarzin.lan", "corp.local", "example.org."], "viktorbarzin.lan"), ["viktorbarzin.me", "example.org"]);
+});
+
+test("the stack-config fix: the new public IP replaces the old one in the LAN's group, or the domain joins privateDomains; the result passes the save schema", () => {
+  const cfg = defaultStackConfig;
+  const r = withHorizonChange(cfg, { translation: { external: "176.12.22.99", internal: "10.0.20.200", replace: "176.12.22.76" } }, "192.168.1.0/24");
+  assert.ok("config" in r);
+  assert.deepEqual(r.config.technitium.splitHorizon.groups[0].externalToInternalTranslation, { "176.12.22.99": "10.0.20.200" });
+  assert.equal(r.note, "Split Horizon: 176.12.22.99 → 10.0.20.200 (was 176.12.22.76) in group lan — from the consistency report");
+  assert.doesNotThrow(() => validateConfig(r.config));
+  // the original is untouched
+  assert.deepEqual(cfg.technitium.splitHorizon.groups[0].externalToInternalTranslation, { "176.12.22.76": "10.0.20.200" });
+  // without replace: added to the group the LAN falls in
+  const added = withHorizonChange(cfg, { translation: { external: "176.12.22.99", internal: "10.0.20.200" } }, "192.168.1.0/24");
+  assert.ok("config" in added);
+  assert.deepEqual(Object.keys(added.config.technitium.splitHorizon.groups[0].externalToInternalTranslation), ["176.12.22.76", "176.12.22.99"]);
+  // nothing serves the network, or nothing translates the address to replace: said, nothing changed
+  assert.deepEqual(withHorizonChange(cfg, { translation: { external: "1.2.3.4", internal: "10.0.20.200" } }, "10.9.0.0/16"), { error: "no Split Horizon group serves 10.9.0.0/16; edit technitium.splitHorizon in the stack config by hand" });
+  assert.match((withHorizonChange(cfg, { translation: { external: "1.2.3.4", internal: "10.0.20.200", replace: "9.9.9.9" } }, "192.168.1.0/24") as { error: string }).error, /no Split Horizon group translates 9\.9\.9\.9/);
+  const dom = withHorizonChange(cfg, { privateDomain: "example.org" }, "192.168.1.0/24");
+  assert.ok("config" in dom);
+  assert.deepEqual(dom.config.technitium.rebindingProtection.privateDomains, ["home.arpa", "viktorbarzin.me", "example.org"]);
+  assert.match((withHorizonChange(cfg, { privateDomain: "viktorbarzin.me" }, "192.168.1.0/24") as { error: string }).error, /already in rebinding protection's privateDomains/);
+  // bad input is refused by the schema before anything is read
+  assert.equal(horizonChangeSchema.safeParse({ baseRevision: null }).success, false);
+  assert.equal(horizonChangeSchema.safeParse({ translation: { external: "176.12.22.999", internal: "10.0.20.200" }, baseRevision: null }).success, false);
 });
