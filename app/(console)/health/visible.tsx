@@ -8,7 +8,7 @@ export function WhenVisible({ height, children }: { height: number; children: Re
   useEffect(() => {
     const el = ref.current;
     if (!el || shown) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setShown(true), { rootMargin: "200px" });
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setShown(true), { rootMargin: "400px" });
     io.observe(el);
     return () => io.disconnect();
   }, [shown]);
