@@ -1,43 +1,21 @@
 /**
  * Comment-tolerant JSON for Technitium app configs (15.x allows // and /* *\/ comments and a human may add them) and
- * a structural comparison that ignores key order, so the app's own rewrites are not reported as drift.
+ * a structural comparison that ignores key order, so the app's own rewrites are not reported as drift. Parsed by
+ * Microsoft's jsonc-parser (the one VS Code uses): // and /* *\/ comments and trailing commas, strings left intact.
  */
+import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+
 export function parseJsonc(text: string): unknown {
-  let out = "";
-  let i = 0;
-  let inString = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === "\\") {
-        out += text[i + 1] ?? "";
-        i += 2;
-        continue;
-      }
-      if (c === '"') inString = false;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      i++;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else if (c === "#" && /(^|\n)\s*$/.test(out)) {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else {
-      out += c;
-      i++;
-    }
+  const errors: ParseError[] = [];
+  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  if (errors.length) {
+    const e = errors[0];
+    const before = text.slice(0, e.offset);
+    const line = before.split("\n").length;
+    const column = e.offset - before.lastIndexOf("\n");
+    throw new SyntaxError(`${printParseErrorCode(e.error)} at line ${line}, column ${column}`);
   }
-  // trailing commas
-  out = out.replace(/,(\s*[}\]])/g, "$1");
-  return JSON.parse(out);
+  return value;
 }
 
 export interface JsonDifference {
