@@ -37,6 +37,7 @@ export const listZoneRecords = verb(
 const trigger = (ctx: Ctx) => (ctx.via === "cli" ? "cli" : ctx.via === "route" ? "api" : "button");
 
 async function change(ctx: Ctx, input: RecordChangeInput, t: VerbTools): Promise<SyncRunView> {
+  forgetConsistency();
   t.target(`record ${input.op} ${input.name === "@" ? input.zone : `${input.name}.${input.zone}`} ${input.type}`);
   const settle = t.defer();
   const { run, work } = await changeRecord(input, {
@@ -62,16 +63,41 @@ const extraNames = z
   .refine((ns) => ns.length <= MAX_HORIZON_NAMES, `at most ${MAX_HORIZON_NAMES} names`)
   .refine((ns) => ns.every(isHostName), "must be host names such as immich.viktorbarzin.me, separated by commas or spaces");
 
+type ConsistencyResult = {
+  records: { ok: true; value: Awaited<ReturnType<typeof consistencyReport>> } | { ok: false; error: string };
+  splitHorizon: { ok: true; value: Awaited<ReturnType<typeof horizonReport>> } | { ok: false; error: string };
+};
+/** Overview's summary reuses a report up to this old (the Zones page always asks for a fresh one). */
+const SUMMARY_MAX_AGE_MS = 20_000;
+const last = globalThis as unknown as { __dnsdeckConsistency?: { at: number; result: Promise<ConsistencyResult> } };
+
+/** A change dnsdeck makes ends the reuse of the last report (Overview then reads anew). */
+const forgetConsistency = () => void (last.__dnsdeckConsistency = undefined);
+
+async function readConsistency(names: string[]): Promise<ConsistencyResult> {
+  const ctx = productionContext();
+  const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (err: unknown) => ({ ok: false as const, error: err instanceof Error ? err.message : String(err) }));
+  const [records, splitHorizon] = await Promise.all([settle(consistencyReport(ctx)), settle(horizonReport(ctx, names))]);
+  return { records, splitHorizon };
+}
+
 /**
  * The consistency report (viewer): the records' PTR pairs, CNAME chains and replicas' copies, and Split Horizon against
  * the public answers. The two halves are read side by side; one that cannot be read says why without hiding the other.
+ * Overview reuses a report read in the last 20 s (one read in flight is shared); `fresh=1` (the Zones page) reads anew.
  */
-export const zonesConsistency = verb({ name: "zones.consistency", role: "viewer", input: z.object({ names: extraNames.optional() }) }, async (_ctx, input) => {
-  const ctx = productionContext();
-  const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (err: unknown) => ({ ok: false as const, error: err instanceof Error ? err.message : String(err) }));
-  const [records, splitHorizon] = await Promise.all([settle(consistencyReport(ctx)), settle(horizonReport(ctx, input.names ?? []))]);
-  return { records, splitHorizon };
-});
+export const zonesConsistency = verb(
+  { name: "zones.consistency", role: "viewer", input: z.object({ names: extraNames.optional(), fresh: z.enum(["0", "1"]).optional() }) },
+  async (_ctx, input) => {
+    const names = input.names ?? [];
+    const reusable = !names.length && input.fresh !== "1";
+    const hit = last.__dnsdeckConsistency;
+    if (reusable && hit && Date.now() - hit.at < SUMMARY_MAX_AGE_MS) return hit.result;
+    const result = readConsistency(names);
+    if (!names.length) last.__dnsdeckConsistency = { at: Date.now(), result };
+    return result;
+  },
+);
 
 /**
  * The Split Horizon change the report offers when the desired config itself is wrong (the public IP changed, the
@@ -92,6 +118,7 @@ export const fixSplitHorizon = verb({ name: "zones.split-horizon.fix", role: "ad
   }
   t.target(`stack config: ${made.note}`);
   const rev = await saveConfig(made.config, ctx.identity.user, made.note);
+  forgetConsistency();
   const settle = t.defer();
   try {
     const run = await runSync("split-horizon", {

@@ -45,7 +45,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   const [confirmDialog, confirm] = useConfirm();
   const report = useQuery({
     queryKey: ["consistency", asked],
-    queryFn: () => api<ConsistencyView>(`/api/v1/consistency${asked ? `?${new URLSearchParams({ names: asked })}` : ""}`),
+    queryFn: () => api<ConsistencyView>(`/api/v1/consistency?${new URLSearchParams({ fresh: "1", ...(asked ? { names: asked } : {}) })}`),
     refetchInterval: 120_000,
   });
 
