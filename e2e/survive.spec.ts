@@ -419,7 +419,9 @@ test("a Corefile that breaks cluster DNS: dnsdeck says the verification failed, 
 
 test("SIGKILL mid rollup step: the next process finishes the rollups and their counts equal the rows in dns_logs exactly", async ({ request }) => {
   test.setTimeout(150_000);
-  // every app so far is gone (no worker reads dns_logs while it is written): four days of rows, settled minutes ago
+  // no dnsdeck process runs while dns_logs is written (a worker would roll up a half-loaded table): four days of rows,
+  // settled minutes ago
+  expect(apps.filter((x) => !gone.has(x)).map((x) => x.port)).toEqual([]);
   const endAt = new Date(Date.now() - 10 * 60_000);
   await generateQueryLogs({ databaseUrl: logDb.url, days: 4, perDay: 40_000, endAt });
   const deck = new pg.Client({ connectionString: appDb.url });
@@ -427,7 +429,7 @@ test("SIGKILL mid rollup step: the next process finishes the rollups and their c
   await Promise.all([deck.connect(), logs.connect()]);
   try {
     const a = await app();
-    // a step's write: its one transaction holds the rollup lock (server/querylogs/rollup.ts)
+    // a step's write: its one transaction holds the rollup lock (ROLLUP_LOCK, server/querylogs/db-types.ts)
     const writing = async () => (await deck.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707370 AND granted`)).rows[0].n as number;
     await expect.poll(writing, { timeout: 60_000, intervals: [20], message: "a rollup step writing" }).toBe(1);
     a.kill("SIGKILL");
