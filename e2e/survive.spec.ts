@@ -336,7 +336,7 @@ async function saveCoredns(request: APIRequestContext, a: AppProcess, change: (c
 
 const runOf = (request: APIRequestContext, a: AppProcess, id: number) => getJson(request, `${a.url}/api/v1/stack/runs/${id}`, ADMIN) as Promise<ApplyRun>;
 
-test("SIGKILL while a Corefile change is being verified: the run reads interrupted with the verification in flight, the cluster holds the new Corefile, and Resume verifies it", async ({ request }) => {
+test("SIGKILL while a Corefile change is being verified: the run reads interrupted with the verification in flight, the cluster holds the new Corefile, and Resume verifies it", async ({ request, adminPage: page }) => {
   test.setTimeout(120_000);
   const a = await running();
   // a harmless change: the success cache TTL of the `.` block (Terraform's field: taken over, as the Apply dialog offers)
@@ -349,6 +349,7 @@ test("SIGKILL while a Corefile change is being verified: the run reads interrupt
   await a.exited;
 
   const b = await app();
+  const stackPage = page.goto(`${b.url}/stack`);
   const run = await poll(() => runOf(request, b, id), (v) => v.status !== "running", 30_000, "the killed apply leaves running");
   expect(run.status).toBe("interrupted");
   // the ConfigMap was applied before the kill and still says so; what was in flight is the verification, and it says so
@@ -362,13 +363,18 @@ test("SIGKILL while a Corefile change is being verified: the run reads interrupt
   expect(rb.objects).toEqual([{ key: COREFILE_CM, state: "in-sync" }]);
   expect(rb.remaining).toEqual([]);
 
-  // Resume (what the run page's button sends): the verification runs again, to the end
-  const resumed = await request.post(`${b.url}/api/v1/stack/apply`, { headers: ADMIN, data: { revision: run.configRevisionId, objects: [COREFILE_CM], verify: true } });
-  expect(resumed.status(), await resumed.text()).toBe(200);
-  const id2 = ((await resumed.json()) as ApplyRun).id;
-  const end = await poll(() => runOf(request, b, id2), (v) => v.status !== "running", 60_000, "the resumed run finishes");
-  expect(end.status, end.error ?? "").toBe("ok");
-  expect(end.rollout?.verify?.ok).toBe(true);
+  // the run page says so, and its Resume runs the verification again, to the end
+  await stackPage;
+  await page.getByTestId("tab-history").click();
+  await page.locator(`[data-testid="history-row"][data-id="${id}"]`).getByRole("button", { name: "Details" }).click();
+  const panel = page.getByTestId("apply-run");
+  await expect(panel).toHaveAttribute("data-status", "interrupted");
+  await expect(panel.getByTestId("verify")).toContainText("not verified — dnsdeck stopped before the 5 s window ended");
+  await expect(panel.getByTestId("readback-summary")).toContainText("the cluster holds this run's version of all 1 objects, but the verification of the Corefile change did not finish");
+  await panel.getByTestId("run-resume").click();
+  await expect(panel.getByRole("heading", { name: /^Apply #\d+$/ })).not.toHaveText(`Apply #${id}`);
+  await expect(panel).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
+  await expect(panel.getByTestId("verify")).toContainText("Resolution through every hop after the Corefile change: ok");
 });
 
 type Trace = { hops: { stage: string; hop: string; rcode: string | null; answers: { data: string }[] }[]; firstBadHop?: { hop: string } };
