@@ -8,6 +8,7 @@ import pg from "pg";
 import { type AppProcess, startApp } from "../scripts/lib/app-process";
 import { freshDatabase, type TestDatabase } from "../server/testing/db";
 import { type Twin, startTwin } from "../twin/main";
+import { generateQueryLogs } from "../twin/querylogs/generate";
 import { ADMIN, OPERATOR, VIEWER } from "./env";
 import { type Faults, expect, faultPanel, test } from "./fixtures";
 
@@ -32,7 +33,15 @@ async function app(extra: Record<string, string> = {}): Promise<AppProcess> {
   const port = nextPort++;
   const a = await startApp({ port, env: { ...env, ...extra }, logFile: path.join(stateDir, `app-${port}.log`) });
   apps.push(a);
+  void a.exited.then(() => gone.add(a));
   return a;
+}
+
+const gone = new Set<AppProcess>();
+/** The process the previous test left running (it goes on where that one ended), else a new one. */
+async function running(): Promise<AppProcess> {
+  const last = apps.at(-1);
+  return last && !gone.has(last) ? last : app();
 }
 
 /** Polls `fn` until `until` holds (expect.poll: the failure shows the last value), and returns that value. */
@@ -51,7 +60,19 @@ async function poll<T>(fn: () => Promise<T>, until: (v: T) => boolean, timeoutMs
 }
 
 type SyncRun = { id: number; status: string; steps: { name: string; status: string }[]; error: string | null };
-type ApplyRun = { id: number; status: string; steps: { key: string; status: string }[]; error: string | null; applied: string[]; rollout?: { readBack?: { objects: { key: string; state: string }[]; remaining: string[] } } };
+type ApplyRun = {
+  id: number;
+  status: string;
+  configRevisionId: number;
+  steps: { key: string; status: string }[];
+  error: string | null;
+  applied: string[];
+  rollout?: {
+    readBack?: { objects: { key: string; state: string }[]; remaining: string[] };
+    verify?: { ok: boolean; pending?: boolean; interrupted?: boolean; hops: { hop: string; ok: boolean }[] };
+    rollbackTo?: number | null;
+  };
+};
 
 const getJson = async (request: APIRequestContext, u: string, headers = VIEWER) => (await request.get(u, { headers })).json();
 
@@ -74,6 +95,10 @@ test.beforeAll(async () => {
     DNSDECK_LEASE_SECONDS: String(LEASE),
     DNSDECK_SHUTDOWN_GRACE_SECONDS: "20",
     ...twin.appEnv,
+    // a Corefile change is verified for 5 s in rounds every 2.5 s: the twin's CoreDNS loads it within ~2.3 s (its API
+    // poll + reload), so the last round sees the new Corefile (the twin's own default is 10 s; a kubeadm cluster's 90 s)
+    DNSDECK_VERIFY_WINDOW_MS: "5000",
+    DNSDECK_ROLLOUT_POLL_MS: "500",
   };
 });
 
@@ -262,5 +287,178 @@ test("SIGTERM: new changes are refused with 503 and a clear message, the running
     await b.stop();
   } finally {
     await faults.set("tech-tertiary-slow", false);
+  }
+});
+
+test("SIGKILL mid split-horizon sync: a new process shows the run interrupted with its done steps and the step in flight, and a new sync runs", async ({ request }) => {
+  test.setTimeout(120_000);
+  const a = await app();
+  await faults.set("tech-tertiary-slow", true);
+  const r = await request.post(`${a.url}/api/v1/sync/split-horizon`, { headers: OPERATOR, data: { wait: false } });
+  expect(r.status()).toBe(200);
+  const { id } = (await r.json()) as SyncRun;
+  const tertiary = (v: SyncRun) => v.steps.find((s) => s.name.startsWith("tertiary:"));
+  const mid = await poll(
+    () => getJson(request, `${a.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>,
+    (v) => v.steps.some((s) => s.status === "ok") && tertiary(v)?.status === "running",
+    60_000,
+    "the tertiary's step in flight after a finished one",
+  );
+  a.kill("SIGKILL");
+  await a.exited;
+
+  const b = await app();
+  const run = await poll(() => getJson(request, `${b.url}/api/v1/sync/runs/${id}`) as Promise<SyncRun>, (v) => v.status !== "running", 30_000, "the killed run leaves running");
+  expect(run.status).toBe("interrupted");
+  for (const s of mid.steps.filter((x) => x.status === "ok")) expect(run.steps.find((x) => x.name === s.name)?.status, s.name).toBe("ok");
+  // the slowed tertiary's step was in flight; only steps in flight at the kill read interrupted
+  expect(tertiary(run)?.status).toBe("interrupted");
+  for (const s of run.steps.filter((x) => x.status === "interrupted")) expect(mid.steps.find((x) => x.name === s.name)?.status, s.name).toBe("running");
+  expect(run.steps.some((s) => s.status === "running")).toBe(false);
+  expect(run.error).toContain("lock held by oscar, dnsdeck process");
+  await faults.set("tech-tertiary-slow", false);
+  // the lock died with the process: a new split-horizon sync runs to the end
+  const again = await request.post(`${b.url}/api/v1/sync/split-horizon`, { headers: OPERATOR, data: {} });
+  expect(again.status()).toBe(200);
+  expect(((await again.json()) as SyncRun).status).toBe("ok");
+});
+
+const COREFILE_CM = "ConfigMap kube-system/coredns";
+
+/** Saves a new desired config as the CoreDNS page does (the same verb as its server action). */
+async function saveCoredns(request: APIRequestContext, a: AppProcess, change: (c: { cache: { success: { ttl: number } }; forwarders: string[] }) => void, note: string) {
+  const cur = (await getJson(request, `${a.url}/api/v1/stack/config`, ADMIN)).current;
+  const config = structuredClone(cur.config);
+  change(config.coredns);
+  const saved = await request.post(`${a.url}/api/v1/stack/config`, { headers: ADMIN, data: { config, note } });
+  expect(saved.status(), await saved.text()).toBe(200);
+}
+
+const runOf = (request: APIRequestContext, a: AppProcess, id: number) => getJson(request, `${a.url}/api/v1/stack/runs/${id}`, ADMIN) as Promise<ApplyRun>;
+
+test("SIGKILL while a Corefile change is being verified: the run reads interrupted with the verification in flight, the cluster holds the new Corefile, and Resume verifies it", async ({ request, adminPage: page }) => {
+  test.setTimeout(120_000);
+  const a = await running();
+  // a harmless change: the success cache TTL of the `.` block (Terraform's field: taken over, as the Apply dialog offers)
+  await saveCoredns(request, a, (c) => (c.cache.success.ttl = 299), "e2e survive: cache TTL 299");
+  const started = await request.post(`${a.url}/api/v1/stack/apply`, { headers: ADMIN, data: { objects: [COREFILE_CM], takeOwnership: true } });
+  expect(started.status(), await started.text()).toBe(200);
+  const { id } = (await started.json()) as ApplyRun;
+  await poll(() => runOf(request, a, id), (v) => v.rollout?.verify?.pending === true, 30_000, "resolution being verified after the Corefile change");
+  a.kill("SIGKILL");
+  await a.exited;
+
+  const b = await app();
+  const stackPage = page.goto(`${b.url}/stack`);
+  const run = await poll(() => runOf(request, b, id), (v) => v.status !== "running", 30_000, "the killed apply leaves running");
+  expect(run.status).toBe("interrupted");
+  // the ConfigMap was applied before the kill and still says so; what was in flight is the verification, and it says so
+  expect(run.steps.map((s) => [s.key, s.status])).toEqual([[COREFILE_CM, "applied"]]);
+  expect(run.rollout?.verify).toMatchObject({ ok: false, interrupted: true });
+  expect(run.rollout?.verify?.pending).toBeUndefined();
+  expect(run.error).toContain("lock held by alice, dnsdeck process");
+  expect(run.error).toContain("The verification after the Corefile change (resolution through every hop) was in flight and did not finish");
+  // read back: the cluster holds this run's Corefile; nothing is left to apply, only to verify
+  const rb = (await poll(() => runOf(request, b, id), (v) => !!v.rollout?.readBack, 30_000, "the read-back")).rollout!.readBack!;
+  expect(rb.objects).toEqual([{ key: COREFILE_CM, state: "in-sync" }]);
+  expect(rb.remaining).toEqual([]);
+
+  // the run page says so, and its Resume runs the verification again, to the end
+  await stackPage;
+  await page.getByTestId("tab-history").click();
+  await page.locator(`[data-testid="history-row"][data-id="${id}"]`).getByRole("button", { name: "Details" }).click();
+  const panel = page.getByTestId("apply-run");
+  await expect(panel).toHaveAttribute("data-status", "interrupted");
+  await expect(panel.getByTestId("verify")).toContainText("not verified — dnsdeck stopped before the 5 s window ended");
+  await expect(panel.getByTestId("readback-summary")).toContainText("the cluster holds this run's version of all 1 objects, but the verification of the Corefile change did not finish");
+  await panel.getByTestId("run-resume").click();
+  await expect(panel.getByRole("heading", { name: /^Apply #\d+$/ })).not.toHaveText(`Apply #${id}`);
+  await expect(panel).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
+  await expect(panel.getByTestId("verify")).toContainText("Resolution through every hop after the Corefile change: ok");
+});
+
+type Trace = { hops: { stage: string; hop: string; rcode: string | null; answers: { data: string }[] }[]; firstBadHop?: { hop: string } };
+
+test("a Corefile that breaks cluster DNS: dnsdeck says the verification failed, a zone sync still works, and Roll back (the run page's button) restores resolution", async ({ request, adminPage: page }) => {
+  test.setTimeout(120_000);
+  const a = await running();
+  const trace = async () => (await request.post(`${a.url}/api/v1/trace`, { headers: VIEWER, data: { name: "github.com", clientClass: "pod-public" } })).json() as Promise<Trace>;
+  const corednsAnswers = (t: Trace) => t.hops.filter((h) => h.stage === "coredns").map((h) => `${h.rcode} ${h.answers.map((x) => x.data).join(",")}`);
+  // a typo in the forwarders (no DNS server at 10.0.20.99): every public name fails in CoreDNS
+  await saveCoredns(request, a, (c) => (c.forwarders = ["10.0.20.99"]), "e2e survive: a forwarder typo");
+  const started = await request.post(`${a.url}/api/v1/stack/apply`, { headers: ADMIN, data: { objects: [COREFILE_CM], takeOwnership: true } });
+  expect(started.status(), await started.text()).toBe(200);
+  const { id } = (await started.json()) as ApplyRun;
+  const stackPage = page.goto(`${a.url}/stack`); // a person watching (loads while the change is verified)
+  const failed = await poll(() => runOf(request, a, id), (v) => v.status !== "running", 60_000, "the breaking apply ends");
+  expect(failed.status).toBe("failed");
+  expect(failed.rollout?.verify?.ok).toBe(false);
+  expect(failed.error).toContain("a Corefile changed and resolution fails through CoreDNS pod");
+  expect(failed.rollout?.rollbackTo).toEqual(expect.any(Number));
+  // the chain really is broken: every CoreDNS pod fails the public name
+  const broken = await trace();
+  expect(corednsAnswers(broken).length).toBeGreaterThan(0);
+  for (const c of corednsAnswers(broken)) expect(c).not.toContain("140.82.121.3");
+  expect(broken.firstBadHop?.hop).toBeTruthy();
+
+  // dnsdeck reaches Technitium by the Service's ClusterIP, not through the DNS it just broke: a zone sync still runs
+  const zs = await request.post(`${a.url}/api/v1/sync/zones`, { headers: OPERATOR, data: {} });
+  expect(zs.status()).toBe(200);
+  expect(((await zs.json()) as SyncRun).status).toBe("ok");
+
+  // roll back as a person does: the failed run's page offers the last good config
+  await stackPage;
+  await page.getByTestId("tab-history").click();
+  await page.locator(`[data-testid="history-row"][data-id="${id}"]`).getByRole("button", { name: "Details" }).click();
+  const panel = page.getByTestId("apply-run");
+  await expect(panel).toHaveAttribute("data-status", "failed");
+  await expect(panel.getByTestId("verify")).toContainText("Resolution through every hop after the Corefile change: FAILED");
+  await panel.getByTestId("rollback-offer").click();
+  await expect(panel.getByRole("heading", { name: /^Rollback #\d+$/ })).toBeVisible({ timeout: 15_000 });
+  await expect(panel).toHaveAttribute("data-status", "ok", { timeout: 60_000 });
+  await expect(panel.getByTestId("verify")).toContainText("Resolution through every hop after the Corefile change: ok");
+  // resolution through the chain is back: every CoreDNS pod answers the public name again
+  const healed = await poll(trace, (t) => !t.firstBadHop, 30_000, "the trace through the chain answers again");
+  for (const c of corednsAnswers(healed)) expect(c).toBe("NOERROR 140.82.121.3");
+  await a.stop();
+});
+
+test("SIGKILL mid rollup step: the next process finishes the rollups and their counts equal the rows in dns_logs exactly", async ({ request }) => {
+  test.setTimeout(150_000);
+  // no dnsdeck process runs while dns_logs is written (a worker would roll up a half-loaded table): four days of rows,
+  // settled minutes ago
+  expect(apps.filter((x) => !gone.has(x)).map((x) => x.port)).toEqual([]);
+  const endAt = new Date(Date.now() - 10 * 60_000);
+  await generateQueryLogs({ databaseUrl: logDb.url, days: 4, perDay: 40_000, endAt });
+  const deck = new pg.Client({ connectionString: appDb.url });
+  const logs = new pg.Client({ connectionString: logDb.url });
+  await Promise.all([deck.connect(), logs.connect()]);
+  try {
+    const a = await app();
+    // a step's write: its one transaction holds the rollup lock (ROLLUP_LOCK, server/querylogs/db-types.ts)
+    const writing = async () => (await deck.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707370 AND granted`)).rows[0].n as number;
+    await expect.poll(writing, { timeout: 60_000, intervals: [20], message: "a rollup step writing" }).toBe(1);
+    a.kill("SIGKILL");
+    await a.exited;
+    const total = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
+    const wm = await deck.query(`SELECT watermark FROM querylog_state`);
+    expect(Number(wm.rows[0]?.watermark ?? 0), "the kill left rows to roll up").toBeLessThan(Number((await logs.query(`SELECT max(dlid) AS m FROM dns_logs`)).rows[0].m));
+
+    const b = await app();
+    const status = await poll(() => getJson(request, `${b.url}/api/v1/query-logs/status`), (s) => s.rollupBehind === 0, 90_000, "the new process catches up");
+    expect(status.rollupError).toBeNull();
+    // per UTC day, the rollup's count equals the SQL count: no row counted twice, none missed
+    const perDay = async (c: pg.Client, sql: string) => Object.fromEntries((await c.query(sql)).rows.map((r) => [r.day, Number(r.n)]));
+    const rolled = await perDay(deck, `SELECT day::text AS day, sum(n) AS n FROM querylog_sig_day GROUP BY day ORDER BY day`);
+    const counted = await perDay(logs, `SELECT (timestamp AT TIME ZONE 'UTC')::date::text AS day, count(*) AS n FROM dns_logs GROUP BY 1 ORDER BY 1`);
+    expect(rolled).toEqual(counted);
+    expect(Number((await deck.query(`SELECT rows_rolled FROM querylog_state`)).rows[0].rows_rolled)).toBe(total);
+    // and what the Query logs page shows: the count over the whole range, exact from the rollups
+    const from = new Date(endAt.getTime() - 5 * 86_400_000).toISOString();
+    const page = await getJson(request, `${b.url}/api/v1/query-logs?from=${from}&limit=1`);
+    expect(page.count).toMatchObject({ value: total, kind: "rollup" });
+    await b.stop();
+  } finally {
+    await Promise.all([deck.end(), logs.end()]);
   }
 });

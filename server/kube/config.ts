@@ -33,7 +33,8 @@ export function requireKube(): k8s.KubeConfig {
  * Every Kubernetes call has a budget, and these are all of them (one place). Each HTTP request is aborted when its
  * budget runs out, and the caller gets a KubeError of kind "timeout" naming what it was doing.
  * - `call`: plan, apply, rollout, restart, CronJobs, syncs (DNSDECK_KUBE_TIMEOUT_MS, 15 s)
- * - `page`: live state drawn on a page (architecture, paths, CoreDNS version): the page shows the error, not a hang
+ * - `page`: live state drawn on a page (architecture, paths, CoreDNS version): the page shows the error, not a hang;
+ *   also a Technitium Service's ClusterIP (server/technitium/endpoint.ts, once a minute)
  * - `probe`: /api/v1/ready
  * - `diagnostic`: a failed pod's last log lines (never a reason to fail)
  */

@@ -160,6 +160,8 @@ const STACK_TEXT = {
   lead: "interrupted: the dnsdeck process running this",
   tail: "stopped before it finished. Steps marked applied/healthy were done, the step marked interrupted was in flight (it may or may not have reached the cluster), pending steps were not started. Check the plan, then apply again or roll back (applying is idempotent).",
 };
+const VERIFY_TEXT =
+  "The verification after the Corefile change (resolution through every hop) was in flight and did not finish: the change is in the cluster but unverified. Resume verifies it again, or roll back.";
 const SYNC_TEXT = {
   lead: "interrupted: the dnsdeck process running this sync",
   tail: "stopped before it finished. Steps marked ok were done, the step marked interrupted was in flight. Syncs are idempotent: run it again (or Resume) to finish.",
@@ -183,15 +185,23 @@ function markSteps(inFlight: number): string {
  */
 async function sweepStack(takenOver: boolean, previousHolder?: string): Promise<number> {
   const holder = `COALESCE($1::text, (SELECT "holder" FROM "locks" WHERE "name" = 'stack' AND "expires_at" <= now()))`;
+  // killed while watching resolution after a Corefile change (apply/verify.ts): every object was applied, no step is in
+  // flight, but the verification is — its last round stays, marked interrupted (no verdict), and the error says so
+  const verifying = `(r."rollout"->'verify'->>'pending') = 'true'`;
   return db().$executeRawUnsafe(
     `UPDATE "stack_applies" AS r SET "status" = 'interrupted', "finished_at" = now(),
-       "error" = ${messageSql(STACK_TEXT, holder, 2)}, "steps" = ${markSteps(4)}
+       "error" = ${messageSql(STACK_TEXT, holder, 2)} || CASE WHEN ${verifying} THEN ' ' || $6::text ELSE '' END,
+       "steps" = ${markSteps(4)},
+       "rollout" = CASE WHEN ${verifying}
+         THEN jsonb_set(r."rollout", '{verify}', (r."rollout"->'verify') - 'pending' - 'until' || jsonb_build_object('ok', false, 'interrupted', true, 'at', ${nowIso}))
+         ELSE r."rollout" END
      WHERE r."status" = 'running' AND ($5 OR NOT EXISTS (SELECT 1 FROM "locks" WHERE "name" = 'stack' AND "expires_at" > now()))`,
     previousHolder ?? null,
     STACK_TEXT.lead,
     STACK_TEXT.tail,
     STACK_IN_FLIGHT,
     takenOver,
+    VERIFY_TEXT,
   );
 }
 

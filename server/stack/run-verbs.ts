@@ -44,6 +44,8 @@ export const applyStack = verb(
       revision: int32Id.optional(),
       takeOwnership: z.boolean().optional(),
       objects: z.array(objectKey).min(1, "name at least one object, or leave objects out to apply the whole stack").max(100).optional(),
+      /** Verify resolution through every hop afterwards even when no Corefile changes (Resume of an interrupted verification). */
+      verify: z.boolean().optional(),
       /** Wait for the run to finish before answering (automation); the UI polls instead. */
       wait: z.boolean().optional(),
     }),
@@ -55,6 +57,7 @@ export const applyStack = verb(
       revision: input.revision,
       takeOwnership: input.takeOwnership === true,
       objects: input.objects,
+      verify: input.verify === true,
       onDone: (o) => settle(o.status === "running" || o.status === "interrupted" ? "failed" : o.status, { error: o.error, target: `apply run #${id}: ${o.status}, applied ${o.applied}/${o.steps}` }),
     });
     t.target(`apply run #${id}${input.takeOwnership ? " (take ownership)" : ""}`);

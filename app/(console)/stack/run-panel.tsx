@@ -71,12 +71,12 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
       setBusy(false);
     }
   };
-  const resume = async (objects: string[]) => {
+  const resume = async (objects: string[], verify = false) => {
     if (!run) return;
     setBusy(true);
     setErr(null);
     try {
-      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { revision: run.configRevisionId, objects } });
+      const r = await api<ApplyView>("/api/v1/stack/apply", { method: "POST", body: { revision: run.configRevisionId, objects, ...(verify ? { verify: true } : {}) } });
       onRollback(r.id);
       qc.invalidateQueries({ queryKey: ["stack-history"] });
     } catch (e) {
@@ -86,6 +86,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
     }
   };
   const readBack = run.rollout?.readBack;
+  const verifyCut = !!run.rollout?.verify?.interrupted;
   const heldNow = new Map(readBack?.objects.map((o) => [o.key, o]) ?? []);
   const doRollback = async (target: number) => {
     setBusy(true);
@@ -223,8 +224,13 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
         </div>
       ))}
       {run.rollout?.verify && (
-        <div className="panel" data-testid="verify" data-pending={run.rollout.verify.pending ? "true" : "false"}>
-          {run.rollout.verify.pending ? (
+        <div className="panel" data-testid="verify" data-pending={run.rollout.verify.pending ? "true" : "false"} data-interrupted={verifyCut ? "true" : "false"}>
+          {verifyCut ? (
+            <strong>
+              Resolution through every hop after the Corefile change: not verified — dnsdeck stopped before the {Math.round((run.rollout.verify.windowMs ?? 0) / 1000)} s
+              window ended (the last round it saw is below). Resume verifies again.
+            </strong>
+          ) : run.rollout.verify.pending ? (
             <strong>
               <span className="spinner" /> Watching resolution through every hop while the Corefile change loads (kubelet sync + the reload interval):{" "}
               {Math.max(0, Math.round(((run.rollout.verify.until ?? 0) - Date.parse(run.rollout.verify.at)) / 1000))} s of{" "}
@@ -236,7 +242,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
           {run.rollout.verify.names && <p className="small muted">Asked: {run.rollout.verify.names.join(", ")}</p>}
           <ul className="small">
             {run.rollout.verify.hops.map((h) => (
-              <li key={h.hop} className={h.ok ? "ok-text" : run.rollout?.verify?.pending ? "muted" : "error-text"}>
+              <li key={h.hop} className={h.ok ? "ok-text" : run.rollout?.verify?.pending || verifyCut ? "muted" : "error-text"}>
                 {h.hop}: {h.detail}
               </li>
             ))}
@@ -249,6 +255,18 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
             <p className="small">
               <span className="spinner" /> Reading back what the cluster holds for each object of this run…
             </p>
+          ) : readBack.remaining.length === 0 && verifyCut ? (
+            <>
+              <p className="small" data-testid="readback-summary">
+                Read back at {readBack.at.slice(11, 19)} UTC: the cluster holds this run&apos;s version of all {readBack.objects.length} objects, but the
+                verification of the Corefile change did not finish.
+              </p>
+              <div className="row">
+                <button type="button" disabled={!isAdmin || busy} onClick={() => resume(run.steps.map((s) => s.key), true)} data-testid="run-resume" title={isAdmin ? undefined : "needs the admin role"}>
+                  {busy ? "Starting…" : "Resume: verify resolution through every hop"}
+                </button>
+              </div>
+            </>
           ) : readBack.remaining.length === 0 ? (
             <p className="small" data-testid="readback-summary">
               Read back at {readBack.at.slice(11, 19)} UTC: the cluster holds this run&apos;s version of all {readBack.objects.length} objects — the
@@ -261,7 +279,7 @@ export function RunPanel({ id, onRollback, onClose }: { id: number; onRollback: 
                 run&apos;s version; still different: {readBack.remaining.join(", ")}.
               </p>
               <div className="row">
-                <button type="button" disabled={!isAdmin || busy} onClick={() => resume(readBack.remaining)} data-testid="run-resume" title={isAdmin ? undefined : "needs the admin role"}>
+                <button type="button" disabled={!isAdmin || busy} onClick={() => resume(readBack.remaining, verifyCut)} data-testid="run-resume" title={isAdmin ? undefined : "needs the admin role"}>
                   {busy ? "Starting…" : `Resume: apply the ${readBack.remaining.length} object${readBack.remaining.length === 1 ? "" : "s"} still different`}
                 </button>
               </div>

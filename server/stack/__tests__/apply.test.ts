@@ -102,6 +102,33 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.equal((await h.store.currentConfig()).config.nodelocal.zones[0].cacheTtl, h.k8s.defaultStackConfig.nodelocal.zones[0].cacheTtl);
   });
 
+  test("SIGTERM while a Corefile change is verified: handed over as interrupted with the verification cut short (no verdict); an apply with verify runs it again", async () => {
+    const { lifecycle } = await import("@/server/lifecycle");
+    const cfg = structuredClone(h.k8s.defaultStackConfig);
+    cfg.nodelocal.zones[0].cacheTtl = 33;
+    (cfg.nodelocal.zones[0] as any).success = { capacity: 9984, ttl: 33 };
+    const rev = await h.store.saveConfig(cfg, "alice", "ttl 33");
+    const cm = "ConfigMap kube-system/node-local-dns";
+    let run;
+    try {
+      // only the ConfigMap: the first time the run asks whether to stop is inside the verification
+      const shouldStop = () => ((lifecycle().draining = true), false);
+      run = await (await h.apply.startApply({ user: "alice", revision: rev.id!, objects: [cm], rollout: { ...fast, shouldStop } })).done;
+    } finally {
+      lifecycle().draining = false;
+    }
+    assert.equal(run.status, "interrupted", run.error ?? "");
+    assert.match(run.error ?? "", /^handed over: .* while verifying resolution after the Corefile change/);
+    assert.deepEqual(run.steps.map((s) => s.status), ["applied"]);
+    assert.equal(run.rollout?.verify?.interrupted, true);
+    assert.equal(run.rollout?.verify?.ok, false);
+    // nothing left to apply, but unverified: an apply asked to verify does, though no Corefile changes
+    const again = await (await h.apply.startApply({ user: "alice", revision: rev.id!, objects: [cm], verify: true, rollout: fast })).done;
+    assert.equal(again.status, "ok", again.error ?? "");
+    assert.equal(again.steps[0].message, "no change");
+    assert.equal(again.rollout?.verify?.ok, true, JSON.stringify(again.rollout?.verify));
+  });
+
   test("a timeout in the middle → partial, then idempotent", async () => {
     await h.fault({ kind: "api", path: "services/node-local-dns\\?(?!.*dryRun)", method: "PATCH", status: "timeout", delayMs: 2500 });
     try {

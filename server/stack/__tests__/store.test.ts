@@ -132,3 +132,27 @@ test("a run left 'running' by a process that died is marked interrupted, naming 
   assert.ok(v.finishedAt);
   await db().lock.deleteMany({});
 });
+
+test("a run killed while it verified a Corefile change reads interrupted with the verification in flight (its last round kept, no verdict)", async () => {
+  const { db } = client;
+  const { defaultStackConfig } = await import("@/k8s/config");
+  const rev = await store.saveConfig(defaultStackConfig, "alice");
+  const hops = [{ hop: "CoreDNS pod coredns-a", server: "10.244.1.5", ok: true, detail: "answers" }];
+  const verify = { ok: false, pending: true, hops, names: ["github.com"], windowMs: 90_000, until: Date.now() + 60_000, at: new Date().toISOString() };
+  const row = await db().stackApply.create({
+    data: { kind: "apply", configRevisionId: rev.id!, createdBy: "alice", status: "running", config: {}, rendered: [], steps: [{ key: "ConfigMap kube-system/coredns", status: "applied" }], rollout: { workloads: [], verify } },
+  });
+  await db().$executeRaw`INSERT INTO "locks" ("name", "holder", "operation", "expires_at") VALUES ('stack', 'alice#9#dnsdeck-abc/1/f00', 'apply', now() - interval '1 second')`;
+  const { getApply } = await import("../apply/read");
+  const v = await getApply(row.id);
+  assert.equal(v.status, "interrupted");
+  assert.deepEqual(v.steps.map((s) => s.status), ["applied"], "the applied object stays applied");
+  assert.match(v.error!, /lock held by alice, dnsdeck process dnsdeck-abc\/1\/f00/);
+  assert.match(v.error!, /The verification after the Corefile change \(resolution through every hop\) was in flight and did not finish/);
+  assert.equal(v.rollout?.verify?.interrupted, true);
+  assert.equal(v.rollout?.verify?.ok, false);
+  assert.equal(v.rollout?.verify?.pending, undefined);
+  assert.equal(v.rollout?.verify?.until, undefined);
+  assert.deepEqual(v.rollout?.verify?.hops, hops, "the last round seen is kept");
+  await db().lock.deleteMany({});
+});

@@ -67,7 +67,12 @@ export async function runApply(record: RunRecord, config: StackConfig, rendered:
       }
       await record.save();
     }
-    if (!end.failure && corefileChanged) end.failure = await verifyCorefileChange(config, record, opts, req.rollout?.verifyWindowMs);
+    // a changed Corefile is verified; so is any apply asked to (Resume of a run whose verification was cut short)
+    if (!end.failure && !end.handedOver && (corefileChanged || req.verify)) {
+      const v = await verifyCorefileChange(config, record, opts, req.rollout?.verifyWindowMs);
+      if (v.handedOver) handOver("while verifying resolution after the Corefile change (every object was applied; the verification did not finish)");
+      else end.failure = v.failure;
+    }
   } catch (err) {
     end.failure = `the apply stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`;
     failInFlight(steps);

@@ -50,6 +50,8 @@ export interface ApplyRequest {
   kind?: "apply" | "rollback";
   rollbackOf?: number;
   rollout?: Partial<RolloutOptions> & { verifyWindowMs?: number };
+  /** Verify resolution through every hop after the objects are applied even when no Corefile changed (Resume of a run whose verification was interrupted). */
+  verify?: boolean;
   /** Rollback: the config to save as the new desired revision, in the same transaction as the run. */
   saveConfig?: { config: StackConfig; note: string };
   /** Called with the outcome when the run ends (the verb settles its audit row); default: an audit row of its own. */

@@ -23,6 +23,11 @@ export interface VerifyResult {
   windowMs: number;
   /** Epoch ms when the window ends (while pending). */
   until?: number;
+  /**
+   * The window did not end: the dnsdeck process watching it was killed (the sweep, server/runs/lease.ts) or handed
+   * over on SIGTERM. `ok` is then false and the hops are the last round seen; Resume verifies again.
+   */
+  interrupted?: boolean;
 }
 
 /**
@@ -30,8 +35,9 @@ export interface VerifyResult {
  * after the kubelet projects it and the `reload` plugin notices (up to ~1.5 min in a kubeadm cluster; reference
  * nodelocal-coredns §3.10), so an early answer proves only that the OLD Corefile still works. Every hop — each CoreDNS
  * pod by its IP, each node's cache, the pods' resolver on each node — is asked a cluster, an internal and a public
- * name for the whole window; the verdict is the last round's, and any failure seen on the way is kept in the hop's
- * detail. `onProgress` gets each round (the run page shows the time left).
+ * name for the whole window, all hops of a round at once (a broken chain answers by timeouts, which must not add up
+ * hop by hop); the verdict is the last round's, and any failure seen on the way is kept in the hop's detail.
+ * `onProgress` gets each round (the run page shows the time left).
  */
 export async function verifyResolution(
   config: StackConfig,
@@ -51,13 +57,16 @@ export async function verifyResolution(
   const failedOnTheWay = new Map<string, string>();
   for (;;) {
     const last = Date.now() >= until;
-    for (const h of hops) {
-      if (opts.shouldStop?.()) break;
-      const r = await probeHop(h.server, h.via, probeOpts);
-      h.ok = r.ok;
-      if (!r.ok && !failedOnTheWay.has(h.hop)) failedOnTheWay.set(h.hop, `${new Date().toISOString().slice(11, 19)} UTC: ${r.detail}`);
-      h.detail = r.ok && failedOnTheWay.has(h.hop) ? `${r.detail} (failed on the way, at ${failedOnTheWay.get(h.hop)})` : r.detail;
-    }
+    if (opts.shouldStop?.()) break;
+    // every hop at once: a broken chain answers by timeouts, and a round must not take hops × timeout
+    await Promise.all(
+      hops.map(async (h) => {
+        const r = await probeHop(h.server, h.via, probeOpts);
+        h.ok = r.ok;
+        if (!r.ok && !failedOnTheWay.has(h.hop)) failedOnTheWay.set(h.hop, `${new Date().toISOString().slice(11, 19)} UTC: ${r.detail}`);
+        h.detail = r.ok && failedOnTheWay.has(h.hop) ? `${r.detail} (failed on the way, at ${failedOnTheWay.get(h.hop)})` : r.detail;
+      }),
+    );
     if (last || opts.shouldStop?.()) break;
     await opts.onRound?.({ ok: false, pending: true, hops: hops.map((h) => ({ ...h })), names, windowMs: opts.windowMs, until });
     await sleep(Math.min(opts.pollMs * 5, Math.max(0, until - Date.now())));

@@ -94,3 +94,31 @@ test("a re-created Service's new address is used once the cached one expires", a
   assert.match((await resolveEndpoint("http://a.b.svc:5380", { read, addressMap: new Map(), now: t0 + 30_000 })).url, /10\.96\.1\.1/, "within a minute: cached");
   assert.match((await resolveEndpoint("http://a.b.svc:5380", { read, addressMap: new Map(), now: t0 + 61_000 })).url, /10\.96\.2\.2/);
 });
+
+test("an API that does not answer keeps the address it gave before (asked again 10 s later); one that says the Service is gone does not", async () => {
+  forgetEndpoints();
+  let answer: () => Promise<string | null> = async () => "10.96.1.1";
+  let reads = 0;
+  const read = () => (reads++, answer());
+  const at = (now: number) => resolveEndpoint("http://a.b.svc:5380", { read, addressMap: new Map(), now });
+  const t0 = Date.now();
+  assert.match((await at(t0)).url, /10\.96\.1\.1/);
+  answer = () => Promise.reject(new Error("timeout"));
+  assert.match((await at(t0 + 61_000)).url, /10\.96\.1\.1/, "a timeout: the known address, not DNS");
+  assert.equal(reads, 2);
+  assert.match((await at(t0 + 65_000)).url, /10\.96\.1\.1/);
+  assert.equal(reads, 2, "not asked again within 10 s");
+  answer = async () => null;
+  const gone = await at(t0 + 72_000);
+  assert.equal(reads, 3);
+  assert.match(gone.via, /^DNS /, "the API says there is no such Service: its name, through DNS");
+});
+
+test("calls made at once share one lookup", async () => {
+  forgetEndpoints();
+  let reads = 0;
+  const read = async () => (reads++, await new Promise((r) => setTimeout(r, 20)), "10.96.3.3");
+  const all = await Promise.all([1, 2, 3].map(() => resolveEndpoint("http://c.d.svc:5380", { read, addressMap: new Map() })));
+  assert.ok(all.every((e) => /10\.96\.3\.3/.test(e.url)));
+  assert.equal(reads, 1);
+});
