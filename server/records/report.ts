@@ -69,8 +69,21 @@ export function publicDomains(privateDomains: string[], internalZone: string): s
   return privateDomains.map(bare).filter((d) => d && !special.test(d) && !inZone(d, internalZone));
 }
 
-/** The names clients asked under `domains` in the last 7 days (top of the query-log rollups), or why not. */
-async function askedNames(domains: string[]): Promise<{ names: string[]; note?: string }> {
+/** The names clients asked under `domains` in the last 7 days (top of the query-log rollups), or why not; kept 10 min. */
+const ASKED_TTL_MS = 600_000;
+const asked = globalThis as unknown as { __dnsdeckAskedNames?: { key: string; at: number; value: Promise<{ names: string[]; note?: string }> } };
+function askedNames(domains: string[]): Promise<{ names: string[]; note?: string }> {
+  const key = domains.join(",");
+  const hit = asked.__dnsdeckAskedNames;
+  if (hit && hit.key === key && Date.now() - hit.at < ASKED_TTL_MS) return hit.value;
+  const value = readAskedNames(domains);
+  // a failed read (the query log down) is not kept: the next report asks again
+  value.then((v) => v.note && asked.__dnsdeckAskedNames?.value === value && (asked.__dnsdeckAskedNames = undefined));
+  asked.__dnsdeckAskedNames = { key, at: Date.now(), value };
+  return value;
+}
+
+async function readAskedNames(domains: string[]): Promise<{ names: string[]; note?: string }> {
   const names: string[] = [];
   const notes: string[] = [];
   for (const d of domains) {
@@ -111,12 +124,12 @@ export async function horizonReport(ctx: SyncContext, given: string[] = []): Pro
   const [arch, tech, revision] = await Promise.all([currentArchConfig().then((c) => c.config), ctx.desired(), currentConfig().then((c) => c.id, () => null)]);
   const desired = desiredAppConfigs(tech);
   const domains = publicDomains(desired.rebinding.privateDomains, arch.internalZone);
-  const asked = await askedNames(domains);
-  const names = [...new Set([...given.map(bare), ...asked.names])].slice(0, MAX_HORIZON_NAMES);
+  const fromLog = await askedNames(domains);
+  const names = [...new Set([...given.map(bare), ...fromLog.names])].slice(0, MAX_HORIZON_NAMES);
   const source = [
     given.length ? `${given.length} name${given.length === 1 ? "" : "s"} you gave` : "",
-    asked.names.length ? `the ${asked.names.length} most asked names under ${domains.join(", ")} in the query log (7 days)` : "",
-    asked.note ?? (!asked.names.length && domains.length ? `no names under ${domains.join(", ")} in the query log (7 days)` : ""),
+    fromLog.names.length ? `the ${fromLog.names.length} most asked names under ${domains.join(", ")} in the query log (7 days)` : "",
+    fromLog.note ?? (!fromLog.names.length && domains.length ? `no names under ${domains.join(", ")} in the query log (7 days)` : ""),
     !domains.length ? "no public domain in rebinding protection's privateDomains" : "",
   ]
     .filter(Boolean)

@@ -67,9 +67,13 @@ type ConsistencyResult = {
   records: { ok: true; value: Awaited<ReturnType<typeof consistencyReport>> } | { ok: false; error: string };
   splitHorizon: { ok: true; value: Awaited<ReturnType<typeof horizonReport>> } | { ok: false; error: string };
 };
-/** Overview's summary reuses a report up to this old (the Zones page always asks for a fresh one). */
-const SUMMARY_MAX_AGE_MS = 20_000;
-const last = globalThis as unknown as { __dnsdeckConsistency?: { at: number; result: Promise<ConsistencyResult> } };
+/**
+ * Overview's summary reuses a report up to 20 s old as it is, and up to 2 min old while a fresh one is read in the
+ * background (stale-while-revalidate: the next Overview gets it); the Zones page always asks for a fresh one.
+ */
+const FRESH_MS = 20_000;
+const STALE_MS = 120_000;
+const last = globalThis as unknown as { __dnsdeckConsistency?: { at: number; result: Promise<ConsistencyResult>; refreshing?: boolean } };
 
 /** A change dnsdeck makes ends the reuse of the last report (Overview then reads anew). */
 const forgetConsistency = () => void (last.__dnsdeckConsistency = undefined);
@@ -84,7 +88,7 @@ async function readConsistency(names: string[]): Promise<ConsistencyResult> {
 /**
  * The consistency report (viewer): the records' PTR pairs, CNAME chains and replicas' copies, and Split Horizon against
  * the public answers. The two halves are read side by side; one that cannot be read says why without hiding the other.
- * Overview reuses a report read in the last 20 s (one read in flight is shared); `fresh=1` (the Zones page) reads anew.
+ * Overview reuses a recent report (see FRESH_MS / STALE_MS; one read in flight is shared); `fresh=1` (the Zones page) reads anew.
  */
 export const zonesConsistency = verb(
   { name: "zones.consistency", role: "viewer", input: z.object({ names: extraNames.optional(), fresh: z.enum(["0", "1"]).optional() }) },
@@ -92,7 +96,15 @@ export const zonesConsistency = verb(
     const names = input.names ?? [];
     const reusable = !names.length && input.fresh !== "1";
     const hit = last.__dnsdeckConsistency;
-    if (reusable && hit && Date.now() - hit.at < SUMMARY_MAX_AGE_MS) return hit.result;
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (reusable && hit && age < STALE_MS) {
+      if (age >= FRESH_MS && !hit.refreshing) {
+        hit.refreshing = true;
+        const next = readConsistency([]);
+        next.then(() => void (last.__dnsdeckConsistency = { at: Date.now(), result: next }), () => void (hit.refreshing = false));
+      }
+      return hit.result;
+    }
     const result = readConsistency(names);
     if (!names.length) last.__dnsdeckConsistency = { at: Date.now(), result };
     return result;

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useConfirm } from "@/app/_components/confirm";
 import { useCan } from "@/app/_components/identity";
 import { LocalTime } from "@/app/_components/local-time";
@@ -43,7 +43,18 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmDialog, confirm] = useConfirm();
+  // the report reads every zone on every instance: asked for once the panel comes near the viewport, not with the page
+  const ref = useRef<HTMLElement>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || near) return;
+    const io = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && setNear(true), { rootMargin: "300px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [near]);
   const report = useQuery({
+    enabled: near,
     queryKey: ["consistency", asked],
     queryFn: () => api<ConsistencyView>(`/api/v1/consistency?${new URLSearchParams({ fresh: "1", ...(asked ? { names: asked } : {}) })}`),
     refetchInterval: 120_000,
@@ -65,7 +76,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   const recs = report.data?.records;
   const sh = report.data?.splitHorizon;
   return (
-    <section className="panel" id="consistency" data-testid="consistency" style={{ marginTop: 14 }}>
+    <section ref={ref} className="panel" id="consistency" data-testid="consistency" style={{ marginTop: 14 }}>
       <div className="row">
         <h2 style={{ margin: 0 }}>Consistency</h2>
         <button type="button" className="secondary" onClick={() => report.refetch()} disabled={report.isFetching} data-testid="consistency-refresh">
@@ -84,7 +95,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
           Cannot check: {(report.error as Error).message}
         </p>
       )}
-      {!report.data && !report.error && (
+      {near && !report.data && !report.error && (
         <p className="muted">
           <span className="spinner" /> Reading every zone on the three instances and asking the Internet for the public names…
         </p>
