@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { type AppProcess, startApp } from "../scripts/lib/app-process";
 import { freshDatabase, type TestDatabase } from "../server/testing/db";
+import { kubeFetch } from "../twin/kube/https-fetch";
 import { type Twin, startTwin } from "../twin/main";
 import { generateQueryLogs } from "../twin/querylogs/generate";
 import { ADMIN, OPERATOR, VIEWER } from "./env";
@@ -321,6 +322,34 @@ test("SIGKILL mid split-horizon sync: a new process shows the run interrupted wi
   const again = await request.post(`${b.url}/api/v1/sync/split-horizon`, { headers: OPERATOR, data: {} });
   expect(again.status()).toBe(200);
   expect(((await again.json()) as SyncRun).status).toBe("ok");
+});
+
+test("SIGKILL while planning: a plan starts nothing, so nothing is left — no run, no lock — and the next process plans again", async ({ request }) => {
+  test.setTimeout(90_000);
+  const a = await running();
+  const kube = twin!.admin;
+  const admin = { "x-twin-admin": kube.kubeAdminToken, "content-type": "application/json" };
+  // the API server holds the plan's dry run of the DaemonSet: the plan is reliably in flight when the process dies
+  const hold = { id: "survive-hold-plan", kind: "api", path: "/daemonsets", method: "PATCH", status: "timeout", delayMs: 60_000 };
+  expect((await kubeFetch(`${kube.kubeUrl}/_twin/faults`, { method: "POST", headers: admin, body: JSON.stringify(hold) })).status).toBe(201);
+  const runsBefore = ((await getJson(request, `${a.url}/api/v1/stack/runs`, ADMIN)).items as { id: number; status: string }[]).map((r) => r.id);
+  const planning = request.get(`${a.url}/api/v1/stack/plan`, { headers: ADMIN, timeout: 60_000 }).catch(() => null);
+  const held = async () => ((await (await kubeFetch(`${kube.kubeUrl}/_twin/faults`, { headers: admin })).json()).faults as { id: string; hits?: number }[]).find((f) => f.id === hold.id)?.hits ?? 0;
+  await expect.poll(held, { timeout: 30_000, message: "the plan's DaemonSet dry run held by the API server" }).toBeGreaterThan(0);
+  a.kill("SIGKILL");
+  await a.exited;
+  expect(await planning).toBeNull(); // the caller saw the connection die, not a half plan
+  expect((await kubeFetch(`${kube.kubeUrl}/_twin/faults/${hold.id}`, { method: "DELETE", headers: admin })).status).toBe(200);
+
+  const b = await app();
+  expect((await getJson(request, `${b.url}/api/v1/stack/lock`, VIEWER)).lock).toBeNull();
+  const runsAfter = (await getJson(request, `${b.url}/api/v1/stack/runs`, ADMIN)).items as { id: number; status: string }[];
+  expect(runsAfter.map((r) => r.id)).toEqual(runsBefore);
+  expect(runsAfter.filter((r) => r.status === "running")).toEqual([]);
+  const plan = await request.get(`${b.url}/api/v1/stack/plan`, { headers: ADMIN });
+  expect(plan.status()).toBe(200);
+  const objects = (await plan.json()).objects as { key: string }[];
+  expect(objects.map((o) => o.key)).toContain("DaemonSet kube-system/node-local-dns");
 });
 
 const COREFILE_CM = "ConfigMap kube-system/coredns";
