@@ -116,43 +116,29 @@ export function checkConsistency(primary: PrimaryZone[], replicas: ReplicaCopy[]
     const target = host(p.value);
     if (!ip || !hosted(target)) continue;
     const addrs = addressesOf(target);
+    if (addrs.includes(ip)) continue;
     const others = hostsWith(ip).filter((h) => h !== target);
-    if (!addrs.length) {
-      const gone = !(byName.get(target) ?? []).length;
+    const gone = !(byName.get(target) ?? []).length;
+    // a writer other than dnsdeck or a person would write it back: no fix offered
+    const fixable = OWNER_WARNING[p.owner] === undefined;
+    const rel = relativeName(p.name, p.zone);
+    const repoint: Fix | undefined = fixable && others.length === 1 ? { kind: "record", label: `Point the PTR at ${others[0]}.`, op: "update", zone: p.zone, name: rel, type: "PTR", value: `${others[0]}.`, current: p.value } : undefined;
+    const remove: Fix | undefined = fixable && gone && !others.length ? { kind: "record", label: "Delete this PTR", op: "delete", zone: p.zone, name: rel, type: "PTR", value: p.value } : undefined;
+    const base = { severity: "warn" as const, zone: p.zone, name: p.name, type: "PTR", value: p.value, owner: p.owner };
+    if (!addrs.length)
       findings.push({
+        ...base,
         kind: "ptr-without-a",
-        severity: "warn",
-        zone: p.zone,
-        name: p.name,
-        type: "PTR",
-        value: p.value,
-        owner: p.owner,
         detail: `${ip} points back to ${target}, which has no A or AAAA record${gone ? " (the name does not exist: a deleted host?)" : ""}.${others.length ? ` ${others.join(", ")} ha${others.length === 1 ? "s" : "ve"} ${ip} now.` : ""}${ownerNote(p.owner)}`,
-        fix:
-          OWNER_WARNING[p.owner] !== undefined
-            ? undefined
-            : others.length === 1
-              ? { kind: "record", label: `Point the PTR at ${others[0]}.`, op: "update", zone: p.zone, name: relativeName(p.name, p.zone), type: "PTR", value: `${others[0]}.`, current: p.value }
-              : gone && !others.length
-                ? { kind: "record", label: `Delete this PTR`, op: "delete", zone: p.zone, name: relativeName(p.name, p.zone), type: "PTR", value: p.value }
-                : undefined,
+        fix: repoint ?? remove,
       });
-    } else if (!addrs.includes(ip)) {
+    else
       findings.push({
+        ...base,
         kind: "ptr-other-host",
-        severity: "warn",
-        zone: p.zone,
-        name: p.name,
-        type: "PTR",
-        value: p.value,
-        owner: p.owner,
         detail: `${ip} points back to ${target}, but ${target} is ${addrs.join(", ")}.${others.length ? ` ${ip} belongs to ${others.join(", ")}.` : ` No host has ${ip}.`}${ownerNote(p.owner)}`,
-        fix:
-          OWNER_WARNING[p.owner] === undefined && others.length === 1
-            ? { kind: "record", label: `Point the PTR at ${others[0]}.`, op: "update", zone: p.zone, name: relativeName(p.name, p.zone), type: "PTR", value: `${others[0]}.`, current: p.value }
-            : undefined,
+        fix: repoint,
       });
-    }
   }
 
   // CNAME chains that end nowhere inside the hosted zones

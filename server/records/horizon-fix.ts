@@ -6,8 +6,10 @@
  */
 import { z } from "zod";
 import type { StackConfig } from "@/k8s/config";
-import { isIp, parseCidr, parseIp } from "@/k8s/net";
+import { isIp } from "@/k8s/net";
 import { int32Id } from "@/k8s/schemas";
+import { representativeClient } from "@/server/trace/lan-view";
+import { lanGroupName } from "./horizon";
 
 const ip = z.string().max(45).refine(isIp, "must be an IP address such as 176.12.22.99");
 
@@ -27,18 +29,6 @@ export const horizonChangeSchema = z
 
 export type HorizonChange = z.output<typeof horizonChangeSchema>;
 
-/** The groups a client in `lanNetwork` falls in (its network's entry in networkGroupMap, longest prefix). */
-function lanGroups(sh: StackConfig["technitium"]["splitHorizon"], lanNetwork: string): string[] {
-  const [addr] = lanNetwork.split("/");
-  const client = parseIp(addr);
-  if (!client) return [];
-  const hits = Object.entries(sh.networkGroupMap)
-    .map(([net, g]) => ({ c: parseCidr(net), g }))
-    .filter((x) => x.c && x.c[0].kind() === client.kind() && client.match(x.c as never))
-    .sort((a, b) => b.c![1] - a.c![1]);
-  return hits.length ? [hits[0].g] : [];
-}
-
 /** The changed config and a sentence for the revision's note; or why it cannot be made. */
 export function withHorizonChange(config: StackConfig, change: Pick<HorizonChange, "translation" | "privateDomain">, lanNetwork: string): { config: StackConfig; note: string } | { error: string } {
   const next = structuredClone(config);
@@ -46,7 +36,7 @@ export function withHorizonChange(config: StackConfig, change: Pick<HorizonChang
   const notes: string[] = [];
   if (change.translation) {
     const { external, internal, replace } = change.translation;
-    const groups = tech.splitHorizon.groups.filter((g) => (replace ? Object.keys(g.externalToInternalTranslation).some((k) => k.replace(/\/32$/, "") === replace) : lanGroups(tech.splitHorizon, lanNetwork).includes(g.name)));
+    const groups = tech.splitHorizon.groups.filter((g) => (replace ? Object.keys(g.externalToInternalTranslation).some((k) => k.replace(/\/32$/, "") === replace) : g.name === lanGroupName(tech.splitHorizon.networkGroupMap, representativeClient(lanNetwork))));
     if (!groups.length)
       return { error: replace ? `no Split Horizon group translates ${replace}; edit technitium.splitHorizon in the stack config by hand` : `no Split Horizon group serves ${lanNetwork}; edit technitium.splitHorizon in the stack config by hand` };
     for (const g of groups) {

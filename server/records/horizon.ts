@@ -12,6 +12,7 @@
  */
 import { parseCidr, parseIp } from "@/k8s/net";
 import { bare } from "@/k8s/records";
+import { representativeClient } from "@/server/trace/lan-view";
 import { clientView, type RebindingApp, type SplitHorizonApp } from "@/server/technitium/client-view";
 
 export interface PublicAnswer {
@@ -78,24 +79,21 @@ export const isPrivateAddress = (ip: string) => {
   return !p || PRIVATE_RANGES.has(p.range());
 };
 
-/** The client address the LAN's answers are computed for: the first host of the network. */
-function firstHost(network: string): string {
-  const [addr] = network.split("/");
-  const o = addr.split(".").map(Number);
-  if (o.length !== 4 || o.some((x) => !Number.isInteger(x))) return addr;
-  o[3] = Math.min(254, o[3] + 1);
-  return o.join(".");
-}
-
-/** The external addresses translated for `client`: the enabled groups its network maps it to (longest prefix first). */
-function translatedFor(cfg: SplitHorizonApp | null, client: string): string[] {
-  if (!cfg?.enableAddressTranslation) return [];
+/** The Split Horizon group `client` falls in by networkGroupMap (longest prefix), if any. */
+export function lanGroupName(networkGroupMap: Record<string, string> | undefined, client: string): string | undefined {
   const ip = parseIp(client);
-  const nets = Object.entries(cfg.networkGroupMap ?? {})
+  const nets = Object.entries(networkGroupMap ?? {})
     .map(([net, group]) => ({ c: parseCidr(net), group }))
     .filter((x) => x.c && ip && x.c[0].kind() === ip.kind() && ip.match(x.c as never))
     .sort((a, b) => b.c![1] - a.c![1]);
-  const group = cfg.groups?.find((g) => g.name === nets[0]?.group);
+  return nets[0]?.group;
+}
+
+/** The external addresses translated for `client`: the enabled group its network maps it to. */
+function translatedFor(cfg: SplitHorizonApp | null, client: string): string[] {
+  if (!cfg?.enableAddressTranslation) return [];
+  const name = lanGroupName(cfg.networkGroupMap, client);
+  const group = cfg.groups?.find((g) => g.name === name);
   if (!group || group.enabled === false) return [];
   return Object.keys(group.externalToInternalTranslation ?? {}).map((ext) => ext.replace(/\/32$/, ""));
 }
@@ -104,7 +102,7 @@ const lanGets = (name: string, publicA: { type: string; data: string }[], client
   clientView({ qname: name, qtype: "A", rcode: "NOERROR", answers: publicA, authoritative: false, client, splitHorizon: sh, rebinding: rb });
 
 export function checkHorizon(i: { names: PublicAnswer[]; instances: InstanceApps[]; desired: { splitHorizon: SplitHorizonApp; rebinding: RebindingApp }; lanNetwork: string; source: string; configRevision?: number | null; now?: Date }): HorizonReport {
-  const client = firstHost(i.lanNetwork);
+  const client = representativeClient(i.lanNetwork);
   const problems: HorizonProblem[] = [];
   const names: HorizonName[] = [];
   const publicIps = new Set<string>();

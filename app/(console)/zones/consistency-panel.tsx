@@ -1,9 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useConfirm } from "@/app/_components/confirm";
 import { useCan } from "@/app/_components/identity";
+import { useNearViewport } from "@/app/_components/use-near-viewport";
 import { LocalTime } from "@/app/_components/local-time";
 import type { SyncRunView } from "@/server/sync/runs";
 import { api, type ConsistencyView, type Finding, type Fix, type HorizonConfigChange, type HorizonReport } from "./api";
@@ -44,15 +45,7 @@ export function ConsistencyPanel({ onRun }: { onRun: (id: number) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [confirmDialog, confirm] = useConfirm();
   // the report reads every zone on every instance: asked for once the panel comes near the viewport, not with the page
-  const ref = useRef<HTMLElement>(null);
-  const [near, setNear] = useState(false);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el || near) return;
-    const io = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && setNear(true), { rootMargin: "300px" });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [near]);
+  const [ref, near] = useNearViewport<HTMLElement>("300px");
   const report = useQuery({
     enabled: near,
     queryKey: ["consistency", asked],
