@@ -19,7 +19,7 @@ export interface CauseInput {
   name: string;
   /** Technitium's rcode (2 SERVFAIL, 3 NXDOMAIN, 0 NOERROR …). */
   rcode: number;
-  /** Technitium's response_type (4 Blocked, 5 UpstreamBlocked …). */
+  /** Technitium's response_type (4 Blocked, 5 UpstreamBlocked, 6 UpstreamBlockedCached …). */
   responseType?: number | null;
   qtype?: number | null;
 }
@@ -40,7 +40,7 @@ export function classify(q: CauseInput, opts: { internalZone?: string; stubZones
   const zone = (opts.internalZone ?? "viktorbarzin.lan").toLowerCase();
   const stubs = (opts.stubZones ?? ["emrsn.org"]).map((s) => s.toLowerCase());
   const name = q.name.toLowerCase().replace(/\.$/, "");
-  if (q.responseType === 4 || q.responseType === 5) return { cause: "blocked", fix: "expected: the name is on a block list; allow-list it on Technitium if it should resolve", actionable: false };
+  if (q.responseType === 4 || q.responseType === 5 || q.responseType === 6) return { cause: "blocked", fix: "expected: the name is on a block list; allow-list it on Technitium if it should resolve", actionable: false };
   if (q.rcode !== 3 && q.rcode !== 2) return null;
   if (stubs.some((s) => name === s || name.endsWith(`.${s}`)))
     return { cause: "corporate-flood", fix: `answered locally by the ${stubs.find((s) => name === s || name.endsWith(`.${s}`))} stub zone; find the device (Clients) if the volume grows`, actionable: false };

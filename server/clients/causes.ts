@@ -1,18 +1,18 @@
 import "server-only";
 import { z } from "zod";
-import { CAUSE_LABEL, CAUSES, type Cause, classify } from "@/k8s/causes";
-import { type ClientKind, KIND_LABEL } from "@/k8s/clients";
+import { CAUSE_LABEL, CAUSES, type Cause, type Classified, classify } from "@/k8s/causes";
+import { type ClientIdentity, type ClientKind, KIND_LABEL } from "@/k8s/clients";
+import { nameClientsOver } from "@/server/clients/directory";
 import { safeText } from "@/k8s/schemas";
-import { queryLogStats } from "@/server/querylogs/service";
+import { queryLogCauses, queryLogStats } from "@/server/querylogs/service";
 import { verb } from "@/server/verb";
 
 /**
- * Why queries fail (issue 12): NXDOMAIN and SERVFAIL answers over a range, their names classified (k8s/causes.ts),
- * their clients named by kind (the client directory). Every number comes from the query-log explorer's rollups
- * (the same top lists and series the Query logs page shows), so 90 days cost what one chart costs.
- *
- * Honest limits: the explorer keeps the top 20 names and clients per filter, so cause shares are shares of the top
- * names, with `coverage` saying how much of all failures those names hold; totals and the series are exact.
+ * Why queries fail (issue 12): NXDOMAIN, SERVFAIL and blocked answers over a range, each classified by cause
+ * (k8s/causes.ts) and counted exactly from the cause rollups (server/querylogs/rollup-causes.ts: classified as the
+ * rollup reads, versioned, back-filled), with the failing clients named by kind through the client directory — each
+ * address by what it was on the day it asked. The names shown per cause are the range's most frequent failing names
+ * (the explorer's top lists), so they are examples; every count and share is over all failed answers.
  */
 export const causesSchema = z.object({
   from: safeText(40).optional(),
@@ -27,57 +27,110 @@ interface CauseRow {
   share: number;
   fix: string;
   actionable: boolean;
+  /** Failed answers of this cause per client kind. */
+  byKind: Partial<Record<ClientKind, number>>;
   names: { name: string; count: number; suffix?: string; rcode: "NxDomain" | "ServerFailure" }[];
+}
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const GENERIC_FIX: Record<Cause, Classified> = Object.fromEntries(
+  CAUSES.map((c) => [c, { cause: c, fix: "", actionable: false }]),
+) as Record<Cause, Classified>;
+// one representative name per cause gives the cause's generic fix and whether it is worth acting on
+for (const [c, q] of [
+  ["search-expansion", { name: "x.svc.cluster.local.viktorbarzin.lan", rcode: 3 }],
+  ["corporate-flood", { name: "a.emrsn.org", rcode: 3 }],
+  ["blocked", { name: "ads.example", rcode: 0, responseType: 4 }],
+  ["reverse-no-ptr", { name: "in-addr.arpa", rcode: 3, qtype: 12 }],
+  ["internal-missing", { name: "host.viktorbarzin.lan", rcode: 3 }],
+  ["upstream-failure", { name: "example.com", rcode: 2 }],
+  ["other", { name: "example.invalid", rcode: 3 }],
+] as const) {
+  const r = classify(q);
+  if (r && r.cause === c) GENERIC_FIX[c] = r;
 }
 
 export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input: causesSchema }, async (ctx, input) => {
   const base = { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) };
-  const [nx, sf] = await Promise.all([
+  const [nx, sf, counts] = await Promise.all([
     queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series,top" }),
     queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series,top" }),
+    queryLogCauses(ctx, base),
   ]);
-  const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0) };
-  const all = total.nxDomain + total.serverFailure;
+  const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
+  const from = new Date(nx.from);
+  const to = new Date(nx.to);
 
-  const byCause = new Map<Cause, CauseRow>();
-  let covered = 0;
+  // every failing client named by what its address was on the day it asked (the middle of the day's part in range)
+  const at = (dn: number) => new Date(Math.min(Math.max((dn * DAY + (dn + 1) * DAY) / 2, from.getTime()), to.getTime() - 1));
+  let ids: ClientIdentity[] | null = null;
+  try {
+    ids = await nameClientsOver(counts.clients.map((c) => ({ ip: c.ip, at: at(c.dn) })), from, to);
+  } catch {
+    ids = null; // the directory cannot be read: clients by address, kind unknown (the page says so)
+  }
+  const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; causes: Partial<Record<Cause, number>>; clients: Map<string, { ip: string; name: string | null; count: number }> }>();
+  const causeKinds = CAUSES.map(() => new Map<ClientKind, number>());
+  counts.clients.forEach((c, i) => {
+    const id = ids?.[i];
+    const kind = id?.kind ?? "unknown";
+    const n = c.n.reduce((a, b) => a + b, 0);
+    const row = byKind.get(kind) ?? byKind.set(kind, { kind, label: KIND_LABEL[kind], count: 0, causes: {}, clients: new Map() }).get(kind)!;
+    row.count += n;
+    c.n.forEach((v, ci) => {
+      if (!v) return;
+      row.causes[CAUSES[ci]] = (row.causes[CAUSES[ci]] ?? 0) + v;
+      causeKinds[ci].set(kind, (causeKinds[ci].get(kind) ?? 0) + v);
+    });
+    const name = id?.name ?? id?.network ?? null;
+    const cl = row.clients.get(`${c.ip}|${name}`) ?? row.clients.set(`${c.ip}|${name}`, { ip: c.ip, name, count: 0 }).get(`${c.ip}|${name}`)!;
+    cl.count += n;
+  });
+
+  const causes: CauseRow[] = [];
+  CAUSES.forEach((cause, ci) => {
+    const count = counts.total[ci];
+    if (!count) return;
+    const g = GENERIC_FIX[cause];
+    causes.push({ cause, label: CAUSE_LABEL[cause], count, share: total.classified ? count / total.classified : 0, fix: g.fix, actionable: g.actionable, byKind: Object.fromEntries(causeKinds[ci]), names: [] });
+  });
+  // example names per cause from the range's most frequent failing names (a specific name's own fix wins)
   for (const [stats, rcode, code] of [[nx, "NxDomain", 3], [sf, "ServerFailure", 2]] as const) {
     for (const e of stats.top.names) {
       const c = classify({ name: e.key, rcode: code });
-      if (!c) continue;
-      covered += e.count;
-      const row = byCause.get(c.cause) ?? { cause: c.cause, label: CAUSE_LABEL[c.cause], count: 0, share: 0, fix: c.fix, actionable: c.actionable, names: [] };
-      row.count += e.count;
+      const row = c && causes.find((r) => r.cause === c.cause);
+      if (!c || !row) continue;
       row.names.push({ name: e.key, count: e.count, suffix: c.suffix, rcode });
-      if (c.cause === "search-expansion" || c.cause === "upstream-failure") row.fix = c.fix; // same fix for every name of the cause
-      byCause.set(c.cause, row);
+      if (row.names.length === 1 && c.cause !== "search-expansion" && c.cause !== "upstream-failure") row.fix = c.fix;
     }
   }
-  const causes = [...byCause.values()].map((r) => ({ ...r, share: covered ? r.count / covered : 0 })).sort((a, b) => b.count - a.count || CAUSES.indexOf(a.cause) - CAUSES.indexOf(b.cause));
+  causes.sort((a, b) => b.count - a.count || CAUSES.indexOf(a.cause) - CAUSES.indexOf(b.cause));
 
-  // the stats verb has named each top client already (by what its address was at the range's end)
-  const clientEntries = [...nx.top.clients.map((e) => ({ ...e, rcode: "NxDomain" as const })), ...sf.top.clients.map((e) => ({ ...e, rcode: "ServerFailure" as const }))];
-  const names = clientEntries.some((e) => e.client === null) ? null : clientEntries.map((e) => e.client);
-  const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; clients: { ip: string; name: string | null; count: number; rcode: string }[] }>();
-  clientEntries.forEach((e, i) => {
-    const id = names?.[i];
-    const kind = id?.kind ?? "unknown";
-    const row = byKind.get(kind) ?? { kind, label: KIND_LABEL[kind], count: 0, clients: [] };
-    row.count += e.count;
-    row.clients.push({ ip: e.key, name: id?.name ?? null, count: e.count, rcode: e.rcode });
-    byKind.set(kind, row);
-  });
+  // causes over time on the same buckets as the NXDOMAIN / SERVFAIL series
+  const step = (nx.series.length > 1 ? Date.parse(nx.series[1].t) - Date.parse(nx.series[0].t) : DAY) || DAY;
+  const origin = nx.series.length ? Date.parse(nx.series[0].t) : from.getTime();
+  const causeSeries = nx.series.map((p) => ({ t: p.t, ...Object.fromEntries(CAUSES.map((c) => [c, 0])) }) as { t: string } & Record<Cause, number>);
+  for (const [hn, v] of counts.hours) {
+    const i = Math.floor((hn * HOUR - origin) / step);
+    const pt = causeSeries[Math.max(0, Math.min(causeSeries.length - 1, i))];
+    if (pt) v.forEach((n, ci) => (pt[CAUSES[ci]] += n));
+  }
 
   return {
     from: nx.from,
     to: nx.to,
     bucket: nx.bucket,
     total,
-    coverage: all ? covered / all : 1,
-    approximate: String(nx.source) === "estimate" || String(sf.source) === "estimate" || nx.top.approximate || sf.top.approximate,
+    staleDays: counts.staleDays,
+    behind: counts.behind,
+    approximate: nx.top.approximate || sf.top.approximate,
     causes,
-    byKind: [...byKind.values()].sort((a, b) => b.count - a.count),
+    byKind: [...byKind.values()]
+      .map((k) => ({ kind: k.kind, label: k.label, count: k.count, causes: k.causes, clients: [...k.clients.values()].sort((a, b) => b.count - a.count).slice(0, 10) }))
+      .sort((a, b) => b.count - a.count),
     series: nx.series.map((p, i) => ({ t: p.t, nxDomain: p.total, serverFailure: sf.series[i]?.total ?? 0 })),
-    namesFailed: names === null,
+    causeSeries,
+    namesFailed: ids === null,
   };
 });

@@ -26,7 +26,33 @@ export function decodeDims(code: number): { srv: number; rt: number; rcode: numb
   return { srv, rt, rcode, qtype: q - 1, proto: r - q * 2 ** 8 };
 }
 /** The window's rows' dims as `code`; srv is the 1-based position of the instance in $3 (0: not in the list). */
-const CODE = `((coalesce(array_position($3::text[], coalesce(server, '')::text), 0)::bigint << 45) | (response_type::bigint << 37) | (rcode::bigint << 25) | ((coalesce(qtype, -1) + 1)::bigint << 8) | protocol::bigint)`;
+export const codeSql = (servers = "$3") => `((coalesce(array_position(${servers}::text[], coalesce(server, '')::text), 0)::bigint << 45) | (response_type::bigint << 37) | (rcode::bigint << 25) | ((coalesce(qtype, -1) + 1)::bigint << 8) | protocol::bigint)`;
+const CODE = codeSql();
+
+/** A failed answer, what the cause rollup classifies: NXDOMAIN, SERVFAIL, or blocked (Technitium's response types 4–6). */
+export const FAILED_SQL = `(rcode IN (2, 3) OR response_type IN (4, 5, 6))`;
+
+/** Failed answers per name, client, hour and dims, in columns. */
+export interface FailedCols {
+  name: string[];
+  client: string[];
+  hn: Int32Array;
+  code: Float64Array;
+  n: Int32Array;
+}
+
+/** Rows [_, _, _, _, code, n, name, client, hour] (the names pass's second grouping set, or the back-fill's). */
+export function failedCols(rows: unknown[][]): FailedCols {
+  const out: FailedCols = { name: new Array(rows.length), client: new Array(rows.length), hn: new Int32Array(rows.length), code: new Float64Array(rows.length), n: new Int32Array(rows.length) };
+  rows.forEach((r, i) => {
+    out.name[i] = r[6] as string;
+    out.client[i] = r[7] as string;
+    out.hn[i] = r[8] as number;
+    out.code[i] = Number(r[4]);
+    out.n[i] = r[5] as number;
+  });
+  return out;
+}
 
 /** Per-key groups, in columns: key text, UTC day number, hour number (-1: the whole main day), dims code, rows. */
 export interface KeyCols {
@@ -68,17 +94,20 @@ export interface WindowData {
   denseHours: KeyCols;
   keyRtt: [KeyRttCols, KeyRttCols];
   sample: SampleRow[];
+  /** Failed answers (NXDOMAIN, SERVFAIL, blocked) per name, client, hour and dims: the cause rollup's input. */
+  failed: FailedCols;
 }
 
 const windowRows = (main: boolean) => `SELECT floor(date_part('epoch', timestamp) / 300)::int AS s5, floor(date_part('epoch', timestamp) / 3600)::int AS hn,
     floor(date_part('epoch', timestamp) / 86400)::int AS dn,
     ${main ? "CASE WHEN timestamp >= $4 AND timestamp < $5 THEN -1 ELSE floor(date_part('epoch', timestamp) / 3600)::int END" : "floor(date_part('epoch', timestamp) / 3600)::int"} AS kh,
     ${CODE} AS code, coalesce(array_position($3::text[], coalesce(server, '')::text), 0) AS srv, client_ip, qname,
-    CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid
+    CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid,
+    CASE WHEN ${FAILED_SQL} THEN qname END AS fq, CASE WHEN ${FAILED_SQL} THEN client_ip END AS fc
   FROM dns_logs WHERE dlid > $1 AND dlid <= $2 OFFSET 0`;
 
 /** Hash aggregates of a day's rows need more than the default 4 MB of work_mem (SET LOCAL: this transaction only). */
-async function run(db: Db, sql: string, values: unknown[]): Promise<unknown[][]> {
+export async function run(db: Db, sql: string, values: unknown[]): Promise<unknown[][]> {
   const pool = db as Db & { connect?: () => Promise<Db & { release(): void }>; totalCount?: number };
   const c = typeof pool.connect === "function" && pool.totalCount !== undefined ? await pool.connect() : null;
   const h = (c ?? db) as Db & { query(cfg: { text: string; values: unknown[]; rowMode: "array" }): Promise<{ rows: unknown[][] }> };
@@ -129,7 +158,14 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
   // GROUPING(...) in the first column tells the sets of a pass apart.
   const [sigClient, names, rtts, sample] = await Promise.all([
     run(db, `SELECT GROUPING(s5, client_ip), s5, client_ip, hn, dn, code, count(*)::int, min(dlid), max(dlid) FROM (${w}) w GROUP BY GROUPING SETS ((s5, code), (client_ip, hn, dn, code))`, args),
-    run(db, `SELECT 0, qname, dn, kh, code, count(*)::int FROM (${w}) w WHERE qname IS NOT NULL GROUP BY qname, dn, kh, code`, args),
+    // per name (the first set); and the failed answers per name, client and hour for the cause rollup (the second
+    // set: every other row falls into a few (NULL, NULL, hour, code) groups, dropped by HAVING) — one scan for both
+    run(
+      db,
+      `SELECT GROUPING(qname, fq), qname, dn, kh, code, count(*)::int, fq, fc, hn FROM (${w}) w WHERE qname IS NOT NULL
+        GROUP BY GROUPING SETS ((qname, dn, kh, code), (fq, fc, hn, code)) HAVING GROUPING(fq) = 1 OR fq IS NOT NULL`,
+      args,
+    ),
     run(
       db,
       `SELECT GROUPING(hn, client_ip, qname), hn, client_ip, qname, dn, srv, code, rb, count(*)::int FROM (${w}) w WHERE rb IS NOT NULL
@@ -153,6 +189,7 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
     denseHours: keyCols([]),
     keyRtt: [rttCols([]), rttCols([])],
     sample: [],
+    failed: failedCols([]),
   };
   let maxSlot = -1;
   let unknown = false;
@@ -174,7 +211,8 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
   if (maxSlot >= 0) out.maxTs = new Date(maxSlot * 300_000);
   // clients are few: always per hour (busy clients keep their hours, the rest is summed per day by the writer)
   out.keys[0] = keyCols(clients);
-  out.keys[1] = keyCols(names);
+  out.keys[1] = keyCols(names, (r) => r[0] === 1);
+  out.failed = failedCols(names.filter((r) => r[0] === 2));
   const crtt: unknown[][] = [];
   const nrtt: unknown[][] = [];
   for (const r of rtts) {

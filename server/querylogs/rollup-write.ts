@@ -12,6 +12,8 @@ import { packDay, poolFor, topLists, type DayKeyData } from "./rollup-pack";
 import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { dimsKey, ensureSigs, type SigDict } from "./sigs";
+import { upsertAdd } from "./upsert";
+import { aggregateCauses, writeCauses } from "./rollup-causes";
 
 export const ROLLUP_VERSION = 2;
 const HCOLS = Array.from({ length: 24 }, (_, i) => `h${String(i).padStart(2, "0")}`);
@@ -19,23 +21,6 @@ const MCOLS = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, "0"
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const dayText = (dn: number) => new Date(dn * DAY).toISOString().slice(0, 10);
-
-/**
- * INSERT … SELECT FROM unnest(arrays) ON CONFLICT (keys) DO UPDATE: value columns are added (or, for a third element
- * "least"/"greatest", combined with that function).
- */
-async function upsertAdd(db: Db, table: string, keys: [string, string][], values: ([string, string] | [string, string, "least" | "greatest"])[], rows: unknown[][]): Promise<void> {
-  if (!rows.length) return;
-  const cols = [...keys, ...values];
-  const arrays = cols.map((_, i) => rows.map((r) => r[i]));
-  const sets = values.map(([c, , fn]) => (fn ? `${c} = ${fn}(t.${c}, EXCLUDED.${c})` : `${c} = t.${c} + EXCLUDED.${c}`));
-  await db.query(
-    `INSERT INTO ${table} AS t (${cols.map(([c]) => c).join(", ")})
-     SELECT * FROM unnest(${cols.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
-     ON CONFLICT (${keys.map(([c]) => c).join(", ")}) DO UPDATE SET ${sets.join(", ")}`,
-    arrays,
-  );
-}
 
 /** Accumulate n into a number → number map. */
 const bump = (m: Map<number, number>, k: number, n: number) => m.set(k, (m.get(k) ?? 0) + n);
@@ -165,6 +150,9 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
         data.sample.map((s) => (s.qname === null ? null : ids[NAMES].get(s.qname))), data.sample.map((s) => s.rtt),
       ],
     );
+
+  // Failed answers by cause (no extra scan: the names pass grouped them), with this step's rows per day for the ledger.
+  await writeCauses(db, aggregateCauses(data.failed, serverIdOf, (ip) => ids[CLIENTS].get(ip)), perDay);
 
   // The day ledger: rows per day, how many went to the hot tables, packed days.
   const days = [...perDay.keys()];

@@ -10,12 +10,15 @@
  *   - following the head: the settled rows (older than 60 s; a writer's batch may still be uncommitted), at most
  *     TICK_MAX of them, into the hot tables — the cost of a tick follows the number of new rows.
  * Once a day is over, its hot rows are packed (closeDays) and dnsdeck vacuums its own tables (vacuumOwn), so dead
- * rows stay bounded even where autovacuum is off. Pure apart from the handles it is given.
+ * rows stay bounded even where autovacuum is off. Failed answers are classified by cause in the same step; days built
+ * by older cause rules are back-filled when the worker has time left (rollup-causes.ts). Pure apart from the handles
+ * it is given.
  */
 import type { Db, Stores } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { type KeyCache, keyCache, type Kind, remember } from "./dictionary";
 import { closeDays } from "./rollup-close";
+import { backfillCauses } from "./rollup-causes";
 import { isTimeout } from "./raw";
 import { readWindow, type WindowData } from "./rollup-read";
 import { ROLLUP_VERSION, writeWindow } from "./rollup-write";
@@ -162,7 +165,7 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
 }
 
 /** Tables dnsdeck updates in place (upserts, hot rows deleted when a day is packed): vacuumed by dnsdeck itself. */
-export const VACUUMED = ["querylog_sig_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_key_day", "querylog_top_day", "querylog_sample"];
+export const VACUUMED = ["querylog_sig_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_client", "querylog_cause_days"];
 
 /** VACUUM dnsdeck's own rollup tables (outside any transaction; cheap: pages already all-visible are skipped). */
 export async function vacuumOwn(deck: Db, id = STATE_ID): Promise<void> {
@@ -178,6 +181,8 @@ export interface TickResult {
   rows: number;
   caughtUp: boolean;
   packedDays: string[];
+  /** Days whose cause rows were rebuilt with the current rules (rollup-causes.ts). */
+  backfilled: string[];
 }
 
 /**
@@ -203,10 +208,14 @@ export async function rollupTick(stores: RollupStores, opts: { budgetMs?: number
   }
   const closed = await closeDays(stores, { settleSeconds: opts.settleSeconds ?? SETTLE_SECONDS });
   packedDays.push(...closed);
+  // caught up with time left: rebuild the cause rows of days older rules built (or built before causes existed)
+  let backfilled: string[] = [];
+  const left = (opts.budgetMs ?? 10_000) - (Date.now() - started);
+  if (caughtUp && left > 500) backfilled = await backfillCauses(stores, caches.get(stores.deck), { budgetMs: Math.min(left, 3_000) });
   const state = await stores.deck.query(`SELECT vacuumed_at FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]);
   const last = state.rows[0]?.vacuumed_at ? new Date(state.rows[0].vacuumed_at).getTime() : 0;
-  if ((caughtUp && (packedDays.length || rows > 100_000)) || closed.length || (rows > 0 && Date.now() - last > 600_000)) await vacuumOwn(stores.deck, stores.stateId);
-  return { steps, rows, caughtUp, packedDays };
+  if ((caughtUp && (packedDays.length || rows > 100_000)) || closed.length || backfilled.length || (rows > 0 && Date.now() - last > 600_000)) await vacuumOwn(stores.deck, stores.stateId);
+  return { steps, rows, caughtUp, packedDays, backfilled };
 }
 
 /** Run ticks until caught up (tests, the benchmark, a first build from the command line). */

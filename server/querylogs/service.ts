@@ -12,7 +12,8 @@ import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
 import { readState } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
-import { invalidateSigs } from "./sigs";
+import { invalidateSigs, loadSigs } from "./sigs";
+import { readCauseCounts } from "./rollup-causes";
 
 /**
  * The API's and the page's verbs over the pure query code (viewer): pools from env, errors mapped to messages that
@@ -20,6 +21,8 @@ import { invalidateSigs } from "./sigs";
  */
 export const listQueryLogs = verb({ name: "querylogs.list", role: "viewer", input: listSchema }, (_ctx, input) => listLogs(input));
 export const queryLogStats = verb({ name: "querylogs.stats", role: "viewer", input: statsSchema }, (_ctx, input) => logStats(input));
+/** Failed answers by cause over the range (and instance filter), exact, from the cause rollups (rollup-causes.ts). */
+export const queryLogCauses = verb({ name: "querylogs.cause-counts", role: "viewer", input: statsSchema }, (_ctx, input) => logCauses(input.filter));
 export const queryLogStatus = verb({ name: "querylogs.status", role: "viewer" }, () => logStatus());
 /** Every matching row as CSV/NDJSON — a bulk read, so audited like a change (intent before the first byte). */
 export const exportQueryLogs = verb({ name: "querylogs.export", role: "viewer", input: exportSchema, audit: true }, (_ctx, input, t) => {
@@ -91,6 +94,22 @@ export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?:
     const at = new Date(Math.min(filter.to.getTime(), Date.now()) - 1);
     const clients = await nameRows(stats.top.clients, (e) => ({ ip: e.key, at }));
     return { ...stats, top: { ...stats.top, clients, clientsNamedAt: at.toISOString() } };
+  } catch (err) {
+    throw mapDbError(err);
+  }
+}
+
+export async function logCauses(filter: Filter) {
+  try {
+    const s = stores();
+    const dict = await loadSigs(s.deck);
+    let serverNames: string[] | null = null;
+    if (filter.server) {
+      const all = [...dict.servers.values()];
+      serverNames = filter.server.not ? all.filter((n) => !filter.server!.values.includes(n)) : filter.server.values;
+    }
+    const serverIds = serverNames ? serverNames.map((n) => dict.serverIds.get(n)).filter((x): x is number => x !== undefined) : null;
+    return { from: filter.from, to: filter.to, ...(await readCauseCounts(s, { from: filter.from, to: filter.to, serverIds, serverNames })) };
   } catch (err) {
     throw mapDbError(err);
   }

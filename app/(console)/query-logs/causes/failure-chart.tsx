@@ -1,19 +1,32 @@
 "use client";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CAUSES, type Cause } from "@/k8s/causes";
 
-/** NXDOMAIN and SERVFAIL answers per bucket over the chosen range. */
-export function FailureChart({ series }: { series: { t: string; nxDomain: number; serverFailure: number }[] }) {
+const COLOR: Record<Cause, string> = {
+  "search-expansion": "#d9a441",
+  "corporate-flood": "#8c7ae6",
+  blocked: "#6c7a89",
+  "reverse-no-ptr": "#4aa3df",
+  "internal-missing": "#e0803c",
+  "upstream-failure": "#e05c5c",
+  other: "#9aa5b1",
+};
+
+/** Failed answers per bucket over the chosen range, stacked by cause (only the causes present in the range). */
+export function FailureChart({ causeSeries, labels }: { causeSeries: ({ t: string } & Record<Cause, number>)[]; labels: Partial<Record<Cause, string>> }) {
+  const present = CAUSES.filter((c) => labels[c]);
   return (
-    <div style={{ width: "100%", height: 220 }} data-testid="causes-chart">
+    <div style={{ width: "100%", height: 240 }} data-testid="causes-chart">
       <ResponsiveContainer>
-        <AreaChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <AreaChart data={causeSeries} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#333" />
           <XAxis dataKey="t" tickFormatter={(t: string) => t.slice(5, 16).replace("T", " ")} minTickGap={40} fontSize={12} />
           <YAxis fontSize={12} width={56} />
           <Tooltip labelFormatter={(t) => String(t).replace("T", " ").slice(0, 16)} />
           <Legend />
-          <Area type="monotone" dataKey="nxDomain" name="NXDOMAIN" stackId="1" stroke="#d9a441" fill="#d9a44155" isAnimationActive={false} />
-          <Area type="monotone" dataKey="serverFailure" name="SERVFAIL" stackId="1" stroke="#e05c5c" fill="#e05c5c55" isAnimationActive={false} />
+          {present.map((c) => (
+            <Area key={c} type="monotone" dataKey={c} name={labels[c]} stackId="1" stroke={COLOR[c]} fill={`${COLOR[c]}55`} isAnimationActive={false} />
+          ))}
         </AreaChart>
       </ResponsiveContainer>
     </div>

@@ -3,6 +3,8 @@ import { pageContext } from "@/server/auth/page-context";
 import { readCauses } from "@/server/clients/causes";
 import { readJunkCoverage } from "@/server/clients/junk";
 import { toAppError } from "@/server/errors";
+import { CAUSE_LABEL, type Cause } from "@/k8s/causes";
+import { type ClientKind, KIND_LABEL } from "@/k8s/clients";
 import { FailureChart } from "./failure-chart";
 
 export const dynamic = "force-dynamic";
@@ -46,10 +48,12 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
         <>
           <p data-testid="causes-totals">
             <strong>{data.total.nxDomain.toLocaleString("en")}</strong> NXDOMAIN and <strong>{data.total.serverFailure.toLocaleString("en")}</strong> SERVFAIL
-            answers. Causes below are from the most frequent failing names, which hold <strong>{pct(data.coverage)}</strong> of all failures
-            {data.approximate ? " (some counts are estimates)" : ""}.
+            answers; <strong data-testid="causes-classified">{data.total.classified.toLocaleString("en")}</strong> failed answers (blocked ones included)
+            classified by cause — every one of them, not a sample.
+            {data.behind ? " The rollup is catching up: the newest rows are not counted yet." : ""}
+            {data.staleDays > 0 ? ` ${data.staleDays} day${data.staleDays === 1 ? "" : "s"} in this range were classified by older rules (being rebuilt, or their raw rows have expired).` : ""}
           </p>
-          <FailureChart series={data.series} />
+          <FailureChart causeSeries={data.causeSeries} labels={Object.fromEntries(data.causes.map((c) => [c.cause, c.label]))} />
           <h2>Causes</h2>
           <div className="table-scroll">
             <table className="table" data-testid="causes-table">
@@ -58,6 +62,7 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                   <th>Cause</th>
                   <th>Share</th>
                   <th>Failures</th>
+                  <th>Who asks</th>
                   <th>Top names</th>
                   <th>Fix</th>
                 </tr>
@@ -65,7 +70,7 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
               <tbody>
                 {data.causes.length === 0 && (
                   <tr>
-                    <td colSpan={5} className="muted">
+                    <td colSpan={6} className="muted">
                       No failed queries in this range.
                     </td>
                   </tr>
@@ -80,7 +85,18 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                       {pct(c.share)}
                     </td>
                     <td>{c.count.toLocaleString("en")}</td>
+                    <td className="small">
+                      {Object.entries(c.byKind)
+                        .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+                        .slice(0, 3)
+                        .map(([k, n]) => (
+                          <div key={k}>
+                            {KIND_LABEL[k as ClientKind]} <span className="muted">{pct((n ?? 0) / c.count)}</span>
+                          </div>
+                        ))}
+                    </td>
                     <td className="mono small">
+                      {c.names.length === 0 && <span className="muted">none among the most frequent</span>}
                       {c.names.slice(0, 5).map((n) => (
                         <div key={`${n.rcode}|${n.name}`}>
                           <Link href={logsHref({ qname: n.name, rcode: n.rcode })}>{n.name}</Link> <span className="muted">×{n.count.toLocaleString("en")}</span>
@@ -102,6 +118,7 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                 <tr>
                   <th>Kind</th>
                   <th>Failures</th>
+                  <th>Causes</th>
                   <th>Clients</th>
                 </tr>
               </thead>
@@ -110,10 +127,20 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                   <tr key={k.kind} data-kind={k.kind}>
                     <td>{k.label}</td>
                     <td>{k.count.toLocaleString("en")}</td>
+                    <td className="small">
+                      {Object.entries(k.causes)
+                        .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+                        .slice(0, 3)
+                        .map(([c, n]) => (
+                          <div key={c}>
+                            {CAUSE_LABEL[c as Cause]} <span className="muted">×{(n ?? 0).toLocaleString("en")}</span>
+                          </div>
+                        ))}
+                    </td>
                     <td className="mono small">
                       {k.clients.slice(0, 6).map((c) => (
-                        <div key={`${c.rcode}|${c.ip}`}>
-                          <Link href={logsHref({ client: c.ip, rcode: c.rcode })}>{c.name ?? c.ip}</Link>
+                        <div key={`${c.ip}|${c.name}`}>
+                          <Link href={logsHref({ client: c.ip })}>{c.name ?? c.ip}</Link>
                           {c.name && <span className="muted"> {c.ip}</span>} <span className="muted">×{c.count.toLocaleString("en")}</span>
                         </div>
                       ))}
