@@ -282,6 +282,20 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   expect(counts).toEqual({ coredns: 0, nodelocal: 5, other: 2 });
   const bad = await request.get(url("main", `/api/v1/query-logs/junk-coverage?from=yesterday`));
   expect(bad.status()).toBe(400);
+  // causes: every failed answer counted under its cause, and who asked by kind — the 7 search-domain expansions
+  // (2+ labels before viktorbarzin.lan), 5 of them from the node's NodeLocal; the NOERROR row is not a failure
+  const causes = await request.get(url("main", `/api/v1/query-logs/causes?from=${from}&server=e2e-junk`));
+  expect(causes.status(), await causes.text()).toBe(200);
+  const cb = await causes.json();
+  expect(cb.total.classified).toBe(7);
+  expect(cb.causes.map((c: { cause: string; count: number }) => [c.cause, c.count])).toEqual([["search-expansion", 7]]);
+  expect(cb.causes[0].byKind["nodelocal-node"]).toBe(5);
+  expect(cb.byKind.find((k: { kind: string }) => k.kind === "nodelocal-node").causes).toEqual({ "search-expansion": 5 });
+  await page.goto(url("main", "/query-logs/causes?range=24h&server=e2e-junk"));
+  await expect(page.getByTestId("causes-classified")).toHaveText("7");
+  const row = page.getByTestId("causes-table").locator('tr[data-cause="search-expansion"]');
+  await expect(row).toContainText("NodeLocal node 71 %");
+  await expect(page.getByTestId("causes-chart")).toBeVisible();
   // the causes page shows the three paths, each count linking to the rows behind it
   await page.goto(url("main", "/query-logs/causes?range=24h"));
   await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");

@@ -1,18 +1,17 @@
 import "server-only";
 import { z } from "zod";
 import { CAUSE_LABEL, CAUSES, type Cause, type Classified, classify } from "@/k8s/causes";
-import { type ClientIdentity, type ClientKind, KIND_LABEL } from "@/k8s/clients";
-import { nameClientsOver } from "@/server/clients/directory";
+import { CLIENT_KINDS, type ClientKind, KIND_LABEL } from "@/k8s/clients";
 import { safeText } from "@/k8s/schemas";
 import { queryLogCauses, queryLogStats } from "@/server/querylogs/service";
 import { verb } from "@/server/verb";
 
 /**
  * Why queries fail (issue 12): NXDOMAIN, SERVFAIL and blocked answers over a range, each classified by cause
- * (k8s/causes.ts) and counted exactly from the cause rollups (server/querylogs/rollup-causes.ts: classified as the
- * rollup reads, versioned, back-filled), with the failing clients named by kind through the client directory — each
- * address by what it was on the day it asked. The names shown per cause are the range's most frequent failing names
- * (the explorer's top lists), so they are examples; every count and share is over all failed answers.
+ * (k8s/causes.ts) and by the kind of client that asked, counted exactly from the cause rollup
+ * (server/querylogs/rollup-causes.ts: classified as the rollup reads, the kind from the client directory for the hour
+ * the address asked, versioned, back-filled). The names and clients listed are examples — the range's most frequent
+ * failing names and clients (the explorer's top lists); every count and share is over all failed answers.
  */
 export const causesSchema = z.object({
   from: safeText(40).optional(),
@@ -62,31 +61,23 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
   const from = new Date(nx.from);
   const to = new Date(nx.to);
 
-  // every failing client named by what its address was on the day it asked (the middle of the day's part in range)
-  const at = (dn: number) => new Date(Math.min(Math.max((dn * DAY + (dn + 1) * DAY) / 2, from.getTime()), to.getTime() - 1));
-  let ids: ClientIdentity[] | null = null;
-  try {
-    ids = await nameClientsOver(counts.clients.map((c) => ({ ip: c.ip, at: at(c.dn) })), from, to);
-  } catch {
-    ids = null; // the directory cannot be read: clients by address, kind unknown (the page says so)
-  }
-  const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; causes: Partial<Record<Cause, number>>; clients: Map<string, { ip: string; name: string | null; count: number }> }>();
-  const causeKinds = CAUSES.map(() => new Map<ClientKind, number>());
-  counts.clients.forEach((c, i) => {
-    const id = ids?.[i];
-    const kind = id?.kind ?? "unknown";
-    const n = c.n.reduce((a, b) => a + b, 0);
-    const row = byKind.get(kind) ?? byKind.set(kind, { kind, label: KIND_LABEL[kind], count: 0, causes: {}, clients: new Map() }).get(kind)!;
-    row.count += n;
-    c.n.forEach((v, ci) => {
-      if (!v) return;
-      row.causes[CAUSES[ci]] = (row.causes[CAUSES[ci]] ?? 0) + v;
-      causeKinds[ci].set(kind, (causeKinds[ci].get(kind) ?? 0) + v);
-    });
-    const name = id?.name ?? id?.network ?? null;
-    const cl = row.clients.get(`${c.ip}|${name}`) ?? row.clients.set(`${c.ip}|${name}`, { ip: c.ip, name, count: 0 }).get(`${c.ip}|${name}`)!;
-    cl.count += n;
+  // per kind: exact counts from the cause rollup (the kind each address was in the hour it asked); the clients listed
+  // are examples, the range's most frequent failing clients named by what each address was at the range's end
+  const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; causes: Partial<Record<Cause, number>>; clients: { ip: string; name: string | null; count: number; rcode: string }[] }>();
+  CLIENT_KINDS.forEach((kind, ki) => {
+    const row = counts.kinds[ki];
+    const count = row.reduce((a, b) => a + b, 0);
+    if (!count) return;
+    byKind.set(kind, { kind, label: KIND_LABEL[kind], count, causes: Object.fromEntries(CAUSES.map((c, ci) => [c, row[ci]]).filter(([, n]) => n)), clients: [] });
   });
+  const examples = [...nx.top.clients.map((e) => ({ ...e, rcode: "NxDomain" })), ...sf.top.clients.map((e) => ({ ...e, rcode: "ServerFailure" }))];
+  const namesFailed = examples.some((e) => e.client === null);
+  for (const e of examples) {
+    const kind = e.client?.kind ?? "unknown";
+    const row = byKind.get(kind) ?? byKind.set(kind, { kind, label: KIND_LABEL[kind], count: 0, causes: {}, clients: [] }).get(kind)!;
+    row.clients.push({ ip: e.key, name: e.client?.name ?? e.client?.network ?? null, count: e.count, rcode: e.rcode });
+  }
+  const causeKinds = CAUSES.map((_, ci) => new Map(CLIENT_KINDS.map((k, ki) => [k, counts.kinds[ki][ci]] as const).filter(([, n]) => n)));
 
   const causes: CauseRow[] = [];
   CAUSES.forEach((cause, ci) => {
@@ -126,11 +117,9 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
     behind: counts.behind,
     approximate: nx.top.approximate || sf.top.approximate,
     causes,
-    byKind: [...byKind.values()]
-      .map((k) => ({ kind: k.kind, label: k.label, count: k.count, causes: k.causes, clients: [...k.clients.values()].sort((a, b) => b.count - a.count).slice(0, 10) }))
-      .sort((a, b) => b.count - a.count),
+    byKind: [...byKind.values()].map((k) => ({ ...k, clients: k.clients.sort((a, b) => b.count - a.count).slice(0, 10) })).sort((a, b) => b.count - a.count),
     series: nx.series.map((p, i) => ({ t: p.t, nxDomain: p.total, serverFailure: sf.series[i]?.total ?? 0 })),
     causeSeries,
-    namesFailed: ids === null,
+    namesFailed,
   };
 });

@@ -148,9 +148,13 @@ export async function nameClientsOver(items: { ip: string; at: Date }[], from: D
   const byIp = new Map<string, AddressInterval[]>();
   for (const r of rows) byIp.set(r.ip, [...(byIp.get(r.ip) ?? []), toInterval(r)]);
   const reverse = new Map(names.map((n) => [n.ip, n.name]));
+  // an address the directory never saw in the range is the same thing all along: identified once
+  const timeless = new Map<string, ClientIdentity>();
   return items.map((i) => {
     const ip = canonicalIp(i.ip) ?? i.ip;
-    return identify(ip, i.at, { intervals: byIp.get(ip) ?? [], reverseName: reverse.get(ip) ?? null });
+    const intervals = byIp.get(ip);
+    if (intervals) return identify(ip, i.at, { intervals, reverseName: reverse.get(ip) ?? null });
+    return timeless.get(ip) ?? timeless.set(ip, identify(ip, i.at, { intervals: [], reverseName: reverse.get(ip) ?? null })).get(ip)!;
   });
 }
 

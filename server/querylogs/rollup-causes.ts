@@ -1,21 +1,22 @@
 /**
  * Why queries fail, rolled up (issue 12): every failed answer (NXDOMAIN, SERVFAIL, blocked) is classified by cause
  * (k8s/causes.ts) as the rollup reads its window — from the names pass's second grouping set, so no extra scan — and
- * counted per day, instance and cause (hours as columns) and per client address. The causes page over 90 days then
- * reads a few thousand rows instead of classifying millions.
+ * counted per day, instance, cause and kind of client (hours as columns). The kind is what the client directory says
+ * the address was in that hour (`kindsOf`, given by the worker: one interval query per step, not per row). The causes
+ * page over 90 days then reads a few thousand rows instead of classifying millions.
  *
  * Versioned: `querylog_cause_days` says which rules built each day and how many rolled rows they cover. A day built by
  * older rules, or rolled up before causes existed (its rows differ from `querylog_days.rows`), is back-filled from
  * dns_logs, newest day first, a day per transaction under the rollup lock (so no step adds to it meanwhile), while the
- * worker has time left after catching up. Days whose oldest rows Technitium's retention has already deleted are left
- * as they are (and counted as `staleDays` by the reader) rather than rebuilt from a part.
+ * worker has time left after catching up. A day whose rows Technitium's retention has already begun to delete is left
+ * as it is (and counted in `staleDays` by the reader) rather than rebuilt from a part.
  *
  * Pure apart from the handles it is given.
  */
 import { CAUSES, classify } from "@/k8s/causes";
+import { CLIENT_KINDS, type ClientKind } from "@/k8s/clients";
 import type { Db } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
-import { CLIENTS, type KeyCache, keyIds } from "./dictionary";
 import { codeSql, decodeDims, FAILED_SQL, type FailedCols, failedCols, run } from "./rollup-read";
 import { loadSigs } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -42,55 +43,76 @@ export function causeIndex(name: string, rcode: number, rt: number, qtype: numbe
   return c;
 }
 
+/** Who asked, as the client directory knows it: the kind of each (address, time), many at once. */
+export type KindsOf = (items: { ip: string; at: Date }[], from: Date, to: Date) => Promise<ClientKind[]>;
+
+const UNKNOWN = CLIENT_KINDS.indexOf("unknown");
+
+/** The kind (position in CLIENT_KINDS) of each failed group's client in its hour; unknown without a directory. */
+export async function resolveKinds(f: FailedCols, kindsOf: KindsOf | undefined): Promise<Int8Array> {
+  const out = new Int8Array(f.n.length).fill(UNKNOWN);
+  if (!kindsOf || !f.n.length) return out;
+  const pairs = new Map<string, number>();
+  const items: { ip: string; at: Date }[] = [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  const slot = new Int32Array(f.n.length);
+  for (let i = 0; i < f.n.length; i++) {
+    const k = `${f.client[i]}|${f.hn[i]}`;
+    let j = pairs.get(k);
+    if (j === undefined) {
+      pairs.set(k, (j = items.length));
+      items.push({ ip: f.client[i], at: new Date(f.hn[i] * HOUR + HOUR / 2) });
+      lo = Math.min(lo, f.hn[i]);
+      hi = Math.max(hi, f.hn[i]);
+    }
+    slot[i] = j;
+  }
+  const kinds = await kindsOf(items, new Date(lo * HOUR), new Date((hi + 1) * HOUR));
+  for (let i = 0; i < f.n.length; i++) {
+    const k = CLIENT_KINDS.indexOf(kinds[slot[i]] ?? "unknown");
+    out[i] = k < 0 ? UNKNOWN : k;
+  }
+  return out;
+}
+
 interface Acc {
   dn: number;
   server: number;
   cause: number;
-  client: number;
+  kind: number;
   n: number;
   h: number[];
 }
 
-export interface CauseAgg {
-  day: Map<number, Acc>;
-  client: Map<string, Acc>;
-}
-
-/** Failed groups → per (day, instance, cause) and per (day, client, instance, cause), with hours. */
-export function aggregateCauses(f: FailedCols, serverIdOf: (srv: number) => number | undefined, clientIdOf: (ip: string) => number | undefined): CauseAgg {
+/** Failed groups (with their clients' kinds) → per (day, instance, cause, kind), with hours. */
+export function aggregateCauses(f: FailedCols, kinds: Int8Array | undefined, serverIdOf: (srv: number) => number | undefined): Map<number, Acc> {
   const day = new Map<number, Acc>();
-  const client = new Map<string, Acc>();
   for (let i = 0; i < f.n.length; i++) {
     const d = decodeDims(f.code[i]);
     const cause = causeIndex(f.name[i], d.rcode, d.rt, d.qtype);
     const server = serverIdOf(d.srv);
-    const cid = clientIdOf(f.client[i]);
-    if (cause < 0 || server === undefined || cid === undefined) continue;
+    if (cause < 0 || server === undefined) continue;
+    const kind = kinds ? kinds[i] : UNKNOWN;
     const dn = Math.floor(f.hn[i] / 24);
-    const h = f.hn[i] - dn * 24;
-    const dk = (dn * 4096 + server) * 16 + cause;
-    const a = day.get(dk) ?? day.set(dk, { dn, server, cause, client: 0, n: 0, h: new Array(24).fill(0) }).get(dk)!;
+    const key = ((dn * 4096 + server) * 16 + cause) * 16 + kind;
+    const a = day.get(key) ?? day.set(key, { dn, server, cause, kind, n: 0, h: new Array(24).fill(0) }).get(key)!;
     a.n += f.n[i];
-    a.h[h] += f.n[i];
-    const ck = `${dn}|${cid}|${server}|${cause}`;
-    const b = client.get(ck) ?? client.set(ck, { dn, server, cause, client: cid, n: 0, h: new Array(24).fill(0) }).get(ck)!;
-    b.n += f.n[i];
-    b.h[h] += f.n[i];
+    a.h[f.hn[i] - dn * 24] += f.n[i];
   }
-  return { day, client };
+  return day;
 }
 
 const ints = HCOLS.map((c) => [c, "int"] as [string, string]);
 
 /** Add a step's (or a back-fill's) counts; the ledger gets the step's rolled rows per day and the oldest version. */
-export async function writeCauses(db: Db, agg: CauseAgg, rowsPerDay: Map<number, number>): Promise<void> {
-  await upsertAdd(db, "querylog_cause_day", [["day", "date"], ["server_id", "smallint"], ["cause", "smallint"]], [["n", "bigint"], ...ints], [...agg.day.values()].map((a) => [dayText(a.dn), a.server, a.cause, a.n, ...a.h]));
+export async function writeCauses(db: Db, agg: Map<number, Acc>, rowsPerDay: Map<number, number>): Promise<void> {
   await upsertAdd(
     db,
-    "querylog_cause_client",
-    [["day", "date"], ["client_id", "int"], ["server_id", "smallint"], ["cause", "smallint"]],
-    [["n", "int"], ...ints],
-    [...agg.client.values()].map((a) => [dayText(a.dn), a.client, a.server, a.cause, a.n, ...a.h]),
+    "querylog_cause_day",
+    [["day", "date"], ["server_id", "smallint"], ["cause", "smallint"], ["kind", "smallint"]],
+    [["n", "bigint"], ...ints],
+    [...agg.values()].map((a) => [dayText(a.dn), a.server, a.cause, a.kind, a.n, ...a.h]),
   );
   const days = [...rowsPerDay.keys()];
   if (days.length)
@@ -106,37 +128,38 @@ export interface BackfillStores {
   deck: Db;
   deckConnect: () => Promise<Db & { release(): void }>;
   stateId?: string;
+  kindsOf?: KindsOf;
 }
 
 /** Days whose cause rows are not what the current rules over every rolled row would give (newest first). */
-export async function daysToBackfill(deck: Db, firstWholeDay: string): Promise<{ day: string; rows: number }[]> {
+export async function daysToBackfill(deck: Db): Promise<{ day: string; rows: number }[]> {
   const { rows } = await deck.query(
     `SELECT qd.day::text AS day, qd.rows FROM querylog_days qd LEFT JOIN querylog_cause_days cd ON cd.day = qd.day
-      WHERE (cd.day IS NULL OR cd.version <> $1 OR cd.rows <> qd.rows) AND qd.day >= $2::date ORDER BY qd.day DESC`,
-    [CAUSE_VERSION, firstWholeDay],
+      WHERE cd.day IS NULL OR cd.version <> $1 OR cd.rows <> qd.rows ORDER BY qd.day DESC`,
+    [CAUSE_VERSION],
   );
   return rows.map((r) => ({ day: r.day, rows: Number(r.rows) }));
 }
 
+/** Days found incomplete in dns_logs (retention deleted some of their rows), with the rolled rows they had then. */
+const incomplete = new Map<string, number>();
+
 /**
  * Rebuild the cause rows of days that need it, newest first, one transaction per day under the rollup lock, until
- * `budgetMs` is spent. Returns the days rebuilt.
+ * `budgetMs` is spent. A day is rebuilt only when dns_logs still holds every row the rollups counted for it; once
+ * one is not (retention deletes from the old end), older days are not either, and the back-fill stops there.
+ * Returns the days rebuilt.
  */
-export async function backfillCauses(stores: BackfillStores, cache: KeyCache | undefined, opts: { budgetMs?: number } = {}): Promise<string[]> {
+export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: number } = {}): Promise<string[]> {
   const started = Date.now();
-  const oldest = await stores.logs.query(`SELECT min(timestamp) AS t FROM dns_logs`);
-  if (!oldest.rows[0]?.t) return [];
-  // the first day all of whose rows are still in dns_logs (retention deletes from the old end)
-  const o = new Date(oldest.rows[0].t);
-  const firstWhole = o.getTime() % DAY === 0 ? o : new Date(Math.floor(o.getTime() / DAY) * DAY + DAY);
   const done: string[] = [];
   while (Date.now() - started < (opts.budgetMs ?? 2_000)) {
     const c = await stores.deckConnect();
     try {
       await c.query("BEGIN");
       await c.query(`SELECT pg_advisory_xact_lock($1)`, [ROLLUP_LOCK]);
-      const [next] = await daysToBackfill(c, firstWhole.toISOString().slice(0, 10));
-      if (!next) {
+      const next = (await daysToBackfill(c)).find((d) => !done.includes(d.day));
+      if (!next || incomplete.get(next.day) === next.rows) {
         await c.query("COMMIT");
         break;
       }
@@ -145,19 +168,27 @@ export async function backfillCauses(stores: BackfillStores, cache: KeyCache | u
       const dict = await loadSigs(c);
       const servers = [...dict.servers.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
       const start = new Date(`${next.day}T00:00:00Z`);
+      const span = [start, new Date(start.getTime() + DAY), watermark];
       // the day by its timestamp index; `dlid + 0` keeps the planner off the primary key (rows ≤ the watermark only)
-      const rows = await run(
-        stores.logs,
-        `SELECT 0, 0, 0, 0, ${codeSql("$1")}, count(*)::int, qname, client_ip, floor(date_part('epoch', timestamp) / 3600)::int
-           FROM dns_logs WHERE timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 AND qname IS NOT NULL AND ${FAILED_SQL}
-          GROUP BY 5, 7, 8, 9`,
-        [servers, start, new Date(start.getTime() + DAY), watermark],
-      );
+      const [count, rows] = await Promise.all([
+        stores.logs.query(`SELECT count(*)::bigint AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND dlid + 0 <= $3`, span),
+        run(
+          stores.logs,
+          `SELECT 0, 0, 0, 0, ${codeSql("$1")}, count(*)::int, qname, client_ip, floor(date_part('epoch', timestamp) / 3600)::int
+             FROM dns_logs WHERE timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 AND qname IS NOT NULL AND ${FAILED_SQL}
+            GROUP BY 5, 7, 8, 9`,
+          [servers, ...span],
+        ),
+      ]);
+      if (Number(count.rows[0].n) !== next.rows) {
+        // some of the day's rows are gone: its cause rows stay as older rules built them (the reader counts it stale)
+        incomplete.set(next.day, next.rows);
+        await c.query("COMMIT");
+        break;
+      }
       const failed = failedCols(rows);
-      const ids = await keyIds(c, CLIENTS, new Set(failed.client), cache);
-      const agg = aggregateCauses(failed, (srv) => dict.serverIds.get(servers[srv - 1]), (ip) => ids.get(ip));
+      const agg = aggregateCauses(failed, await resolveKinds(failed, stores.kindsOf), (srv) => dict.serverIds.get(servers[srv - 1]));
       await c.query(`DELETE FROM querylog_cause_day WHERE day = $1::date`, [next.day]);
-      await c.query(`DELETE FROM querylog_cause_client WHERE day = $1::date`, [next.day]);
       await writeCauses(c, agg, new Map());
       await c.query(
         `INSERT INTO querylog_cause_days (day, version, rows) VALUES ($1::date, $2, $3) ON CONFLICT (day) DO UPDATE SET version = EXCLUDED.version, rows = EXCLUDED.rows`,
@@ -180,8 +211,8 @@ export interface CauseCounts {
   total: number[];
   /** Per hour number (epoch hours) in the range: counts per cause. */
   hours: Map<number, number[]>;
-  /** Per client address and UTC day: counts per cause (the day's part inside the range). */
-  clients: { ip: string; dn: number; n: number[] }[];
+  /** Per client kind (position in CLIENT_KINDS), counts per cause. */
+  kinds: number[][];
   /** Days in the range whose cause rows older rules built (back-fill pending, or their raw rows already expired). */
   staleDays: number;
   /** The rollup is far behind: rows past its watermark are not counted (the page says so). */
@@ -192,25 +223,25 @@ export interface CauseCounts {
 export const TAIL_MAX = 500_000;
 
 /**
- * Failed answers by cause in [from, to), exactly: whole hours up to the watermark from the cause rollups, the partial
- * hours at the edges and the rows past the watermark from dns_logs (few rows, by index). `serverIds`/`serverNames`:
- * the instance filter (null: all).
+ * Failed answers by cause and client kind in [from, to), exactly: whole hours up to the watermark from the cause
+ * rollup, the partial hours at the edges and the rows past the watermark from dns_logs (few rows, by index; their
+ * clients' kinds from `kindsOf`). `serverIds`/`serverNames`: the instance filter (null: all).
  */
-export async function readCauseCounts(stores: { logs: Db; deck: Db; stateId?: string }, q: { from: Date; to: Date; serverIds: number[] | null; serverNames: string[] | null }): Promise<CauseCounts> {
+export async function readCauseCounts(
+  stores: { logs: Db; deck: Db; stateId?: string },
+  q: { from: Date; to: Date; serverIds: number[] | null; serverNames: string[] | null; kindsOf?: KindsOf },
+): Promise<CauseCounts> {
   const K = CAUSES.length;
   const zero = () => new Array(K).fill(0) as number[];
   const total = zero();
   const hours = new Map<number, number[]>();
-  const perClient = new Map<string, { ip: string; dn: number; n: number[] }>();
+  const kinds = CLIENT_KINDS.map(zero);
   const fromH = Math.ceil(q.from.getTime() / HOUR);
   const toH = Math.floor(q.to.getTime() / HOUR); // whole hours [fromH, toH)
-  const add = (hn: number, cause: number, n: number) => {
+  const add = (hn: number, cause: number, kind: number, n: number) => {
     total[cause] += n;
+    kinds[kind][cause] += n;
     (hours.get(hn) ?? hours.set(hn, zero()).get(hn)!)[cause] += n;
-  };
-  const addClient = (ip: string, dn: number, cause: number, n: number) => {
-    const k = `${ip}|${dn}`;
-    (perClient.get(k) ?? perClient.set(k, { ip, dn, n: zero() }).get(k)!).n[cause] += n;
   };
   const [state, dict, newest] = await Promise.all([
     stores.deck.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]),
@@ -220,25 +251,17 @@ export async function readCauseCounts(stores: { logs: Db; deck: Db; stateId?: st
   const watermark = Number(state.rows[0]?.watermark ?? 0);
   const servers = [...dict.servers.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
   const behind = Number(newest.rows[0]?.m ?? 0) - watermark > TAIL_MAX;
-  const srvFilter = q.serverIds ? `AND server_id = ANY($3::smallint[])` : "";
-  const args = (a: unknown[]) => (q.serverIds ? [...a, q.serverIds] : a);
 
   let staleDays = 0;
   if (toH > fromH) {
     const d0 = Math.floor(fromH / 24);
     const d1 = Math.floor((toH - 1) / 24);
-    // hour columns inside the range as one sum per row (only the two edge days can be partial)
-    const inRange = (alias: string) =>
-      `CASE ${alias}.day WHEN $1::date THEN ${HCOLS.filter((_, h) => d0 * 24 + h >= fromH && d0 * 24 + h < toH).join(" + ") || "0"}
-        ${d1 !== d0 ? `WHEN $2::date THEN ${HCOLS.filter((_, h) => d1 * 24 + h < toH).join(" + ") || "0"}` : ""} ELSE ${alias}.n END`;
-    const [days, clients, ledger] = await Promise.all([
-      stores.deck.query(`SELECT (day - DATE '1970-01-01') AS dn, cause, ${HCOLS.join(", ")} FROM querylog_cause_day WHERE day BETWEEN $1::date AND $2::date ${srvFilter}`, args([dayText(d0), dayText(d1)])),
+    const srvFilter = q.serverIds ? `AND server_id = ANY($3::smallint[])` : "";
+    const [days, ledger] = await Promise.all([
       stores.deck.query(
-        `SELECT k.ip, s.dn, s.cause, s.n FROM (
-           SELECT client_id, (day - DATE '1970-01-01') AS dn, cause, sum(${inRange("c")})::bigint AS n FROM querylog_cause_client c
-            WHERE day BETWEEN $1::date AND $2::date ${srvFilter} GROUP BY 1, 2, 3) s
-         JOIN querylog_clients k ON k.id = s.client_id WHERE s.n > 0`,
-        args([dayText(d0), dayText(d1)]),
+        `SELECT (day - DATE '1970-01-01') AS dn, cause, kind, ${HCOLS.map((h) => `sum(${h})::int AS ${h}`).join(", ")}
+           FROM querylog_cause_day WHERE day BETWEEN $1::date AND $2::date ${srvFilter} GROUP BY 1, 2, 3`,
+        q.serverIds ? [dayText(d0), dayText(d1), q.serverIds] : [dayText(d0), dayText(d1)],
       ),
       stores.deck.query(`SELECT count(*)::int AS n FROM querylog_cause_days WHERE day BETWEEN $1::date AND $2::date AND version <> $3`, [dayText(d0), dayText(d1), CAUSE_VERSION]),
     ]);
@@ -247,10 +270,9 @@ export async function readCauseCounts(stores: { logs: Db; deck: Db; stateId?: st
       for (let h = 0; h < 24; h++) {
         const hn = dn * 24 + h;
         const v = r[HCOLS[h]];
-        if (v && hn >= fromH && hn < toH) add(hn, r.cause, v);
+        if (v && hn >= fromH && hn < toH) add(hn, r.cause, r.kind, v);
       }
     }
-    for (const r of clients.rows) addClient(r.ip, Number(r.dn), r.cause, Number(r.n));
     staleDays = Number(ledger.rows[0].n);
   }
 
@@ -264,16 +286,12 @@ export async function readCauseCounts(stores: { logs: Db; deck: Db; stateId?: st
     .map(([a, b]) => stores.logs.query(`${select} WHERE timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 AND qname IS NOT NULL AND ${FAILED_SQL} ${rawSrv} GROUP BY 1, 3, 4, 5`, rawArgs([servers, a, b, watermark])));
   if (!behind)
     reads.push(stores.logs.query(`${select} WHERE dlid > $4 AND timestamp >= $2 AND timestamp < $3 AND qname IS NOT NULL AND ${FAILED_SQL} ${rawSrv} GROUP BY 1, 3, 4, 5`, rawArgs([servers, q.from, q.to, watermark])));
-  const raws = await Promise.all(reads.map((p) => p.then((r) => r.rows.map((x) => [0, 0, 0, 0, x.code, x.n, x.qname, x.client_ip, x.hn]))));
-  for (const rows of raws) {
-    const f = failedCols(rows);
-    for (let i = 0; i < f.n.length; i++) {
-      const d = decodeDims(f.code[i]);
-      const cause = causeIndex(f.name[i], d.rcode, d.rt, d.qtype);
-      if (cause < 0) continue;
-      add(f.hn[i], cause, f.n[i]);
-      addClient(f.client[i], Math.floor(f.hn[i] / 24), cause, f.n[i]);
-    }
+  const raw = failedCols((await Promise.all(reads)).flatMap((r) => r.rows.map((x) => [0, 0, 0, 0, x.code, x.n, x.qname, x.client_ip, x.hn])));
+  const rawKinds = await resolveKinds(raw, q.kindsOf);
+  for (let i = 0; i < raw.n.length; i++) {
+    const d = decodeDims(raw.code[i]);
+    const cause = causeIndex(raw.name[i], d.rcode, d.rt, d.qtype);
+    if (cause >= 0) add(raw.hn[i], cause, rawKinds[i], raw.n[i]);
   }
-  return { total, hours, clients: [...perClient.values()], staleDays, behind };
+  return { total, hours, kinds, staleDays, behind };
 }

@@ -152,7 +152,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     );
 
   // Failed answers by cause (no extra scan: the names pass grouped them), with this step's rows per day for the ledger.
-  await writeCauses(db, aggregateCauses(data.failed, serverIdOf, (ip) => ids[CLIENTS].get(ip)), perDay);
+  await writeCauses(db, aggregateCauses(data.failed, data.failedKinds, serverIdOf), perDay);
 
   // The day ledger: rows per day, how many went to the hot tables, packed days.
   const days = [...perDay.keys()];

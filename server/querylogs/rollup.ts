@@ -18,7 +18,7 @@ import type { Db, Stores } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { type KeyCache, keyCache, type Kind, remember } from "./dictionary";
 import { closeDays } from "./rollup-close";
-import { backfillCauses } from "./rollup-causes";
+import { backfillCauses, type KindsOf, resolveKinds } from "./rollup-causes";
 import { isTimeout } from "./raw";
 import { readWindow, type WindowData } from "./rollup-read";
 import { ROLLUP_VERSION, writeWindow } from "./rollup-write";
@@ -40,7 +40,11 @@ export interface StepResult {
   packedDay: string | null;
 }
 
-export type RollupStores = Stores & { deckConnect: () => Promise<Db & { release(): void }> };
+export type RollupStores = Stores & {
+  deckConnect: () => Promise<Db & { release(): void }>;
+  /** The client directory's kinds for failed answers' clients (rollup-causes.ts); without it they count as unknown. */
+  kindsOf?: KindsOf;
+};
 
 export async function readState(deck: Db, id = STATE_ID): Promise<{ watermark: number; rowsRolled: number; updatedAt: Date | null; lastError: string | null; watermarkAt: Date | null; version: number }> {
   const { rows } = await deck.query(`SELECT watermark, rows_rolled, updated_at, last_error, watermark_at, version FROM querylog_state WHERE id = $1`, [id]);
@@ -130,6 +134,8 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
     await registerServers(stores.deck, data.newServers);
     list = await servers();
   }
+  // who asked, for the cause rollup: one directory read for the step, before its transaction
+  data.failedKinds = await resolveKinds(data.failed, stores.kindsOf);
   let cache = caches.get(stores.deck);
   if (!cache) caches.set(stores.deck, (cache = keyCache(stores.deck)));
   const c = await stores.deckConnect();
@@ -165,7 +171,7 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
 }
 
 /** Tables dnsdeck updates in place (upserts, hot rows deleted when a day is packed): vacuumed by dnsdeck itself. */
-export const VACUUMED = ["querylog_sig_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_client", "querylog_cause_days"];
+export const VACUUMED = ["querylog_sig_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
 
 /** VACUUM dnsdeck's own rollup tables (outside any transaction; cheap: pages already all-visible are skipped). */
 export async function vacuumOwn(deck: Db, id = STATE_ID): Promise<void> {
@@ -211,7 +217,7 @@ export async function rollupTick(stores: RollupStores, opts: { budgetMs?: number
   // caught up with time left: rebuild the cause rows of days older rules built (or built before causes existed)
   let backfilled: string[] = [];
   const left = (opts.budgetMs ?? 10_000) - (Date.now() - started);
-  if (caughtUp && left > 500) backfilled = await backfillCauses(stores, caches.get(stores.deck), { budgetMs: Math.min(left, 3_000) });
+  if (caughtUp && left > 500) backfilled = await backfillCauses(stores, { budgetMs: Math.min(left, 3_000) });
   const state = await stores.deck.query(`SELECT vacuumed_at FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]);
   const last = state.rows[0]?.vacuumed_at ? new Date(state.rows[0].vacuumed_at).getTime() : 0;
   if ((caughtUp && (packedDays.length || rows > 100_000)) || closed.length || backfilled.length || (rows > 0 && Date.now() - last > 600_000)) await vacuumOwn(stores.deck, stores.stateId);

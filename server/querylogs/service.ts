@@ -1,6 +1,6 @@
 import "server-only";
 import { asAddressList } from "@/k8s/client-set";
-import { clientSetFor, nameRows, type RowClient } from "@/server/clients/directory";
+import { clientSetFor, nameClientsOver, nameRows, type RowClient } from "@/server/clients/directory";
 import { describeDbError } from "@/server/db/client";
 import { env } from "@/server/env";
 import { AppError, badRequest } from "@/server/errors";
@@ -13,7 +13,7 @@ import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type Log
 import { readState } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
 import { invalidateSigs, loadSigs } from "./sigs";
-import { readCauseCounts } from "./rollup-causes";
+import { type KindsOf, readCauseCounts } from "./rollup-causes";
 
 /**
  * The API's and the page's verbs over the pure query code (viewer): pools from env, errors mapped to messages that
@@ -99,6 +99,9 @@ export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?:
   }
 }
 
+/** The client directory's kind of each (address, time): what the cause rollup records for who asked. */
+export const directoryKinds: KindsOf = async (items, from, to) => (await nameClientsOver(items, from, to)).map((c) => c.kind);
+
 export async function logCauses(filter: Filter) {
   try {
     const s = stores();
@@ -109,7 +112,7 @@ export async function logCauses(filter: Filter) {
       serverNames = filter.server.not ? all.filter((n) => !filter.server!.values.includes(n)) : filter.server.values;
     }
     const serverIds = serverNames ? serverNames.map((n) => dict.serverIds.get(n)).filter((x): x is number => x !== undefined) : null;
-    return { from: filter.from, to: filter.to, ...(await readCauseCounts(s, { from: filter.from, to: filter.to, serverIds, serverNames })) };
+    return { from: filter.from, to: filter.to, ...(await readCauseCounts(s, { from: filter.from, to: filter.to, serverIds, serverNames, kindsOf: directoryKinds })) };
   } catch (err) {
     throw mapDbError(err);
   }

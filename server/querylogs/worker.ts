@@ -3,6 +3,7 @@ import { env } from "@/server/env";
 import { deckPool, logsPool } from "./db";
 import { recordError, rollupTick, WORKER_TICK } from "./rollup";
 import { isLeader, ROLLUP_WORKER_LOCK } from "@/server/db/leader";
+import { directoryKinds } from "./service";
 
 /**
  * The rollup worker, started once per server process from instrumentation.ts; each tick runs only on the replica
@@ -26,7 +27,7 @@ export function startRollupWorker(): void {
         if (!logs) return;
         if (!(await isLeader(ROLLUP_WORKER_LOCK))) return; // another replica rolls up (advisory lock, server/db/leader.ts)
         const deck = deckPool();
-        const r = await rollupTick({ logs, deck, deckConnect: () => deck.connect() }, WORKER_TICK);
+        const r = await rollupTick({ logs, deck, deckConnect: () => deck.connect(), kindsOf: directoryKinds }, WORKER_TICK);
         delay = r.caughtUp ? 15_000 : 50;
         lastError = "";
       } catch (err) {

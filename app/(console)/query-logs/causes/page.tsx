@@ -34,7 +34,7 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
       </p>
       <nav className="filters" aria-label="Range">
         {(Object.keys(RANGES) as (keyof typeof RANGES)[]).map((r) => (
-          <Link key={r} href={`/query-logs/causes?range=${r}`} className={r === range ? "active" : undefined} aria-current={r === range ? "page" : undefined}>
+          <Link key={r} href={`/query-logs/causes?${new URLSearchParams({ range: r, ...(sp.server ? { server: sp.server } : {}) })}`} className={r === range ? "active" : undefined} aria-current={r === range ? "page" : undefined}>
             last {r}
           </Link>
         ))}
