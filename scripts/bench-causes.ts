@@ -2,7 +2,7 @@
 // cause rollup, which recorded each client's kind from the directory as it was built), against the same work done
 // the naive way (every failed row of the range grouped in dns_logs, classified, each client named per hour).
 //
-//   npm run bench:causes -- [--days 90] [--per-day 60000] [--runs 15] [--pods 300]
+//   npm run bench:causes -- [--days 90] [--per-day 60000] [--runs 40] [--pods 300] [--keep]
 //
 // On fresh databases of the real PostgreSQL (TEST_DATABASE_ADMIN_URL, default the local one): dns_logs filled by the
 // query-log benchmark's own generator (1,600 clients with a 1/rank popularity, per-client home instances), the rollups
@@ -21,7 +21,7 @@ const arg = (name: string, def: string) => {
 };
 const DAYS = Number(arg("days", "90"));
 const PER_DAY = Number(arg("per-day", "60000"));
-const RUNS = Number(arg("runs", "15"));
+const RUNS = Number(arg("runs", "40"));
 const PODS = Number(arg("pods", "300"));
 const DAY = 86_400_000;
 const log = (l: string) => console.error(`[bench:causes] ${l}`);
@@ -144,5 +144,6 @@ try {
   await logs.end();
   await deck.end();
   await db().$disconnect();
-  await Promise.all([logsDb.drop(), deckDb.drop()]);
+  if (process.argv.includes("--keep")) console.log(`kept: ${logsDb.url} ${deckDb.url}`);
+  else await Promise.all([logsDb.drop(), deckDb.drop()]);
 }

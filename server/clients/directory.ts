@@ -47,8 +47,16 @@ export async function refreshDirectory(now = new Date()): Promise<{ opened: numb
     await db().clientDirectoryStatus.upsert({ where: { id: 1 }, create: { id: 1, lastErrorAt: now, lastError: message.slice(0, 500) }, update: { lastErrorAt: now, lastError: message.slice(0, 500) } });
     throw err;
   }
-  return applyObservations(observed, now);
+  const r = await applyObservations(observed, now);
+  // the naming queries' plans need statistics, and autovacuum may be off: dnsdeck analyzes its own directory
+  if (Date.now() - lastAnalyze > ANALYZE_EVERY_MS) {
+    lastAnalyze = Date.now();
+    await db().$executeRawUnsafe(`ANALYZE client_addresses, client_names`);
+  }
+  return r;
 }
+let lastAnalyze = 0;
+const ANALYZE_EVERY_MS = 30 * 60_000;
 
 /** The database half of a refresh (tests feed it observations directly, e.g. an address reused by another pod). */
 export async function applyObservations(observed: Observation[], now = new Date()): Promise<{ opened: number; closed: number }> {
@@ -110,16 +118,19 @@ export async function nameClients(items: { ip: string; at: Date }[]): Promise<Cl
   // only the interval that covers each (address, time) asked — a reused pod address has dozens over 90 days, and
   // reading them all for a page spread over the range costs more than the page (scripts/bench-naming.ts)
   const pairs = items.map((i) => ({ ip: canonicalIp(i.ip), at: i.at })).filter((p): p is { ip: string; at: Date } => p.ip !== null);
-  const [rows, names] = await Promise.all([
-    db().$queryRaw<{ ip: string; kind: string; name: string; namespace: string | null; node: string | null; validFrom: Date; validTo: Date | null }[]>`
-      SELECT DISTINCT a.id, a.ip, a.kind, a.name, a.namespace, a.node, a.valid_from AS "validFrom", a.valid_to AS "validTo"
+  // one round trip: the covering intervals, then the cached reverse names (t = 'n')
+  const all = await db().$queryRaw<{ t: string; ip: string; kind: string; name: string; namespace: string | null; node: string | null; validFrom: Date; validTo: Date | null; expiresAt: Date | null }[]>`
+      SELECT DISTINCT 'i' AS t, a.id, a.ip, a.kind, a.name, a.namespace, a.node, a.valid_from AS "validFrom", a.valid_to AS "validTo", NULL::timestamptz AS "expiresAt"
         FROM unnest(${pairs.map((p) => p.ip)}::text[], ${pairs.map((p) => p.at)}::timestamptz[]) AS q(ip, at)
         CROSS JOIN LATERAL (
-          SELECT * FROM client_addresses c
-           WHERE c.ip = q.ip AND c.valid_from <= q.at AND (c.valid_to IS NULL OR c.valid_to > q.at)
-           ORDER BY c.valid_from DESC LIMIT 1) a`,
-    db().clientName.findMany({ where: { ip: { in: ips } } }),
-  ]);
+          SELECT * FROM client_addresses c WHERE c.ip = q.ip AND c.valid_from <= q.at ORDER BY c.valid_from DESC LIMIT 1) a
+       -- an address's intervals never overlap: the latest one starting by then covers the time, or nothing does (checked
+       -- after the LIMIT, so a time in a gap costs one index probe, not a walk back through the address's history)
+       WHERE a.valid_to IS NULL OR a.valid_to > q.at
+      UNION ALL
+      SELECT 'n', NULL, ip, NULL, name, NULL, NULL, NULL, NULL, expires_at FROM client_names WHERE ip = ANY(${ips}::text[])`;
+  const rows = all.filter((r) => r.t === "i");
+  const names = all.filter((r) => r.t === "n").map((r) => ({ ip: r.ip, name: r.name as string | null, expiresAt: r.expiresAt as Date }));
   const byIp = new Map<string, AddressInterval[]>();
   for (const r of rows) byIp.set(r.ip, [...(byIp.get(r.ip) ?? []), toInterval(r)]);
   const reverse = new Map(names.map((n) => [n.ip, n]));
@@ -132,7 +143,6 @@ export async function nameClients(items: { ip: string; at: Date }[]): Promise<Cl
   });
 }
 
-/** What a query-log row or top entry carries about its client (the address itself is the row's). */
 /**
  * Many (address, time) pairs over one range at once (the causes page: every failing client per day over 90 days):
  * every interval of those addresses overlapping the range in one query, then the pure rule per pair — cheaper than a
@@ -158,6 +168,7 @@ export async function nameClientsOver(items: { ip: string; at: Date }[], from: D
   });
 }
 
+/** What a query-log row or top entry carries about its client (the address itself is the row's). */
 export interface RowClient {
   kind: ClientKind;
   /** The kind as people say it ("NodeLocal node"). */

@@ -103,6 +103,8 @@ export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?:
 export const directoryKinds: KindsOf = async (items, from, to) => (await nameClientsOver(items, from, to)).map((c) => c.kind);
 
 export async function logCauses(filter: Filter) {
+  const other = (["client", "who", "qname", "qtype", "rcode", "responseType", "protocol"] as const).filter((k) => filter[k] !== undefined);
+  if (other.length) throw badRequest(`causes narrow by time range and instance (server=) only; remove ${other.join(", ")}`);
   try {
     const s = stores();
     const dict = await loadSigs(s.deck);
