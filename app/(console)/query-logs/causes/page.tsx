@@ -96,7 +96,12 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                         ))}
                     </td>
                     <td className="mono small">
-                      {c.names.length === 0 && <span className="muted">none among the most frequent</span>}
+                      {c.names.length === 0 &&
+                        (c.cause === "blocked" ? (
+                          <Link href={logsHref({ responseType: "Blocked,UpstreamBlocked,UpstreamBlockedCached" })}>the blocked answers →</Link>
+                        ) : (
+                          <span className="muted">none among the most frequent</span>
+                        ))}
                       {c.names.slice(0, 5).map((n) => (
                         <div key={`${n.rcode}|${n.name}`}>
                           <Link href={logsHref({ qname: n.name, rcode: n.rcode })}>{n.name}</Link> <span className="muted">×{n.count.toLocaleString("en")}</span>
