@@ -198,6 +198,22 @@ async function main() {
     } finally {
       cons.release();
     }
+    // the causes page's API over the whole range (issue 12): cause shares by kind from the cause rollup, beside the
+    // NXDOMAIN / SERVFAIL series and top lists; its classified total checked against SQL
+    {
+      const path = `/api/v1/query-logs/causes?${new URLSearchParams(range)}`;
+      let last: any = await get(path);
+      const times: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t = performance.now();
+        last = await get(path);
+        times.push(performance.now() - t);
+      }
+      const truth = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND qname IS NOT NULL AND (rcode IN (2, 3) OR response_type IN (4, 5, 6))`, [range.from, range.to])).rows[0].n);
+      checks.push(`Causes, ${days} d: classified ${Number(last.total.classified).toLocaleString("en")} vs SQL ${truth.toLocaleString("en")} ${last.total.classified === truth ? "✓" : "✗"}`);
+      results.push({ question: `Why queries fail (causes page API), ${days} d`, panel: "causes by kind + NXDOMAIN/SERVFAIL tops", deck: times, cons: null, consTimedOut: false, note: `${last.causes.length} causes, ${last.byKind.length} kinds` });
+      log(`causes: dnsdeck p95 ${fmt(pct(times, 0.95))} ms`);
+    }
     const t = table(results, consoleTimeoutMs);
     console.log(t);
     console.log(checks.join("\n"));
