@@ -108,7 +108,7 @@ test.describe("records", () => {
 
     // Overview says it too: the seed's octoprint and this host lack their PTR
     await page.goto(url("main", "/"));
-    await expect(page.getByTestId("summary-records")).toContainText("2 A without PTR", { timeout: 30_000 });
+    await expect(page.getByTestId("summary-records")).toContainText("2 A records without PTR", { timeout: 30_000 });
 
     await page.goto(url("main", "/zones"));
     const report = page.getByTestId("consistency");

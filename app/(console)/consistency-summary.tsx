@@ -2,13 +2,15 @@ import Link from "next/link";
 import type { Ctx } from "@/server/auth/ctx";
 import { zonesConsistency } from "@/server/records/verbs";
 
-const SHORT: Record<string, string> = {
-  "a-without-ptr": "A without PTR",
-  "ptr-without-a": "PTR without A",
-  "ptr-other-host": "PTR names another host",
-  "cname-dangling": "CNAME into nothing",
-  "instance-differs": "replica differs",
+/** How many findings of a kind, in short words (singular, plural). */
+const SHORT: Record<string, [string, string]> = {
+  "a-without-ptr": ["A without PTR", "A records without PTR"],
+  "ptr-without-a": ["PTR without A", "PTRs without A"],
+  "ptr-other-host": ["PTR names another host", "PTRs name other hosts"],
+  "cname-dangling": ["CNAME into nothing", "CNAMEs into nothing"],
+  "instance-differs": ["replica differs", "replicas differ"],
 };
+const short = (kind: string, n: number) => `${n} ${(SHORT[kind] ?? [kind, kind])[n === 1 ? 0 : 1]}`;
 
 function horizonLine(p: { kind: string; instance?: string; names: string[] }): string {
   const n = `${p.names.length} name${p.names.length === 1 ? "" : "s"}`;
@@ -36,7 +38,7 @@ export async function ConsistencySummarySection({ ctx }: { ctx: Ctx }) {
       <Link href="/zones#consistency" className={`card ${!records.ok ? "warn" : warn.length ? "warn" : "ok"}`} style={{ color: "inherit" }} data-testid="summary-records">
         <div className="card-title">Records consistency</div>
         <div className="card-value">{!records.ok ? "unknown" : warn.length ? `${warn.length} to look at` : "consistent"}</div>
-        <div className="muted small">{!records.ok ? records.error : warn.length ? [...new Set(warn.map((f) => f.kind))].map((k) => `${warn.filter((f) => f.kind === k).length} ${SHORT[k]}`).join(" · ") : `${records.value.records} records, PTRs paired${behind ? ` · ${behind} replica cop${behind === 1 ? "y" : "ies"} behind` : ""}`}</div>
+        <div className="muted small">{!records.ok ? records.error : warn.length ? [...new Set(warn.map((f) => f.kind))].map((k) => short(k, warn.filter((f) => f.kind === k).length)).join(" · ") : `${records.value.records} records, PTRs paired${behind ? ` · ${behind} replica cop${behind === 1 ? "y" : "ies"} behind` : ""}`}</div>
       </Link>
     </section>
   );
