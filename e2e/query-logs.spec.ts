@@ -296,6 +296,9 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   const row = page.getByTestId("causes-table").locator('tr[data-cause="search-expansion"]');
   await expect(row).toContainText("NodeLocal node 71 %");
   await expect(page.getByTestId("causes-chart")).toBeVisible();
+  // its fix, shown as the change: NodeLocal's block has the template in this config, so the workload's ndots
+  await row.getByTestId("fix-search-expansion").locator("summary").click();
+  await expect(row.getByTestId("fix-search-expansion")).toContainText("name: ndots");
   // the causes page shows the three paths, each count linking to the rows behind it
   await page.goto(url("main", "/query-logs/causes?range=24h"));
   await expect(page.getByTestId("junk-summary")).toContainText("*.*.viktorbarzin.lan");

@@ -63,6 +63,11 @@ function nodeLocalBlock(cfg: StackConfig["nodelocal"], z: NodeLocalZone, first: 
   return lines.join("\n");
 }
 
+/** One NodeLocal server block as the Corefile carries it (the causes page shows the block with the ndots template). */
+export function renderNodeLocalZone(config: StackConfig, zone: NodeLocalZone): string {
+  return nodeLocalBlock(config.nodelocal, zone, config.nodelocal.zones[0]?.zone === zone.zone);
+}
+
 /** The NodeLocal DNSCache Corefile (ConfigMap key `Corefile`, read by node-cache as Corefile.base). */
 export function renderNodeLocalCorefile(config: StackConfig): string {
   const cfg = config.nodelocal;

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { JUNK_PATHS, templateWildcard } from "@/k8s/causes";
+import { renderNodeLocalZone } from "@/k8s/corefile-render";
 import { safeText } from "@/k8s/schemas";
 import { badRequest } from "@/server/errors";
 import { timeline } from "@/server/prometheus/timeline";
@@ -67,6 +68,9 @@ export const readJunkCoverage = verb({ name: "querylogs.junk-coverage", role: "v
     pattern,
     patternExact: exact !== null,
     templates: { coredns: !!iz?.ndotsTemplate, nodelocal: !!nodelocalBlock?.template, revision },
+    /** The fix, shown: NodeLocal's zone block as it would read with CoreDNS's template (when it lacks one). */
+    proposedNodeLocalBlock:
+      nodelocalBlock && !nodelocalBlock.template ? renderNodeLocalZone(config, { ...nodelocalBlock, template: { regex, rcode: iz?.ndotsTemplate?.rcode ?? "NXDOMAIN" } }) : null,
     change: change ? { at: change.at, label: change.label, href: change.href } : null,
     /** The timeline (dnsdeck's apply records) could not be read: the range is shown whole. */
     changesUnknown: marks === null,

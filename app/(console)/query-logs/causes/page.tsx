@@ -109,7 +109,10 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                       ))}
                       {c.names.length > 5 && <div className="muted">+{c.names.length - 5} more</div>}
                     </td>
-                    <td className="small">{c.fix}</td>
+                    <td className="small">
+                      {c.fix}
+                      <FixChange cause={c.cause} junk={junk} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -160,6 +163,47 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
       <JunkCoverage junk={junk} error={junkError} logsHref={logsHref} />
     </>
   );
+}
+
+const NDOTS_SNIPPET = `spec:
+  template:
+    spec:
+      dnsConfig:
+        options:
+          - name: ndots
+            value: "2"`;
+
+/** The fix for a cause, as a change dnsdeck makes (a link to where) or shows (the text to apply). */
+function FixChange({ cause, junk }: { cause: Cause; junk: Awaited<ReturnType<typeof readJunkCoverage>> | null }) {
+  if (cause === "search-expansion")
+    return (
+      <details className="fix-change" data-testid="fix-search-expansion">
+        <summary>{junk?.proposedNodeLocalBlock ? "The change: NodeLocal's block with the template" : "The change: a workload's ndots"}</summary>
+        {junk?.proposedNodeLocalBlock ? (
+          <>
+            <div className="scroll-box">
+              <pre className="mono small">{junk.proposedNodeLocalBlock}</pre>
+            </div>
+            <div>
+              Add this <code>template</code> to the {junk.zone} zone in <Link href="/stack">Stack → config (NodeLocal zones)</Link>, then Plan → Apply: pods&apos;
+              search-suffixed names are answered NXDOMAIN on the node.
+            </div>
+          </>
+        ) : (
+          <>
+            <div>NodeLocal&apos;s {junk?.zone ?? "internal"} block already has the template: what still arrives comes from elsewhere. In the workload that asks:</div>
+            <div className="scroll-box">
+              <pre className="mono small">{NDOTS_SNIPPET}</pre>
+            </div>
+            <div>or ask for names with a trailing dot (an FQDN).</div>
+          </>
+        )}
+      </details>
+    );
+  if (cause === "reverse-no-ptr") return <div><Link href="/zones#consistency">Zones → Consistency: Add PTR for the addresses without one →</Link></div>;
+  if (cause === "internal-missing") return <div><Link href="/zones">Zones: add the record (or see who asks, below) →</Link></div>;
+  if (cause === "upstream-failure") return <div><Link href="/health">Health → forwarders →</Link></div>;
+  return null;
 }
 
 const perHour = (x: number) => (x === 0 ? "0" : x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString("en"));
