@@ -260,7 +260,9 @@ async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
       return p.stores.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${bound} AND ${where(c)} AND ${col} IS NOT NULL${blocked} GROUP BY 1`, prm.values);
     };
     const counts = new Map<string, number>();
-    for (const r of (await Promise.all([part(false), p.newest > p.watermark ? part(true) : { rows: [] }])).flatMap((x) => x.rows)) counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n));
+    // no rolled-up row matches (an empty intersection: a client on an instance it never used): only the tail can
+    const rolled = bound > 0 ? part(false) : { rows: [] };
+    for (const r of (await Promise.all([rolled, p.newest > p.watermark ? part(true) : { rows: [] }])).flatMap((x) => x.rows)) counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n));
     const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
     return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
   }

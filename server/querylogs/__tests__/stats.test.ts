@@ -28,6 +28,9 @@ const CASES: Case[] = [
   [{ qname: "*.viktorbarzin.lan", rcode: "NxDomain" }, "qname LIKE $1 AND rcode = 3", ["%.viktorbarzin.lan"]],
   [{ client: "!10.0.20.1", qtype: "AAAA" }, "client_ip <> $1 AND qtype = 28", ["10.0.20.1"]],
   [{ responseType: "Recursive", protocol: "Udp" }, "response_type = 2 AND protocol = 0", []],
+  // empty intersections: a client on instances it never used (the fixture's 192.168.1.251 asks 'technitium' only)
+  [{ client: "192.168.1.251", server: "!technitium" }, "client_ip = $1 AND server <> $2", ["192.168.1.251", "technitium"]],
+  [{ client: "192.168.1.251", qname: "github.com" }, "client_ip = $1 AND qname = $2", ["192.168.1.251", "github.com"]],
 ];
 
 test("the volume series follows every filter, per bucket, exactly (hourly, 6-hourly, daily and 5-minute buckets)", async () => {
