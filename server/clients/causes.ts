@@ -59,7 +59,6 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
   ]);
   const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
   const from = new Date(nx.from);
-  const to = new Date(nx.to);
 
   // per kind: exact counts from the cause rollup (the kind each address was in the hour it asked); the clients listed
   // are examples, the range's most frequent failing clients named by what each address was at the range's end
