@@ -97,6 +97,17 @@ async function main() {
     if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
     return body;
   };
+  /** One warm-up request, then `iterations` timed ones; the last answer and the times. */
+  const timed = async (path: string) => {
+    let last: any = await get(path);
+    const times: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const t = performance.now();
+      last = await get(path);
+      times.push(performance.now() - t);
+    }
+    return { last, times };
+  };
   let stopped = false;
   try {
     let build: { seconds: number; rows: number; cpuNote: string; load: string } | null = null;
@@ -145,14 +156,7 @@ async function main() {
           if (!c.rows.length) continue; // (a small data set has no page 1,000)
           cursor = String(c.rows[0].dlid);
         }
-        const path = panelPath(params, kind, cursor);
-        let last: any = await get(path);
-        const times: number[] = [];
-        for (let i = 0; i < iterations; i++) {
-          const t = performance.now();
-          last = await get(path);
-          times.push(performance.now() - t);
-        }
+        const { last, times } = await timed(panelPath(params, kind, cursor));
         loadsT.push(load());
         let note = "";
         if (kind === "rows" || kind === "exact") note = last.count ? `count ${last.count.kind === "rollup" ? "exact (rollups)" : last.count.kind}` : "";
@@ -202,14 +206,7 @@ async function main() {
     // the causes page's API over the whole range (issue 12): cause shares by kind from the cause rollup, beside the
     // NXDOMAIN / SERVFAIL series and top lists; its classified total checked against SQL
     {
-      const path = `/api/v1/query-logs/causes?${new URLSearchParams(range)}`;
-      let last: any = await get(path);
-      const times: number[] = [];
-      for (let i = 0; i < iterations; i++) {
-        const t = performance.now();
-        last = await get(path);
-        times.push(performance.now() - t);
-      }
+      const { last, times } = await timed(`/api/v1/query-logs/causes?${new URLSearchParams(range)}`);
       const truth = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND qname IS NOT NULL AND (rcode IN (2, 3) OR response_type IN (4, 5, 6))`, [last.from ?? range.from, last.to ?? range.to])).rows[0].n);
       checks.push(`Causes, ${days} d: classified ${Number(last.total.classified).toLocaleString("en")} vs SQL ${truth.toLocaleString("en")} ${last.total.classified === truth ? "✓" : "✗"}`);
       results.push({ question: `Why queries fail (causes page API), ${days} d`, panel: "causes by kind + NXDOMAIN/SERVFAIL tops", deck: times, cons: null, consTimedOut: false, note: `${last.causes.length} causes, ${last.byKind.length} kinds` });

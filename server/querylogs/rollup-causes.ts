@@ -123,6 +123,20 @@ export async function writeCauses(db: Db, agg: Map<number, Acc>, rowsPerDay: Map
     );
 }
 
+/**
+ * Failed answers of dns_logs grouped per dims, name, client and hour, as the rollup's names pass groups them: `where`
+ * over $2…, the instance list is $1. One shape for the back-fill (a whole day) and the reader (edge hours, the tail).
+ */
+async function readFailed(logs: Db, servers: string[], where: string, values: unknown[]): Promise<FailedCols> {
+  const rows = await run(
+    logs,
+    `SELECT 0, 0, 0, 0, ${codeSql("$1")}, count(*)::int, qname, client_ip, floor(date_part('epoch', timestamp) / 3600)::int
+       FROM dns_logs WHERE ${where} AND qname IS NOT NULL AND ${FAILED_SQL} GROUP BY 5, 7, 8, 9`,
+    [servers, ...values],
+  );
+  return failedCols(rows);
+}
+
 export interface BackfillStores {
   logs: Db;
   deck: Db;
@@ -153,6 +167,9 @@ const incomplete = new Map<string, number>();
 export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: number } = {}): Promise<string[]> {
   const started = Date.now();
   const done: string[] = [];
+  // the usual answer (nothing to do) without taking the rollup lock every tick
+  const pending = await daysToBackfill(stores.deck);
+  if (!pending.length || incomplete.get(pending[0].day) === pending[0].rows) return done;
   while (Date.now() - started < (opts.budgetMs ?? 2_000)) {
     const c = await stores.deckConnect();
     try {
@@ -170,15 +187,9 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
       const start = new Date(`${next.day}T00:00:00Z`);
       const span = [start, new Date(start.getTime() + DAY), watermark];
       // the day by its timestamp index; `dlid + 0` keeps the planner off the primary key (rows ≤ the watermark only)
-      const [count, rows] = await Promise.all([
+      const [count, failed] = await Promise.all([
         stores.logs.query(`SELECT count(*)::bigint AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND dlid + 0 <= $3`, span),
-        run(
-          stores.logs,
-          `SELECT 0, 0, 0, 0, ${codeSql("$1")}, count(*)::int, qname, client_ip, floor(date_part('epoch', timestamp) / 3600)::int
-             FROM dns_logs WHERE timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 AND qname IS NOT NULL AND ${FAILED_SQL}
-            GROUP BY 5, 7, 8, 9`,
-          [servers, ...span],
-        ),
+        readFailed(stores.logs, servers, `timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4`, span),
       ]);
       if (Number(count.rows[0].n) !== next.rows) {
         // some of the day's rows are gone: its cause rows stay as older rules built them (the reader counts it stale)
@@ -186,7 +197,6 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
         await c.query("COMMIT");
         break;
       }
-      const failed = failedCols(rows);
       const agg = aggregateCauses(failed, await resolveKinds(failed, stores.kindsOf), (srv) => dict.serverIds.get(servers[srv - 1]));
       await c.query(`DELETE FROM querylog_cause_day WHERE day = $1::date`, [next.day]);
       await writeCauses(c, agg, new Map());
@@ -280,13 +290,18 @@ export async function readCauseCounts(
   const rawSrv = q.serverNames ? `AND server = ANY($5::text[])` : "";
   const rawArgs = (a: unknown[]) => (q.serverNames ? [...a, q.serverNames] : a);
   const edges: [Date, Date][] = toH > fromH ? [[q.from, new Date(fromH * HOUR)], [new Date(toH * HOUR), q.to]] : [[q.from, q.to]];
-  const select = `SELECT ${codeSql("$1")} AS code, count(*)::int AS n, qname, client_ip, floor(date_part('epoch', timestamp) / 3600)::int AS hn FROM dns_logs`;
   const reads = edges
     .filter(([a, b]) => b > a)
-    .map(([a, b]) => stores.logs.query(`${select} WHERE timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 AND qname IS NOT NULL AND ${FAILED_SQL} ${rawSrv} GROUP BY 1, 3, 4, 5`, rawArgs([servers, a, b, watermark])));
-  if (!behind)
-    reads.push(stores.logs.query(`${select} WHERE dlid > $4 AND timestamp >= $2 AND timestamp < $3 AND qname IS NOT NULL AND ${FAILED_SQL} ${rawSrv} GROUP BY 1, 3, 4, 5`, rawArgs([servers, q.from, q.to, watermark])));
-  const raw = failedCols((await Promise.all(reads)).flatMap((r) => r.rows.map((x) => [0, 0, 0, 0, x.code, x.n, x.qname, x.client_ip, x.hn])));
+    .map(([a, b]) => readFailed(stores.logs, servers, `timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 ${rawSrv}`, rawArgs([a, b, watermark])));
+  if (!behind) reads.push(readFailed(stores.logs, servers, `dlid > $4 AND timestamp >= $2 AND timestamp < $3 ${rawSrv}`, rawArgs([q.from, q.to, watermark])));
+  const parts = await Promise.all(reads);
+  const raw: FailedCols = {
+    name: parts.flatMap((f) => f.name),
+    client: parts.flatMap((f) => f.client),
+    hn: Int32Array.from(parts.flatMap((f) => [...f.hn])),
+    code: Float64Array.from(parts.flatMap((f) => [...f.code])),
+    n: Int32Array.from(parts.flatMap((f) => [...f.n])),
+  };
   const rawKinds = await resolveKinds(raw, q.kindsOf);
   for (let i = 0; i < raw.n.length; i++) {
     const d = decodeDims(raw.code[i]);

@@ -96,8 +96,6 @@ export interface WindowData {
   sample: SampleRow[];
   /** Failed answers (NXDOMAIN, SERVFAIL, blocked) per name, client, hour and dims: the cause rollup's input. */
   failed: FailedCols;
-  /** Their clients' kinds (CLIENT_KINDS positions), filled by the step from the client directory before it writes. */
-  failedKinds?: Int8Array;
 }
 
 const windowRows = (main: boolean) => `SELECT floor(date_part('epoch', timestamp) / 300)::int AS s5, floor(date_part('epoch', timestamp) / 3600)::int AS hn,

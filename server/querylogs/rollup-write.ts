@@ -31,7 +31,8 @@ export interface WriteResult {
   rows: number;
 }
 
-export async function writeWindow(db: Db, data: WindowData, mainDay: string | null, dictIn: SigDict, cache: KeyCache): Promise<WriteResult> {
+/** `failedKinds`: the kind of each failed group's client (CLIENT_KINDS positions; unknown when absent). */
+export async function writeWindow(db: Db, data: WindowData, mainDay: string | null, dictIn: SigDict, cache: KeyCache, failedKinds?: Int8Array): Promise<WriteResult> {
   // Signatures for every dims code in the step (all codes appear in the per-slot cube).
   const codes = new Set<number>(data.sigs.map((r) => r.code));
   const seen: [string, number, number, number, number][] = [...codes].map((c) => {
@@ -152,7 +153,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     );
 
   // Failed answers by cause (no extra scan: the names pass grouped them), with this step's rows per day for the ledger.
-  await writeCauses(db, aggregateCauses(data.failed, data.failedKinds, serverIdOf), perDay);
+  await writeCauses(db, aggregateCauses(data.failed, failedKinds, serverIdOf), perDay);
 
   // The day ledger: rows per day, how many went to the hot tables, packed days.
   const days = [...perDay.keys()];

@@ -135,7 +135,7 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
     list = await servers();
   }
   // who asked, for the cause rollup: one directory read for the step, before its transaction
-  data.failedKinds = await resolveKinds(data.failed, stores.kindsOf);
+  const failedKinds = await resolveKinds(data.failed, stores.kindsOf);
   let cache = caches.get(stores.deck);
   if (!cache) caches.set(stores.deck, (cache = keyCache(stores.deck)));
   const c = await stores.deckConnect();
@@ -156,7 +156,7 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
       return { from: w.lo, to: w.lo, rows: 0, caughtUp: false, packedDay: null };
     }
     const dict = await loadSigs(c);
-    written = await writeWindow(c, data, w.mainDay, dict, cache);
+    written = await writeWindow(c, data, w.mainDay, dict, cache, failedKinds);
     await c.query(`UPDATE querylog_state SET rows_rolled = rows_rolled + $2, watermark_at = greatest(watermark_at, $3) WHERE id = $1`, [id, written.rows, data.maxTs]);
     await c.query("COMMIT");
   } catch (err) {
