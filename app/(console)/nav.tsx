@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Overview" },
@@ -16,8 +16,14 @@ const LINKS = [
   { href: "/audit", label: "Audit" },
 ];
 
+/**
+ * The sidebar's links prefetch on intent (pointer over, keyboard focus), not on sight: prefetching all eleven pages as
+ * soon as any page loads sent eleven server renders into the same second as the page's own code and data, and the first
+ * screen waited for them (measured: a page's drawing code arrived ~1 s later).
+ */
 export function Nav() {
   const path = usePathname();
+  const router = useRouter();
   return (
     <nav aria-label="Sections">
       <ul>
@@ -25,7 +31,7 @@ export function Nav() {
           const active = l.href === "/" ? path === "/" : path.startsWith(l.href);
           return (
             <li key={l.href}>
-              <Link href={l.href} className={active ? "active" : undefined} aria-current={active ? "page" : undefined}>
+              <Link href={l.href} prefetch={false} onPointerEnter={() => router.prefetch(l.href)} onFocus={() => router.prefetch(l.href)} className={active ? "active" : undefined} aria-current={active ? "page" : undefined}>
                 {l.label}
               </Link>
             </li>

@@ -8,8 +8,19 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
  */
 let seq = 0;
 let loading: Promise<typeof import("mermaid")> | null = null;
-/** One import for the page, started as soon as a drawing page's code runs — beside the data fetch, not after it. */
-const loadMermaid = () => (loading ??= import("mermaid"));
+/**
+ * One import for the page, started as soon as a drawing page's code runs — beside the data fetch, not after it. mermaid
+ * loads the flowchart diagram and then the dagre layout only when it first renders: three network round trips in a row
+ * on a cold page. Asking for all three at once (the same modules mermaid's own loaders import, so one instance each)
+ * makes it one. The deep paths are mermaid's published files (package.json `exports: "./*"`, version pinned by the
+ * lock file): after an upgrade that renames them the build fails here rather than drawing slower.
+ */
+const loadMermaid = () =>
+  (loading ??= Promise.all([
+    import("mermaid"),
+    import("mermaid/dist/chunks/mermaid.core/flowDiagram-HODETNUW.mjs" as string),
+    import("mermaid/dist/chunks/mermaid.core/dagre-GXQ25YYZ.mjs" as string),
+  ]).then(([m]) => m));
 if (typeof window !== "undefined") void loadMermaid().catch(() => (loading = null));
 /** Tighter spacing for the big pan-and-zoom graph: less empty space between ranks, so more of it fits a view. */
 const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
@@ -49,9 +60,14 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
     setRendering(true);
     (async () => {
       try {
+        const t0 = performance.now();
         const { default: mermaid } = await loadMermaid();
+        const t1 = performance.now();
         mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } });
         const { svg } = await mermaid.render(`mmd${uid}x${seq++}`, source);
+        // where a drawing's time goes, for scripts/bench-pages.ts (User Timing: visible in any browser's profiler)
+        performance.measure("mermaid: import", { start: t0, end: t1 });
+        performance.measure("mermaid: render", { start: t1, end: performance.now() });
         if (cancelled || !ref.current) return;
         ref.current.innerHTML = svg;
         if (panZoom) {

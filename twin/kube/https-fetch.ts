@@ -3,13 +3,29 @@
 // node:https that trusts the CAs of the Kubernetes twins started in this process (and the system's).
 import https from "node:https";
 import http from "node:http";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 
 const trusted = new Set<string>();
+/**
+ * One TLS context per set of trusted CAs: building one parses the ~140 system roots, which cost the demo a quarter of a
+ * core when it was done for every request (the DNS chain and Technitium twins poll the API every second or so).
+ */
+const contexts = new Map<string, SecureContext>();
+function contextFor(extra?: string): SecureContext {
+  const key = extra ?? "";
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    if (contexts.size > 16) contexts.clear();
+    ctx = createSecureContext({ ca: [...rootCertificates, ...trusted, ...(extra ? [extra] : [])] });
+    contexts.set(key, ctx);
+  }
+  return ctx;
+}
 
 /** Trust a twin CA for kubeFetch in this process (startKubeTwin calls it). */
 export function trustTwinCa(pem: string) {
   trusted.add(pem);
+  contexts.clear();
 }
 
 export interface KubeFetchInit {
@@ -32,12 +48,11 @@ export interface KubeFetchResponse {
 export function kubeFetch(url: string, init: KubeFetchInit = {}): Promise<KubeFetchResponse> {
   const u = new URL(url);
   const lib = u.protocol === "https:" ? https : http;
-  const ca = [...rootCertificates, ...trusted, ...(init.ca ? [init.ca] : [])];
   return new Promise((resolve, reject) => {
     const req = lib.request(
       u,
       // no keep-alive pool: a twin that stops must not be held open by an idle client socket (nor the test process)
-      { method: init.method ?? "GET", headers: { ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}), ...init.headers }, ...(lib === https ? { ca } : {}), agent: false, signal: init.signal },
+      { method: init.method ?? "GET", headers: { ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}), ...init.headers }, ...(lib === https ? { secureContext: contextFor(init.ca) } : {}), agent: false, signal: init.signal },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

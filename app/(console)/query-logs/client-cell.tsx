@@ -1,6 +1,5 @@
 "use client";
 import Link from "next/link";
-import { LINK } from "./format";
 import type { FilterKey } from "./params";
 import type { RowClient } from "./types";
 
@@ -13,11 +12,11 @@ export function ClientIdentity({ c, onFilter }: { c: RowClient | null; onFilter:
   const nameable = c.name && c.source !== "none";
   return (
     <span className="small" data-testid="ql-client-id" style={{ display: "block", whiteSpace: "nowrap" }}>
-      <button type="button" className={`badge kind-${c.kind}`} style={{ ...LINK, textDecoration: "none" }} title={`${c.path} — filter by this kind of client`} onClick={() => onFilter("clientKind", c.kind)} data-testid="ql-client-kind" data-kind={c.kind}>
+      <button type="button" className={`link-button badge kind-${c.kind}`} style={{ textDecoration: "none" }} title={`${c.path} — filter by this kind of client`} onClick={() => onFilter("clientKind", c.kind)} data-testid="ql-client-kind" data-kind={c.kind}>
         {c.label}
       </button>{" "}
       {nameable ? (
-        <button type="button" style={LINK} title={`Filter by client name ${c.name}`} onClick={() => onFilter("clientName", c.name!)} data-testid="ql-client-name">
+        <button type="button" className="link-button" title={`Filter by client name ${c.name}`} onClick={() => onFilter("clientName", c.name!)} data-testid="ql-client-name">
           {c.name}
         </button>
       ) : (

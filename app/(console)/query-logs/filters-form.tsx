@@ -1,7 +1,6 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { LINK } from "./format";
 import { CLIENT_KINDS, KIND_LABEL } from "@/k8s/clients";
 import { FILTER_KEYS, type FilterKey, PRESETS, type ViewState, withFilter } from "./params";
 import type { FilterOptions } from "./types";
@@ -113,7 +112,7 @@ export function FiltersForm({ state, servers, options, onApply, onRemove }: { st
           {FILTER_KEYS.filter((k) => state.filters[k]).map((k) => (
             <span key={k} className="badge">
               {k}: {chipText(k, state.filters[k]!)}{" "}
-              <button type="button" style={LINK} aria-label={`remove ${k} filter`} onClick={() => onRemove(k)}>
+              <button type="button" className="link-button" aria-label={`remove ${k} filter`} onClick={() => onRemove(k)}>
                 ×
               </button>
             </span>

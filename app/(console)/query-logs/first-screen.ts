@@ -8,11 +8,14 @@ import type { ListResponse, Stats } from "./types";
 /**
  * The first screen's data, read on the server with the same verbs (same role check, same schema) and the same
  * parameters the view would send, so the page arrives with its rows, charts and top lists instead of asking for them
- * after hydration (and a filter change or "Older →" brings its data with the navigation, one round trip). A panel that fails or is slow here is left out: the view then asks for it itself and shows the
- * error or its progress as it always does.
+ * after hydration. Changes made on the page (filters, "Older →") do not come back here: the view asks the API per panel.
+ * A panel that fails or is slow here is left out: the view then asks for it itself and shows the error or its progress
+ * as it always does.
  */
 export interface FirstScreen {
   qs: string;
+  /** The page of rows `list` is (a URL opened with `cursor=`), so it seeds only that page. */
+  cursor?: string;
   at: number;
   list?: ListResponse;
   charts?: Stats;
@@ -31,5 +34,5 @@ export async function firstScreen(ctx: Ctx, qs: URLSearchParams, cursor: string 
     cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "series,rtt" }))),
     cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "top" }))),
   ]);
-  return { qs: qs.toString(), at: Date.now(), list, charts, tops };
+  return { qs: qs.toString(), cursor, at: Date.now(), list, charts, tops };
 }

@@ -1,5 +1,4 @@
-/** Colours, styles and time labels shared by the query-log page's panels. Pure. */
-import type React from "react";
+/** Colours and time labels shared by the query-log page's panels. Pure. */
 
 export const TYPE_COLORS: Record<string, string> = {
   Authoritative: "#4e79a7",
@@ -11,9 +10,6 @@ export const TYPE_COLORS: Record<string, string> = {
   Dropped: "#9c755f",
 };
 export const SERVER_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"];
-
-/** A button that reads as a link (click-to-filter values). */
-export const LINK: React.CSSProperties = { background: "none", border: "none", padding: 0, color: "inherit", font: "inherit", cursor: "pointer", textDecoration: "underline dotted" };
 
 /** 2026-11-24 14:26:12.345Z → "2026-11-24 14:26:12.345" (UTC, one line). */
 export const fmtTime = (iso: string) => iso.replace("T", " ").replace(/Z$/, "");

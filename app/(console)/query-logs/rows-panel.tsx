@@ -1,7 +1,6 @@
 "use client";
-import Link from "next/link";
 import { ClientIdentity } from "./client-cell";
-import { fmtTime, LINK } from "./format";
+import { fmtTime } from "./format";
 import type { FilterKey } from "./params";
 import type { ListResponse, LogRow } from "./types";
 
@@ -10,7 +9,7 @@ function FilterValue({ k, v, children, onFilter }: { k: FilterKey; v: string | n
   return v === null || v === "" ? (
     <span className="muted">—</span>
   ) : (
-    <button type="button" style={LINK} title={`Filter by ${k} = ${v}`} onClick={() => onFilter(k, v)} data-testid={`val-${k}`}>
+    <button type="button" className="link-button" title={`Filter by ${k} = ${v}`} onClick={() => onFilter(k, v)} data-testid={`val-${k}`}>
       {children ?? v}
     </button>
   );
@@ -45,8 +44,9 @@ function CountBadge({ count, onExact }: { count: NonNullable<ListResponse["count
 export function RowsPanel(props: {
   list: { data?: ListResponse; isLoading: boolean; error: unknown };
   rows: LogRow[];
-  olderHref: string | null;
-  newestHref: string | null;
+  /** Paging: the URL (opens in a new tab as a link does) and the in-page move (the History API, no server render). */
+  older: { href: string; go: () => void } | null;
+  newest: { href: string; go: () => void } | null;
   live: boolean;
   onLive: (on: boolean) => void;
   liveDisabled: boolean;
@@ -102,7 +102,7 @@ export function RowsPanel(props: {
             {rows.map((r) => (
               <tr key={r.id} onDoubleClick={() => props.onSelect(r)} className={props.selectedId === r.id ? "selected" : undefined} data-testid="ql-row">
                 <td className="mono small" style={{ whiteSpace: "nowrap" }}>
-                  <button type="button" style={LINK} onClick={() => props.onSelect(r)} title="Details" data-testid="ql-time">
+                  <button type="button" className="link-button" onClick={() => props.onSelect(r)} title="Details" data-testid="ql-time">
                     {fmtTime(r.timestamp)}
                   </button>
                 </td>
@@ -140,17 +140,24 @@ export function RowsPanel(props: {
         </table>
       </div>
       <div className="row">
-        {props.newestHref && (
-          <Link href={props.newestHref} data-testid="ql-newest">
+        {props.newest && (
+          <a href={props.newest.href} onClick={inPage(props.newest.go)} data-testid="ql-newest">
             ← Newest
-          </Link>
+          </a>
         )}
-        {props.olderHref && (
-          <Link href={props.olderHref} data-testid="ql-older">
+        {props.older && (
+          <a href={props.older.href} onClick={inPage(props.older.go)} data-testid="ql-older">
             Older →
-          </Link>
+          </a>
         )}
       </div>
     </section>
   );
 }
+
+/** A plain click moves in the page; a modified click (new tab, new window) is left to the browser. */
+const inPage = (go: () => void) => (e: React.MouseEvent<HTMLAnchorElement>) => {
+  if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  go();
+};

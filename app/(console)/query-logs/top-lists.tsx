@@ -1,7 +1,6 @@
 "use client";
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ClientIdentity } from "./client-cell";
-import { LINK } from "./format";
 import type { FilterKey } from "./params";
 import type { RowClient, Stats, TopQuality } from "./types";
 
@@ -54,7 +53,7 @@ export function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: F
                 {entries.map((e) => (
                   <tr key={e.key}>
                     <td className="mono" style={{ maxWidth: 240, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
-                      <button type="button" style={LINK} onClick={() => onFilter(filterKey, e.key)}>
+                      <button type="button" className="link-button" onClick={() => onFilter(filterKey, e.key)}>
                         {e.key || "(root)"}
                       </button>
                       {"client" in e && <ClientIdentity c={(e as { client: RowClient | null }).client} onFilter={onFilter} />}

@@ -2,7 +2,7 @@
 import { api } from "@/app/_components/api-client";
 import { useSeed } from "@/app/_components/use-seed";
 import { useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { Charts } from "./charts";
 import { FiltersForm } from "./filters-form";
@@ -17,10 +17,16 @@ import type { FilterOptions, ListResponse, LogRow, Stats, Status } from "./types
 /**
  * The query-log explorer. The URL is the state; each change sends one request per panel (rows with their count,
  * charts, top lists), cancelling the previous ones, and every panel follows every filter.
+ *
+ * A change made on the page (filter, zoom, "Older →") writes the URL with the History API instead of navigating: a
+ * navigation re-rendered the whole page on the server — rows, charts and top lists read there first — so the new rows
+ * waited for the slowest panel (median 0.6–0.9 s on the demo). Now each panel asks for itself and the rows arrive
+ * first. Next's router follows history.pushState, so useSearchParams, Back and Forward keep working; a link opened in a
+ * new tab still renders on the server with its first screen.
  */
 export function QueryLogsView({
   searchParams,
-  now,
+  now: renderedNow,
   status,
   options,
   initial,
@@ -32,22 +38,36 @@ export function QueryLogsView({
   /** What the server already read for this URL (first-screen.ts): used while the view still shows that URL. */
   initial?: FirstScreen;
 }) {
-  const router = useRouter();
-  const state = useMemo(() => readState(searchParams), [searchParams]);
-  // Presets ("last 24h") resolve against `now`, the time the server rendered this URL: stable query keys, so one
-  // request per panel per change (a clock read in the browser would change the keys right after the first render).
+  const search = useSearchParams()?.toString() ?? "";
+  // the server's searchParams for the first render (same URL); the browser's URL after a change made here
+  const params = useMemo(() => (search ? paramsRecord(new URLSearchParams(search)) : searchParams), [search, searchParams]);
+  const state = useMemo(() => readState(params), [params]);
+  // Presets ("last 24h") resolve against `now`: the time the server rendered this URL, then the time of each change
+  // made here. Stable query keys, so one request per panel per change (a clock read at every render would change them).
+  // Kept per URL, so a change's URL and its clock arrive in one render (one request per panel) and Back finds its
+  // queries again; a server render of a new URL (the sidebar link, "Clear") starts afresh.
+  const [clock, setClock] = useState<{ base: number; at: Record<string, number> }>({ base: renderedNow, at: {} });
+  const now = (clock.base === renderedNow ? clock.at[search] : undefined) ?? renderedNow;
   const qs = useMemo(() => apiParams(state, now), [state, now]);
   const [selected, setSelected] = useState<LogRow | null>(null);
   const [live, setLive] = useState(false);
   const [exact, setExact] = useState(false);
   useEffect(() => setExact(false), [qs]);
 
-  const go = (s: ViewState) => router.push(pageHref(s));
+  /** Move to another view in the page; a new filter or range reads the clock again, a page of the same view does not. */
+  const move = (s: ViewState, at: number) => {
+    const href = pageHref(s);
+    const key = href.slice(href.indexOf("?") + 1);
+    setClock((c) => ({ base: renderedNow, at: { ...(c.base === renderedNow ? c.at : {}), [key]: at } }));
+    window.history.pushState(null, "", href);
+  };
+  const go = (s: ViewState) => move(s, Date.now());
+  const pageLink = (s: ViewState) => ({ href: pageHref(s), go: () => move(s, now) });
   const setFilter = (k: FilterKey, v: string | undefined) => go({ ...state, cursor: undefined, filters: withFilter(state.filters, k, v) });
   const zoom = (from: string, to: string) => go({ ...state, range: "custom", from, to, cursor: undefined });
 
   const first = initial && initial.qs === qs.toString() ? initial : undefined;
-  const seedList = useSeed(!exact ? first?.list : undefined, first?.at);
+  const seedList = useSeed(!exact && first?.cursor === state.cursor ? first?.list : undefined, first?.at);
   const seedCharts = useSeed(first?.charts, first?.at);
   const seedTops = useSeed(first?.tops, first?.at);
 
@@ -103,8 +123,8 @@ export function QueryLogsView({
       <RowsPanel
         list={list}
         rows={rows}
-        olderHref={list.data?.nextCursor ? pageHref({ ...state, cursor: list.data.nextCursor }) : null}
-        newestHref={state.cursor ? pageHref({ ...state, cursor: undefined }) : null}
+        older={list.data?.nextCursor ? pageLink({ ...state, cursor: list.data.nextCursor }) : null}
+        newest={state.cursor ? pageLink({ ...state, cursor: undefined }) : null}
         live={live}
         onLive={setLive}
         liveDisabled={!!state.cursor}
@@ -117,4 +137,14 @@ export function QueryLogsView({
       {selected && <RowDetail row={selected} onClose={() => setSelected(null)} onFilter={setFilter} />}
     </div>
   );
+}
+
+/** URLSearchParams → the record readState reads (a repeated key keeps all its values). */
+function paramsRecord(p: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k of new Set(p.keys())) {
+    const all = p.getAll(k);
+    out[k] = all.length > 1 ? all : all[0];
+  }
+  return out;
 }
