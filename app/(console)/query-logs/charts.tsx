@@ -1,5 +1,5 @@
 "use client";
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { TimelineStrip } from "@/app/_components/timeline-strip";
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { BUCKET_MS, SERVER_COLORS, shortLabel, TYPE_COLORS } from "./format";
@@ -9,7 +9,8 @@ import { useZoom } from "./zoom";
 const ORDER = ["Authoritative", "Recursive", "Cached", "Blocked", "UpstreamBlocked", "UpstreamBlockedCached", "Dropped"];
 
 /** Volume by response type (or instance), NXDOMAIN/SERVFAIL rate and Recursive RTT, on one time grid; drag to zoom. */
-export function Charts({ stats, onZoom }: { stats: Stats; onZoom: (from: string, to: string) => void }) {
+/** Memoised: a filter change re-renders the page while the new numbers load; recharts redraws only when they come. */
+export const Charts = memo(function Charts({ stats, onZoom }: { stats: Stats; onZoom: (from: string, to: string) => void }) {
   const [split, setSplit] = useState(false);
   const zoom = useZoom(BUCKET_MS[stats.bucket] ?? 3_600_000, onZoom);
   const types = useMemo(() => {
@@ -107,4 +108,4 @@ export function Charts({ stats, onZoom }: { stats: Stats; onZoom: (from: string,
       </div>
     </>
   );
-}
+});

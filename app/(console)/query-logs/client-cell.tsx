@@ -25,7 +25,7 @@ export function ClientIdentity({ c, onFilter }: { c: RowClient | null; onFilter:
       {c.pathClass && (
         <>
           {" "}
-          <Link href={`/paths?class=${c.pathClass}`} title={c.path} data-testid="ql-client-path">
+          <Link href={`/paths?class=${c.pathClass}`} prefetch={false} title={c.path} data-testid="ql-client-path">
             path
           </Link>
         </>

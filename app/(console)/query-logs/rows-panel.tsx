@@ -1,4 +1,5 @@
 "use client";
+import { memo } from "react";
 import { ClientIdentity } from "./client-cell";
 import { fmtTime } from "./format";
 import type { FilterKey } from "./params";
@@ -42,7 +43,7 @@ function CountBadge({ count, onExact }: { count: NonNullable<ListResponse["count
 
 /** The rows: count, live-tail switch, exports, the table (time order, newest first) and keyset paging. */
 export function RowsPanel(props: {
-  list: { data?: ListResponse; isLoading: boolean; error: unknown };
+  list: { data?: ListResponse; isLoading: boolean; isPlaceholderData: boolean; error: unknown };
   rows: LogRow[];
   /** Paging: the URL (opens in a new tab as a link does) and the in-page move (the History API, no server render). */
   older: { href: string; go: () => void } | null;
@@ -72,8 +73,8 @@ export function RowsPanel(props: {
           Export NDJSON
         </a>
       </div>
-      {list.isLoading && (
-        <p className="muted">
+      {(list.isLoading || list.isPlaceholderData) && (
+        <p className="muted" data-testid="ql-rows-loading">
           <span className="spinner" /> Loading…
         </p>
       )}
@@ -83,7 +84,7 @@ export function RowsPanel(props: {
         </div>
       )}
       <div style={{ overflowX: "auto" }}>
-        <table className="table" data-testid="ql-rows">
+        <table className={list.isPlaceholderData ? "table stale" : "table"} data-testid="ql-rows" aria-busy={list.isPlaceholderData}>
           <thead>
             <tr>
               {["Time (UTC)", "Instance", "Client", "Proto", "Response", "Rcode", "Name", "Type", "Answer", "RTT"].map((h) => (
@@ -99,43 +100,7 @@ export function RowsPanel(props: {
                 </td>
               </tr>
             )}
-            {rows.map((r) => (
-              <tr key={r.id} onDoubleClick={() => props.onSelect(r)} className={props.selectedId === r.id ? "selected" : undefined} data-testid="ql-row">
-                <td className="mono small" style={{ whiteSpace: "nowrap" }}>
-                  <button type="button" className="link-button" onClick={() => props.onSelect(r)} title="Details" data-testid="ql-time">
-                    {fmtTime(r.timestamp)}
-                  </button>
-                </td>
-                <td>
-                  <FilterValue k="server" v={r.server} onFilter={props.onFilter} />
-                </td>
-                <td className="mono">
-                  <FilterValue k="client" v={r.clientIp} onFilter={props.onFilter} />
-                  <ClientIdentity c={r.client} onFilter={props.onFilter} />
-                </td>
-                <td>
-                  <FilterValue k="protocol" v={r.protocol} onFilter={props.onFilter} />
-                </td>
-                <td>
-                  <FilterValue k="responseType" v={r.responseType} onFilter={props.onFilter} />
-                </td>
-                <td>
-                  <FilterValue k="rcode" v={r.rcode} onFilter={props.onFilter} />
-                </td>
-                <td className="mono" style={{ maxWidth: 280, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.qname ?? ""}>
-                  <FilterValue k="qname" v={r.qname} onFilter={props.onFilter}>
-                    {r.qname === "" ? "(root)" : r.qname}
-                  </FilterValue>
-                </td>
-                <td>
-                  <FilterValue k="qtype" v={r.qtype} onFilter={props.onFilter} />
-                </td>
-                <td className="mono small" style={{ maxWidth: 300, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.answer ?? ""}>
-                  {r.answer ?? <span className="muted">—</span>}
-                </td>
-                <td style={{ whiteSpace: "nowrap" }}>{r.rtt === null ? "" : `${r.rtt.toFixed(1)} ms`}</td>
-              </tr>
-            ))}
+            <RowsBody rows={rows} selectedId={props.selectedId} onSelect={props.onSelect} onFilter={props.onFilter} />
           </tbody>
         </table>
       </div>
@@ -161,3 +126,48 @@ const inPage = (go: () => void) => (e: React.MouseEvent<HTMLAnchorElement>) => {
   e.preventDefault();
   go();
 };
+
+/** The rows themselves, memoised: while a change loads, the page re-renders around them without redrawing 50 rows. */
+const RowsBody = memo(function RowsBody({ rows, selectedId, onSelect, onFilter }: { rows: LogRow[]; selectedId: string | null; onSelect: (r: LogRow) => void; onFilter: (k: FilterKey, v: string) => void }) {
+  return (
+    <>
+    {rows.map((r) => (
+      <tr key={r.id} onDoubleClick={() => onSelect(r)} className={selectedId === r.id ? "selected" : undefined} data-testid="ql-row">
+        <td className="mono small" style={{ whiteSpace: "nowrap" }}>
+          <button type="button" className="link-button" onClick={() => onSelect(r)} title="Details" data-testid="ql-time">
+            {fmtTime(r.timestamp)}
+          </button>
+        </td>
+        <td>
+          <FilterValue k="server" v={r.server} onFilter={onFilter} />
+        </td>
+        <td className="mono">
+          <FilterValue k="client" v={r.clientIp} onFilter={onFilter} />
+          <ClientIdentity c={r.client} onFilter={onFilter} />
+        </td>
+        <td>
+          <FilterValue k="protocol" v={r.protocol} onFilter={onFilter} />
+        </td>
+        <td>
+          <FilterValue k="responseType" v={r.responseType} onFilter={onFilter} />
+        </td>
+        <td>
+          <FilterValue k="rcode" v={r.rcode} onFilter={onFilter} />
+        </td>
+        <td className="mono" style={{ maxWidth: 280, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.qname ?? ""}>
+          <FilterValue k="qname" v={r.qname} onFilter={onFilter}>
+            {r.qname === "" ? "(root)" : r.qname}
+          </FilterValue>
+        </td>
+        <td>
+          <FilterValue k="qtype" v={r.qtype} onFilter={onFilter} />
+        </td>
+        <td className="mono small" style={{ maxWidth: 300, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={r.answer ?? ""}>
+          {r.answer ?? <span className="muted">—</span>}
+        </td>
+        <td style={{ whiteSpace: "nowrap" }}>{r.rtt === null ? "" : `${r.rtt.toFixed(1)} ms`}</td>
+      </tr>
+    ))}
+    </>
+  );
+});

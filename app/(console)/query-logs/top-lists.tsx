@@ -1,4 +1,5 @@
 "use client";
+import { memo } from "react";
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ClientIdentity } from "./client-cell";
 import type { FilterKey } from "./params";
@@ -17,7 +18,7 @@ const QUALITY: Record<TopQuality, string | null> = {
 };
 
 /** The three top lists for the current filters; click an entry (or its bar) to filter by it. */
-export function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: FilterKey, v: string) => void }) {
+export const TopLists = memo(function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: FilterKey, v: string) => void }) {
   return (
     <div className="row" style={{ alignItems: "flex-start" }} data-testid="ql-top">
       {LISTS.map(([title, key, filterKey]) => {
@@ -68,4 +69,4 @@ export function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: F
       })}
     </div>
   );
-}
+});

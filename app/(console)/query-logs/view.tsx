@@ -1,9 +1,9 @@
 "use client";
 import { api } from "@/app/_components/api-client";
 import { useSeed } from "@/app/_components/use-seed";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Charts } from "./charts";
 import { FiltersForm } from "./filters-form";
 import { useLiveTail } from "./live-tail";
@@ -63,8 +63,19 @@ export function QueryLogsView({
   };
   const go = (s: ViewState) => move(s, Date.now());
   const pageLink = (s: ViewState) => ({ href: pageHref(s), go: () => move(s, now) });
-  const setFilter = (k: FilterKey, v: string | undefined) => go({ ...state, cursor: undefined, filters: withFilter(state.filters, k, v) });
-  const zoom = (from: string, to: string) => go({ ...state, range: "custom", from, to, cursor: undefined });
+  // the same functions across renders (the charts, top lists and rows are memoised on them), reading the latest view
+  const latest = useRef({ state, move });
+  useEffect(() => {
+    latest.current = { state, move };
+  });
+  const setFilter = useCallback((k: FilterKey, v: string | undefined) => {
+    const { state: st, move: mv } = latest.current;
+    mv({ ...st, cursor: undefined, filters: withFilter(st.filters, k, v) }, Date.now());
+  }, []);
+  const zoom = useCallback((from: string, to: string) => {
+    const { state: st, move: mv } = latest.current;
+    mv({ ...st, range: "custom", from, to, cursor: undefined }, Date.now());
+  }, []);
 
   const first = initial && initial.qs === qs.toString() ? initial : undefined;
   const seedList = useSeed(!exact && first?.cursor === state.cursor ? first?.list : undefined, first?.at);
@@ -79,11 +90,16 @@ export function QueryLogsView({
       p.set("count", state.cursor ? "none" : exact ? "exact" : "fast");
       return api<ListResponse>(`/api/v1/query-logs?${p}`, { signal });
     },
+    // the last view's panels stay (dimmed, marked busy) until the new answer replaces them: no empty flash, no layout jump
+    placeholderData: keepPreviousData,
     ...seedList,
   });
-  // Charts and top lists are separate requests so each panel shows as soon as it is ready.
-  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), ...seedCharts });
-  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), ...seedTops });
+  // Charts and top lists are separate requests so each panel shows as soon as it is ready. They are asked for once the
+  // rows have come: the rows are what a change is for, and an embedded database (the demo's PGlite) answers one query
+  // at a time, so the rows would otherwise wait behind the top lists. On PostgreSQL this delays charts by the rows' time.
+  const rowsFirst = !(list.isFetching && list.isPlaceholderData);
+  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst, placeholderData: keepPreviousData, ...seedCharts });
+  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst, placeholderData: keepPreviousData, ...seedTops });
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {
@@ -108,12 +124,28 @@ export function QueryLogsView({
         </div>
       )}
       <section className="panel" data-testid="ql-charts">
-        {charts.isLoading && <p className="muted">Loading charts…</p>}
+        {(charts.isPending || charts.isPlaceholderData) && !charts.error && (
+          <p className="muted small" data-testid="ql-charts-loading">
+            <span className="spinner" /> {charts.data ? "Updating charts…" : "Loading charts…"}
+          </p>
+        )}
         {!!charts.error && <p className="error-text">{(charts.error as Error).message}</p>}
-        {charts.data && <Charts stats={charts.data} onZoom={zoom} />}
-        {tops.isLoading && <p className="muted">Loading top lists…</p>}
+        {charts.data && (
+          <div className={charts.isPlaceholderData ? "stale" : undefined} aria-busy={charts.isPlaceholderData}>
+            <Charts stats={charts.data} onZoom={zoom} />
+          </div>
+        )}
+        {(tops.isPending || tops.isPlaceholderData) && !tops.error && (
+          <p className="muted small">
+            <span className="spinner" /> {tops.data ? "Updating top lists…" : "Loading top lists…"}
+          </p>
+        )}
         {!!tops.error && <p className="error-text">{(tops.error as Error).message}</p>}
-        {tops.data && <TopLists top={tops.data.top} onFilter={setFilter} />}
+        {tops.data && (
+          <div className={tops.isPlaceholderData ? "stale" : undefined} aria-busy={tops.isPlaceholderData}>
+            <TopLists top={tops.data.top} onFilter={setFilter} />
+          </div>
+        )}
         {notes.map((n) => (
           <p key={n} className="muted small">
             {n}

@@ -11,8 +11,9 @@ export default async function StackPage() {
   const ctx = await pageContext("/stack");
   let initial: { config: Awaited<ReturnType<typeof getStackConfig>>["current"]; lock: string | null } | null = null;
   let error: string | null = null;
-  // the plan is the first screen: read beside the config so the page arrives with it (the view asks again if this fails)
-  const plan = prefetch(planStackVerb(ctx, {}));
+  // The plan is the first screen: read beside the config and streamed into the same response when its dry runs finish
+  // (the page's shell and tabs draw at once; no second round trip after hydration). A failed read leaves it to the view.
+  const plan = prefetch(planStackVerb(ctx, {}), 30_000);
   try {
     const [config, { lock }] = await Promise.all([getStackConfig(ctx, { limit: 10 }), getStackLock(ctx)]);
     initial = { config: config.current, lock: lock ? `${lock.operation} (by ${lock.holder}${lock.process ? `, dnsdeck process ${lock.process}` : ""})` : null };
@@ -31,7 +32,7 @@ export default async function StackPage() {
           {error}: the stack config and its history cannot be loaded until it is back.
         </p>
       )}
-      {initial && <StackConsole initialConfig={JSON.parse(JSON.stringify(initial.config))} initialLock={initial.lock} initialPlan={await plan} />}
+      {initial && <StackConsole initialConfig={JSON.parse(JSON.stringify(initial.config))} initialLock={initial.lock} initialPlan={plan} />}
     </>
   );
 }

@@ -2,7 +2,7 @@
 import { LocalTime } from "@/app/_components/local-time";
 import { useConfirm } from "@/app/_components/confirm";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
+import { Fragment, Suspense, use, useState } from "react";
 import { useSearchParams } from "next/navigation";
 import { useCan } from "@/app/_components/identity";
 import { useSeed } from "@/app/_components/use-seed";
@@ -16,7 +16,7 @@ type Tab = "objects" | "config" | "history";
 
 type PlanView = StackPlan & { configRevision: { id: number | null; note: string | null } };
 
-export function StackConsole({ initialConfig, initialLock, initialPlan }: { initialConfig: ConfigRevision; initialLock: string | null; initialPlan?: PlanView }) {
+export function StackConsole({ initialConfig, initialLock, initialPlan }: { initialConfig: ConfigRevision; initialLock: string | null; initialPlan: Promise<PlanView | undefined> }) {
   const [tab, setTab] = useState<Tab>("objects");
   const [runId, setRunId] = useState<number | null>(null);
   const qc = useQueryClient();
@@ -48,14 +48,25 @@ export function StackConsole({ initialConfig, initialLock, initialPlan }: { init
           </button>
         ))}
       </nav>
-      {tab === "objects" && <ObjectsPanel onStarted={started} initialPlan={initialPlan} />}
+      {tab === "objects" && (
+        <Suspense fallback={<PlanProgress />}>
+          <ObjectsPanel onStarted={started} initialPlan={initialPlan} />
+        </Suspense>
+      )}
       {tab === "config" && <ConfigEditor initial={initialConfig} onSaved={() => qc.invalidateQueries({ queryKey: ["stack-plan"] })} />}
       {tab === "history" && <HistoryPanel onOpen={setRunId} onStarted={started} />}
     </>
   );
 }
 
-function ObjectsPanel({ onStarted, initialPlan }: { onStarted: (id: number) => void; initialPlan?: PlanView }) {
+const PlanProgress = () => (
+  <p>
+    <span className="spinner" /> Comparing every object with the cluster (server-side dry run)…
+  </p>
+);
+
+function ObjectsPanel({ onStarted, initialPlan: planPromise }: { onStarted: (id: number) => void; initialPlan: Promise<PlanView | undefined> }) {
+  const initialPlan = use(planPromise); // the server's plan, streamed with the page
   const [confirmDialog, ask] = useConfirm();
   const isAdmin = useCan("admin");
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -228,11 +239,7 @@ function ObjectsPanel({ onStarted, initialPlan }: { onStarted: (id: number) => v
           The plan failed: {(plan.error as Error).message}
         </p>
       )}
-      {plan.isLoading && (
-        <p>
-          <span className="spinner" /> Comparing every object with the cluster (server-side dry run)…
-        </p>
-      )}
+      {plan.isLoading && <PlanProgress />}
       {p && (
         <table className="table" data-testid="stack-objects">
           <thead>
