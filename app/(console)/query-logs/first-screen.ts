@@ -7,10 +7,11 @@ import type { ListResponse, Stats } from "./types";
 
 /**
  * The first screen's data, read on the server with the same verbs (same role check, same schema) and the same
- * parameters the view would send, so the page arrives with its rows, charts and top lists instead of asking for them
- * after hydration. Changes made on the page (filters, "Older →") do not come back here: the view asks the API per panel.
- * A panel that fails or is slow here is left out: the view then asks for it itself and shows the error or its progress
- * as it always does.
+ * parameters the view would send. The rows are awaited (the page arrives with them); the charts and the top lists are
+ * handed over as promises and stream into the same response when each is read, so the page neither waits for the
+ * slowest panel nor asks for it again after hydration. A panel that fails or is over its budget resolves to undefined:
+ * the view then asks the API for it itself and shows the error or its progress as it always does. Changes made on the
+ * page (filters, "Older →") do not come back here: the view asks the API per panel.
  */
 export interface FirstScreen {
   qs: string;
@@ -18,8 +19,8 @@ export interface FirstScreen {
   cursor?: string;
   at: number;
   list?: ListResponse;
-  charts?: Stats;
-  tops?: Stats;
+  charts?: Promise<Stats | undefined>;
+  tops?: Promise<Stats | undefined>;
 }
 
 export async function firstScreen(ctx: Ctx, qs: URLSearchParams, cursor: string | undefined): Promise<FirstScreen> {
@@ -28,11 +29,10 @@ export async function firstScreen(ctx: Ctx, qs: URLSearchParams, cursor: string 
     for (const [k, v] of Object.entries(extra)) p.set(k, v);
     return queryObject(p);
   };
-  const [list, charts, tops] = await Promise.all([
-    prefetch(listQueryLogs(ctx, raw(cursor ? { cursor, count: "none" } : { count: "fast" })) as Promise<ListResponse>),
-    // "Older →" keeps the filters: the view already holds their charts and top lists, so only the rows are read
-    cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "series,rtt" }))),
-    cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "top" }))),
-  ]);
-  return { qs: qs.toString(), cursor, at: Date.now(), list, charts, tops };
+  // the rows' query first: an embedded database answers one query at a time
+  const list = prefetch(listQueryLogs(ctx, raw(cursor ? { cursor, count: "none" } : { count: "fast" })) as Promise<ListResponse>);
+  // "Older →" keeps the filters: the view already holds their charts and top lists, so only the rows are read
+  const charts = cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "series,rtt" })) as Promise<Stats>, 10_000);
+  const tops = cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "top" })) as Promise<Stats>, 10_000);
+  return { qs: qs.toString(), cursor, at: Date.now(), list: await list, charts, tops };
 }

@@ -1,9 +1,9 @@
 "use client";
 import { api } from "@/app/_components/api-client";
 import { useSeed } from "@/app/_components/use-seed";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Charts } from "./charts";
 import { FiltersForm } from "./filters-form";
 import { useLiveTail } from "./live-tail";
@@ -79,8 +79,17 @@ export function QueryLogsView({
 
   const first = initial && initial.qs === qs.toString() ? initial : undefined;
   const seedList = useSeed(!exact && first?.cursor === state.cursor ? first?.list : undefined, first?.at);
-  const seedCharts = useSeed(first?.charts, first?.at);
-  const seedTops = useSeed(first?.tops, first?.at);
+  // The server's charts and top lists stream in after the rows (first-screen.ts): each is put into the cache when it
+  // comes (<StreamSeed>), and the API is asked only for one that did not come.
+  const qc = useQueryClient();
+  const [streaming, setStreaming] = useState(() => ({ charts: !!initial?.charts, tops: !!initial?.tops }));
+  const streamed = useCallback(
+    (part: "charts" | "tops", key: string, d: Stats | undefined) => {
+      if (d && initial) qc.setQueryData([key, initial.qs], (old: Stats | undefined) => old ?? d, { updatedAt: initial.at });
+      setStreaming((w) => (w[part] ? { ...w, [part]: false } : w));
+    },
+    [initial, qc],
+  );
 
   const list = useQuery({
     queryKey: ["querylogs", qs.toString(), state.cursor ?? "", exact],
@@ -98,8 +107,8 @@ export function QueryLogsView({
   // rows have come: the rows are what a change is for, and an embedded database (the demo's PGlite) answers one query
   // at a time, so the rows would otherwise wait behind the top lists. On PostgreSQL this delays charts by the rows' time.
   const rowsFirst = !(list.isFetching && list.isPlaceholderData);
-  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst, placeholderData: keepPreviousData, ...seedCharts });
-  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst, placeholderData: keepPreviousData, ...seedTops });
+  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst && !(first && streaming.charts), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
+  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst && !(first && streaming.tops), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {
@@ -116,6 +125,16 @@ export function QueryLogsView({
 
   return (
     <div className="stack-v">
+      {initial?.charts && (
+        <Suspense fallback={null}>
+          <StreamSeed promise={initial.charts} onData={(d) => streamed("charts", "querylogs-charts", d)} />
+        </Suspense>
+      )}
+      {initial?.tops && (
+        <Suspense fallback={null}>
+          <StreamSeed promise={initial.tops} onData={(d) => streamed("tops", "querylogs-top", d)} />
+        </Suspense>
+      )}
       <FiltersForm state={state} servers={servers} options={options} onApply={go} onRemove={(k) => setFilter(k, undefined)} />
       {"rollupError" in status && status.rollupError && <div className="alert warn">Rollups are paused: {status.rollupError}. Charts may lag; rows are read live.</div>}
       {list.data?.clipped && (
@@ -179,4 +198,16 @@ function paramsRecord(p: URLSearchParams): Record<string, string | string[]> {
     out[k] = all.length > 1 ? all : all[0];
   }
   return out;
+}
+
+/** Reads a panel's data the server streams after the page (React's use()) and hands it over once. Draws nothing. */
+function StreamSeed({ promise, onData }: { promise: Promise<Stats | undefined>; onData: (d: Stats | undefined) => void }) {
+  const d = use(promise);
+  const done = useRef(false);
+  useEffect(() => {
+    if (done.current) return;
+    done.current = true;
+    onData(d);
+  }, [d, onData]);
+  return null;
 }
