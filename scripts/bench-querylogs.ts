@@ -6,7 +6,7 @@
  * against SQL, and writes docs/benchmarks.md.
  *
  *   npm run build && npm run bench:querylogs -- --days 90 --per-day 600000 [--data bench|twin] [--reuse] [--database-url …]
- *       [--deck-url …] [--iterations 20] [--console-iterations 3] [--port 3040] [--no-doc]
+ *       [--deck-url …] [--iterations 20] [--console-iterations 3] [--no-console] [--no-ticks] [--port 3040] [--no-doc]
  *   npm run bench:querylogs -- --small   (CI: 2 days × 20k rows, no timing assertions, doc not written)
  */
 import os from "node:os";
@@ -178,7 +178,7 @@ async function main() {
         }
         let consTimes: number[] | null = null;
         let timedOut = false;
-        if (q.console && kind !== "exact") {
+        if (q.console && kind !== "exact" && !flag("no-console")) {
           const sqls = consoleSql(q, kind);
           const run = async () => {
             for (const s of sqls) await cons.query(s, [keys.server, params.from, params.to, ...q.console!.values]);
@@ -219,7 +219,7 @@ async function main() {
     // function with the worker's options, timed; three times per n.
     await app.stop();
     stopped = true;
-    const ticks = small ? [] : await tickCosts(logs, deck);
+    const ticks = small || flag("no-ticks") ? [] : await tickCosts(logs, deck);
     for (const tk of ticks) log(`tick after ${tk.rows} new rows: ${tk.ms.map((m) => fmt(m)).join(", ")} ms`);
     // sizes and dead rows
     const logsSize = (await logs.query(`SELECT pg_total_relation_size('dns_logs') AS b, pg_size_pretty(pg_total_relation_size('dns_logs')) AS s`)).rows[0];

@@ -13,7 +13,7 @@
  */
 import { RAW_MAX, matchBound } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
-import { coldRows } from "./keys";
+import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
 import type { KeySel, Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
@@ -62,14 +62,23 @@ export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
 }
 
 /** Exact counts over [from, to) for the given keys (rolled-up part and tail), ranked. */
-async function rank(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked: boolean, quality: TopList["quality"], note: string | null): Promise<TopList> {
-  const totals = await keyTotals(p, kind, ids, texts, mask, blocked);
+async function rank(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked: boolean, quality: TopList["quality"], note: string | null, listed?: Listed): Promise<TopList> {
+  const totals = await keyTotals(p, kind, ids, texts, mask, blocked, listed);
   const entries = [...totals.counts.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
   return { entries: entries.map(([key, count]) => ({ key, count: Math.round(count) })), quality: totals.approximate ? "estimate" : quality, note: totals.approximate ? "Counts on the range's first and last day are partly prorated." : note };
 }
 
 /** Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. */
-export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked = false): Promise<{ counts: Map<string, number>; approximate: boolean }> {
+/**
+ * Day counts a top list already knows from the closed days' ranked lists: for each packed day, each key's exact count
+ * under the list's filter wherever every slice of the filter either lists the key or lists every key it saw that day.
+ */
+export interface Listed {
+  packed: Set<number>;
+  counts: Map<number, Map<number, number>>;
+}
+
+export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked = false, listed?: Listed): Promise<{ counts: Map<string, number>; approximate: boolean }> {
   const counts = new Map<string, number>(texts.map((t) => [t, 0]));
   if (!ids.length && p.newest <= p.watermark) return { counts, approximate: false };
   const textOf = new Map(ids.map((id, i) => [id, texts[i]]));
@@ -90,8 +99,30 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   const pools = ids.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT id, pool FROM querylog_clients WHERE id = ANY($1::int[])`, [ids]) : { rows: [] };
   const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
   const idSet = new Set(ids);
+  // The range's last, partial hour from the hot table when the range ends after every rolled row (a range ending
+  // "now"): then that hour's hot counts hold exactly the rolled rows before \`to\`, and no raw rows are read for it.
+  const endDay = Math.floor(h1 / DAY) * DAY;
+  const hotEnd = listed && h0 <= h1 && h1 < to && !listed.packed.has(endDay) && p.watermarkAt && p.watermarkAt.getTime() < to ? h1 + HOUR : h1;
+  // With the ranked lists' counts, only the (key, day) pairs they do not settle are read: a top name is listed on
+  // nearly every day, so 40 candidates over 90 days read a few dozen packed rows instead of 3,600.
+  const needOn = new Map<number, Set<number>>();
+  if (listed)
+    for (const id of ids) {
+      const known = listed.counts.get(id);
+      for (let d = dayFrom; d <= dayTo; d += DAY) {
+        if (!listed.packed.has(d)) continue;
+        const n = inner(d) ? known?.get(d) : undefined;
+        if (n !== undefined) addKey(id, n);
+        else {
+          let s = needOn.get(d);
+          if (!s) needOn.set(d, (s = new Set()));
+          s.add(id);
+        }
+      }
+    }
+  const pairs = [...needOn].flatMap(([d, s]) => [...s].map((id) => ({ id, pool: poolOf.get(id) ?? 0, day: dayStr(d) })));
   const [cold, hot] = await Promise.all([
-    coldRows(p.stores, kind, ids, ids.map((id) => poolOf.get(id) ?? 0), dayStr(dayFrom), dayStr(dayTo), edgeDays, false).then((rows) => ({ rows })),
+    (listed ? coldPairs(p.stores, kind, pairs, edgeDays) : coldRows(p.stores, kind, ids, ids.map((id) => poolOf.get(id) ?? 0), dayStr(dayFrom), dayStr(dayTo), edgeDays, false)).then((rows) => ({ rows })),
     p.stores.deck.query(
       `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
         WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,
@@ -104,7 +135,8 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   for (const r of cold.rows) {
     const day = Date.parse(`${r.day}T00:00:00Z`);
     const busy = r.grp >= 0;
-    eachPool(r.d ? Buffer.from(r.d, "base64") : null, busy ? null : idSet, (key, sig, n) => {
+    // a pool row holds every quiet key of its domain or /24: only the keys this day was read for are counted from it
+    eachPool(r.d ? Buffer.from(r.d, "base64") : null, busy ? null : listed ? (needOn.get(day) ?? new Set()) : idSet, (key, sig, n) => {
       if (!ok(sig)) return;
       if (inner(day)) addKey(key, n);
       else if (!busy) {
@@ -124,7 +156,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     const t = Number(r.t);
     const day = Math.floor(t / DAY) * DAY;
     if (inner(day)) addKey(r.key_id, r.n);
-    else if (t >= h0 && t < h1 && !quietEdge.get(day)?.has(r.key_id)) addKey(r.key_id, r.n);
+    else if (t >= h0 && t < hotEnd && !quietEdge.get(day)?.has(r.key_id)) addKey(r.key_id, r.n);
   }
   // Raw: the partial hours at both ends for every key (found by time: `x || ''` keeps the key's own index out of it),
   // quiet keys' edge-day rows (found by key: they are few), and the tail.
@@ -140,7 +172,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
       .query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${k} = ANY(${prm.add(keys)}::text[]) AND (${t}) AND ${c} GROUP BY 1`, prm.values)
       .then(({ rows }) => rows.forEach((r) => counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n))));
   };
-  const edges: [Date, Date][] = h0 > h1 ? [[p.from, p.to]] : [...(from < h0 ? [[p.from, new Date(h0)] as [Date, Date]] : []), ...(h1 < to ? [[new Date(h1), p.to] as [Date, Date]] : [])];
+  const edges: [Date, Date][] = h0 > h1 ? [[p.from, p.to]] : [...(from < h0 ? [[p.from, new Date(h0)] as [Date, Date]] : []), ...(h1 < to && hotEnd === h1 ? [[new Date(h1), p.to] as [Date, Date]] : [])];
   let approximate = false;
   const jobs: Promise<void>[] = [raw(true, [...textOf.values()], edges)];
   for (const [day, keys] of quietEdge) {
@@ -199,14 +231,24 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const dayFrom = Math.floor(from / DAY) * DAY;
   const dayTo = Math.floor((to - 1) / DAY) * DAY;
   const [lists, packed] = await Promise.all([
-    p.stores.deck.query(`SELECT day::text AS day, encode(keys, 'base64') AS keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
+    p.stores.deck.query(`SELECT day::text AS day, slice, encode(keys, 'base64') AS keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
     p.stores.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND day >= $1::date AND day <= $2::date`, [dayStr(dayFrom), dayStr(dayTo)]),
   ]);
   const lower = new Map<number, number>();
   let rest = 0;
+  // per day: each slice's listed counts and whether the list holds every key the slice saw (nothing left out)
+  const byDay = new Map<number, { counts: Map<number, number>; full: boolean }[]>();
   for (const r of lists.rows) {
     rest += r.rest;
-    eachTop(Buffer.from(r.keys, "base64"), (key, n) => (!only || only.has(key)) && lower.set(key, (lower.get(key) ?? 0) + n));
+    const counts = new Map<number, number>();
+    eachTop(Buffer.from(r.keys, "base64"), (key, n) => {
+      counts.set(key, n);
+      if (!only || only.has(key)) lower.set(key, (lower.get(key) ?? 0) + n);
+    });
+    const day = Date.parse(`${r.day}T00:00:00Z`);
+    let l = byDay.get(day);
+    if (!l) byDay.set(day, (l = []));
+    l.push({ counts, full: r.rest === 0 });
   }
   // Days without ranked lists (the open day, days not packed yet): candidates from the sample.
   const packedDays = new Set(packed.rows.map((r) => Date.parse(`${r.day}T00:00:00Z`)));
@@ -230,7 +272,25 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const tailOnly = allTexts.filter((t) => !idOf.has(t));
   const known = tailOnly.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, name AS t FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS t FROM querylog_clients WHERE ip = ANY($1::text[])`, [tailOnly]) : { rows: [] };
   for (const r of known.rows) idOf.set(r.t, r.id);
-  const list = await rank(p, kind, [...idOf.values()], [...idOf.keys()], mask, which === "blocked", "exact", null);
+  // A packed day's count of a key is known when each of the filter's slices lists it, or lists all its keys (a slice
+  // with no row that day saw nothing). The rest is read from the per-key rollups.
+  const listed: Listed = { packed: packedDays, counts: new Map() };
+  for (const id of idOf.values()) {
+    const m = new Map<number, number>();
+    for (const d of packedDays) {
+      const l = byDay.get(d) ?? [];
+      let n = 0;
+      let known = true;
+      for (const sl of l) {
+        const c = sl.counts.get(id);
+        if (c !== undefined) n += c;
+        else if (!sl.full) known = false;
+      }
+      if (known) m.set(d, n);
+    }
+    listed.counts.set(id, m);
+  }
+  const list = await rank(p, kind, [...idOf.values()], [...idOf.keys()], mask, which === "blocked", "exact", null, listed);
   // Proof of completeness: a key in no list has at most `rest` rows on the listed days.
   const last = list.entries.length >= TOP_N ? list.entries[TOP_N - 1].count : 0;
   const proven = complete && (list.entries.length < TOP_N ? rest === 0 : rest < last);
