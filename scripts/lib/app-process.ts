@@ -1,6 +1,7 @@
 // Start the built dnsdeck (standalone server through server/start.mjs) as a child process and wait until it serves.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 export interface AppProcess {
@@ -15,7 +16,27 @@ export interface AppProcess {
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
+/**
+ * Refuses a port something already listens on: the new server would exit with EADDRINUSE while the health check below
+ * was answered by the old one (an earlier run killed before its teardown leaves `next-server` processes behind), and
+ * the tests would then talk to a stale server with another database.
+ */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`port ${port} on 127.0.0.1 is already taken — an earlier run's server? Find it with \`ss -ltnp 'sport = :${port}'\` and stop it, or move the ports (E2E_PORT_BASE, PORT)`)
+          : err,
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
 export async function startApp(opts: { port: number; env: Record<string, string>; logFile?: string; inheritOutput?: boolean }): Promise<AppProcess> {
+  await assertPortFree(opts.port);
   const child: ChildProcess = spawn(process.execPath, [path.join(root, "server", "start.mjs")], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", HOSTNAME: "127.0.0.1", ...opts.env, PORT: String(opts.port) },

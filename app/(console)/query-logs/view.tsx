@@ -1,9 +1,9 @@
 "use client";
 import { api } from "@/app/_components/api-client";
 import { useSeed } from "@/app/_components/use-seed";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, type UseQueryResult, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
-import { Suspense, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, Suspense, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Charts } from "./charts";
 import { FiltersForm } from "./filters-form";
 import { useLiveTail } from "./live-tail";
@@ -55,27 +55,24 @@ export function QueryLogsView({
   useEffect(() => setExact(false), [qs]);
 
   /** Move to another view in the page; a new filter or range reads the clock again, a page of the same view does not. */
-  const move = (s: ViewState, at: number) => {
-    const href = pageHref(s);
-    const key = href.slice(href.indexOf("?") + 1);
-    setClock((c) => ({ base: renderedNow, at: { ...(c.base === renderedNow ? c.at : {}), [key]: at } }));
-    window.history.pushState(null, "", href);
-  };
-  const go = (s: ViewState) => move(s, Date.now());
+  const move = useCallback(
+    (s: ViewState, at: number) => {
+      const href = pageHref(s);
+      const key = href.slice(href.indexOf("?") + 1);
+      setClock((c) => ({ base: renderedNow, at: { ...(c.base === renderedNow ? c.at : {}), [key]: at } }));
+      window.history.pushState(null, "", href);
+    },
+    [renderedNow],
+  );
+  const go = useCallback((s: ViewState) => move(s, Date.now()), [move]);
   const pageLink = (s: ViewState) => ({ href: pageHref(s), go: () => move(s, now) });
   // the same functions across renders (the charts, top lists and rows are memoised on them), reading the latest view
-  const latest = useRef({ state, move });
+  const latest = useRef(state);
   useEffect(() => {
-    latest.current = { state, move };
+    latest.current = state;
   });
-  const setFilter = useCallback((k: FilterKey, v: string | undefined) => {
-    const { state: st, move: mv } = latest.current;
-    mv({ ...st, cursor: undefined, filters: withFilter(st.filters, k, v) }, Date.now());
-  }, []);
-  const zoom = useCallback((from: string, to: string) => {
-    const { state: st, move: mv } = latest.current;
-    mv({ ...st, range: "custom", from, to, cursor: undefined }, Date.now());
-  }, []);
+  const setFilter = useCallback((k: FilterKey, v: string | undefined) => go({ ...latest.current, cursor: undefined, filters: withFilter(latest.current.filters, k, v) }), [go]);
+  const zoom = useCallback((from: string, to: string) => go({ ...latest.current, range: "custom", from, to, cursor: undefined }), [go]);
 
   const first = initial && initial.qs === qs.toString() ? initial : undefined;
   const seedList = useSeed(!exact && first?.cursor === state.cursor ? first?.list : undefined, first?.at);
@@ -143,28 +140,12 @@ export function QueryLogsView({
         </div>
       )}
       <section className="panel" data-testid="ql-charts">
-        {(charts.isPending || charts.isPlaceholderData) && !charts.error && (
-          <p className="muted small" data-testid="ql-charts-loading">
-            <span className="spinner" /> {charts.data ? "Updating charts…" : "Loading charts…"}
-          </p>
-        )}
-        {!!charts.error && <p className="error-text">{(charts.error as Error).message}</p>}
-        {charts.data && (
-          <div className={charts.isPlaceholderData ? "stale" : undefined} aria-busy={charts.isPlaceholderData}>
-            <Charts stats={charts.data} onZoom={zoom} />
-          </div>
-        )}
-        {(tops.isPending || tops.isPlaceholderData) && !tops.error && (
-          <p className="muted small">
-            <span className="spinner" /> {tops.data ? "Updating top lists…" : "Loading top lists…"}
-          </p>
-        )}
-        {!!tops.error && <p className="error-text">{(tops.error as Error).message}</p>}
-        {tops.data && (
-          <div className={tops.isPlaceholderData ? "stale" : undefined} aria-busy={tops.isPlaceholderData}>
-            <TopLists top={tops.data.top} onFilter={setFilter} />
-          </div>
-        )}
+        <StatsPanel q={charts} what="charts" testId="ql-charts-loading">
+          {(d) => <Charts stats={d} onZoom={zoom} />}
+        </StatsPanel>
+        <StatsPanel q={tops} what="top lists">
+          {(d) => <TopLists top={d.top} onFilter={setFilter} />}
+        </StatsPanel>
         {notes.map((n) => (
           <p key={n} className="muted small">
             {n}
@@ -187,6 +168,28 @@ export function QueryLogsView({
       />
       {selected && <RowDetail row={selected} onClose={() => setSelected(null)} onFilter={setFilter} />}
     </div>
+  );
+}
+
+/**
+ * One statistics panel: "Loading …" before its first answer, "Updating …" while the previous view stays dimmed and
+ * marked busy (no empty flash, no layout jump), the error in words, and the panel itself.
+ */
+function StatsPanel({ q, what, testId, children }: { q: UseQueryResult<Stats>; what: string; testId?: string; children: (d: Stats) => ReactNode }) {
+  return (
+    <>
+      {(q.isPending || q.isPlaceholderData) && !q.error && (
+        <p className="muted small" data-testid={testId}>
+          <span className="spinner" /> {q.data ? `Updating ${what}…` : `Loading ${what}…`}
+        </p>
+      )}
+      {!!q.error && <p className="error-text">{(q.error as Error).message}</p>}
+      {q.data && (
+        <div className={q.isPlaceholderData ? "stale" : undefined} aria-busy={q.isPlaceholderData}>
+          {children(q.data)}
+        </div>
+      )}
+    </>
   );
 }
 
