@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
 import { expect, test } from "./fixtures";
 import { quotedLabel } from "../server/architecture/mermaid-text";
 import { VIEWER, url } from "./env";
 
 // Architecture graph, resolution paths, tracer, ndots explainer; hostile labels cannot inject markup or script.
 const HOSTILE = `evil"]; click tech0 call alert(1) %% <img src=x onerror=alert(1)>`;
+/** A live placeholder as mermaid source carries it (server/architecture/mermaid-text.ts: livePlaceholder). */
+const PLACEHOLDER = /#10214;([a-z][a-zA-Z0-9]*)(?:#8199;)*#10215;/g;
+type ArchBody = { mermaid: string; live: Record<string, string>; nodes: { id: string; label: string }[] };
 
 test.describe("architecture", () => {
   test("the API draws every component of the seed document with a health each", async ({ viewerRequest }) => {
@@ -17,6 +21,28 @@ test.describe("architecture", () => {
     for (const n of body.nodes) expect(["healthy", "degraded", "down", "unknown"]).toContain(n.health);
   });
 
+  test("two reads seconds apart: the same mermaid source, and beside it the live numbers, which differ", async ({ viewerRequest }) => {
+    const read = async () => (await (await viewerRequest.get(url("main", "/api/v1/architecture"))).json()) as ArchBody;
+    const first = await read();
+    // the numbers are not in the source: a placeholder each, with its value in `live`
+    expect(first.mermaid).not.toMatch(/ingest lag \d|\d q\/s|last run \d|\d+(\.\d)?[kM]? rows/);
+    const tokens = [...first.mermaid.matchAll(PLACEHOLDER)].map((m) => m[1]);
+    expect(tokens.length).toBeGreaterThan(3);
+    expect([...tokens].sort()).toEqual(Object.keys(first.live).sort());
+    // the twin's Prometheus gives rates, its query-log database a lag of seconds
+    expect(Object.values(first.live).some((v) => /\d q\/s/.test(v))).toBe(true);
+    expect(first.live[/ingest lag #10214;([a-z0-9]+)/.exec(first.mermaid)![1]]).toMatch(/^\d+[smhd]$/);
+    // read again every 2 s until a number has moved (the lag, a rate): the source never did meanwhile
+    const reads = [first];
+    while (reads.length < 16 && JSON.stringify(reads.at(-1)!.live) === JSON.stringify(first.live)) {
+      await new Promise((r) => setTimeout(r, 2000));
+      reads.push(await read());
+    }
+    expect(reads.length).toBeGreaterThan(1);
+    for (const r of reads) expect(r.mermaid).toBe(first.mermaid);
+    expect(reads.at(-1)!.live).not.toEqual(first.live);
+  });
+
   test("the page draws the graph; clicking a node opens its details with a link to the page that manages it", async ({ viewerPage: page }) => {
     await page.goto(url("main", "/architecture"));
     const graph = page.getByTestId("architecture-graph");
@@ -27,6 +53,109 @@ test.describe("architecture", () => {
     await expect(page.getByTestId("download-svg")).toBeEnabled();
     const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-mermaid").click()]);
     expect(dl.suggestedFilename()).toBe("dns-architecture.mmd");
+  });
+
+  test("the live numbers are written into the drawing as text, and a refresh with new numbers changes them without a redraw", async ({ viewerPage: page }) => {
+    test.setTimeout(90_000);
+    const measures = (name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
+    const graph = page.getByTestId("architecture-graph");
+    const querylogs = graph.locator('g.node[data-node-id="querylogs"]');
+    // The refresh (every 15 s, through the API) is answered with the live source and numbers of our own for the
+    // ingest lag: markup in it, which must show as text.
+    const LAG = "<i>4242s</i>";
+    let refreshed = 0;
+    await page.route("**/api/v1/architecture", async (route) => {
+      const real = (await (await route.fetch()).json()) as ArchBody;
+      const lag = /ingest lag #10214;([a-z0-9]+)/.exec(real.mermaid)![1];
+      refreshed++;
+      await route.fulfill({ json: { ...real, live: { ...real.live, [lag]: LAG } } });
+    });
+    await page.goto(url("main", "/architecture"));
+    await expect(querylogs).toBeVisible({ timeout: 30_000 });
+    // the page's own numbers, in the drawing, no placeholder left anywhere in it
+    await expect(querylogs).toContainText(/~\d+(\.\d)?[kM]? rows/);
+    await expect(querylogs).toContainText(/ingest lag \d+[smhd]/);
+    await expect(graph.locator("svg")).toContainText(/\d q\/s/);
+    await expect(graph.locator("svg")).toContainText(/last run \d+[smhd] ago/);
+    expect(await graph.locator("svg").textContent()).not.toMatch(/[\u27e6\u27e7]/);
+    expect(await measures("mermaid: render")).toBe(1);
+    await page.evaluate(() => ((document.querySelector('[data-testid="architecture-graph"] svg') as SVGElement & { drawn?: number }).drawn = 1));
+
+    await expect(querylogs).toContainText(`ingest lag ${LAG}`, { timeout: 30_000 });
+    expect(refreshed).toBeGreaterThan(0);
+    // the same drawing, only its text changed: no render, no cache hit, the svg element the one marked above
+    expect(await measures("mermaid: render")).toBe(1);
+    expect(await measures("mermaid: cache hit")).toBe(0);
+    expect(await page.evaluate(() => (document.querySelector('[data-testid="architecture-graph"] svg') as SVGElement & { drawn?: number }).drawn)).toBe(1);
+    await expect(graph.locator("i")).toHaveCount(0);
+    // both downloads carry the numbers (escaped), never a placeholder
+    const [svgFile] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-svg").click()]);
+    const svg = readFileSync((await svgFile.path())!, "utf8");
+    expect(svg).toContain("ingest lag &#60;i&#62;4242s&#60;/i&#62;");
+    expect(svg).not.toContain("<i>");
+    expect(svg).not.toMatch(/[\u27e6\u27e7]/);
+    expect(svg).toMatch(/\d q\/s/);
+    const [mmdFile] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-mermaid").click()]);
+    const mmd = readFileSync((await mmdFile.path())!, "utf8");
+    expect(mmd).toContain("ingest lag #60;i#62;4242s#60;/i#62;");
+    expect(mmd).not.toMatch(PLACEHOLDER);
+  });
+
+  test("a revisit draws the graph from this browser's drawing cache, with the numbers of the moment; its nodes still open their details; other sources draw anew", async ({ viewerPage: page }) => {
+    // A real reload: the server renders the page anew, with numbers read now, and the same source (the numbers are
+    // not in it), so the drawing stored by the first visit is the one shown.
+    const measures = (name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
+    const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("dnsdeck:mermaid:v1:svg:")).length);
+    const graph = page.getByTestId("architecture-graph");
+
+    await page.goto(url("main", "/architecture"));
+    await expect(graph.locator("svg g.node").first()).toBeVisible({ timeout: 30_000 });
+    expect(await measures("mermaid: render")).toBe(1);
+    expect(await measures("mermaid: cache hit")).toBe(0);
+    // stored when the browser is next idle, after the drawing is shown
+    await expect.poll(stored).toBe(1);
+
+    await page.reload();
+    await expect(graph.locator("svg g.node").first()).toBeVisible({ timeout: 30_000 });
+    expect(await measures("mermaid: cache hit")).toBe(1);
+    expect(await measures("mermaid: render")).toBe(0);
+    await expect(graph.getByText("drawing…")).toHaveCount(0);
+    // the stored drawing had placeholders; shown, it has this load's numbers
+    await expect(graph.locator('g.node[data-node-id="querylogs"]')).toContainText(/ingest lag \d+[smhd]/);
+    expect(await graph.locator("svg").textContent()).not.toMatch(/[\u27e6\u27e7]/);
+    // the stored drawing's own id never reaches the page, and no element id is there twice
+    const ids = await page.evaluate(() => [...document.querySelectorAll("[id]")].map((e) => e.id));
+    expect(ids.filter((id) => id.startsWith("mmdc"))).toEqual([]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    await graph.locator('g.node[data-node-id="coredns"]').click();
+    await expect(page.getByTestId("node-details")).toContainText("CoreDNS");
+    await expect(page.getByTestId("node-manage-link")).toHaveAttribute("href", "/coredns");
+    await graph.locator('g.node[data-node-id="tech0"]').press("Enter");
+    await expect(page.getByTestId("node-details")).toContainText("Technitium");
+    // onRendered ran: the SVG download is offered, as after a drawing mermaid made
+    await expect(page.getByTestId("download-svg")).toBeEnabled();
+
+    // Other sources (another page, another config): drawn by mermaid and stored beside the first, then a hit when the
+    // same source comes back in the same page.
+    await page.goto(url("main", "/paths"));
+    const diagram = page.getByTestId("path-diagram");
+    await expect(diagram.locator("svg g.node").first()).toBeVisible({ timeout: 30_000 });
+    expect(await measures("mermaid: render")).toBe(1);
+    expect(await measures("mermaid: cache hit")).toBe(0);
+    const podInternal = await diagram.locator("svg").innerHTML();
+    await page.getByTestId("path-tab-lan").click();
+    await expect(page.getByTestId("path-lan")).toContainText("Split Horizon");
+    await expect.poll(() => measures("mermaid: render")).toBe(2);
+    await expect(diagram.locator("svg g.node").first()).toBeVisible();
+    await expect.poll(stored).toBe(3);
+    await page.getByTestId("path-tab-pod-internal").click();
+    await expect.poll(() => measures("mermaid: cache hit")).toBe(1);
+    expect(await measures("mermaid: render")).toBe(2);
+    // the same drawing as mermaid's, under this copy's own id
+    const again = await diagram.locator("svg").innerHTML();
+    const idOf = (svg: string) => /id="(mmd[A-Za-z0-9]+)-/.exec(svg)?.[1] ?? "";
+    expect(idOf(again)).not.toBe(idOf(podInternal));
+    expect(again.split(idOf(again)).join("ID")).toBe(podInternal.split(idOf(podInternal)).join("ID"));
   });
 
   test("a hostile live label is shown as text: no script runs, no element is injected", async ({ viewerPage: page, viewerRequest }) => {

@@ -2,9 +2,10 @@
 // Debian Chromium at 1440×900:
 //   - every page's first load after one warm-up request: a fresh browser context per run (cold cache), navigation
 //     start → the page's heading drawn and no loading spinner left on the first screen;
+//   - the same page revisited in one browser context (HTTP cache, localStorage's drawing cache, warm code);
 //   - query logs: a filter change → the new rows drawn; "Older →" → the older page's rows drawn.
 // Prints every figure, the median and p90 per line, and the budget verdict (1.5 s per page, 300 ms per change).
-//   npx tsx scripts/bench-pages.ts [--url http://127.0.0.1:3000] [--runs 5] [--pause 1000] [--pages /,/stack] [--no-changes]
+//   npx tsx scripts/bench-pages.ts [--url http://127.0.0.1:3000] [--runs 5] [--pause 1000] [--pages /,/stack] [--no-changes] [--no-revisit]
 import { chromium, type Page } from "@playwright/test";
 
 const arg = (name: string, def: string) => {
@@ -17,6 +18,7 @@ const pauseMs = Number(arg("pause", "1000"));
 const ALL_PAGES = ["/", "/health", "/architecture", "/paths", "/stack", "/coredns", "/technitium", "/zones", "/query-logs", "/clients", "/audit"];
 const PAGES = arg("pages", "") ? arg("pages", "").split(",") : ALL_PAGES;
 const changes = !process.argv.includes("--no-changes");
+const revisit = !process.argv.includes("--no-revisit");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const stats = (xs: number[]) => {
@@ -56,6 +58,25 @@ try {
     }
     rows.push({ what: `first load ${path}`, times, budget: 1500 });
     console.log(`${path}: ${times.join(", ")} ms`);
+    // a revisit: the same browser (its HTTP cache, localStorage — the drawing cache — and warm code), a new page load
+    if (revisit) {
+      const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await ctx.newPage();
+      await page.goto(`${base}${path}`, { waitUntil: "commit" });
+      await settled(page);
+      await sleep(pauseMs);
+      const again: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = Date.now();
+        await page.goto(`${base}${path}`, { waitUntil: "commit" });
+        await settled(page);
+        again.push(Date.now() - t0);
+        await sleep(pauseMs);
+      }
+      await ctx.close();
+      rows.push({ what: `revisit ${path}`, times: again, budget: 1500 });
+      console.log(`${path} (revisit): ${again.join(", ")} ms`);
+    }
   }
 
   // query logs: a filter change and "Older →", in one browser context (as a person clicks around)

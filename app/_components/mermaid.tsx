@@ -1,10 +1,17 @@
 "use client";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
+import type { MermaidConfig } from "mermaid";
+import mermaidPackage from "mermaid/package.json";
+import { DrawingCache, NODE_DOM_ID, drawingKey, renderIdFor, usableDrawing, withDrawingId } from "./mermaid-cache";
+import { type LiveValues, fillLiveSvg, fillLiveText, hasLivePlaceholder } from "@/server/architecture/mermaid-text";
 
 /**
  * Renders mermaid source to SVG in the browser. mermaid (large) is imported only when this component mounts, so
  * pages that do not draw never load it. securityLevel "strict": mermaid sanitises labels and disables `click`
- * directives; node clicks are wired here instead, by the node ids dnsdeck generated.
+ * directives; node clicks are wired here instead, by the node ids dnsdeck generated. A drawing once made is kept in this
+ * browser (mermaid-cache.ts) and shown again without mermaid when the same source comes back. Numbers that move on every
+ * refresh are placeholders in the source and arrive beside it (`live`): they are written into the drawing's text here,
+ * so a new set of numbers costs no drawing.
  */
 let seq = 0;
 let loading: Promise<typeof import("mermaid")> | null = null;
@@ -25,11 +32,70 @@ if (typeof window !== "undefined") void loadMermaid().catch(() => (loading = nul
 /** Tighter spacing for the big pan-and-zoom graph: less empty space between ranks, so more of it fits a view. */
 const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
 
+/**
+ * mermaid keeps the config of the last initialize() and renders one diagram at a time, but initialize() itself is not
+ * queued: two drawings with different configs could each be rendered with the other's. The cache stores a drawing
+ * under the config it names, so each initialize is paired with its render here, one pair after the other.
+ */
+let drawing: Promise<unknown> = Promise.resolve();
+function draw(mermaid: (typeof import("mermaid"))["default"], config: MermaidConfig, id: string, source: string) {
+  const run = drawing.then(() => {
+    mermaid.initialize(config);
+    return mermaid.render(id, source);
+  });
+  drawing = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Drawings made earlier in this browser (mermaid-cache.ts). Trust: a stored drawing is the SVG mermaid itself produced
+ * here, with securityLevel "strict", from the same source; inserting it again is no different from inserting it the
+ * first time. Whatever could write another value into this origin's localStorage can already run script in it, so
+ * keeping the drawing there opens no new door. Reading window.localStorage throws where storage is disabled: no cache.
+ */
+function browserCache(): DrawingCache | null {
+  try {
+    return new DrawingCache(window.localStorage);
+  } catch {
+    return null;
+  }
+}
+/** A text node of the drawing that holds placeholders, and its text as drawn (the template every fill starts from). */
+type LiveSlot = { node: Text; template: string };
+
+/** The drawing's text nodes with placeholders in them (only labels carry any: dnsdeck's source puts them there). */
+function liveSlots(root: HTMLElement): LiveSlot[] {
+  const slots: LiveSlot[] = [];
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const text = n as Text;
+    if (!hasLivePlaceholder(text.data)) continue;
+    slots.push({ node: text, template: text.data });
+    // the box was sized for the placeholder: a value that outgrows it is shown past the box rather than cut off
+    const fo = text.parentElement?.closest("foreignObject");
+    if (fo instanceof SVGElement) fo.style.overflow = "visible";
+  }
+  return slots;
+}
+
+/** Writes the values as text (Text.data, never markup): a value cannot add an element, whatever it holds. */
+function fillSlots(slots: LiveSlot[], live: LiveValues | undefined) {
+  for (const s of slots) s.node.data = fillLiveText(s.template, live);
+}
+
+/** Stores when the browser is next idle, after the drawing is shown: the write is synchronous (the architecture graph is some 70,000 characters). */
+const whenIdle = (f: () => void) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 0));
+
 export interface MermaidProps {
   source: string;
+  /**
+   * Values for the source's live placeholders (server/architecture/mermaid-text.ts), by token. Filled into the drawing
+   * after each draw or cache hit, and again whenever they change while the source does not (no redraw).
+   */
+  live?: LiveValues;
   /** Called with dnsdeck's node id (e.g. "tech0") when a node is clicked or activated with Enter. */
   onNodeClick?: (id: string) => void;
-  /** Called with the rendered SVG text (for downloads). */
+  /** Called with the rendered SVG text, live values filled in (for downloads); again when the values change. */
   onRendered?: (svg: string) => void;
   label: string;
   testId?: string;
@@ -43,7 +109,7 @@ export interface MermaidProps {
   panZoom?: { areas: { id: string; label: string; subgraphs: string[]; nodes?: string[]; hidden?: boolean }[]; defaultArea: string; minLabelPx: number };
 }
 
-export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = true, panZoom }: MermaidProps) {
+export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, fit = true, panZoom }: MermaidProps) {
   const ref = useRef<HTMLDivElement>(null);
   const uid = useId().replace(/[^a-zA-Z0-9]/g, "");
   const [error, setError] = useState<string | null>(null);
@@ -54,6 +120,21 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
     clickRef.current = onNodeClick;
     renderedRef.current = onRendered;
   });
+  // The drawing on show: the source it was drawn from, its SVG text with the placeholders, its text nodes to fill.
+  const shown = useRef<{ source: string; svg: string; slots: LiveSlot[] } | null>(null);
+  const liveRef = useRef(live);
+  // react-query keeps equal data identical, but compare by content: any equal map is no change
+  const liveKey = JSON.stringify(live ?? null);
+  useEffect(() => {
+    liveRef.current = live;
+    const s = shown.current;
+    // A drawing of another source is on its way (it fills itself with these values when shown): its tokens may not
+    // be this drawing's, so the one still on show is left as it is until then.
+    if (!s || s.source !== source) return;
+    fillSlots(s.slots, live);
+    renderedRef.current?.(fillLiveSvg(s.svg, live));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- liveKey stands for live's content; source only gates
+  }, [liveKey]);
 
   useEffect(() => {
     let cancelled = false;
@@ -61,15 +142,35 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
     (async () => {
       try {
         const t0 = performance.now();
-        const { default: mermaid } = await loadMermaid();
-        const t1 = performance.now();
-        mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } });
-        const { svg } = await mermaid.render(`mmd${uid}x${seq++}`, source);
-        // where a drawing's time goes, for scripts/bench-pages.ts (User Timing: visible in any browser's profiler)
-        performance.measure("mermaid: import", { start: t0, end: t1 });
-        performance.measure("mermaid: render", { start: t1, end: performance.now() });
+        const config: MermaidConfig = { startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } };
+        const cache = browserCache();
+        const key = cache ? await drawingKey(mermaidPackage.version, config, source).catch(() => null) : null;
+        const stableId = key ? renderIdFor(key) : null;
+        // each shown copy gets an id of its own: two drawings on a page never share an element id
+        const shownId = `mmd${uid}x${seq++}`;
+        const cached = cache && key && stableId ? cache.get(key) : null;
+        let svg: string;
+        let hit = false;
+        if (stableId && usableDrawing(cached, stableId)) {
+          svg = withDrawingId(cached, stableId, shownId);
+          hit = true;
+        } else {
+          const tImport = performance.now();
+          const { default: mermaid } = await loadMermaid();
+          const t1 = performance.now();
+          const rendered = await draw(mermaid, config, stableId ?? shownId, source);
+          // where a drawing's time goes, for scripts/bench-pages.ts (User Timing: visible in any browser's profiler)
+          performance.measure("mermaid: import", { start: tImport, end: t1 });
+          performance.measure("mermaid: render", { start: t1, end: performance.now() });
+          // only a drawing mermaid finished is stored (a throw above skips this)
+          if (cache && key && stableId) whenIdle(() => cache.put(key, rendered.svg));
+          svg = stableId ? withDrawingId(rendered.svg, stableId, shownId) : rendered.svg;
+        }
         if (cancelled || !ref.current) return;
         ref.current.innerHTML = svg;
+        // the values before the first paint of this drawing (a placeholder is never seen), the latest ones by now
+        shown.current = { source, svg, slots: liveSlots(ref.current) };
+        fillSlots(shown.current.slots, liveRef.current);
         if (panZoom) {
           // natural size: one SVG unit is one CSS pixel at zoom 1, so the zoom factor is the label scale
           const el = ref.current.querySelector("svg");
@@ -81,7 +182,7 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
           }
         }
         for (const g of ref.current.querySelectorAll<SVGGElement>("g.node")) {
-          const m = /flowchart-([a-zA-Z0-9]+)-\d+$/.exec(g.id);
+          const m = NODE_DOM_ID.exec(g.id);
           if (!m) continue;
           const id = m[1];
           g.dataset.nodeId = id;
@@ -94,8 +195,10 @@ export function Mermaid({ source, onNodeClick, onRendered, label, testId, fit = 
             if (e.key === "Enter" || e.key === " ") clickRef.current?.(id);
           });
         }
+        // a hit's time: key, read and the drawing in the page (a render's insertion is not in "mermaid: render")
+        if (hit) performance.measure("mermaid: cache hit", { start: t0, end: performance.now() });
         setError(null);
-        renderedRef.current?.(svg);
+        renderedRef.current?.(fillLiveSvg(svg, liveRef.current));
       } catch (err) {
         if (!cancelled) setError(err instanceof Error ? err.message : String(err));
       } finally {

@@ -1,21 +1,44 @@
 /**
  * The architecture graph: the seed document's diagram, generated from the stack config and live state. Pure.
- * Every live string goes through quotedLabel (escaped); every id is dnsdeck's own.
+ * Every live string goes through quotedLabel (escaped); every id is dnsdeck's own. The numbers that move on every read
+ * (rates, ages, lag, row estimate) are placeholders in the source and values in `live` (mermaid-text.ts, "Live
+ * values"): the source stays the same from one refresh to the next while the state does, and the browser reuses its
+ * drawing.
  */
 import type { ArchConfig, CronJobState, Estate, GraphNode, Live, TechnitiumState } from "./estate";
-import { type Health, HEALTH_CLASSDEFS, classLines, edgeLabel, makeIdFactory, quotedLabel } from "./mermaid-text";
-import { metricHealth, sumRates, upstreamHealth, withRate, worse } from "./traffic";
+import { type Health, HEALTH_CLASSDEFS, type LiveValue, type LiveValues, LiveLine, classLines, edgeLabel, makeIdFactory, quotedLabel, reservedWidth } from "./mermaid-text";
+import { metricHealth, rateText, sumRates, upstreamHealth, worse } from "./traffic";
+import type { EdgeRate } from "@/server/prometheus/types";
 import type { ProbeResult } from "./probes";
 
 export interface ArchitectureGraph {
   mermaid: string;
   nodes: GraphNode[];
+  /** The values for the source's placeholders, by token (mermaid-text.ts: fillLiveText, fillLiveSource). */
+  live: LiveValues;
 }
+
+/**
+ * Placeholder lengths each kind of value may reserve (reservedWidth): room for the widest usual value of the kind, so
+ * the placeholder changes only when a value outgrows it. A rate: " · 9999 q/s", or with errors " · 999 q/s, 99.9% err"
+ * (the tier moves when errors appear or go, as the node colours may); rows "1234.5M"; a lag "999d"; an age "999d ago".
+ */
+const WIDTH = { rate: [9, 17], rows: [6], lag: [5], ago: [8] } as const;
+
+/** Hands out the graph's live values: a token each, in the order the graph is built (the same order every read). */
+type LiveValueOf = (value: string, tiers: readonly number[]) => LiveValue;
 
 const MANAGE = { stack: "/stack", coredns: "/coredns", technitium: "/technitium", queryLogs: "/query-logs" } as const;
 
 export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Date = new Date()): ArchitectureGraph {
   const nodes: GraphNode[] = [];
+  const live: LiveValues = {};
+  const liveIds = makeIdFactory("v");
+  const value: LiveValueOf = (text, tiers) => {
+    const token = liveIds();
+    live[token] = text;
+    return { token, value: text, width: reservedWidth(text, [...tiers]) };
+  };
   const lines: string[] = ["graph TB"];
   const add = (id: string, lbl: unknown[], health: Health, extra: Partial<GraphNode> = {}) => {
     nodes.push({ id, label: lbl.map(String).join(" · "), health, ...extra });
@@ -27,6 +50,16 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
 
   // Live rates (Prometheus), when configured: edge labels and the metric side of node colours.
   const t = estate.traffic?.ok ? estate.traffic.value : null;
+  /**
+   * An edge's label with its rate as a live value. While Prometheus answers, every such edge has the placeholder,
+   * with or without traffic (an empty value then): an edge going quiet or busy does not change the source. The
+   * separator is part of the value, so a quiet edge reads as before, its fixed label alone.
+   */
+  const withRate = (label: string | undefined, r: EdgeRate | null | undefined): string | LiveLine | undefined => {
+    if (!t) return label;
+    const text = rateText(r);
+    return new LiveLine([label ?? "", value(label && text ? ` · ${text}` : text, WIDTH.rate)]);
+  };
   const pfIps = [cfg.pfSense.k8sVlanIp, cfg.pfSense.mgmtVlanIp];
   const techTarget = (to: string) => to === `${cfg.technitiumClusterIp}:53`;
   const pfTarget = (to: string) => pfIps.some((ip) => to === `${ip}:53`);
@@ -73,16 +106,16 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
   k8s.push(add("clusterip", withProbeLine(cip.label, cipProbes), worse(cip.health, probeHealth(cipProbes)), { details: { ...cip.details, ...probeDetails(pr?.clusterIp && { [pr.clusterIp.server]: pr.clusterIp }) }, href: MANAGE.stack }));
 
   const cronIds = makeIdFactory("cron");
-  const crons = cronNodes(cfg, estate.cronJobs, now).map((c) => ({ ...c, id: cronIds() }));
+  const crons = cronNodes(cfg, estate.cronJobs, now, value).map((c) => ({ ...c, id: cronIds() }));
   k8s.push(`subgraph gCron${quotedLabel(["Automation CronJobs"])}`, ...crons.map((c) => `  ${add(c.id, c.label, c.health, { details: c.details, href: MANAGE.stack })}`), "end");
-  const ql = queryLogNode(estate.queryLogs);
+  const ql = queryLogNode(estate.queryLogs, value);
   k8s.push(add("querylogs", ql.label, ql.health, { details: ql.details, href: MANAGE.queryLogs }));
 
   const publicFwd = cfg.coreDnsForwarders.filter((f) => f !== cfg.pfSense.k8sVlanIp && f !== cfg.pfSense.mgmtVlanIp);
   if (publicFwd.length) k8s.push(add("fallback", ["Fallback forwarders", publicFwd.join(", ")], t ? upstreamHealth(t, publicFwd) : "unknown"));
   sub("gK8s", "Kubernetes Cluster", k8s);
 
-  const e = (a: string, b: string, label?: string) => lines.push(`  ${a} -->${label ? edgeLabel(label) : ""} ${b}`);
+  const e = (a: string, b: string, label?: string | LiveLine) => lines.push(`  ${a} -->${label ? edgeLabel(label) : ""} ${b}`);
   e("internet", "cf", "DNS query");
   e("cf", "cftunnel", "CNAME to tunnel");
   e("lan", "pfnat", "DNS query UDP 53");
@@ -119,7 +152,7 @@ export function buildArchitectureGraph(cfg: ArchConfig, estate: Estate, now: Dat
     for (const t of tech) e(zoneSync.id, t.id, t.primary ? "AXFR" : "replicate");
 
   lines.push(...HEALTH_CLASSDEFS.map((c) => `  ${c}`), ...classLines(nodes).map((c) => `  ${c}`));
-  return { mermaid: lines.join("\n") + "\n", nodes };
+  return { mermaid: lines.join("\n") + "\n", nodes, live };
 }
 
 interface Part {
@@ -222,7 +255,7 @@ function serviceNode(s: Live<{ exists: boolean; clusterIp?: string; externalIps?
   return { label: ok ? base : [...base, `actual ${actual}`], health: ok ? "healthy" : "degraded", details: { expected: ip, actual } };
 }
 
-function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Date): (Part & { name: string })[] {
+function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Date, value: LiveValueOf): (Part & { name: string })[] {
   const live = s?.ok ? new Map(s.value.map((c) => [`${c.namespace}/${c.name}`, c])) : undefined;
   return cfg.cronJobs.map((cj): Part & { name: string } => {
     const c = live?.get(`${cj.namespace}/${cj.name}`);
@@ -236,21 +269,21 @@ function cronNodes(cfg: ArchConfig, s: Live<CronJobState[]> | undefined, now: Da
     const health: Health = c.suspended ? "degraded" : c.lastRun === "failed" ? "down" : c.lastRun === "never" ? "unknown" : "healthy";
     return {
       name: cj.name,
-      label: [short, cj.schedule, c.suspended ? "suspended" : when ? `last run ${when}: ${c.lastRun}` : "not run yet"],
+      label: [short, cj.schedule, c.suspended ? "suspended" : when ? new LiveLine(["last run ", value(when, WIDTH.ago), `: ${c.lastRun}`]) : "not run yet"],
       health,
       details: { schedule: cj.schedule, namespace: cj.namespace, lastRun: c.lastRun, lastScheduleTime: c.lastScheduleTime ?? null, lastSuccessfulTime: c.lastSuccessfulTime ?? null },
     };
   });
 }
 
-function queryLogNode(s: Live<{ rows: number; newest?: string; lagSeconds?: number }> | undefined): Part {
+function queryLogNode(s: Live<{ rows: number; newest?: string; lagSeconds?: number }> | undefined, value: LiveValueOf): Part {
   const base = ["PostgreSQL query logs"];
   if (!s?.ok) return { label: [...base, s && !s.ok && !/not set/.test(s.error) ? "not reachable" : "not configured"], health: "unknown", details: { error: s && !s.ok ? s.error : "not configured" } };
   const v = s.value;
   const lag = v.lagSeconds;
   const health: Health = lag === undefined ? "unknown" : lag < 600 ? "healthy" : lag < 3600 ? "degraded" : "down";
   return {
-    label: [...base, `~${formatCount(v.rows)} rows`, lag === undefined ? "no rows yet" : `ingest lag ${formatDuration(lag)}`],
+    label: [...base, new LiveLine(["~", value(formatCount(v.rows), WIDTH.rows), " rows"]), lag === undefined ? "no rows yet" : new LiveLine(["ingest lag ", value(formatDuration(lag), WIDTH.lag)])],
     health,
     details: { rowsEstimate: v.rows, newest: v.newest ?? null, lagSeconds: lag ?? null },
   };

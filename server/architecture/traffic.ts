@@ -15,12 +15,6 @@ export function rateText(r: EdgeRate | null | undefined): string {
   return `${q} q/s${r.errorShare > 0.0005 ? `, ${(r.errorShare * 100).toFixed(1)}% err` : ""}`;
 }
 
-export function withRate(label: string | undefined, r: EdgeRate | null | undefined): string | undefined {
-  const t = rateText(r);
-  if (!t) return label;
-  return label ? `${label} · ${t}` : t;
-}
-
 export function metricHealth(r: EdgeRate | null | undefined): Health {
   if (!r) return "unknown";
   return r.errorShare > 0.05 ? "down" : r.errorShare > 0.01 ? "degraded" : "healthy";

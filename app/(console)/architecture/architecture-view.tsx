@@ -7,6 +7,7 @@ import { useCallback, useMemo, useState } from "react";
 import { Mermaid } from "@/app/_components/mermaid";
 import { useSeed } from "@/app/_components/use-seed";
 import type { ArchitectureGraph } from "@/server/architecture/graph";
+import { fillLiveSource } from "@/server/architecture/mermaid-text";
 
 type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
 
@@ -79,7 +80,7 @@ export function ArchitectureView({ initial }: { initial?: Arch }) {
           {q.isFetching ? <span className="spinner" /> : null} updated <LocalTime at={data.generatedAt} part="time" /> · every {REFRESH_MS / 1000}s · config: {data.configSource}
         </span>
         <span style={{ marginLeft: "auto" }} className="row">
-          <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", data.mermaid)}>
+          <button type="button" className="secondary" data-testid="download-mermaid" onClick={() => download("dns-architecture.mmd", "text/plain", fillLiveSource(data.mermaid, data.live))}>
             Download mermaid
           </button>
           <button type="button" className="secondary" data-testid="download-svg" disabled={!svg} onClick={() => svg && download("dns-architecture.svg", "image/svg+xml", svg)}>
@@ -90,7 +91,7 @@ export function ArchitectureView({ initial }: { initial?: Arch }) {
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
       <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "minmax(0, 1fr) 320px" : "minmax(0, 1fr)", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={panZoom} />
+          <Mermaid source={data.mermaid} live={data.live} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={panZoom} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultStackConfig, parseStackConfig } from "@/k8s/config";
 import { buildArchitectureGraph } from "../graph";
+import { fillLiveSource } from "../mermaid-text";
 import { buildPathDiagrams } from "../paths";
 import { archConfigFrom } from "../stack-config";
 import type { Estate } from "../estate";
@@ -76,6 +77,35 @@ test("NodeLocal absent: pods go straight to CoreDNS in the graph", () => {
   assert.match(g.mermaid, /pods -->\|"kube-dns 10\.96\.0\.10"\| coredns/);
   assert.doesNotMatch(g.mermaid, /pods -->.* nodelocal/);
   assert.match(byId(g).get("nodelocal")!.label, /not deployed/);
+});
+
+test("the numbers that move between reads are live values: a minute later the source is the same, the values are not", () => {
+  const a = buildArchitectureGraph(cfg, healthyEstate, NOW);
+  const later = new Date(NOW.getTime() + 60_000);
+  const b = buildArchitectureGraph(cfg, { ...healthyEstate, queryLogs: { ok: true, value: { rows: 1_301_000, newest: "2026-11-24T12:00:40Z", lagSeconds: 45 } } }, later);
+  assert.equal(b.mermaid, a.mermaid);
+  assert.notDeepEqual(b.live, a.live);
+  assert.doesNotMatch(a.mermaid, /ingest lag \d|\d+(\.\d)?[kM]? rows|last run \d/);
+  // every placeholder has its value and every value its placeholder
+  const tokens = [...a.mermaid.matchAll(/#10214;(v\d+)(?:#8199;)*#10215;/g)].map((m) => m[1]);
+  assert.deepEqual(tokens.sort(), Object.keys(a.live).sort());
+  // filled in, the labels read as they did when the numbers were in the source; the node list has them as text
+  const filled = fillLiveSource(b.mermaid, b.live);
+  assert.match(filled, /querylogs\["PostgreSQL query logs<br\/>~1\.3M rows<br\/>ingest lag 45s"\]/);
+  assert.match(filled, /\["zone-sync<br\/>[^"]*<br\/>last run 31m ago: ok"\]/);
+  assert.match(byId(b).get("querylogs")!.label, /~1\.3M rows · ingest lag 45s/);
+  assert.doesNotMatch(JSON.stringify(b.nodes), /\u27e6|#10214;/);
+});
+
+test("a change of state still changes the source: an instance up again, a CronJob suspended, the ingest lag past a colour", () => {
+  const a = buildArchitectureGraph(cfg, healthyEstate, NOW).mermaid;
+  const tech = healthyEstate.technitium!.ok ? healthyEstate.technitium!.value : [];
+  const up = buildArchitectureGraph(cfg, { ...healthyEstate, technitium: { ok: true, value: tech.map((t) => ({ ...t, up: true, outOfStep: [] })) } }, NOW).mermaid;
+  const cron = healthyEstate.cronJobs!.ok ? healthyEstate.cronJobs!.value : [];
+  const suspended = buildArchitectureGraph(cfg, { ...healthyEstate, cronJobs: { ok: true, value: cron.map((c, i) => (i === 0 ? { ...c, suspended: true } : c)) } }, NOW).mermaid;
+  const lagging = buildArchitectureGraph(cfg, { ...healthyEstate, queryLogs: { ok: true, value: { rows: 1_234_567, lagSeconds: 7200 } } }, NOW).mermaid;
+  for (const [what, m] of Object.entries({ up, suspended, lagging })) assert.notEqual(m, a, what);
+  assert.match(lagging, /class [a-z0-9,]*querylogs[a-z0-9,]* down/);
 });
 
 const pathOf = (d: ReturnType<typeof buildPathDiagrams>, id: string) => d.find((x) => x.id === id)!;
