@@ -107,8 +107,10 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
   const [cold, hot, hotRtt] = await Promise.all([
     coldRows(stores, sel.kind, sel.ids, sel.poolOf, dayFrom, dayTo, hourDays(o), !!o.rtt).then((rows) => ({ rows })),
     stores.deck.query(
-      `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sig, n FROM querylog_key_hot
-        WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'`,
+      // one index descent per key (LATERAL): with `key_id = ANY(…)` the planner scanned the whole hot table
+      `SELECT k.id AS key_id, extract(epoch FROM h.hour)::bigint * 1000 AS t, h.sig, h.n FROM unnest($2::int[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT hour, sig, n FROM querylog_key_hot
+          WHERE kind = $1 AND key_id = k.id AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC') h`,
       [sel.kind, sel.ids, dayFrom, dayTo],
     ),
     o.rtt

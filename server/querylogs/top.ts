@@ -130,8 +130,10 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     (byPairs ? coldPairs(p.stores, kind, pairs, edgeDays) : coldRows(p.stores, kind, ids, ids.map((id) => poolOf.get(id) ?? 0), dayStr(dayFrom), dayStr(dayTo), edgeDays, false)).then((rows) => ({ rows })),
     // the open day's hours, the filter's signatures summed in the database (a top name has ~15 signatures an hour)
     p.stores.deck.query(
-      `SELECT key_id, extract(epoch FROM hour)::bigint * 1000 AS t, sum(n)::int AS n FROM querylog_key_hot
-        WHERE kind = $1 AND key_id = ANY($2::int[]) AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'${mask ? " AND sig = ANY($5::smallint[])" : ""}
+      // one index descent per key (LATERAL): with `key_id = ANY(…)` the planner scanned the whole hot table (27 ms → 4 ms)
+      `SELECT k.id AS key_id, extract(epoch FROM h.hour)::bigint * 1000 AS t, sum(h.n)::int AS n FROM unnest($2::int[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT hour, n FROM querylog_key_hot
+          WHERE kind = $1 AND key_id = k.id AND hour >= $3::date::timestamp AT TIME ZONE 'UTC' AND hour < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'${mask ? " AND sig = ANY($5::smallint[])" : ""}) h
         GROUP BY 1, 2`,
       [kind, ids, dayStr(dayFrom), dayStr(dayTo), ...(mask ? [sigs] : [])],
     ),
