@@ -245,20 +245,9 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   ]);
   const lower = new Map<number, number>();
   let rest = 0;
-  // per day: each slice's listed counts and whether the list holds every key the slice saw (nothing left out)
-  const byDay = new Map<number, { counts: Map<number, number>; full: boolean }[]>();
-  for (const r of lists.rows) {
-    rest += r.rest;
-    const counts = new Map<number, number>();
-    eachTop(Buffer.from(r.keys, "base64"), (key, n) => {
-      counts.set(key, n);
-      if (!only || only.has(key)) lower.set(key, (lower.get(key) ?? 0) + n);
-    });
-    const day = Date.parse(`${r.day}T00:00:00Z`);
-    let l = byDay.get(day);
-    if (!l) byDay.set(day, (l = []));
-    l.push({ counts, full: r.rest === 0 });
-  }
+  const decoded = lists.rows.map((r) => ({ day: Date.parse(`${r.day}T00:00:00Z`), full: r.rest === 0, keys: Buffer.from(r.keys, "base64") }));
+  for (const r of lists.rows) rest += r.rest;
+  for (const r of decoded) eachTop(r.keys, (key, n) => (!only || only.has(key)) && lower.set(key, (lower.get(key) ?? 0) + n));
   // Days without ranked lists (the open day, days not packed yet): candidates from the sample.
   const packedDays = new Set(packed.rows.map((r) => Date.parse(`${r.day}T00:00:00Z`)));
   const open: number[] = [];
@@ -283,22 +272,33 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   for (const r of known.rows) idOf.set(r.t, r.id);
   // A packed day's count of a key is known when each of the filter's slices lists it, or lists all its keys (a slice
   // with no row that day saw nothing). The rest is read from the per-key rollups.
+  // One pass over the lists for the candidates only: per (candidate, day) the listed count and in how many of the day's
+  // lists that left keys out it appears — settled when that is all of them.
+  const cands = [...idOf.values()];
+  const slot = new Map(cands.map((id, i) => [id, i]));
+  const nDays = (dayTo - dayFrom) / DAY + 1;
+  const sums = new Float64Array(cands.length * nDays);
+  const hits = new Int32Array(cands.length * nDays);
+  const partial = new Int32Array(nDays);
+  for (const r of decoded) {
+    const di = (r.day - dayFrom) / DAY;
+    if (!r.full) partial[di]++;
+    eachTop(r.keys, (key, n) => {
+      const ci = slot.get(key);
+      if (ci === undefined) return;
+      sums[ci * nDays + di] += n;
+      if (!r.full) hits[ci * nDays + di]++;
+    });
+  }
   const listed: Listed = { packed: packedDays, counts: new Map() };
-  for (const id of idOf.values()) {
+  cands.forEach((id, ci) => {
     const m = new Map<number, number>();
     for (const d of packedDays) {
-      const l = byDay.get(d) ?? [];
-      let n = 0;
-      let known = true;
-      for (const sl of l) {
-        const c = sl.counts.get(id);
-        if (c !== undefined) n += c;
-        else if (!sl.full) known = false;
-      }
-      if (known) m.set(d, n);
+      const di = (d - dayFrom) / DAY;
+      if (hits[ci * nDays + di] === partial[di]) m.set(d, sums[ci * nDays + di]);
     }
     listed.counts.set(id, m);
-  }
+  });
   const list = await rank(p, kind, [...idOf.values()], [...idOf.keys()], mask, which === "blocked", "exact", null, listed);
   // Proof of completeness: a key in no list has at most `rest` rows on the listed days.
   const last = list.entries.length >= TOP_N ? list.entries[TOP_N - 1].count : 0;
