@@ -88,16 +88,23 @@ export function QueryLogsView({
     [initial, qc],
   );
 
-  const list = useQuery({
-    queryKey: ["querylogs", qs.toString(), state.cursor ?? "", exact],
-    queryFn: ({ signal }) => {
+  const fetchPage = useCallback(
+    (cursor: string | undefined, signal?: AbortSignal) => {
       const p = new URLSearchParams(qs);
-      if (state.cursor) p.set("cursor", state.cursor);
-      p.set("count", state.cursor ? "none" : exact ? "exact" : "fast");
+      if (cursor) p.set("cursor", cursor);
+      p.set("count", cursor ? "none" : exact ? "exact" : "fast");
       return api<ListResponse>(`/api/v1/query-logs?${p}`, { signal });
     },
+    [qs, exact],
+  );
+  const pageKey = (cursor: string | undefined) => ["querylogs", qs.toString(), cursor ?? "", exact];
+  const list = useQuery({
+    queryKey: pageKey(state.cursor),
+    queryFn: ({ signal }) => fetchPage(state.cursor, signal),
     // the last view's panels stay (dimmed, marked busy) until the new answer replaces them: no empty flash, no layout jump
     placeholderData: keepPreviousData,
+    // an older page does not change under the reader (its rows are behind the cursor): kept, not asked again on return
+    staleTime: state.cursor ? 60_000 : undefined,
     ...seedList,
   });
   // Charts and top lists are separate requests so each panel shows as soon as it is ready. They are asked for once the
@@ -106,6 +113,17 @@ export function QueryLogsView({
   const rowsFirst = !(list.isFetching && list.isPlaceholderData);
   const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst && !(first && streaming.charts), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
   const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst && !(first && streaming.tops), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
+
+  // "Older →" from memory: once this view's panels have all come (nothing of this change is still being asked, so the
+  // next page does not queue ahead of them — the demo's database answers one query at a time), the next page is read
+  // in the background. A person reading the rows first then pages without waiting.
+  const older = list.data?.nextCursor ?? null;
+  const settled = !list.isFetching && !charts.isFetching && !tops.isFetching;
+  useEffect(() => {
+    if (!older || !settled || live) return;
+    void qc.prefetchQuery({ queryKey: pageKey(older), queryFn: ({ signal }) => fetchPage(older, signal), staleTime: 60_000 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- pageKey is derived from qs and exact, listed
+  }, [older, settled, live, qc, qs, exact, fetchPage]);
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {
