@@ -107,23 +107,22 @@ export function QueryLogsView({
     staleTime: state.cursor ? 60_000 : undefined,
     ...seedList,
   });
+  // "Older →" from memory: as soon as a page's rows have come, the next page is read in the background — asked before
+  // this change's charts and top lists (this effect runs before their queries start), so on the demo's database, which
+  // answers one query at a time, it does not queue behind them. One rows query more per change; paging is then instant.
+  const older = list.data?.nextCursor ?? null;
+  const rowsIn = !list.isFetching;
+  useEffect(() => {
+    if (!older || !rowsIn || live) return;
+    void qc.prefetchQuery({ queryKey: pageKey(older), queryFn: ({ signal }) => fetchPage(older, signal), staleTime: 60_000 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- pageKey is derived from qs and exact, listed
+  }, [older, rowsIn, live, qc, qs, exact, fetchPage]);
   // Charts and top lists are separate requests so each panel shows as soon as it is ready. They are asked for once the
   // rows have come: the rows are what a change is for, and an embedded database (the demo's PGlite) answers one query
   // at a time, so the rows would otherwise wait behind the top lists. On PostgreSQL this delays charts by the rows' time.
   const rowsFirst = !(list.isFetching && list.isPlaceholderData);
   const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst && !(first && streaming.charts), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
   const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst && !(first && streaming.tops), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
-
-  // "Older →" from memory: once this view's panels have all come (nothing of this change is still being asked, so the
-  // next page does not queue ahead of them — the demo's database answers one query at a time), the next page is read
-  // in the background. A person reading the rows first then pages without waiting.
-  const older = list.data?.nextCursor ?? null;
-  const settled = !list.isFetching && !charts.isFetching && !tops.isFetching;
-  useEffect(() => {
-    if (!older || !settled || live) return;
-    void qc.prefetchQuery({ queryKey: pageKey(older), queryFn: ({ signal }) => fetchPage(older, signal), staleTime: 60_000 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- pageKey is derived from qs and exact, listed
-  }, [older, settled, live, qc, qs, exact, fetchPage]);
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {
