@@ -68,16 +68,17 @@ async function rank(p: Plan, kind: Kind, ids: number[], texts: string[], mask: U
   return { entries: entries.map(([key, count]) => ({ key, count: Math.round(count) })), quality: totals.approximate ? "estimate" : quality, note: totals.approximate ? "Counts on the range's first and last day are partly prorated." : note };
 }
 
-/** Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. */
 /**
- * Day counts a top list already knows from the closed days' ranked lists: for each packed day, each key's exact count
- * under the list's filter wherever every slice of the filter either lists the key or lists every key it saw that day.
+ * Day counts a top list already knows from the closed days' ranked lists: `countOn(key, day)` is the key's exact count
+ * that packed day under the list's filter wherever every slice of the filter either lists the key or lists every key
+ * it saw that day, else undefined.
  */
 export interface Listed {
   packed: Set<number>;
-  counts: Map<number, Map<number, number>>;
+  countOn(key: number, day: number): number | undefined;
 }
 
+/** Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. */
 export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked = false, listed?: Listed): Promise<{ counts: Map<string, number>; approximate: boolean }> {
   const counts = new Map<string, number>(texts.map((t) => [t, 0]));
   if (!ids.length && p.newest <= p.watermark) return { counts, approximate: false };
@@ -100,18 +101,17 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
   const idSet = new Set(ids);
   // The range's last, partial hour from the hot table when the range ends after every rolled row (a range ending
-  // "now"): then that hour's hot counts hold exactly the rolled rows before \`to\`, and no raw rows are read for it.
+  // "now"): then that hour's hot counts hold exactly the rolled rows before `to`, and no raw rows are read for it.
   const endDay = Math.floor(h1 / DAY) * DAY;
   const hotEnd = listed && h0 <= h1 && h1 < to && !listed.packed.has(endDay) && p.watermarkAt && p.watermarkAt.getTime() < to ? h1 + HOUR : h1;
   // With the ranked lists' counts, only the (key, day) pairs they do not settle are read: a top name is listed on
   // nearly every day, so 40 candidates over 90 days read a few dozen packed rows instead of 3,600.
   const needOn = new Map<number, Set<number>>();
   if (listed)
-    for (const id of ids) {
-      const known = listed.counts.get(id);
+    for (const id of ids)
       for (let d = dayFrom; d <= dayTo; d += DAY) {
         if (!listed.packed.has(d)) continue;
-        const n = inner(d) ? known?.get(d) : undefined;
+        const n = inner(d) ? listed.countOn(id, d) : undefined;
         if (n !== undefined) addKey(id, n);
         else {
           let s = needOn.get(d);
@@ -119,7 +119,6 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
           s.add(id);
         }
       }
-    }
   const pairs = [...needOn].flatMap(([d, s]) => [...s].map((id) => ({ id, pool: poolOf.get(id) ?? 0, day: dayStr(d) })));
   // Pairs are index probes: cheaper than reading every candidate's range only while the lists settle most of it (an
   // enum filter's per-signature lists rarely do: then the range is read and the settled days skipped).
@@ -240,13 +239,12 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const dayFrom = Math.floor(from / DAY) * DAY;
   const dayTo = Math.floor((to - 1) / DAY) * DAY;
   const [lists, packed] = await Promise.all([
-    p.stores.deck.query(`SELECT day::text AS day, slice, encode(keys, 'base64') AS keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
+    p.stores.deck.query(`SELECT day::text AS day, encode(keys, 'base64') AS keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
     p.stores.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND day >= $1::date AND day <= $2::date`, [dayStr(dayFrom), dayStr(dayTo)]),
   ]);
   const lower = new Map<number, number>();
-  let rest = 0;
+  const rest = lists.rows.reduce((a, r) => a + r.rest, 0);
   const decoded = lists.rows.map((r) => ({ day: Date.parse(`${r.day}T00:00:00Z`), full: r.rest === 0, keys: Buffer.from(r.keys, "base64") }));
-  for (const r of lists.rows) rest += r.rest;
   for (const r of decoded) eachTop(r.keys, (key, n) => (!only || only.has(key)) && lower.set(key, (lower.get(key) ?? 0) + n));
   // Days without ranked lists (the open day, days not packed yet): candidates from the sample.
   const packedDays = new Set(packed.rows.map((r) => Date.parse(`${r.day}T00:00:00Z`)));
@@ -270,10 +268,10 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const tailOnly = allTexts.filter((t) => !idOf.has(t));
   const known = tailOnly.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, name AS t FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS t FROM querylog_clients WHERE ip = ANY($1::text[])`, [tailOnly]) : { rows: [] };
   for (const r of known.rows) idOf.set(r.t, r.id);
-  // A packed day's count of a key is known when each of the filter's slices lists it, or lists all its keys (a slice
-  // with no row that day saw nothing). The rest is read from the per-key rollups.
-  // One pass over the lists for the candidates only: per (candidate, day) the listed count and in how many of the day's
-  // lists that left keys out it appears — settled when that is all of them.
+  // A packed day's count of a candidate is settled when each of the filter's slices lists it or lists all its keys (a
+  // slice with no row that day saw nothing); the rest is read from the per-key rollups. One pass over the lists for
+  // the candidates only: per (candidate, day) the listed count, and in how many of the day's lists that left keys out
+  // it appears — settled when that is all of them.
   const cands = [...idOf.values()];
   const slot = new Map(cands.map((id, i) => [id, i]));
   const nDays = (dayTo - dayFrom) / DAY + 1;
@@ -290,16 +288,15 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
       if (!r.full) hits[ci * nDays + di]++;
     });
   }
-  const listed: Listed = { packed: packedDays, counts: new Map() };
-  cands.forEach((id, ci) => {
-    const m = new Map<number, number>();
-    for (const d of packedDays) {
-      const di = (d - dayFrom) / DAY;
-      if (hits[ci * nDays + di] === partial[di]) m.set(d, sums[ci * nDays + di]);
-    }
-    listed.counts.set(id, m);
-  });
-  const list = await rank(p, kind, [...idOf.values()], [...idOf.keys()], mask, which === "blocked", "exact", null, listed);
+  const listed: Listed = {
+    packed: packedDays,
+    countOn: (key, day) => {
+      const ci = slot.get(key);
+      const di = (day - dayFrom) / DAY;
+      return ci !== undefined && hits[ci * nDays + di] === partial[di] ? sums[ci * nDays + di] : undefined;
+    },
+  };
+  const list = await rank(p, kind, cands, [...idOf.keys()], mask, which === "blocked", "exact", null, listed);
   // Proof of completeness: a key in no list has at most `rest` rows on the listed days.
   const last = list.entries.length >= TOP_N ? list.entries[TOP_N - 1].count : 0;
   const proven = complete && (list.entries.length < TOP_N ? rest === 0 : rest < last);

@@ -81,8 +81,8 @@ export function QueryLogsView({
   const qc = useQueryClient();
   const [streaming, setStreaming] = useState(() => ({ charts: !!initial?.charts, tops: !!initial?.tops }));
   const streamed = useCallback(
-    (part: "charts" | "tops", key: string, d: Stats | undefined) => {
-      if (d && initial) qc.setQueryData([key, initial.qs], (old: Stats | undefined) => old ?? d, { updatedAt: initial.at });
+    (part: StatsPart, d: Stats | undefined) => {
+      if (d && initial) qc.setQueryData([STATS[part].key, initial.qs], (old: Stats | undefined) => old ?? d, { updatedAt: initial.at });
       setStreaming((w) => (w[part] ? { ...w, [part]: false } : w));
     },
     [initial, qc],
@@ -97,7 +97,7 @@ export function QueryLogsView({
     },
     [qs, exact],
   );
-  const pageKey = (cursor: string | undefined) => ["querylogs", qs.toString(), cursor ?? "", exact];
+  const pageKey = useCallback((cursor: string | undefined) => ["querylogs", qs.toString(), cursor ?? "", exact], [qs, exact]);
   const list = useQuery({
     queryKey: pageKey(state.cursor),
     queryFn: ({ signal }) => fetchPage(state.cursor, signal),
@@ -115,14 +115,21 @@ export function QueryLogsView({
   useEffect(() => {
     if (!older || !rowsIn || live) return;
     void qc.prefetchQuery({ queryKey: pageKey(older), queryFn: ({ signal }) => fetchPage(older, signal), staleTime: 60_000 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- pageKey is derived from qs and exact, listed
-  }, [older, rowsIn, live, qc, qs, exact, fetchPage]);
+  }, [older, rowsIn, live, qc, pageKey, fetchPage]);
   // Charts and top lists are separate requests so each panel shows as soon as it is ready. They are asked for once the
   // rows have come: the rows are what a change is for, and an embedded database (the demo's PGlite) answers one query
   // at a time, so the rows would otherwise wait behind the top lists. On PostgreSQL this delays charts by the rows' time.
   const rowsFirst = !(list.isFetching && list.isPlaceholderData);
-  const charts = useQuery({ queryKey: ["querylogs-charts", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=series,rtt`, { signal }), enabled: rowsFirst && !(first && streaming.charts), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
-  const tops = useQuery({ queryKey: ["querylogs-top", qs.toString()], queryFn: ({ signal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=top`, { signal }), enabled: rowsFirst && !(first && streaming.tops), placeholderData: keepPreviousData, staleTime: first ? 60_000 : undefined });
+  const statsQuery = (part: StatsPart) => ({
+    queryKey: [STATS[part].key, qs.toString()],
+    queryFn: ({ signal }: { signal: AbortSignal }) => api<Stats>(`/api/v1/query-logs/stats?${qs}&parts=${STATS[part].parts}`, { signal }),
+    // not asked while the server's first screen is still streaming this panel in
+    enabled: rowsFirst && !(first && streaming[part]),
+    placeholderData: keepPreviousData,
+    staleTime: first ? 60_000 : undefined,
+  });
+  const charts = useQuery(statsQuery("charts"));
+  const tops = useQuery(statsQuery("tops"));
 
   const liveRows = useLiveTail(live && !state.cursor, qs, list.data?.rows[0]?.id ?? null);
   const rows = useMemo(() => {
@@ -139,16 +146,16 @@ export function QueryLogsView({
 
   return (
     <div className="stack-v">
-      {initial?.charts && (
-        <Suspense fallback={null}>
-          <StreamSeed promise={initial.charts} onData={(d) => streamed("charts", "querylogs-charts", d)} />
-        </Suspense>
-      )}
-      {initial?.tops && (
-        <Suspense fallback={null}>
-          <StreamSeed promise={initial.tops} onData={(d) => streamed("tops", "querylogs-top", d)} />
-        </Suspense>
-      )}
+      {(["charts", "tops"] as const).map((part) => {
+        const promise = initial?.[part];
+        return (
+          promise && (
+            <Suspense key={part} fallback={null}>
+              <StreamSeed promise={promise} onData={(d) => streamed(part, d)} />
+            </Suspense>
+          )
+        );
+      })}
       <FiltersForm state={state} servers={servers} options={options} onApply={go} onRemove={(k) => setFilter(k, undefined)} />
       {"rollupError" in status && status.rollupError && <div className="alert warn">Rollups are paused: {status.rollupError}. Charts may lag; rows are read live.</div>}
       {list.data?.clipped && (
@@ -209,6 +216,10 @@ function StatsPanel({ q, what, testId, children }: { q: UseQueryResult<Stats>; w
     </>
   );
 }
+
+/** The two statistics panels: their query-cache key and the API's `parts`. */
+const STATS = { charts: { key: "querylogs-charts", parts: "series,rtt" }, tops: { key: "querylogs-top", parts: "top" } } as const;
+type StatsPart = keyof typeof STATS;
 
 /** URLSearchParams → the record readState reads (a repeated key keeps all its values). */
 function paramsRecord(p: URLSearchParams): Record<string, string | string[]> {
