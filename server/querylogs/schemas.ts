@@ -8,7 +8,8 @@ import { BUCKETS, type Bucket, type StatsPart } from "./stats";
 const rowId = (message: string) =>
   z
     .string()
-    .regex(/^\d{1,10}$/, message)
+    // abort: a value that is not digits says so once, not again for the range check
+    .regex(/^\d{1,10}$/, { message, abort: true })
     .refine((s) => Number(s) <= INT32_MAX, message);
 const cursor = rowId("must be a row id as returned in nextCursor").optional();
 
