@@ -23,13 +23,15 @@ test.describe("architecture", () => {
 
   test("two reads seconds apart: the same mermaid source, and beside it the live numbers, which differ", async ({ viewerRequest }) => {
     const read = async () => (await (await viewerRequest.get(url("main", "/api/v1/architecture"))).json()) as ArchBody;
+    // the twin's Prometheus gives rates once it has scraped twice (a rate needs two samples): wait for them
+    await expect.poll(async () => Object.values((await read()).live).some((v) => /\d q\/s/.test(v)), { timeout: 45_000, intervals: [1000] }).toBe(true);
     const first = await read();
     // the numbers are not in the source: a placeholder each, with its value in `live`
     expect(first.mermaid).not.toMatch(/ingest lag \d|\d q\/s|last run \d|\d+(\.\d)?[kM]? rows/);
     const tokens = [...first.mermaid.matchAll(PLACEHOLDER)].map((m) => m[1]);
     expect(tokens.length).toBeGreaterThan(3);
     expect([...tokens].sort()).toEqual(Object.keys(first.live).sort());
-    // the twin's Prometheus gives rates, its query-log database a lag of seconds
+    // rates from the twin's Prometheus, a lag of seconds from its query-log database
     expect(Object.values(first.live).some((v) => /\d q\/s/.test(v))).toBe(true);
     expect(first.live[/ingest lag #10214;([a-z0-9]+)/.exec(first.mermaid)![1]]).toMatch(/^\d+[smhd]$/);
     // read again every 2 s until a number has moved (the lag, a rate): the source never did meanwhile
