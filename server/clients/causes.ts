@@ -53,8 +53,8 @@ for (const [c, q] of [
 export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input: causesSchema }, async (ctx, input) => {
   const base = { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) };
   const [nx, sf, counts] = await Promise.all([
-    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series,top" }),
-    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series,top" }),
+    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series,top", lists: "names,clients" }),
+    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series,top", lists: "names,clients" }),
     queryLogCauses(ctx, base),
   ]);
   const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0), classified: counts.total.reduce((a, b) => a + b, 0) };

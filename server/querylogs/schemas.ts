@@ -3,6 +3,7 @@ import { z } from "zod";
 import { INT32_MAX } from "@/k8s/schemas";
 import { filterFields, toFilter } from "./filters";
 import { BUCKETS, type Bucket, type StatsPart } from "./stats";
+import type { TopWhich } from "./top";
 
 /** dns_logs.dlid is a 32-bit serial: a cursor past 2^31-1 cannot exist. */
 const rowId = (message: string) =>
@@ -40,6 +41,11 @@ export const statsSchema = z
       .string()
       .regex(/^(series|top|rtt)(,(series|top|rtt))*$/, "must be a comma-separated list of series, top, rtt")
       .optional(),
+    /** Which top lists to read (default all three); a list not asked for comes back empty. */
+    lists: z
+      .string()
+      .regex(/^(names|clients|blocked)(,(names|clients|blocked))*$/, "must be a comma-separated list of names, clients, blocked")
+      .optional(),
   })
   .transform((raw, ctx) => {
     const filter = toFilter(raw, ctx);
@@ -47,7 +53,7 @@ export const statsSchema = z
       const buckets = Math.ceil((filter.to.getTime() - filter.from.getTime()) / 1000 / BUCKETS[raw.bucket]);
       if (buckets > MAX_BUCKETS) ctx.addIssue({ code: "custom", path: ["bucket"], message: `${raw.bucket} buckets over this range make ${buckets} points (at most ${MAX_BUCKETS}); choose a larger bucket or a shorter range` });
     }
-    return { filter, bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined };
+    return { filter, bucket: raw.bucket, parts: raw.parts?.split(",") as StatsPart[] | undefined, lists: raw.lists?.split(",") as TopWhich[] | undefined };
   });
 
 export const exportSchema = z

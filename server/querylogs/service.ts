@@ -12,6 +12,7 @@ import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
 import { readState } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
+import type { TopWhich } from "./top";
 import { invalidateSigs, loadSigs } from "./sigs";
 import { type KindsOf, readCauseCounts } from "./rollup-causes";
 
@@ -86,10 +87,10 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
   }
 }
 
-export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[] }) {
+export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[]; lists?: TopWhich[] }) {
   const filter = await withClientDirectory(input.filter);
   try {
-    const stats = await withFreshSigs(() => queryStats(stores(), filter, { bucket: input.bucket, parts: input.parts }));
+    const stats = await withFreshSigs(() => queryStats(stores(), filter, { bucket: input.bucket, parts: input.parts, lists: input.lists }));
     // top clients named by what each address was at the range's end (or now, when the range ends later)
     const at = new Date(Math.min(filter.to.getTime(), Date.now()) - 1);
     const clients = await nameRows(stats.top.clients, (e) => ({ ip: e.key, at }));

@@ -9,7 +9,7 @@ import type { Stores } from "./db-types";
 import type { Filter } from "./filters";
 import { plan } from "./plan";
 import { type RttPoint, rttSeries } from "./rtt-series";
-import { type TopEntry, type TopList, topList } from "./top";
+import { type TopEntry, type TopList, type TopWhich, topList } from "./top";
 
 export const BUCKETS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3600, "6h": 21600, "1d": 86400 } as const;
 export type Bucket = keyof typeof BUCKETS;
@@ -40,7 +40,7 @@ export interface Stats {
 
 export type StatsPart = "series" | "top" | "rtt";
 
-export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?: Bucket; parts?: StatsPart[] } = {}): Promise<Stats> {
+export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?: Bucket; parts?: StatsPart[]; lists?: TopWhich[] } = {}): Promise<Stats> {
   const want = new Set<StatsPart>(opts.parts?.length ? opts.parts : ["series", "top", "rtt"]);
   const p = await plan(stores, filter);
   const bucket = opts.bucket ?? autoBucket(filter.from, filter.to);
@@ -65,7 +65,10 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
   };
   const topJob = async () => {
     if (!want.has("top")) return null;
-    const [names, clients, blocked] = await Promise.all([topList(p, "names"), topList(p, "clients"), topList(p, "blocked")]);
+    // a list not asked for (the causes page reads no blocked list) costs nothing and comes back empty
+    const lists = new Set<TopWhich>(opts.lists?.length ? opts.lists : ["names", "clients", "blocked"]);
+    const one = (w: TopWhich): Promise<TopList> => (lists.has(w) ? topList(p, w) : Promise.resolve({ entries: [], quality: "exact", note: null }));
+    const [names, clients, blocked] = await Promise.all([one("names"), one("clients"), one("blocked")]);
     for (const l of [names, clients, blocked]) if (l.note) notes.push(l.note);
     return { names, clients, blocked };
   };

@@ -88,6 +88,17 @@ test("top names under NXDOMAIN are names that were answered NXDOMAIN", async () 
   assert.equal(nx.rows.length, st.top.names.length);
 });
 
+test("only the top lists asked for are read: the others come back empty, the asked ones as when all three are read", async () => {
+  const all = await stats({});
+  const s = statsSchema.parse({ from: FROM, to: TO, parts: "top", lists: "names,clients" });
+  const some = await queryStats(fx.stores, s.filter, { parts: s.parts, lists: s.lists });
+  assert.ok(all.top.names.length > 0 && all.top.clients.length > 0 && all.top.blocked.length > 0);
+  assert.deepEqual(some.top.names, all.top.names);
+  assert.deepEqual(some.top.clients, all.top.clients);
+  assert.deepEqual(some.top.blocked, []);
+  assert.equal(statsSchema.safeParse({ lists: "names,everything" }).success, false);
+});
+
 test("RTT percentiles follow the filter: Recursive answers only, per instance, within one histogram bucket of SQL", async () => {
   for (const [params, where, values] of [CASES[0], CASES[2], CASES[4], CASES[7]]) {
     const st = await stats(params, "1d");
