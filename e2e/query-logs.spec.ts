@@ -311,10 +311,18 @@ test("junk-filter coverage: template-matching names that reached Technitium, cou
   expect(cb.causes.map((c: { cause: string; count: number }) => [c.cause, c.count])).toEqual([["search-expansion", 7]]);
   expect(cb.causes[0].byKind["nodelocal-node"]).toBe(5);
   expect(cb.byKind.find((k: { kind: string }) => k.kind === "nodelocal-node").causes).toEqual({ "search-expansion": 5 });
+  expect(cb.causes[0].names.length).toBeGreaterThan(0);
+  // the shares alone (what the page renders first): the same counts, no examples; a bad value is refused
+  const sharesOnly = await (await request.get(url("main", `/api/v1/query-logs/causes?from=${from}&server=e2e-junk&examples=none`))).json();
+  expect(sharesOnly.total).toEqual(cb.total);
+  expect(sharesOnly.causes.map((c: { cause: string; count: number; names: unknown[] }) => [c.cause, c.count, c.names.length])).toEqual([["search-expansion", 7, 0]]);
+  expect((await request.get(url("main", `/api/v1/query-logs/causes?from=${from}&examples=maybe`))).status()).toBe(400);
   await page.goto(url("main", "/query-logs/causes?range=24h&server=e2e-junk"));
   await expect(page.getByTestId("causes-classified")).toHaveText("7");
   const row = page.getByTestId("causes-table").locator('tr[data-cause="search-expansion"]');
   await expect(row).toContainText("NodeLocal node 71 %");
+  // the example names stream into the row after the counts
+  await expect(row.locator('a[href*="qname="]').first()).toBeVisible();
   await expect(page.getByTestId("causes-chart")).toBeVisible();
   // its fix, shown as the change: NodeLocal's block has the template in this config, so the workload's ndots
   await row.getByTestId("fix-search-expansion").locator("summary").click();

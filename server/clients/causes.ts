@@ -4,6 +4,7 @@ import { CAUSE_LABEL, CAUSES, type Cause, type Classified, classify } from "@/k8
 import { CLIENT_KINDS, type ClientKind, KIND_LABEL } from "@/k8s/clients";
 import { safeText } from "@/k8s/schemas";
 import { queryLogCauses, queryLogStats } from "@/server/querylogs/service";
+import type { Ctx } from "@/server/auth/ctx";
 import { verb } from "@/server/verb";
 
 /**
@@ -17,7 +18,17 @@ export const causesSchema = z.object({
   from: safeText(40).optional(),
   to: safeText(40).optional(),
   server: safeText(100).optional(),
+  examples: z.enum(["with", "none"], { message: "must be with or none" }).optional(),
 });
+type Base = { from?: string; to?: string; server?: string };
+
+interface KindRow {
+  kind: ClientKind;
+  label: string;
+  count: number;
+  causes: Partial<Record<Cause, number>>;
+  clients: { ip: string; name: string | null; count: number; rcode: string }[];
+}
 
 interface CauseRow {
   cause: Cause;
@@ -50,34 +61,24 @@ for (const [c, q] of [
   if (r && r.cause === c) GENERIC_FIX[c] = r;
 }
 
-export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input: causesSchema }, async (ctx, input) => {
-  const base = { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) };
+/** The shares: every count, exact, from the cause rollup and the NXDOMAIN / SERVFAIL series (no top lists). */
+async function causeShares(ctx: Ctx, base: Base) {
   const [nx, sf, counts] = await Promise.all([
-    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series,top", lists: "names,clients" }),
-    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series,top", lists: "names,clients" }),
+    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series" }),
+    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series" }),
     queryLogCauses(ctx, base),
   ]);
   const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
   const from = new Date(nx.from);
 
-  // per kind: exact counts from the cause rollup (the kind each address was in the hour it asked); the clients listed
-  // are examples, the range's most frequent failing clients named by what each address was at the range's end
-  const byKind = new Map<ClientKind, { kind: ClientKind; label: string; count: number; causes: Partial<Record<Cause, number>>; clients: { ip: string; name: string | null; count: number; rcode: string }[] }>();
+  // per kind: exact counts from the cause rollup (the kind each address was in the hour it asked)
+  const byKind: KindRow[] = [];
   CLIENT_KINDS.forEach((kind, ki) => {
     const row = counts.kinds[ki];
     const count = row.reduce((a, b) => a + b, 0);
-    if (!count) return;
-    byKind.set(kind, { kind, label: KIND_LABEL[kind], count, causes: Object.fromEntries(CAUSES.map((c, ci) => [c, row[ci]]).filter(([, n]) => n)), clients: [] });
+    if (count) byKind.push({ kind, label: KIND_LABEL[kind], count, causes: Object.fromEntries(CAUSES.map((c, ci) => [c, row[ci]]).filter(([, n]) => n)), clients: [] });
   });
-  const examples = [...nx.top.clients.map((e) => ({ ...e, rcode: "NxDomain" })), ...sf.top.clients.map((e) => ({ ...e, rcode: "ServerFailure" }))];
-  const namesFailed = examples.some((e) => e.client === null);
-  for (const e of examples) {
-    const kind = e.client?.kind ?? "unknown";
-    const row = byKind.get(kind) ?? byKind.set(kind, { kind, label: KIND_LABEL[kind], count: 0, causes: {}, clients: [] }).get(kind)!;
-    row.clients.push({ ip: e.key, name: e.client?.name ?? e.client?.network ?? null, count: e.count, rcode: e.rcode });
-  }
   const causeKinds = CAUSES.map((_, ci) => new Map(CLIENT_KINDS.map((k, ki) => [k, counts.kinds[ki][ci]] as const).filter(([, n]) => n)));
-
   const causes: CauseRow[] = [];
   CAUSES.forEach((cause, ci) => {
     const count = counts.total[ci];
@@ -85,16 +86,6 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
     const g = GENERIC_FIX[cause];
     causes.push({ cause, label: CAUSE_LABEL[cause], count, share: total.classified ? count / total.classified : 0, fix: g.fix, actionable: g.actionable, byKind: Object.fromEntries(causeKinds[ci]), names: [] });
   });
-  // example names per cause from the range's most frequent failing names (a specific name's own fix wins)
-  for (const [stats, rcode, code] of [[nx, "NxDomain", 3], [sf, "ServerFailure", 2]] as const) {
-    for (const e of stats.top.names) {
-      const c = classify({ name: e.key, rcode: code });
-      const row = c && causes.find((r) => r.cause === c.cause);
-      if (!c || !row) continue;
-      row.names.push({ name: e.key, count: e.count, suffix: c.suffix, rcode });
-      if (row.names.length === 1 && c.cause !== "search-expansion" && c.cause !== "upstream-failure") row.fix = c.fix;
-    }
-  }
   causes.sort((a, b) => b.count - a.count || CAUSES.indexOf(a.cause) - CAUSES.indexOf(b.cause));
 
   // causes over time on the same buckets as the NXDOMAIN / SERVFAIL series
@@ -106,7 +97,6 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
     const pt = causeSeries[Math.max(0, Math.min(causeSeries.length - 1, i))];
     if (pt) v.forEach((n, ci) => (pt[CAUSES[ci]] += n));
   }
-
   return {
     from: nx.from,
     to: nx.to,
@@ -114,11 +104,69 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
     total,
     staleDays: counts.staleDays,
     behind: counts.behind,
-    approximate: nx.top.approximate || sf.top.approximate,
     causes,
-    byKind: [...byKind.values()].map((k) => ({ ...k, clients: k.clients.sort((a, b) => b.count - a.count).slice(0, 10) })).sort((a, b) => b.count - a.count),
+    byKind: byKind.sort((a, b) => b.count - a.count),
     series: nx.series.map((p, i) => ({ t: p.t, nxDomain: p.total, serverFailure: sf.series[i]?.total ?? 0 })),
     causeSeries,
-    namesFailed,
   };
+}
+export type CauseShares = Awaited<ReturnType<typeof causeShares>>;
+
+/**
+ * The examples: the range's most frequent NXDOMAIN / SERVFAIL names, each under its cause (a specific name's own fix
+ * — the stub zone for that domain, the host to add — replaces the cause's generic one), and the most frequent failing
+ * clients, each under the kind the directory names it at the range's end. Read from the explorer's top lists.
+ */
+async function causeExamples(ctx: Ctx, base: Base) {
+  const [nx, sf] = await Promise.all([
+    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "top", lists: "names,clients" }),
+    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "top", lists: "names,clients" }),
+  ]);
+  const names: Partial<Record<Cause, CauseRow["names"]>> = {};
+  const fixes: Partial<Record<Cause, string>> = {};
+  for (const [stats, rcode, code] of [[nx, "NxDomain", 3], [sf, "ServerFailure", 2]] as const) {
+    for (const e of stats.top.names) {
+      const c = classify({ name: e.key, rcode: code });
+      if (!c) continue;
+      const list = (names[c.cause] ??= []);
+      list.push({ name: e.key, count: e.count, suffix: c.suffix, rcode });
+      if (list.length === 1 && c.cause !== "search-expansion" && c.cause !== "upstream-failure") fixes[c.cause] = c.fix;
+    }
+  }
+  const clients: Partial<Record<ClientKind, KindRow["clients"]>> = {};
+  const examples = [...nx.top.clients.map((e) => ({ ...e, rcode: "NxDomain" })), ...sf.top.clients.map((e) => ({ ...e, rcode: "ServerFailure" }))];
+  for (const e of examples) (clients[e.client?.kind ?? "unknown"] ??= []).push({ ip: e.key, name: e.client?.name ?? e.client?.network ?? null, count: e.count, rcode: e.rcode });
+  for (const list of Object.values(clients)) list.sort((a, b) => b.count - a.count).splice(10);
+  return { names, fixes, clients, namesFailed: examples.some((e) => e.client === null), approximate: nx.top.approximate || sf.top.approximate };
+}
+export type CauseExamples = Awaited<ReturnType<typeof causeExamples>>;
+
+/** The shares with their examples: names under each cause (and its specific fix), clients under each kind. */
+export function withExamples(shares: CauseShares, ex: CauseExamples) {
+  const byKind = [...shares.byKind];
+  // a client whose kind at the range's end had no failure counted in the range (its address changed hands) gets a row
+  for (const kind of Object.keys(ex.clients) as ClientKind[]) if (!byKind.some((k) => k.kind === kind)) byKind.push({ kind, label: KIND_LABEL[kind], count: 0, causes: {}, clients: [] });
+  return {
+    ...shares,
+    approximate: ex.approximate,
+    namesFailed: ex.namesFailed,
+    causes: shares.causes.map((c) => ({ ...c, names: ex.names[c.cause] ?? [], fix: ex.fixes[c.cause] ?? c.fix })),
+    byKind: byKind.map((k) => ({ ...k, clients: ex.clients[k.kind] ?? [] })),
+  };
+}
+
+/**
+ * GET /api/v1/query-logs/causes. `examples=none` answers with the shares only (every count; no names or clients
+ * listed), `examples=only` with the examples only — the page shows the shares at once and streams the examples in.
+ */
+export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input: causesSchema }, async (ctx, input) => {
+  const base: Base = { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) };
+  if (input.examples === "none") return { ...(await causeShares(ctx, base)), approximate: false, namesFailed: false };
+  const [shares, ex] = await Promise.all([causeShares(ctx, base), causeExamples(ctx, base)]);
+  return withExamples(shares, ex);
 });
+
+/** The examples alone (the page's second, streamed part), under the same role and input as the shares. */
+export const readCauseExamples = verb({ name: "querylogs.cause-examples", role: "viewer", input: causesSchema }, (ctx, input) =>
+  causeExamples(ctx, { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) }),
+);

@@ -1,6 +1,7 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { pageContext } from "@/server/auth/page-context";
-import { readCauses } from "@/server/clients/causes";
+import { type CauseExamples, readCauseExamples, readCauses } from "@/server/clients/causes";
 import { readJunkCoverage } from "@/server/clients/junk";
 import { toAppError } from "@/server/errors";
 import { CAUSE_LABEL, type Cause } from "@/k8s/causes";
@@ -19,7 +20,10 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[range] * 86_400_000);
   const input = { from: from.toISOString(), to: to.toISOString(), server: sp.server || undefined };
-  const [causes, coverage] = await Promise.allSettled([readCauses(ctx, input), readJunkCoverage(ctx, input)]);
+  // the shares first (every count, from the rollups); the example names and clients (top lists, slower over long
+  // ranges) stream into their cells when read
+  const examples: Examples = readCauseExamples(ctx, input).catch((err) => ({ error: toAppError(err, ctx.requestId).message }));
+  const [causes, coverage] = await Promise.allSettled([readCauses(ctx, { ...input, examples: "none" }), readJunkCoverage(ctx, input)]);
   const data = causes.status === "fulfilled" ? causes.value : null;
   const error = causes.status === "rejected" ? toAppError(causes.reason, ctx.requestId).message : null;
   const junk = coverage.status === "fulfilled" ? coverage.value : null;
@@ -96,21 +100,14 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                         ))}
                     </td>
                     <td className="mono small">
-                      {c.names.length === 0 &&
-                        (c.cause === "blocked" ? (
-                          <Link href={logsHref({ responseType: "Blocked,UpstreamBlocked,UpstreamBlockedCached" })}>the blocked answers →</Link>
-                        ) : (
-                          <span className="muted">none among the most frequent</span>
-                        ))}
-                      {c.names.slice(0, 5).map((n) => (
-                        <div key={`${n.rcode}|${n.name}`}>
-                          <Link href={logsHref({ qname: n.name, rcode: n.rcode })}>{n.name}</Link> <span className="muted">×{n.count.toLocaleString("en")}</span>
-                        </div>
-                      ))}
-                      {c.names.length > 5 && <div className="muted">+{c.names.length - 5} more</div>}
+                      <Suspense fallback={<Pending />}>
+                        <CauseNames examples={examples} cause={c.cause} logsHref={logsHref} />
+                      </Suspense>
                     </td>
                     <td className="small">
-                      {c.fix}
+                      <Suspense fallback={c.fix}>
+                        <CauseFix examples={examples} cause={c.cause} fix={c.fix} />
+                      </Suspense>
                       <FixChange cause={c.cause} junk={junk} />
                     </td>
                   </tr>
@@ -119,7 +116,9 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
             </table>
           </div>
           <h2>Who keeps asking</h2>
-          {data.namesFailed && <p className="warn-text">The client directory could not be read: clients are shown by address only.</p>}
+          <Suspense>
+            <NamesFailed examples={examples} />
+          </Suspense>
           <div className="table-scroll">
             <table className="table" data-testid="causes-kinds">
               <thead>
@@ -146,15 +145,15 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                         ))}
                     </td>
                     <td className="mono small">
-                      {k.clients.slice(0, 6).map((c) => (
-                        <div key={`${c.ip}|${c.name}`}>
-                          <Link href={logsHref({ client: c.ip })}>{c.name ?? c.ip}</Link>
-                          {c.name && <span className="muted"> {c.ip}</span>} <span className="muted">×{c.count.toLocaleString("en")}</span>
-                        </div>
-                      ))}
+                      <Suspense fallback={<Pending />}>
+                        <KindClients examples={examples} kind={k.kind} logsHref={logsHref} />
+                      </Suspense>
                     </td>
                   </tr>
                 ))}
+                <Suspense>
+                  <OtherKinds examples={examples} counted={data.byKind.map((k) => k.kind)} logsHref={logsHref} />
+                </Suspense>
               </tbody>
             </table>
           </div>
@@ -163,6 +162,84 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
       <JunkCoverage junk={junk} error={junkError} logsHref={logsHref} />
     </>
   );
+}
+
+type Examples = Promise<CauseExamples | { error: string }>;
+type Href = (q: Record<string, string>) => string;
+
+function Pending() {
+  return (
+    <span className="muted" role="status">
+      <span className="spinner" aria-hidden /> reading the most frequent…
+    </span>
+  );
+}
+
+/** The cause's most frequent failing names (streamed: the explorer's top lists under NXDOMAIN / SERVFAIL). */
+async function CauseNames({ examples, cause, logsHref }: { examples: Examples; cause: Cause; logsHref: Href }) {
+  const ex = await examples;
+  if ("error" in ex) return <span className="error-text">{ex.error}</span>;
+  const names = ex.names[cause] ?? [];
+  return (
+    <>
+      {names.length === 0 &&
+        (cause === "blocked" ? (
+          <Link href={logsHref({ responseType: "Blocked,UpstreamBlocked,UpstreamBlockedCached" })}>the blocked answers →</Link>
+        ) : (
+          <span className="muted">none among the most frequent</span>
+        ))}
+      {names.slice(0, 5).map((n) => (
+        <div key={`${n.rcode}|${n.name}`}>
+          <Link href={logsHref({ qname: n.name, rcode: n.rcode })}>{n.name}</Link> <span className="muted">×{n.count.toLocaleString("en")}</span>
+        </div>
+      ))}
+      {names.length > 5 && <div className="muted">+{names.length - 5} more</div>}
+    </>
+  );
+}
+
+/** The cause's fix: the generic one until the examples come, then the first example's own (its domain, its host). */
+async function CauseFix({ examples, cause, fix }: { examples: Examples; cause: Cause; fix: string }) {
+  const ex = await examples;
+  return <>{("error" in ex ? undefined : ex.fixes[cause]) ?? fix}</>;
+}
+
+async function KindClients({ examples, kind, logsHref }: { examples: Examples; kind: ClientKind; logsHref: Href }) {
+  const ex = await examples;
+  if ("error" in ex) return <span className="error-text">{ex.error}</span>;
+  return (
+    <>
+      {(ex.clients[kind] ?? []).slice(0, 6).map((c) => (
+        <div key={`${c.ip}|${c.name}`}>
+          <Link href={logsHref({ client: c.ip })}>{c.name ?? c.ip}</Link>
+          {c.name && <span className="muted"> {c.ip}</span>} <span className="muted">×{c.count.toLocaleString("en")}</span>
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** Frequent failing clients whose kind (at the range's end) counted no failure in the range: the address changed hands. */
+async function OtherKinds({ examples, counted, logsHref }: { examples: Examples; counted: ClientKind[]; logsHref: Href }) {
+  const ex = await examples;
+  if ("error" in ex) return null;
+  return (Object.keys(ex.clients) as ClientKind[])
+    .filter((kind) => !counted.includes(kind))
+    .map((kind) => (
+      <tr key={kind} data-kind={kind}>
+        <td>{KIND_LABEL[kind]}</td>
+        <td>0</td>
+        <td className="small muted">none counted: these addresses were something else when they asked</td>
+        <td className="mono small">
+          <KindClients examples={examples} kind={kind} logsHref={logsHref} />
+        </td>
+      </tr>
+    ));
+}
+
+async function NamesFailed({ examples }: { examples: Examples }) {
+  const ex = await examples;
+  return "namesFailed" in ex && ex.namesFailed ? <p className="warn-text">The client directory could not be read: clients are shown by address only.</p> : null;
 }
 
 const NDOTS_SNIPPET = `spec:
