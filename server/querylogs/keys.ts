@@ -56,7 +56,7 @@ export function keyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions, memo?:
  * Packed rows of closed days for the keys: each key's own rows (busy days), and pool rows only for the days a key has
  * no own row — a busy key never pays for reading its (possibly large) pool.
  */
-export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<{ grp: number; day: string; d: string | null; h: string | null; r: string | null }[]> {
+export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<{ grp: number; day: string; d: Buffer | null; h: Buffer | null; r: Buffer | null }[]> {
   const { rows } = await stores.deck.query(
     `WITH own AS MATERIALIZED (
        SELECT grp, day, d, h, r FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $4::date AND day <= $5::date),
@@ -64,9 +64,9 @@ export async function coldRows(stores: Stores, kind: number, ids: number[], pool
        SELECT DISTINCT -1 - k.pool AS grp, g.day::date AS day FROM unnest($2::int[], $3::int[]) AS k(id, pool)
          CROSS JOIN generate_series($4::date, $5::date, interval '1 day') AS g(day)
         WHERE NOT EXISTS (SELECT 1 FROM own WHERE own.grp = k.id AND own.day = g.day::date))
-     SELECT grp, day::text AS day, encode(d, 'base64') AS d, CASE WHEN day = ANY($6::date[]) THEN encode(h, 'base64') END AS h, ${rtt ? "encode(r, 'base64')" : "NULL"} AS r FROM own
+     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($6::date[]) THEN h END AS h, ${rtt ? "r" : "NULL"} AS r FROM own
      UNION ALL
-     SELECT p.grp, p.day::text, encode(p.d, 'base64'), NULL, NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day
+     SELECT p.grp, p.day::text, p.d, NULL, NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day
       WHERE p.grp = ANY($7::int[]) AND p.day >= $4::date AND p.day <= $5::date`,
     // The pool rows named outright: joined through `need` alone (estimated at thousands of rows by generate_series) the
     // planner scanned the whole of querylog_key_day — 0.1–0.3 s for the top blocked names, all quiet, at 27M rows.
@@ -80,7 +80,7 @@ export async function coldRows(stores: Stores, kind: number, ids: number[], pool
  * ranked lists). Each pair is one index probe — its own row, else its pool's row — so a few hundred pairs cost little
  * where a 90-day range read every candidate's every day.
  */
-export async function coldPairs(stores: Stores, kind: number, pairs: { id: number; pool: number; day: string }[], hourDays: string[]): Promise<{ grp: number; day: string; d: string | null; h: string | null; r: string | null }[]> {
+export async function coldPairs(stores: Stores, kind: number, pairs: { id: number; pool: number; day: string }[], hourDays: string[]): Promise<{ grp: number; day: string; d: Buffer | null; h: Buffer | null; r: Buffer | null }[]> {
   if (!pairs.length) return [];
   const { rows } = await stores.deck.query(
     `WITH need AS (SELECT * FROM unnest($2::int[], $3::int[], $4::date[]) AS k(id, pool, day)),
@@ -88,9 +88,9 @@ export async function coldPairs(stores: Stores, kind: number, pairs: { id: numbe
        SELECT q.grp, q.day, q.d, q.h FROM need n
          CROSS JOIN LATERAL (SELECT grp, day, d, h FROM querylog_key_day WHERE kind = $1 AND grp = n.id AND day = n.day LIMIT 1) q),
      miss AS (SELECT DISTINCT -1 - n.pool AS grp, n.day FROM need n WHERE NOT EXISTS (SELECT 1 FROM own o WHERE o.grp = n.id AND o.day = n.day))
-     SELECT grp, day::text AS day, encode(d, 'base64') AS d, CASE WHEN day = ANY($5::date[]) THEN encode(h, 'base64') END AS h, NULL AS r FROM own
+     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($5::date[]) THEN h END AS h, NULL AS r FROM own
      UNION ALL
-     SELECT p.grp, p.day::text, encode(p.d, 'base64'), NULL, NULL FROM miss m
+     SELECT p.grp, p.day::text, p.d, NULL, NULL FROM miss m
        CROSS JOIN LATERAL (SELECT grp, day, d FROM querylog_key_day WHERE kind = $1 AND grp = m.grp AND day = m.day LIMIT 1) p`,
     [kind, pairs.map((x) => x.id), pairs.map((x) => x.pool), pairs.map((x) => x.day), hourDays],
   );
@@ -120,7 +120,7 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
   for (const r of cold.rows) {
     const day = Date.parse(`${r.day}T00:00:00Z`);
     const busy = r.grp >= 0;
-    eachPool(r.d ? Buffer.from(r.d, "base64") : null, busy ? null : ids, (key, sig, n) => {
+    eachPool(r.d, busy ? null : ids, (key, sig, n) => {
       if (!ok(sig)) return;
       add(out.days, day, sig, n);
       if (!busy) {
@@ -131,8 +131,8 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
         out.quiet.set(day, q);
       }
     });
-    if (r.h) eachHour(Buffer.from(r.h, "base64"), (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
-    if (out.rtt && r.r) eachRtt(Buffer.from(r.r, "base64"), (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, o.rttBuckets ?? 40));
+    if (r.h) eachHour(r.h, (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
+    if (out.rtt && r.r) eachRtt(r.r, (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, o.rttBuckets ?? 40));
   }
   for (const r of hot.rows) {
     if (!ok(r.sig)) continue;
