@@ -101,13 +101,18 @@ export function isTimeout(err: unknown): boolean {
 }
 
 /** Run statements under a statement timeout: SET LOCAL inside a transaction on one connection of the pool. */
-export async function withTimeout<T>(db: Db, ms: number, fn: (db: Db) => Promise<T>): Promise<T> {
+export function withTimeout<T>(db: Db, ms: number, fn: (db: Db) => Promise<T>): Promise<T> {
+  return withSettings(db, { statement_timeout: String(Math.round(ms)) }, fn);
+}
+
+/** Planner and executor settings for some statements: SET LOCAL inside a transaction on one connection of the pool. */
+export async function withSettings<T>(db: Db, settings: Partial<Record<"statement_timeout" | "enable_indexscan", string>>, fn: (db: Db) => Promise<T>): Promise<T> {
   const pool = db as Db & { connect?: () => Promise<Db & { release(): void }>; totalCount?: number };
   const c = typeof pool.connect === "function" && pool.totalCount !== undefined ? await pool.connect() : null;
   const h = c ?? db;
   try {
     await h.query("BEGIN");
-    await h.query(`SET LOCAL statement_timeout = ${Math.round(ms)}`);
+    for (const [k, v] of Object.entries(settings)) if (v !== undefined && /^[a-z0-9]+$/.test(v)) await h.query(`SET LOCAL ${k} = ${v}`);
     const out = await fn(h);
     await h.query("COMMIT");
     return out;

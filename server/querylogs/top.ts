@@ -16,7 +16,7 @@ import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
 import type { KeySel, Plan } from "./plan";
-import { BLOCKED_SQL, conditions, Params, where } from "./raw";
+import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceServer, sliceServerBlocked } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
 import { sampleConds } from "./sample";
@@ -320,27 +320,46 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   };
 }
 
+/** The raw rows' counts per key behind coKeyTop, read once per plan and kind: the names and blocked lists share them. */
+const coKeyRead = new WeakMap<Plan, Map<Kind, Promise<{ key: string; n: string; b: string }[]>>>();
+function coKeyRows(p: Plan, kind: Kind, bound: number): Promise<{ key: string; n: string; b: string }[]> {
+  let byKind = coKeyRead.get(p);
+  if (!byKind) coKeyRead.set(p, (byKind = new Map()));
+  let read = byKind.get(kind);
+  if (!read) byKind.set(kind, (read = readCoKeyRows(p, kind, bound)));
+  return read;
+}
+
+async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<{ key: string; n: string; b: string }[]> {
+  const col = kind === NAMES ? "qname" : "client_ip";
+  // the rolled-up part through the dictionary-resolved keys (index hints), the tail with the filter's own conditions
+  // (a client or name first seen after the watermark is in no dictionary yet)
+  const part = (tail: boolean) => {
+    const prm = new Params();
+    const resolved = (k: KeySel | null) => (!tail && k && !k.broad ? k.texts : null);
+    const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
+    const bound = `dlid ${tail ? ">" : "<="} ${prm.add(p.watermark)}`;
+    const sql = `SELECT ${col} AS key, count(*) AS n, count(*) FILTER (WHERE ${BLOCKED_SQL}) AS b FROM dns_logs WHERE ${bound} AND ${where(c)} AND ${col} IS NOT NULL GROUP BY 1`;
+    // a bitmap of the key's rows in the range (the (timestamp, key) index's entries, or the key's index ANDed with
+    // time) instead of walking the whole range by time and filtering: one client over 24 h, 178 → 71 ms at 27M rows
+    return tail ? p.stores.logs.query(sql, prm.values) : withSettings(p.stores.logs, { enable_indexscan: "off" }, (db) => db.query(sql, prm.values));
+  };
+  // no rolled-up row matches (an empty intersection: a client on an instance it never used): only the tail can
+  const [rolled, tail] = await Promise.all([bound > 0 ? part(false) : { rows: [] }, p.newest > p.watermark ? part(true) : { rows: [] }]);
+  return [...rolled.rows, ...tail.rows];
+}
+
 /** Top of one kind under a filter on the other kind (or a broad/negated filter): raw rows or the sample. */
 async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const kind = kindOf(which);
   const mask = maskFor(p, which);
   const bound = await matchBound(p);
-  const col = kind === NAMES ? "qname" : "client_ip";
   if (bound <= RAW_MAX) {
-    // the rolled-up part through the dictionary-resolved keys (index hints), the tail with the filter's own conditions
-    // (a client or name first seen after the watermark is in no dictionary yet)
-    const blocked = which === "blocked" ? ` AND ${BLOCKED_SQL}` : "";
-    const part = (tail: boolean) => {
-      const prm = new Params();
-      const resolved = (k: KeySel | null) => (!tail && k && !k.broad ? k.texts : null);
-      const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
-      const bound = `dlid ${tail ? ">" : "<="} ${prm.add(p.watermark)}`;
-      return p.stores.logs.query(`SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE ${bound} AND ${where(c)} AND ${col} IS NOT NULL${blocked} GROUP BY 1`, prm.values);
-    };
     const counts = new Map<string, number>();
-    // no rolled-up row matches (an empty intersection: a client on an instance it never used): only the tail can
-    const rolled = bound > 0 ? part(false) : { rows: [] };
-    for (const r of (await Promise.all([rolled, p.newest > p.watermark ? part(true) : { rows: [] }])).flatMap((x) => x.rows)) counts.set(r.key, (counts.get(r.key) ?? 0) + Number(r.n));
+    for (const r of await coKeyRows(p, kind, bound)) {
+      const n = which === "blocked" ? Number(r.b) : Number(r.n);
+      if (n > 0) counts.set(r.key, (counts.get(r.key) ?? 0) + n);
+    }
     const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
     return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
   }
