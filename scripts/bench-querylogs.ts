@@ -161,6 +161,7 @@ async function main() {
         let note = "";
         if (kind === "rows" || kind === "exact") note = last.count ? `count ${last.count.kind === "rollup" ? "exact (rollups)" : last.count.kind}` : "";
         if (kind === "top") note = `lists: ${(["names", "clients", "blocked"] as const).map((k) => last.top.quality[k]).join("/")}`;
+        if (kind === "clients") note = `${last.top.clients.length} clients, each looked up in the client directory (quality ${last.top.quality.clients})`;
         if (kind === "charts" && last.source === "estimate") note = "some figures estimated";
         if ((kind === "rows" || kind === "exact") && !small) {
           // the count, checked against SQL over the same range (and the empty intersections are empty)
@@ -196,7 +197,7 @@ async function main() {
             timedOut = true;
           }
         }
-        results.push({ question: q.label, panel: kind === "charts" ? "charts (series + RTT)" : kind === "hourly" ? "chart by hour" : kind === "top" ? "top lists" : kind === "exact" ? "exact count" : kind === "page1000" ? "rows, page 1,000" : "rows + count", deck: times, cons: consTimes, consTimedOut: timedOut, note });
+        results.push({ question: q.label, panel: kind === "charts" ? "charts (series + RTT)" : kind === "hourly" ? "chart by hour" : kind === "top" ? "top lists" : kind === "clients" ? "top clients, named (lists=clients)" : kind === "exact" ? "exact count" : kind === "page1000" ? "rows, page 1,000" : "rows + count", deck: times, cons: consTimes, consTimedOut: timedOut, note });
         log(`${q.label} · ${kind}: dnsdeck p95 ${fmt(pct(times, 0.95))} ms, console p95 ${timedOut ? "timeout" : consTimes ? fmt(pct(consTimes, 0.95)) : "—"} ms ${note}`);
       }
     }

@@ -17,8 +17,9 @@ export interface Keys {
 }
 
 export interface Panel {
-  /** Which request of the page: rows (+count), charts (series + RTT), top lists, an exact count, a chart by hour. */
-  kind: "rows" | "charts" | "top" | "exact" | "hourly" | "page1000";
+  /** Which request of the page: rows (+count), charts (series + RTT), top lists, an exact count, a chart by hour;
+   * "clients": the named top clients alone (issue 12: `lists=clients`, each client named by the directory). */
+  kind: "rows" | "charts" | "top" | "clients" | "exact" | "hourly" | "page1000";
   path: string;
 }
 
@@ -36,7 +37,7 @@ export function questions(k: Keys, days: number): Question[] {
   const all = ["rows", "charts", "top"] as Panel["kind"][];
   const d = `${days} d`;
   return [
-    { label: `Everything, ${d}`, params: {}, panels: [...all, "hourly"], console: { where: "true", values: [] } },
+    { label: `Everything, ${d}`, params: {}, panels: [...all, "clients", "hourly"], console: { where: "true", values: [] } },
     { label: `One client (${k.client}), ${d}`, params: { client: k.client }, panels: [...all, "exact"], console: { where: "client_ip = $4", values: [k.client] } },
     { label: `One client, 24 h`, params: { client: k.client, from: "24h" }, panels: all, console: { where: "client_ip = $4", values: [k.client] } },
     {
@@ -72,6 +73,7 @@ export function consoleSql(q: Question, kind: Panel["kind"]): string[] {
   if (kind === "page1000") return [`SELECT count(*) FROM dns_logs WHERE ${w}`, `SELECT ${cols} FROM dns_logs WHERE ${w} ORDER BY dlid DESC LIMIT 50 OFFSET 49950`];
   if (kind === "charts" || kind === "hourly")
     return [`SELECT date_trunc('${kind === "hourly" ? "hour" : "day"}', timestamp), response_type, rcode, count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY response_rtt) FROM dns_logs WHERE ${w} GROUP BY 1, 2, 3`];
+  if (kind === "clients") return [`SELECT client_ip, count(*) FROM dns_logs WHERE ${w} GROUP BY 1 ORDER BY 2 DESC LIMIT 20`];
   return [
     `SELECT qname, count(*) FROM dns_logs WHERE ${w} GROUP BY 1 ORDER BY 2 DESC LIMIT 20`,
     `SELECT client_ip, count(*) FROM dns_logs WHERE ${w} GROUP BY 1 ORDER BY 2 DESC LIMIT 20`,
@@ -93,5 +95,6 @@ export function panelPath(params: Record<string, string>, kind: Panel["kind"], c
   }
   if (kind === "charts") return `/api/v1/query-logs/stats?${p}&parts=series,rtt`;
   if (kind === "hourly") return `/api/v1/query-logs/stats?${p}&bucket=1h&parts=series`;
+  if (kind === "clients") return `/api/v1/query-logs/stats?${p}&parts=top&lists=clients`;
   return `/api/v1/query-logs/stats?${p}&parts=top`;
 }
