@@ -7,6 +7,7 @@
  *
  *   npm run build && npm run bench:querylogs -- --days 90 --per-day 600000 [--data bench|twin] [--reuse] [--database-url …]
  *       [--deck-url …] [--iterations 20] [--console-iterations 3] [--no-console] [--no-ticks] [--port 3040] [--no-doc]
+ *       [--only <part of a question's label, or "causes">]
  *   npm run bench:querylogs -- --small   (CI: 2 days × 20k rows, no timing assertions, doc not written)
  */
 import os from "node:os";
@@ -30,6 +31,7 @@ const data = opt("data") ?? "bench";
 const iterations = Number(opt("iterations") ?? (small ? 2 : 20));
 const consoleIterations = Number(opt("console-iterations") ?? (small ? 1 : 3));
 const consoleTimeoutMs = Number(opt("console-timeout-ms") ?? 60_000);
+const only = opt("only")?.toLowerCase();
 const port = Number(opt("port") ?? process.env.BENCH_PORT ?? 3040);
 const ADMIN = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
 const log = (l: string) => console.error(`[bench] ${l}`);
@@ -147,7 +149,7 @@ async function main() {
     const cons = await logs.connect();
     await cons.query(`SET statement_timeout = ${consoleTimeoutMs}`);
     try {
-    for (const q of questions(keys, days)) {
+    for (const q of questions(keys, days).filter((x) => !only || x.label.toLowerCase().includes(only))) {
       const params = { ...q.params, ...range, ...(q.params.from === "24h" ? { from: new Date(to.getTime() - 86_400_000).toISOString() } : {}) };
       let cursor: string | undefined;
       for (const kind of q.panels) {
@@ -207,7 +209,7 @@ async function main() {
     // the causes page's API over the whole range (issue 12): the shares (every count by cause and kind, from the cause
     // rollup, and the NXDOMAIN / SERVFAIL series: what the page shows first), then with the example names and clients
     // (the NXDOMAIN / SERVFAIL top lists, streamed into the page after); the classified total checked against SQL
-    for (const [examples, panel] of [["none", "cause shares by kind + series (examples=none)"], ["with", "shares + example names and clients (top lists)"]] as const) {
+    for (const [examples, panel] of (!only || "causes".includes(only) ? [["none", "cause shares by kind + series (examples=none)"], ["with", "shares + example names and clients (top lists)"]] as const : [])) {
       const { last, times } = await timed(`/api/v1/query-logs/causes?${new URLSearchParams({ ...range, examples })}`);
       const truth = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND qname IS NOT NULL AND (rcode IN (2, 3) OR response_type IN (4, 5, 6))`, [last.from ?? range.from, last.to ?? range.to])).rows[0].n);
       checks.push(`Causes (${examples}), ${days} d: classified ${Number(last.total.classified).toLocaleString("en")} vs SQL ${truth.toLocaleString("en")} ${last.total.classified === truth ? "✓" : "✗"}`);
@@ -228,7 +230,7 @@ async function main() {
     const deckSizes = (await deck.query(`SELECT relname, pg_total_relation_size(relid) AS b, n_dead_tup AS dead FROM pg_stat_user_tables WHERE relname LIKE 'querylog_%' ORDER BY 2 DESC`)).rows;
     const deckBytes = deckSizes.reduce((a, r) => a + Number(r.b), 0);
     const pgVersion = (await logs.query("SHOW server_version")).rows[0].server_version;
-    if (!small && !flag("no-doc")) {
+    if (!small && !flag("no-doc") && !only) {
       const { readFileSync, writeFileSync } = await import("node:fs");
       writeFileSync(
         "docs/benchmarks.md",
