@@ -1,6 +1,5 @@
 "use client";
 import { memo } from "react";
-import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ClientIdentity } from "./client-cell";
 import type { FilterKey } from "./params";
 import type { RowClient, Stats, TopQuality } from "./types";
@@ -17,42 +16,25 @@ const QUALITY: Record<TopQuality, string | null> = {
   estimate: "estimated",
 };
 
-/** The three top lists for the current filters; click an entry (or its bar) to filter by it. */
+/** The three top lists for the current filters, each row barred by its count; click an entry to filter by it. */
 export const TopLists = memo(function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: FilterKey, v: string) => void }) {
   return (
     <div className="row" style={{ alignItems: "flex-start" }} data-testid="ql-top">
       {LISTS.map(([title, key, filterKey]) => {
         const entries = top[key];
         const q = QUALITY[top.quality[key]];
+        // each row carries its bar (its count against the list's first): plain CSS, no chart to lay out per list
+        const max = entries[0]?.count || 1;
         return (
           <div key={key} style={{ flex: 1, minWidth: 240 }} data-testid={`ql-top-${key}`}>
             <h3>
               {title} {q && <span className="badge" title="see the notes under the charts">{q}</span>}
             </h3>
-            {entries.length === 0 ? (
-              <p className="muted small">Nothing matches.</p>
-            ) : (
-              <ResponsiveContainer width="100%" height={Math.max(60, entries.slice(0, 10).length * 22)}>
-                <BarChart data={entries.slice(0, 10)} layout="vertical" margin={{ left: 0 }}>
-                  <XAxis type="number" hide />
-                  <YAxis type="category" dataKey="key" width={160} tick={{ fontSize: 10 }} />
-                  <Tooltip />
-                  <Bar
-                    dataKey="count"
-                    fill={key === "blocked" ? "#e15759" : "#4e79a7"}
-                    isAnimationActive={false}
-                    onClick={(d: unknown) => {
-                      const k = (d as { key?: string } | undefined)?.key;
-                      if (k) onFilter(filterKey, k);
-                    }}
-                  />
-                </BarChart>
-              </ResponsiveContainer>
-            )}
+            {entries.length === 0 && <p className="muted small">Nothing matches.</p>}
             <table className="table small">
               <tbody>
                 {entries.map((e) => (
-                  <tr key={e.key}>
+                  <tr key={e.key} className="top-row" style={{ ["--share" as string]: `${Math.round((e.count / max) * 100)}%`, ["--bar" as string]: key === "blocked" ? "rgba(248, 81, 73, 0.22)" : "rgba(78, 161, 255, 0.2)" }}>
                     <td className="mono" style={{ maxWidth: 240, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
                       <button type="button" className="link-button" onClick={() => onFilter(filterKey, e.key)}>
                         {e.key || "(root)"}
