@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { StackConfig } from "@/k8s/config";
 import type { RenderedObject } from "@/k8s/types";
 import { type ChangedField, alignAllocated, describeChanges, externalFields, isIgnoredPath, type Obj, objectKey, stripVolatile, yamlDiff } from "./fields";
@@ -52,6 +53,37 @@ function managersOf(live: Obj | null): ObjectPlan["managers"] {
     .map((e) => ({ manager: String(e.manager ?? "(unnamed)"), operation: String(e.operation ?? "?"), time: e.time ? String(e.time) : undefined }));
 }
 
+/**
+ * A dry run's answer is reused while neither side has changed: the same desired object (its hash), the same live object
+ * (its resourceVersion, or still absent) and the same force, for at most DRY_TTL (a webhook's policy could change
+ * without the object changing). The live object is still read every time, so any change made to it — an apply, a hand
+ * edit, a restart — asks the API server again. A Stack page revisited, or planned again after a look at the diff,
+ * costs one read per object instead of a read and a dry run.
+ */
+const DRY_TTL = 60_000;
+const DRY_MAX = 500;
+const dryRuns = new Map<string, { at: number; out: Obj; warnings: string[] }>();
+
+async function dryRun(o: Planned["object"], live: Obj | null, force: boolean, warnings: string[]): Promise<Obj> {
+  const rv = (live?.metadata as Obj | undefined)?.resourceVersion;
+  const key = `${createHash("sha256").update(JSON.stringify(o)).digest("base64")}|${rv === undefined ? "absent" : String(rv)}|${force ? 1 : 0}`;
+  const hit = dryRuns.get(key);
+  if (hit && Date.now() - hit.at < DRY_TTL) {
+    warnings.push(...hit.warnings);
+    return structuredClone(hit.out);
+  }
+  const w: string[] = [];
+  const out = (await applyObject(o, { dryRun: true, force, warnings: w })) as Obj;
+  warnings.push(...w);
+  dryRuns.delete(key);
+  dryRuns.set(key, { at: Date.now(), out: structuredClone(out), warnings: w });
+  for (const k of dryRuns.keys()) {
+    if (dryRuns.size <= DRY_MAX) break;
+    dryRuns.delete(k); // the oldest first (a Map keeps insertion order)
+  }
+  return out;
+}
+
 export async function planObject(r: Planned, opts: { force?: boolean } = {}): Promise<ObjectPlan> {
   const ign = r.ignore ?? [];
   const ignoredOf = (fs: ChangedField[]) => fs.filter((f) => isIgnoredPath(f.path, ign));
@@ -84,7 +116,7 @@ export async function planObject(r: Planned, opts: { force?: boolean } = {}): Pr
   };
   const warnings: string[] = [];
   try {
-    const dry = await applyObject(o, { dryRun: true, force: opts.force, warnings });
+    const dry = await dryRun(o, live, !!opts.force, warnings);
     const d = diffAgainst(dry);
     const state: ObjectState = !live ? "missing" : d.changes.length ? "drifted" : "in-sync";
     return { ...base, state, ...d, external, managers, message: external.length ? externalMessage(external) : undefined, ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}) };
@@ -96,7 +128,7 @@ export async function planObject(r: Planned, opts: { force?: boolean } = {}): Pr
       // what taking ownership would change (a forced dry run persists nothing)
       let d = { diff: "", changes: [] as ChangedField[], ignored: ignoredExternal };
       try {
-        d = diffAgainst(await applyObject(o, { dryRun: true, force: true }));
+        d = diffAgainst(await dryRun(o, live, true, []));
       } catch {
         /* keep the conflict alone */
       }

@@ -232,6 +232,32 @@ describe("stack plan and apply on the Kubernetes twin", { skip: twinMissing }, (
     assert.equal(live.spec.template.spec.priorityClassName, "system-cluster-critical", "the apply never takes an ignored field back");
   });
 
+  test("a plan asked again reuses a dry run only while the desired and the live object are both unchanged", async () => {
+    const key = "ConfigMap kube-system/node-local-dns";
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "node-local-dns", namespace: "kube-system" } } as any;
+    const first = (await h.plan.planStack(h.k8s.defaultStackConfig, { keys: [key] })).objects[0];
+    assert.notEqual(first.state, "error", first.message);
+    // every dry run of this object now fails at the API server: a plan that still answers did not ask it again
+    await h.fault({ kind: "api", path: "configmaps/node-local-dns\\?.*dryRun", method: "PATCH", status: 500 });
+    try {
+      const again = (await h.plan.planStack(h.k8s.defaultStackConfig, { keys: [key] })).objects[0];
+      assert.equal(again.state, first.state, again.message);
+      assert.equal(again.diff, first.diff);
+      // the live object changed (a hand edit): asked again, so the fault shows
+      await h.kube.mergePatchObject(cm, { metadata: { labels: { "edited-by": "hand" } } }, "kubectl-edit");
+      const edited = (await h.plan.planStack(h.k8s.defaultStackConfig, { keys: [key] })).objects[0];
+      assert.equal(edited.state, "error", `${edited.state}: ${edited.message}`);
+      assert.match(edited.message ?? "", /dry run failed \(HTTP 500/);
+    } finally {
+      await h.clearFaults();
+    }
+    // a different desired object is never answered from another's dry run
+    const base = h.k8s.defaultStackConfig;
+    const cfg = { ...base, nodelocal: { ...base.nodelocal, zones: base.nodelocal.zones.map((z: any) => (z.zone === "in-addr.arpa" ? { ...z, cacheTtl: z.cacheTtl + 1 } : z)) } };
+    const changed = (await h.plan.planStack(cfg, { keys: [key] })).objects[0];
+    assert.equal(changed.state, "drifted", `${changed.state}: ${changed.message}`);
+  });
+
   test("history lists every run newest first, paged", async () => {
     const page1 = await h.apply.listApplies({ limit: 2 });
     assert.equal(page1.items.length, 2);
