@@ -61,14 +61,11 @@ for (const [c, q] of [
   if (r && r.cause === c) GENERIC_FIX[c] = r;
 }
 
-/** The shares: every count, exact, from the cause rollup and the NXDOMAIN / SERVFAIL series (no top lists). */
+/** The shares: every count, exact, from the cause rollup and the volume series' NXDOMAIN / SERVFAIL (no top lists). */
 async function causeShares(ctx: Ctx, base: Base) {
-  const [nx, sf, counts] = await Promise.all([
-    queryLogStats(ctx, { ...base, rcode: "NxDomain", parts: "series" }),
-    queryLogStats(ctx, { ...base, rcode: "ServerFailure", parts: "series" }),
-    queryLogCauses(ctx, base),
-  ]);
-  const total = { nxDomain: nx.series.reduce((s, p) => s + p.total, 0), serverFailure: sf.series.reduce((s, p) => s + p.total, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
+  // one volume series carries both rates' counts per bucket (every point has its NXDOMAIN and SERVFAIL answers)
+  const [nx, counts] = await Promise.all([queryLogStats(ctx, { ...base, parts: "series" }), queryLogCauses(ctx, base)]);
+  const total = { nxDomain: nx.series.reduce((s, p) => s + p.nxDomain, 0), serverFailure: nx.series.reduce((s, p) => s + p.serverFailure, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
   const from = new Date(nx.from);
 
   // per kind: exact counts from the cause rollup (the kind each address was in the hour it asked)
@@ -106,7 +103,7 @@ async function causeShares(ctx: Ctx, base: Base) {
     behind: counts.behind,
     causes,
     byKind: byKind.sort((a, b) => b.count - a.count),
-    series: nx.series.map((p, i) => ({ t: p.t, nxDomain: p.total, serverFailure: sf.series[i]?.total ?? 0 })),
+    series: nx.series.map((p) => ({ t: p.t, nxDomain: p.nxDomain, serverFailure: p.serverFailure })),
     causeSeries,
   };
 }
