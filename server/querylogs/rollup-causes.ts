@@ -254,23 +254,18 @@ export async function readCauseCounts(
     (hours.get(hn) ?? hours.set(hn, zero()).get(hn)!)[cause] += n;
   };
   const [state, dict, newest] = await Promise.all([
-    stores.deck.query(`SELECT watermark, watermark_at FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]),
+    stores.deck.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]),
     loadSigs(stores.deck),
     stores.logs.query(`SELECT max(dlid) AS m FROM dns_logs`),
   ]);
   const watermark = Number(state.rows[0]?.watermark ?? 0);
   const servers = [...dict.servers.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
   const behind = Number(newest.rows[0]?.m ?? 0) - watermark > TAIL_MAX;
-  // A range ending after every rolled row (one ending "now"): its last, partial hour is the rollup's own hour column —
-  // every rolled row of that hour is before `to` — so that hour is not read raw (its failed rows, each named by the
-  // client directory, were most of a 90-day read); the rows past the watermark come from the tail as always.
-  const at = state.rows[0]?.watermark_at ? new Date(state.rows[0].watermark_at).getTime() : null;
-  const endH = toH > fromH && toH * HOUR < q.to.getTime() && at !== null && at < q.to.getTime() ? toH + 1 : toH;
 
   let staleDays = 0;
   if (toH > fromH) {
     const d0 = Math.floor(fromH / 24);
-    const d1 = Math.floor((endH - 1) / 24);
+    const d1 = Math.floor((toH - 1) / 24);
     const srvFilter = q.serverIds ? `AND server_id = ANY($3::smallint[])` : "";
     const [days, ledger] = await Promise.all([
       stores.deck.query(
@@ -285,7 +280,7 @@ export async function readCauseCounts(
       for (let h = 0; h < 24; h++) {
         const hn = dn * 24 + h;
         const v = r[HCOLS[h]];
-        if (v && hn >= fromH && hn < endH) add(hn, r.cause, r.kind, v);
+        if (v && hn >= fromH && hn < toH) add(hn, r.cause, r.kind, v);
       }
     }
     staleDays = Number(ledger.rows[0].n);
@@ -294,7 +289,7 @@ export async function readCauseCounts(
   // raw: the partial hours at both edges (rows the rollups hold, i.e. ≤ the watermark), and rows past the watermark
   const rawSrv = q.serverNames ? `AND server = ANY($5::text[])` : "";
   const rawArgs = (a: unknown[]) => (q.serverNames ? [...a, q.serverNames] : a);
-  const edges: [Date, Date][] = toH > fromH ? [[q.from, new Date(fromH * HOUR)], ...(endH > toH ? [] : [[new Date(toH * HOUR), q.to] as [Date, Date]])] : [[q.from, q.to]];
+  const edges: [Date, Date][] = toH > fromH ? [[q.from, new Date(fromH * HOUR)], [new Date(toH * HOUR), q.to]] : [[q.from, q.to]];
   const reads = edges
     .filter(([a, b]) => b > a)
     .map(([a, b]) => readFailed(stores.logs, servers, `timestamp >= $2 AND timestamp < $3 AND dlid + 0 <= $4 ${rawSrv}`, rawArgs([a, b, watermark])));
