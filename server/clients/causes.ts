@@ -63,8 +63,9 @@ for (const [c, q] of [
 
 /** The shares: every count, exact, from the cause rollup and the volume series' NXDOMAIN / SERVFAIL (no top lists). */
 async function causeShares(ctx: Ctx, base: Base) {
-  // one volume series carries both rates' counts per bucket (every point has its NXDOMAIN and SERVFAIL answers)
-  const [nx, counts] = await Promise.all([queryLogStats(ctx, { ...base, parts: "series" }), queryLogCauses(ctx, base)]);
+  // one series of the failed answers carries both counts per bucket (each point has its NXDOMAIN and SERVFAIL answers);
+  // narrowed to those two rcodes it reads their signatures only
+  const [nx, counts] = await Promise.all([queryLogStats(ctx, { ...base, rcode: "NxDomain,ServerFailure", parts: "series" }), queryLogCauses(ctx, base)]);
   const total = { nxDomain: nx.series.reduce((s, p) => s + p.nxDomain, 0), serverFailure: nx.series.reduce((s, p) => s + p.serverFailure, 0), classified: counts.total.reduce((a, b) => a + b, 0) };
   const from = new Date(nx.from);
 
