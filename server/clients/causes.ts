@@ -21,6 +21,8 @@ export const causesSchema = z.object({
   examples: z.enum(["with", "none"], { message: "must be with or none" }).optional(),
 });
 type Base = { from?: string; to?: string; server?: string };
+/** The range and instance the shares and the examples are read over (the fields given, nothing else). */
+const baseOf = (input: Base): Base => ({ ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) });
 
 interface KindRow {
   kind: ClientKind;
@@ -158,7 +160,7 @@ export function withExamples(shares: CauseShares, ex: CauseExamples) {
  * listed), `examples=only` with the examples only — the page shows the shares at once and streams the examples in.
  */
 export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input: causesSchema }, async (ctx, input) => {
-  const base: Base = { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) };
+  const base = baseOf(input);
   if (input.examples === "none") return { ...(await causeShares(ctx, base)), approximate: false, namesFailed: false };
   const [shares, ex] = await Promise.all([causeShares(ctx, base), causeExamples(ctx, base)]);
   return withExamples(shares, ex);
@@ -166,5 +168,5 @@ export const readCauses = verb({ name: "querylogs.causes", role: "viewer", input
 
 /** The examples alone (the page's second, streamed part), under the same role and input as the shares. */
 export const readCauseExamples = verb({ name: "querylogs.cause-examples", role: "viewer", input: causesSchema }, (ctx, input) =>
-  causeExamples(ctx, { ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.server ? { server: input.server } : {}) }),
+  causeExamples(ctx, baseOf(input)),
 );

@@ -321,16 +321,14 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
 }
 
 /** The raw rows' counts per key behind coKeyTop, read once per plan and kind: the names and blocked lists share them. */
-const coKeyRead = new WeakMap<Plan, Map<Kind, Promise<{ key: string; n: string; b: string }[]>>>();
-function coKeyRows(p: Plan, kind: Kind, bound: number): Promise<{ key: string; n: string; b: string }[]> {
-  let byKind = coKeyRead.get(p);
-  if (!byKind) coKeyRead.set(p, (byKind = new Map()));
-  let read = byKind.get(kind);
-  if (!read) byKind.set(kind, (read = readCoKeyRows(p, kind, bound)));
-  return read;
+type CoKeyRow = { key: string; n: string; b: string };
+const coKeyRead = new WeakMap<Plan, Map<Kind, Promise<CoKeyRow[]>>>();
+function coKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyRow[]> {
+  const byKind = coKeyRead.get(p) ?? coKeyRead.set(p, new Map()).get(p)!;
+  return byKind.get(kind) ?? byKind.set(kind, readCoKeyRows(p, kind, bound)).get(kind)!;
 }
 
-async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<{ key: string; n: string; b: string }[]> {
+async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyRow[]> {
   const col = kind === NAMES ? "qname" : "client_ip";
   // the rolled-up part through the dictionary-resolved keys (index hints), the tail with the filter's own conditions
   // (a client or name first seen after the watermark is in no dictionary yet)
@@ -338,8 +336,8 @@ async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<{ key:
     const prm = new Params();
     const resolved = (k: KeySel | null) => (!tail && k && !k.broad ? k.texts : null);
     const c = conditions(p.filter, prm, { from: p.from, to: p.to, clients: resolved(p.client), names: resolved(p.name) });
-    const bound = `dlid ${tail ? ">" : "<="} ${prm.add(p.watermark)}`;
-    const sql = `SELECT ${col} AS key, count(*) AS n, count(*) FILTER (WHERE ${BLOCKED_SQL}) AS b FROM dns_logs WHERE ${bound} AND ${where(c)} AND ${col} IS NOT NULL GROUP BY 1`;
+    const side = `dlid ${tail ? ">" : "<="} ${prm.add(p.watermark)}`;
+    const sql = `SELECT ${col} AS key, count(*) AS n, count(*) FILTER (WHERE ${BLOCKED_SQL}) AS b FROM dns_logs WHERE ${side} AND ${where(c)} AND ${col} IS NOT NULL GROUP BY 1`;
     // a bitmap of the key's rows in the range (the (timestamp, key) index's entries, or the key's index ANDed with
     // time) instead of walking the whole range by time and filtering: one client over 24 h, 178 → 71 ms at 27M rows
     return tail ? p.stores.logs.query(sql, prm.values) : withSettings(p.stores.logs, { enable_indexscan: "off" }, (db) => db.query(sql, prm.values));
