@@ -15,3 +15,6 @@ export const STATE_ID = "default";
 
 /** Advisory lock serialising rollup writers on one dnsdeck database. */
 export const ROLLUP_LOCK = 72707370;
+
+/** Moves the epoch: in every transaction that changes what the rollups count (a step, a day packed, causes rebuilt). */
+export const BUMP_EPOCH = `UPDATE querylog_state SET epoch = epoch + 1 WHERE id = $1`;

@@ -16,7 +16,7 @@
 import { CAUSES, classify } from "@/k8s/causes";
 import { CLIENT_KINDS, type ClientKind } from "@/k8s/clients";
 import type { Db } from "./db-types";
-import { ROLLUP_LOCK, STATE_ID } from "./db-types";
+import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { codeSql, decodeDims, FAILED_SQL, type FailedCols, failedCols, run } from "./rollup-read";
 import { loadSigs } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -204,6 +204,7 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
         `INSERT INTO querylog_cause_days (day, version, rows) VALUES ($1::date, $2, $3) ON CONFLICT (day) DO UPDATE SET version = EXCLUDED.version, rows = EXCLUDED.rows`,
         [next.day, CAUSE_VERSION, next.rows],
       );
+      await c.query(BUMP_EPOCH, [stores.stateId ?? STATE_ID]);
       await c.query("COMMIT");
       done.push(next.day);
     } catch (err) {

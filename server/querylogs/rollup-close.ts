@@ -5,7 +5,7 @@
  * stragglers (a few rows written late) in the hot tables, where readers add them. Pure apart from the handles.
  */
 import type { Db } from "./db-types";
-import { ROLLUP_LOCK, STATE_ID } from "./db-types";
+import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { CLIENTS, type Kind, NAMES } from "./dictionary";
 import type { DayKeyData } from "./rollup-pack";
 import { insertPacked } from "./rollup-write";
@@ -21,13 +21,13 @@ export async function closeDays(stores: { deck: Db; deckConnect: () => Promise<D
   );
   const closed: string[] = [];
   for (const { day } of rows) {
-    await closeDay(stores, day);
+    await closeDay(stores, day, stores.stateId ?? STATE_ID);
     closed.push(day);
   }
   return closed;
 }
 
-async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): void }> }, day: string): Promise<void> {
+async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): void }> }, day: string, stateId: string): Promise<void> {
   const c = await stores.deckConnect();
   try {
     await c.query("BEGIN");
@@ -73,6 +73,7 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
     await c.query(`DELETE FROM querylog_key_hot WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
     await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
     await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0 WHERE day = $1::date`, [day]);
+    await c.query(BUMP_EPOCH, [stateId]);
     await c.query("COMMIT");
     // publish this backend's row counts now, so the VACUUM that follows sees (and clears) these dead rows
     await c.query("SELECT pg_stat_force_next_flush()");

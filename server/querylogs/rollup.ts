@@ -71,6 +71,31 @@ interface Window {
   newest: number;
 }
 
+/** How many times settled() reads before it answers with what it has (and says so). */
+export const SETTLE_TRIES = 4;
+
+/**
+ * Runs `read` until no rollup transaction committed while it ran. A read spans several statements (the watermark, the
+ * rollup tables, the raw tail past the watermark, often in parallel); a step committing between them moves rows from
+ * the tail into the rollups, and a read that saw both would count them twice (a day packed mid-read: its hot and
+ * packed rows). Every such transaction bumps querylog_state.epoch, so the same epoch before and after means one
+ * consistent state. Costs two one-row reads; a collision (a tick commits at most every few seconds) reads again.
+ * After SETTLE_TRIES collisions (a first build stepping day by day) it answers with the last read, `settled: false`.
+ */
+export async function settled<T>(stores: Stores, read: () => Promise<T>): Promise<{ value: T; settled: boolean }> {
+  const epoch = async () => String((await stores.deck.query(`SELECT epoch FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID])).rows[0]?.epoch ?? "none");
+  let before = await epoch();
+  for (let i = 1; ; i++) {
+    const value = await read();
+    const after = await epoch();
+    if (after === before || i >= SETTLE_TRIES) return { value, settled: after === before };
+    before = after;
+  }
+}
+
+/** The note an answer carries when settled() gave up. */
+export const UNSETTLED_NOTE = "dnsdeck's rollups were being written throughout this read (a catch-up in progress): counts near the newest rows may be off until it finishes; refresh to read again.";
+
 /** Where the next step ends (null: nothing settled past the watermark). */
 async function chooseWindow(stores: RollupStores, watermark: number, now: Date, settle: number, tickMax: number): Promise<Window | null> {
   const first = await stores.logs.query(`SELECT dlid, timestamp, (SELECT max(dlid) FROM dns_logs) AS newest FROM dns_logs WHERE dlid > $1 ORDER BY dlid LIMIT 1`, [watermark]);
@@ -157,7 +182,7 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
     }
     const dict = await loadSigs(c);
     written = await writeWindow(c, data, w.mainDay, dict, cache, failedKinds);
-    await c.query(`UPDATE querylog_state SET rows_rolled = rows_rolled + $2, watermark_at = greatest(watermark_at, $3) WHERE id = $1`, [id, written.rows, data.maxTs]);
+    await c.query(`UPDATE querylog_state SET rows_rolled = rows_rolled + $2, watermark_at = greatest(watermark_at, $3), epoch = epoch + 1 WHERE id = $1`, [id, written.rows, data.maxTs]);
     await c.query("COMMIT");
   } catch (err) {
     await c.query("ROLLBACK").catch(() => {});

@@ -10,7 +10,7 @@ import type { Filter } from "./filters";
 import { exportSchema, listSchema, statsSchema } from "./schemas";
 import { filterToParams } from "./filters";
 import { countRows, decodeRow, pageSql, queryNewer, queryPage, resolve, type LogRow } from "./query";
-import { readState } from "./rollup";
+import { readState, settled, UNSETTLED_NOTE } from "./rollup";
 import { queryStats, type Bucket, type StatsPart } from "./stats";
 import type { TopWhich } from "./top";
 import { invalidateSigs, loadSigs } from "./sigs";
@@ -75,12 +75,16 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
         const rows = await queryNewer(s, filter, input.after, input.limit);
         return { rows: await named(rows.reverse()), nextCursor: null, newest: rows[0]?.id ?? String(input.after) };
       }
-      const r = await resolve(s, filter);
-      const [page, count] = await Promise.all([
-        queryPage(s, filter, { cursor: input.cursor, limit: input.limit }, r),
-        input.count === "none" ? null : countRows(s, filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
-      ]);
-      return { ...page, rows: await named(page.rows), count };
+      // rows alone come from dns_logs under one watermark; a count also reads the rollups, so it is read settled
+      const read = async () => {
+        const r = await resolve(s, filter);
+        return Promise.all([
+          queryPage(s, filter, { cursor: input.cursor, limit: input.limit }, r),
+          input.count === "none" ? null : countRows(s, filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
+        ]);
+      };
+      const { value: [page, count], settled: ok } = input.count === "none" ? { value: await read(), settled: true } : await settled(s, read);
+      return { ...page, rows: await named(page.rows), count: count?.kind === "rollup" && !ok ? { ...count, kind: "estimate" as const, note: UNSETTLED_NOTE } : count };
     });
   } catch (err) {
     throw mapDbError(err);
@@ -90,7 +94,9 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
 export async function logStats(input: { filter: Filter; bucket?: Bucket; parts?: StatsPart[]; lists?: TopWhich[] }) {
   const filter = await withClientDirectory(input.filter);
   try {
-    const stats = await withFreshSigs(() => queryStats(stores(), filter, { bucket: input.bucket, parts: input.parts, lists: input.lists }));
+    const s = stores();
+    const { value: stats, settled: ok } = await settled(s, () => withFreshSigs(() => queryStats(s, filter, { bucket: input.bucket, parts: input.parts, lists: input.lists })));
+    if (!ok) stats.notes.push(UNSETTLED_NOTE);
     // top clients named by what each address was at the range's end (or now, when the range ends later)
     const at = new Date(Math.min(filter.to.getTime(), Date.now()) - 1);
     const clients = await nameRows(stats.top.clients, (e) => ({ ip: e.key, at }));
@@ -115,7 +121,9 @@ export async function logCauses(filter: Filter) {
       serverNames = filter.server.not ? all.filter((n) => !filter.server!.values.includes(n)) : filter.server.values;
     }
     const serverIds = serverNames ? serverNames.map((n) => dict.serverIds.get(n)).filter((x): x is number => x !== undefined) : null;
-    return { from: filter.from, to: filter.to, ...(await readCauseCounts(s, { from: filter.from, to: filter.to, serverIds, serverNames, kindsOf: directoryKinds })) };
+    const { value: counts, settled: ok } = await settled(s, () => readCauseCounts(s, { from: filter.from, to: filter.to, serverIds, serverNames, kindsOf: directoryKinds }));
+    // unsettled only while a catch-up steps day after day: the page says the rollup is catching up
+    return { from: filter.from, to: filter.to, ...counts, behind: counts.behind || !ok };
   } catch (err) {
     throw mapDbError(err);
   }

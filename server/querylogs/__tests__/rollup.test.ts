@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { countRows } from "../query";
-import { readState, rollupStep, rollupTick, VACUUMED } from "../rollup";
+import { readState, rollupStep, rollupTick, type RollupStores, settled, VACUUMED } from "../rollup";
+import { queryStats } from "../stats";
 import { END, type Fixture, fixture, NOW, parse } from "./fixture";
 
 // The rollups themselves: every row counted exactly once, closed days packed straight from the catch-up, the open day
@@ -66,6 +67,43 @@ test("a straggler stamped on a packed day is counted once, from the hot tables",
   assert.deepEqual([c.kind, c.value], ["rollup", 3]);
   const all = await countRows(fx.stores, parse({ to: new Date(END.getTime() + 2 * 86_400_000).toISOString() }).filter);
   assert.equal(all.value, await total());
+});
+
+test("a tick committing in the middle of a read is not counted twice: the read is taken again on a settled state", async () => {
+  const at = new Date(Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() + 1, 2));
+  const later = new Date(END.getTime() + 2 * 86_400_000);
+  // a deck handle on which a rollup step commits right after the plan has read the watermark, before anything else
+  let moved = 0;
+  const deck = {
+    query: async (text: string, values?: unknown[]) => {
+      const r = await fx.deck.query(text, values);
+      if (!moved && text.includes("watermark_at, (SELECT max(id)")) moved = (await rollupStep(fx.stores, { now: later })).rows;
+      return r;
+    },
+  };
+  const hooked: RollupStores = { ...fx.stores, deck };
+  const f = parse({ client: "192.168.1.66", to: later.toISOString() }).filter;
+  const truth = async () => Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE client_ip = '192.168.1.66'`)).rows[0].n);
+
+  // the race is real: read once, the rows the step moved are in the rollups and in the tail past the old watermark
+  // (a client the dictionary already holds: a new one would not be looked up in the rollups at all)
+  await insert(at, 25, "192.168.1.66");
+  const once = await countRows(hooked, f);
+  assert.equal(moved, 25, "the step committed mid-read");
+  assert.equal(once.value, (await truth()) + 25, "the 25 new rows counted twice");
+
+  moved = 0;
+  await insert(new Date(at.getTime() + 60_000), 25, "192.168.1.66");
+  const c = await settled(hooked, () => countRows(hooked, f));
+  assert.equal(moved, 25);
+  assert.deepEqual([c.settled, c.value.kind, c.value.value], [true, "rollup", await truth()]);
+
+  moved = 0;
+  await insert(new Date(at.getTime() + 120_000), 25, "192.168.1.66");
+  const st = await settled(hooked, () => queryStats(hooked, f, { bucket: "1h" }));
+  assert.equal(moved, 25);
+  assert.equal(st.value.series.reduce((a, p) => a + p.total, 0), await truth());
+  assert.equal(st.value.top.clients.find((e) => e.key === "192.168.1.66")?.count, await truth());
 });
 
 test("dnsdeck vacuums its own tables: no dead rows left behind after a tick that closed a day", async () => {
