@@ -7,7 +7,7 @@
 import type { Db } from "./db-types";
 import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { CLIENTS, type Kind, NAMES } from "./dictionary";
-import type { DayKeyData } from "./rollup-pack";
+import { type DayKeyData, TOP_SLICES } from "./rollup-pack";
 import { insertPacked } from "./rollup-write";
 import { loadSigs } from "./sigs";
 
@@ -72,7 +72,7 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
     }
     await c.query(`DELETE FROM querylog_key_hot WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
     await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
-    await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0 WHERE day = $1::date`, [day]);
+    await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0, top_slices = $2 WHERE day = $1::date`, [day, TOP_SLICES]);
     await c.query(BUMP_EPOCH, [stateId]);
     await c.query("COMMIT");
     // publish this backend's row counts now, so the VACUUM that follows sees (and clears) these dead rows

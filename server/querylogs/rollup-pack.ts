@@ -14,6 +14,13 @@ export const SLICE_ALL = -1;
 export const SLICE_BLOCKED = -2;
 export const sliceServer = (serverId: number) => -(1000 + serverId);
 export const sliceServerBlocked = (serverId: number) => -(2000 + serverId);
+/** One list per enum value seen that day, for a top list filtered by one enum column (any values, negated or not). */
+export const sliceRcode = (rcode: number) => -(3000 + rcode);
+export const sliceRt = (rt: number) => -(4000 + rt);
+/** qtype -1 (no question) included. */
+export const sliceQtype = (qtype: number) => -(100_000 + qtype);
+/** querylog_days.top_slices of a day packed with the lists above (0: per signature only, packed before they existed). */
+export const TOP_SLICES = 1;
 
 export interface DayKeyData {
   /** (key id, sig, n) for the whole day. */
@@ -94,7 +101,7 @@ function topOf(m: Map<number, number>, k: number): { keys: Buffer; rest: number 
   return { keys: packTop(all.slice(0, k).map(([key, n]) => ({ key, n }))), rest: all.length > k ? all[k][1] : 0 };
 }
 
-/** The day's top lists: all, blocked, per instance (both), per signature. */
+/** The day's top lists: all, blocked, per instance (both), per rcode / response type / query type, per signature. */
 export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict): TopRow[] {
   const slices = new Map<number, Map<number, number>>();
   const add = (slice: number, key: number, n: number) => {
@@ -108,6 +115,9 @@ export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict): Top
     add(SLICE_ALL, e.key, e.n);
     add(sliceServer(s.serverId), e.key, e.n);
     add(e.sig, e.key, e.n);
+    add(sliceRcode(s.rcode), e.key, e.n);
+    add(sliceRt(s.rt), e.key, e.n);
+    add(sliceQtype(s.qtype), e.key, e.n);
     if (kind === NAMES && BLOCKED_TYPES.has(s.rt)) {
       add(SLICE_BLOCKED, e.key, e.n);
       add(sliceServerBlocked(s.serverId), e.key, e.n);

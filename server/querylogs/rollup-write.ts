@@ -8,7 +8,7 @@
  */
 import type { Db } from "./db-types";
 import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES } from "./dictionary";
-import { packDay, poolFor, topLists, type DayKeyData } from "./rollup-pack";
+import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData } from "./rollup-pack";
 import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { dimsKey, ensureSigs, type SigDict } from "./sigs";
@@ -159,10 +159,11 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   const days = [...perDay.keys()];
   if (days.length)
     await db.query(
-      `INSERT INTO querylog_days AS t (day, version, packed, hot_rows, rows)
-       SELECT d, $4, coalesce(d = $5::date, false), h, n FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(d, n, h)
-       ON CONFLICT (day) DO UPDATE SET rows = t.rows + EXCLUDED.rows, hot_rows = t.hot_rows + EXCLUDED.hot_rows, packed = t.packed OR EXCLUDED.packed`,
-      [days.map(dayText), days.map((d) => perDay.get(d)), days.map((d) => hotRows.get(d) ?? 0), ROLLUP_VERSION, mainDay],
+      `INSERT INTO querylog_days AS t (day, version, packed, hot_rows, rows, top_slices)
+       SELECT d, $4, coalesce(d = $5::date, false), h, n, CASE WHEN d = $5::date THEN $6 ELSE 0 END FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(d, n, h)
+       ON CONFLICT (day) DO UPDATE SET rows = t.rows + EXCLUDED.rows, hot_rows = t.hot_rows + EXCLUDED.hot_rows, packed = t.packed OR EXCLUDED.packed,
+         top_slices = CASE WHEN t.packed THEN t.top_slices ELSE EXCLUDED.top_slices END`,
+      [days.map(dayText), days.map((d) => perDay.get(d)), days.map((d) => hotRows.get(d) ?? 0), ROLLUP_VERSION, mainDay, TOP_SLICES],
     );
   return { dict, ids, rows };
 }

@@ -1,8 +1,9 @@
 /**
  * Top names, clients and blocked names for any filter the page offers.
  *
- *   no client/name filter   candidates from each closed day's ranked lists (per instance, or per signature when an
- *                           enum filter is set) plus the sample for days not closed yet; then every candidate's count
+ *   no client/name filter   candidates from each closed day's ranked lists (per instance; per value of one enum
+ *                           column when the filter is some values of that column; else per signature) plus the
+ *                           sample for days not closed yet; then every candidate's count
  *                           is computed exactly from the per-key rollups. The list is proven complete when no key
  *                           outside the lists could reach the last place (the lists' cut-offs add up to less);
  *                           otherwise it is marked approximate — the counts shown are still exact.
@@ -17,7 +18,7 @@ import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
 import type { KeySel, Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
-import { SLICE_ALL, SLICE_BLOCKED, sliceServer, sliceServerBlocked } from "./rollup-pack";
+import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
 import { sampleConds } from "./sample";
 import { isBlocked, type Sig } from "./sigs";
@@ -243,17 +244,52 @@ function slicesFor(p: Plan, which: TopWhich): number[] {
   return out;
 }
 
+/**
+ * When the filter's signatures are exactly those of some values of one enum column (rcode=NxDomain, qtype=!A, …: the
+ * instance and the other columns unfiltered), the per-value lists of that column cover it — one list of 100 a day
+ * instead of one of 25 per signature, which rarely all list a candidate. The column with the fewest values wins.
+ * Null otherwise (or for the blocked list, which has no per-value lists).
+ */
+export function enumSlicesFor(p: Plan, which: TopWhich): number[] | null {
+  if (which === "blocked" || !p.mask) return null;
+  const mask = p.mask;
+  let best: number[] | null = null;
+  for (const [col, slice] of [
+    ["rcode", sliceRcode],
+    ["rt", sliceRt],
+    ["qtype", sliceQtype],
+  ] as const) {
+    const values = new Set<number>();
+    for (const s of p.dict.byId.values()) if (mask[s.id]) values.add(s[col]);
+    let exact = true;
+    for (const s of p.dict.byId.values()) if (!mask[s.id] && values.has(s[col])) exact = false;
+    if (exact && (!best || values.size < best.length)) best = [...values].map(slice);
+  }
+  return best;
+}
+
 async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only: Set<number> | null): Promise<TopList> {
   const kind = kindOf(which);
   const from = p.from.getTime();
   const to = p.to.getTime();
-  const slices = slicesFor(p, which);
+  // days packed with the per-value lists read those; days packed before they existed, the per-signature ones
+  const bySig = slicesFor(p, which);
+  const byValue = enumSlicesFor(p, which);
   const dayFrom = Math.floor(from / DAY) * DAY;
   const dayTo = Math.floor((to - 1) / DAY) * DAY;
   const [lists, packed] = await Promise.all([
-    p.stores.deck.query(`SELECT day::text AS day, keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, slices, dayStr(dayFrom), dayStr(dayTo)]),
+    byValue
+      ? p.stores.deck.query(
+          `SELECT t.day::text AS day, t.slice, t.keys, t.rest FROM querylog_top_day t JOIN querylog_days d ON d.day = t.day
+            WHERE t.kind = $1 AND t.day >= $3::date AND t.day <= $4::date
+              AND CASE WHEN d.top_slices >= ${TOP_SLICES} THEN t.slice = ANY($5::int[]) ELSE t.slice = ANY($2::int[]) END`,
+          [kind, bySig, dayStr(dayFrom), dayStr(dayTo), byValue],
+        )
+      : p.stores.deck.query(`SELECT day::text AS day, slice, keys, rest FROM querylog_top_day WHERE kind = $1 AND slice = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [kind, bySig, dayStr(dayFrom), dayStr(dayTo)]),
     p.stores.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND day >= $1::date AND day <= $2::date`, [dayStr(dayFrom), dayStr(dayTo)]),
   ]);
+  // every list read keeps its day's top 100 (all, per instance, per value) or only 25 (per signature)
+  const depth = lists.rows.some((r) => r.slice >= 0) ? 25 : 100;
   const lower = new Map<number, number>();
   const rest = lists.rows.reduce((a, r) => a + r.rest, 0);
   const decoded = lists.rows.map((r) => ({ day: Date.parse(`${r.day}T00:00:00Z`), full: r.rest === 0, keys: r.keys }));
@@ -316,7 +352,7 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   return {
     ...list,
     quality: "counts-exact",
-    note: `Counts are exact; the list is picked from each day's top ${slices.length === 1 ? 100 : 25}${open.length ? " and dnsdeck's sample for days not closed yet" : ""}, so a ${kind === NAMES ? "name" : "client"} with up to ${rest.toLocaleString("en")} rows spread thin could be missing.`,
+    note: `Counts are exact; the list is picked from each day's top ${depth}${open.length ? " and dnsdeck's sample for days not closed yet" : ""}, so a ${kind === NAMES ? "name" : "client"} with up to ${rest.toLocaleString("en")} rows spread thin could be missing.`,
   };
 }
 

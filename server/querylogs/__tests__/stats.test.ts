@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { statsSchema } from "../schemas";
 import { queryStats } from "../stats";
+import { packTop } from "../pack";
+import { plan } from "../plan";
+import { sliceQtype, sliceRcode } from "../rollup-pack";
+import { enumSlicesFor } from "../top";
 import { type Case, DAYS, END, type Fixture, fixture, truthWhere } from "./fixture";
 
 // Charts and top lists against hand-written SQL: every chart and every top list follows every filter.
@@ -137,4 +141,35 @@ test("RTT percentiles follow the filter: Recursive answers only, per instance, w
   }
   const cached = await stats({ responseType: "Cached" });
   assert.equal(cached.rtt.length, 0, "no RTT for cached answers");
+});
+
+test("a top list filtered by one enum column reads that column's per-value lists; a day packed before them, its per-signature lists", async () => {
+  const planOf = async (params: Record<string, string>) => plan(fx.stores, statsSchema.parse({ from: FROM, to: TO, ...params }).filter);
+  assert.deepEqual(enumSlicesFor(await planOf({ rcode: "NxDomain" }), "names"), [sliceRcode(3)]);
+  assert.equal(enumSlicesFor(await planOf({ rcode: "NxDomain" }), "blocked"), null, "no per-value lists of blocked names");
+  assert.equal(enumSlicesFor(await planOf({ rcode: "NxDomain", server: "technitium" }), "names"), null, "two columns: per signature");
+  assert.equal(enumSlicesFor(await planOf({}), "names"), null);
+  const notA = enumSlicesFor(await planOf({ qtype: "!A" }), "clients")!;
+  assert.ok(!notA.includes(sliceQtype(1)) && notA.includes(sliceQtype(28)), `${notA}`);
+
+  const truth = async (where: string) =>
+    (await fx.logs.query(`SELECT qname AS key, count(*)::int AS n FROM dns_logs WHERE ${where} AND qname IS NOT NULL AND timestamp >= $1 AND timestamp < $2 GROUP BY 1`, [FROM, TO])).rows;
+  const check = async (label: string) => {
+    const want = new Map((await truth("rcode = 3")).map((r) => [r.key, r.n]));
+    const got = (await stats({ rcode: "NxDomain" })).top.names;
+    assert.ok(got.length > 0, label);
+    for (const e of got) assert.equal(e.count, want.get(e.key), `${label}: ${e.key}`);
+  };
+  await check("every day with per-value lists");
+  // the reader trusts a whole day's NXDOMAIN list: emptied (as if that day had none), the counts it settles are wrong
+  const day = (await fx.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND top_slices = 1 ORDER BY day DESC LIMIT 1`)).rows[0].day;
+  const saved = (await fx.deck.query(`SELECT kind, slice, keys, rest FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day])).rows;
+  await fx.deck.query(`UPDATE querylog_top_day SET keys = $2, rest = 0 WHERE day = $1 AND slice = $3`, [day, packTop([]), sliceRcode(3)]);
+  await assert.rejects(check("emptied"), /emptied/);
+  // packed before the per-value lists existed: that day is read from its per-signature lists, and counts are right again
+  await fx.deck.query(`DELETE FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day]);
+  await fx.deck.query(`UPDATE querylog_days SET top_slices = 0 WHERE day = $1`, [day]);
+  await check("a day without per-value lists");
+  for (const r of saved) await fx.deck.query(`INSERT INTO querylog_top_day (day, kind, slice, keys, rest) VALUES ($1, $2, $3, $4, $5)`, [day, r.kind, r.slice, r.keys, r.rest]);
+  await fx.deck.query(`UPDATE querylog_days SET top_slices = 1 WHERE day = $1`, [day]);
 });
