@@ -101,8 +101,11 @@ function topOf(m: Map<number, number>, k: number): { keys: Buffer; rest: number 
   return { keys: packTop(all.slice(0, k).map(([key, n]) => ({ key, n }))), rest: all.length > k ? all[k][1] : 0 };
 }
 
-/** The day's top lists: all, blocked, per instance (both), per rcode / response type / query type, per signature. */
-export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict): TopRow[] {
+/**
+ * The day's top lists: all, blocked, per instance (both), per rcode / response type / query type, per signature —
+ * or the per-value ones alone (`valuesOnly`: a day packed before they existed, rollup-close.ts backfillValueLists).
+ */
+export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict, opts: { valuesOnly?: boolean } = {}): TopRow[] {
   const slices = new Map<number, Map<number, number>>();
   const add = (slice: number, key: number, n: number) => {
     let m = slices.get(slice);
@@ -112,12 +115,13 @@ export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict): Top
   for (const e of day) {
     const s = dict.byId.get(e.sig);
     if (!s) throw new Error(`unknown signature ${e.sig}`);
-    add(SLICE_ALL, e.key, e.n);
-    add(sliceServer(s.serverId), e.key, e.n);
-    add(e.sig, e.key, e.n);
     add(sliceRcode(s.rcode), e.key, e.n);
     add(sliceRt(s.rt), e.key, e.n);
     add(sliceQtype(s.qtype), e.key, e.n);
+    if (opts.valuesOnly) continue;
+    add(SLICE_ALL, e.key, e.n);
+    add(sliceServer(s.serverId), e.key, e.n);
+    add(e.sig, e.key, e.n);
     if (kind === NAMES && BLOCKED_TYPES.has(s.rt)) {
       add(SLICE_BLOCKED, e.key, e.n);
       add(sliceServerBlocked(s.serverId), e.key, e.n);

@@ -17,7 +17,7 @@
 import type { Db, Stores } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
 import { type KeyCache, keyCache, type Kind, remember } from "./dictionary";
-import { closeDays } from "./rollup-close";
+import { backfillValueLists, closeDays } from "./rollup-close";
 import { backfillCauses, type KindsOf, resolveKinds } from "./rollup-causes";
 import { isTimeout } from "./raw";
 import { readWindow, type WindowData } from "./rollup-read";
@@ -214,6 +214,8 @@ export interface TickResult {
   packedDays: string[];
   /** Days whose cause rows were rebuilt with the current rules (rollup-causes.ts). */
   backfilled: string[];
+  /** Days given the per-value ranked lists they were packed without (rollup-close.ts backfillValueLists). */
+  listed: string[];
 }
 
 /**
@@ -244,10 +246,14 @@ export async function rollupTick(stores: RollupStores, opts: { budgetMs?: number
   let backfilled: string[] = [];
   const left = (opts.budgetMs ?? 10_000) - (Date.now() - started);
   if (caughtUp && left > 500) backfilled = await backfillCauses(stores, { budgetMs: Math.min(left, 3_000) });
+  // and the per-value ranked lists of days packed before they existed
+  let listed: string[] = [];
+  const after = (opts.budgetMs ?? 10_000) - (Date.now() - started);
+  if (caughtUp && after > 500) listed = await backfillValueLists(stores, { budgetMs: Math.min(after, 3_000) });
   const state = await stores.deck.query(`SELECT vacuumed_at FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]);
   const last = state.rows[0]?.vacuumed_at ? new Date(state.rows[0].vacuumed_at).getTime() : 0;
-  if ((caughtUp && (packedDays.length || rows > 100_000)) || closed.length || backfilled.length || (rows > 0 && Date.now() - last > 600_000)) await vacuumOwn(stores.deck, stores.stateId);
-  return { steps, rows, caughtUp, packedDays, backfilled };
+  if ((caughtUp && (packedDays.length || rows > 100_000)) || closed.length || backfilled.length || listed.length || (rows > 0 && Date.now() - last > 600_000)) await vacuumOwn(stores.deck, stores.stateId);
+  return { steps, rows, caughtUp, packedDays, backfilled, listed };
 }
 
 /**

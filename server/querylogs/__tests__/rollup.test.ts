@@ -3,6 +3,8 @@ import { after, before, test } from "node:test";
 import { countRows } from "../query";
 import { readState, rollupStep, rollupTick, type RollupStores, settled, VACUUMED } from "../rollup";
 import { queryStats } from "../stats";
+import { backfillValueLists } from "../rollup-close";
+import { sliceQtype, sliceRcode } from "../rollup-pack";
 import { END, type Fixture, fixture, NOW, parse } from "./fixture";
 
 // The rollups themselves: every row counted exactly once, closed days packed straight from the catch-up, the open day
@@ -104,6 +106,21 @@ test("a tick committing in the middle of a read is not counted twice: the read i
   assert.equal(moved, 25);
   assert.equal(st.value.series.reduce((a, p) => a + p.total, 0), await truth());
   assert.equal(st.value.top.clients.find((e) => e.key === "192.168.1.66")?.count, await truth());
+});
+
+test("days packed before the per-value ranked lists existed get them from their packed rows, the same lists a pack writes", async () => {
+  const days = (await fx.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed ORDER BY day`)).rows.map((r) => r.day);
+  const lists = async () => (await fx.deck.query(`SELECT day::text AS day, kind, slice, encode(keys, 'hex') AS keys, rest FROM querylog_top_day WHERE slice <= -3000 ORDER BY 1, 2, 3`)).rows;
+  const packed = await lists();
+  assert.ok(packed.some((r) => r.slice === sliceRcode(3)) && packed.some((r) => r.slice === sliceQtype(28)), "NXDOMAIN and AAAA lists written by the pack");
+  // as an older dnsdeck left them
+  await fx.deck.query(`DELETE FROM querylog_top_day WHERE slice <= -3000`);
+  await fx.deck.query(`UPDATE querylog_days SET top_slices = 0`);
+  const done = await backfillValueLists(fx.stores, { budgetMs: 60_000 });
+  assert.deepEqual(done, [...days].reverse(), "newest first, every packed day");
+  assert.deepEqual(await lists(), packed);
+  assert.equal(Number((await fx.deck.query(`SELECT count(*) AS n FROM querylog_days WHERE packed AND top_slices = 0`)).rows[0].n), 0);
+  assert.deepEqual(await backfillValueLists(fx.stores), [], "nothing left to do");
 });
 
 test("dnsdeck vacuums its own tables: no dead rows left behind after a tick that closed a day", async () => {
