@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DNS_LOGS_INDEXES } from "@/twin/querylogs/generate";
+import { Acc } from "../acc";
+import { plan } from "../plan";
 import { countRows, queryNewer, queryPage } from "../query";
+import { sampleEstimate } from "../sample";
 import { listSchema, statsSchema } from "../schemas";
 import { type Case, END, type Fixture, fixture, parse, truthWhere } from "./fixture";
 
@@ -217,4 +220,22 @@ test("a filter survives the round trip to URL parameters (links, export audit ro
   const { filterToParams } = await import("../filters");
   const f = parse({ server: "!technitium", client: "10.244.0.0/16", qname: "~github", qtype: "A,HTTPS", rcode: "!NxDomain", responseType: "Recursive", protocol: "Udp,Tcp" }).filter;
   assert.deepEqual(listSchema.parse(filterToParams(f)).filter, f);
+});
+
+test("a broad pattern (more names than the rollups are read for) is estimated from the sample within 2×; negated, rows without a name count", async () => {
+  for (const [qname, where] of [
+    ["~.com", "lower(qname) LIKE '%.com%'"],
+    ["!~.com", "(qname IS NULL OR lower(qname) NOT LIKE '%.com%')"],
+  ]) {
+    const f = parse({ qname }).filter;
+    const p = await plan(fx.stores, f);
+    // as the plan marks a pattern matching more than MAX_PATTERN_NAMES names
+    const broad = { ...p, name: { ...p.name!, ids: [], texts: [], poolOf: [], pools: [], broad: true } };
+    const acc = new Acc(86_400_000, p.dict);
+    await sampleEstimate(broad, acc);
+    const want = Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE ${where} AND timestamp >= $1 AND timestamp < $2`, [f.from, f.to])).rows[0].n);
+    const got = acc.total();
+    assert.ok(acc.approximate && !acc.unknown, `${qname}: ${JSON.stringify({ approximate: acc.approximate, unknown: acc.unknown, total: acc.total(), not: p.name?.not })}`);
+    assert.ok(got <= 2 * want && got >= want / 2, `${qname}: ${got} vs ${want}`);
+  }
 });
