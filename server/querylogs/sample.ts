@@ -60,15 +60,24 @@ async function sampleRowsInRange(p: Plan): Promise<number> {
   return Number(rows[0].n) / SAMPLE_EVERY;
 }
 
-/** The sample's rows for the filter, scaled up, into acc (marked approximate; `unknown` when too thin). */
-export async function sampleEstimate(p: Plan, acc: Acc & { unknown?: boolean }): Promise<void> {
+/**
+ * How much of the sample one request reads when each row costs work (a range's whole sample, or broad filters' lookups
+ * per row): at most SCAN_MAX rows, as a subset of its pages chosen with a fixed seed — the same question gets the same
+ * answer while the sample is unchanged. `scale` turns a count of scanned rows into dns_logs rows.
+ */
+export async function sampleScan(p: Plan): Promise<{ clause: string; scale: number; pct: number }> {
   const inRange = await sampleRowsInRange(p);
   const pct = inRange > SCAN_MAX ? Math.max(0.5, (SCAN_MAX / inRange) * 100) : 100;
-  const scale = SAMPLE_EVERY * (100 / pct);
+  return { clause: pct < 100 ? `TABLESAMPLE SYSTEM (${pct.toFixed(3)}) REPEATABLE (7)` : "", scale: SAMPLE_EVERY * (100 / pct), pct };
+}
+
+/** The sample's rows for the filter, scaled up, into acc (marked approximate; `unknown` when too thin). */
+export async function sampleEstimate(p: Plan, acc: Acc & { unknown?: boolean }): Promise<void> {
+  const { clause, scale } = await sampleScan(p);
   const c = sampleConds(p);
   const { rows } = await p.stores.deck.query(
     `SELECT floor(extract(epoch FROM s.ts) * 1000 / ${acc.step})::bigint * ${acc.step} AS t, s.sig, count(*) AS n
-       FROM querylog_sample s ${pct < 100 ? `TABLESAMPLE SYSTEM (${pct.toFixed(3)})` : ""} WHERE ${c.sql} GROUP BY 1, 2`,
+       FROM querylog_sample s ${clause} WHERE ${c.sql} GROUP BY 1, 2`,
     c.values,
   );
   let hits = 0;

@@ -20,7 +20,7 @@ import type { KeySel, Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
-import { sampleConds } from "./sample";
+import { sampleConds, sampleScan } from "./sample";
 import { isBlocked, type Sig } from "./sigs";
 
 export const TOP_N = 20;
@@ -399,13 +399,16 @@ async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   }
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";
-  const { rows } = await p.stores.deck.query(`SELECT ${scol} AS key, count(*) AS n FROM querylog_sample s WHERE ${c.sql} AND ${scol} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${TOP_N}`, c.values);
+  // a broad filter costs a lookup per sample row: at most sampleScan's share of it (dictionary ids use their index)
+  const scan = p.filter.clientSet || p.client?.broad || p.name?.broad ? await sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
+  const { rows } = await p.stores.deck.query(`SELECT ${scol} AS key, count(*) AS n FROM querylog_sample s ${scan.clause} WHERE ${c.sql} AND ${scol} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${TOP_N}`, c.values);
   const texts = await keyTexts(p.stores.deck, kind, rows.map((r) => r.key));
   const hits = rows.reduce((s, r) => s + Number(r.n), 0);
+  const of = scan.pct < 100 ? ` (${hits} rows in the ${scan.pct.toFixed(1)} % of it read)` : ` (${hits} sampled rows)`;
   return {
-    entries: rows.filter((r) => texts.has(r.key)).map((r) => ({ key: texts.get(r.key)!, count: Number(r.n) * SAMPLE_EVERY })),
+    entries: rows.filter((r) => texts.has(r.key)).map((r) => ({ key: texts.get(r.key)!, count: Math.round(Number(r.n) * scan.scale) })),
     quality: "estimate",
-    note: `Estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${hits} sampled rows): about ${bound.toLocaleString("en")} rows match, too many to rank exactly in time.`,
+    note: `Estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample${of}: about ${bound.toLocaleString("en")} rows match, too many to rank exactly in time.`,
   };
 }
 
