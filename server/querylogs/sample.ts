@@ -60,6 +60,9 @@ async function sampleRowsInRange(p: Plan): Promise<number> {
   return Number(rows[0].n) / SAMPLE_EVERY;
 }
 
+/** The plan's sample conditions look a key up per row (keyIs): such reads are bounded by sampleScan. */
+export const perRowLookup = (p: Plan): boolean => !!(p.filter.clientSet || p.client?.broad || p.name?.broad);
+
 /**
  * How much of the sample one request reads when each row costs work (a range's whole sample, or broad filters' lookups
  * per row): at most SCAN_MAX rows, as a subset of its pages chosen with a fixed seed — the same question gets the same

@@ -20,7 +20,7 @@ import type { KeySel, Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
-import { sampleConds, sampleScan } from "./sample";
+import { perRowLookup, sampleConds, sampleScan } from "./sample";
 import { isBlocked, type Sig } from "./sigs";
 
 export const TOP_N = 20;
@@ -400,7 +400,7 @@ async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";
   // a broad filter costs a lookup per sample row: at most sampleScan's share of it (dictionary ids use their index)
-  const scan = p.filter.clientSet || p.client?.broad || p.name?.broad ? await sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
+  const scan = perRowLookup(p) ? await sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
   const { rows } = await p.stores.deck.query(`SELECT ${scol} AS key, count(*) AS n FROM querylog_sample s ${scan.clause} WHERE ${c.sql} AND ${scol} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${TOP_N}`, c.values);
   const texts = await keyTexts(p.stores.deck, kind, rows.map((r) => r.key));
   const hits = rows.reduce((s, r) => s + Number(r.n), 0);
