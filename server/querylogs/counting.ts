@@ -178,12 +178,30 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   const wholeDays = step % DAY === 0;
   const dayFrom = floorTo(from, DAY);
   const dayTo = floorTo(to - 1, DAY);
-  const inner = (d: number) => wholeDays && d >= h0 && d + DAY <= h1;
+  // With whole-day buckets, an edge day mostly inside the range is its day total minus the selected keys' raw rows
+  // outside the range (a 90-day range starting at 00:17 subtracts 17 minutes instead of reading 23 h 43 min of quiet
+  // keys raw — a /24's 250 clients: ~110 ms); the short side is always the one read raw.
+  const minus = new Set<number>();
+  if (wholeDays)
+    for (const d of new Set([dayFrom, dayTo])) {
+      const inside = Math.min(d + DAY, to) - Math.max(d, from);
+      if (inside < DAY && DAY - inside < inside) minus.add(d);
+    }
+  const inner = (d: number) => wholeDays && ((d >= h0 && d + DAY <= h1) || minus.has(d));
   const kc: KeyCounts = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask }, p.memo);
   const jobs: Promise<void>[] = [];
-  // Partial hours at the edges: raw, every selected key.
-  if (from < h0) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));
-  if (h1 < to) jobs.push(rawFill(p, acc, new Date(h1), p.to, opts(sel.texts)));
+  // Partial hours at the edges: raw, every selected key (unless that day is counted whole, less what lies outside).
+  if (from < h0 && !minus.has(dayFrom)) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));
+  if (h1 < to && !minus.has(dayTo)) jobs.push(rawFill(p, acc, new Date(h1), p.to, opts(sel.texts)));
+  if (minus.size) {
+    const outside = new Acc(step, p.dict);
+    const reads: Promise<void>[] = [];
+    for (const d of minus) {
+      if (d < from) reads.push(rawFill(p, outside, new Date(d), p.from, opts(sel.texts)));
+      if (to < d + DAY) reads.push(rawFill(p, outside, p.to, new Date(d + DAY), opts(sel.texts)));
+    }
+    jobs.push(Promise.all(reads).then(() => acc.subtract(outside)));
+  }
   let quietBudget = 0;
   const quietDays: [number, { n: number; keys: Set<number>; bySig: Map<number, number> }][] = [];
   for (const [d, m] of kc.days) {

@@ -5,7 +5,7 @@
  * them raw when they need hours. Pure apart from the handles it is given.
  */
 import type { Stores } from "./db-types";
-import { eachHour, eachPool, eachRtt } from "./pack";
+import { eachHour, eachRtt, sumPool, sumPoolKeys } from "./pack";
 import type { KeySel } from "./plan";
 
 const DAY = 86_400_000;
@@ -117,22 +117,33 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
       ? stores.deck.query(`SELECT day::text AS day, server_id, bucket, n FROM querylog_key_hot_rtt WHERE kind = $1 AND key_id = ANY($2::int[]) AND day >= $3::date AND day <= $4::date`, [sel.kind, sel.ids, dayFrom, dayTo])
       : Promise.resolve({ rows: [] }),
   ]);
+  // rows summed per day into dense per-signature arrays (a CIDR's clients over 90 days are ~10^6 entries), turned
+  // into out.days (busy and quiet keys) and out.quiet (quiet keys) after the loop
+  const sums = (m: Map<number, { a: Float64Array }>, day: number) => m.get(day) ?? m.set(day, { a: new Float64Array(o.mask?.length ?? 512) }).get(day)!;
+  const busySums = new Map<number, { a: Float64Array }>();
+  const quietSums = new Map<number, { a: Float64Array }>();
+  const quietOf = new Map<number, { n: number; keys: Set<number> }>();
   for (const r of cold.rows) {
     const day = Date.parse(`${r.day}T00:00:00Z`);
-    const busy = r.grp >= 0;
-    eachPool(r.d, busy ? null : ids, (key, sig, n) => {
-      if (!ok(sig)) return;
-      add(out.days, day, sig, n);
-      if (!busy) {
-        const q = out.quiet.get(day) ?? { n: 0, keys: new Set<number>(), bySig: new Map<number, number>() };
-        q.n += n;
-        q.keys.add(key);
-        q.bySig.set(sig, (q.bySig.get(sig) ?? 0) + n);
-        out.quiet.set(day, q);
-      }
-    });
+    if (r.grp >= 0) sumPool(r.d, sums(busySums, day), o.mask);
+    else {
+      const q = quietOf.get(day) ?? quietOf.set(day, { n: 0, keys: new Set() }).get(day)!;
+      q.n += sumPoolKeys(r.d, ids, sums(quietSums, day), o.mask, q.keys);
+    }
     if (r.h) eachHour(r.h, (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
     if (out.rtt && r.r) eachRtt(r.r, (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, o.rttBuckets ?? 40));
+  }
+  for (const [day, { a }] of busySums) for (let sig = 0; sig < a.length; sig++) if (a[sig]) add(out.days, day, sig, a[sig]);
+  for (const [day, { a }] of quietSums) {
+    const q = quietOf.get(day)!;
+    if (!q.n) continue;
+    const bySig = new Map<number, number>();
+    for (let sig = 0; sig < a.length; sig++)
+      if (a[sig]) {
+        add(out.days, day, sig, a[sig]);
+        bySig.set(sig, a[sig]);
+      }
+    out.quiet.set(day, { n: q.n, keys: q.keys, bySig });
   }
   for (const r of hot.rows) {
     if (!ok(r.sig)) continue;

@@ -173,3 +173,24 @@ test("a top list filtered by one enum column reads that column's per-value lists
   for (const r of saved) await fx.deck.query(`INSERT INTO querylog_top_day (day, kind, slice, keys, rest) VALUES ($1, $2, $3, $4, $5)`, [day, r.kind, r.slice, r.keys, r.rest]);
   await fx.deck.query(`UPDATE querylog_days SET top_slices = 1 WHERE day = $1`, [day]);
 });
+
+test("an edge day mostly inside the range counts its day total less the raw rows outside it, exactly, for client and name filters", async () => {
+  // 03:00 on the second day to 20:00 on the third: both edge days are mostly inside, and both have rows outside
+  const day = Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() - 2);
+  const from = new Date(day + 3 * 3600_000).toISOString();
+  const to = new Date(day + 86_400_000 + 20 * 3600_000).toISOString();
+  for (const [params, where, values] of [CASES[2], CASES[3], CASES[4], CASES[5], CASES[6]]) {
+    const s = statsSchema.parse({ from, to, ...params, bucket: "1d" });
+    const st = await queryStats(fx.stores, s.filter, { bucket: s.bucket, parts: s.parts });
+    const n = values.length;
+    const { rows } = await fx.logs.query(
+      `SELECT floor(extract(epoch FROM timestamp) / 86400)::bigint * 86400 AS t, count(*) AS n FROM dns_logs WHERE (${where}) AND timestamp >= $${n + 1} AND timestamp < $${n + 2} GROUP BY 1`,
+      [...values, from, to],
+    );
+    const want = new Map(rows.map((r) => [new Date(Number(r.t) * 1000).toISOString(), Number(r.n)]));
+    assert.equal(want.size, 2, "two days");
+    for (const p of st.series) assert.equal(p.total, want.get(p.t) ?? 0, `${JSON.stringify(params)} at ${p.t}`);
+    const outside = Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE (${where}) AND timestamp >= $${n + 1} AND timestamp < $${n + 2}`, [...values, new Date(day).toISOString(), from])).rows[0].n);
+    assert.ok(outside > 0, `${JSON.stringify(params)}: rows outside the range on its first day`);
+  }
+});
