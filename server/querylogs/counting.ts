@@ -97,6 +97,12 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
     return;
   }
   // Whole days inside the range count per day when the buckets are whole days; edge days (and hourly buckets) per hour.
+  // With no filter but the instance, the class cube (already summed per instance, response type and rcode class) is
+  // read as it is; otherwise the signature cube, joined to its signatures and grouped.
+  const servers = classServers(p);
+  const classCond = (first: number) => (servers ? `AND d.server_id = ANY($${first}::smallint[])` : "");
+  const from_ = servers === undefined ? `querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig` : `querylog_class_day d`;
+  const grouped = servers === undefined;
   const wholeDays = step % DAY === 0;
   const d0 = floorTo(u0, DAY);
   const d1 = floorTo(u1 - 1, DAY);
@@ -108,10 +114,12 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
     jobs.push(
       p.stores.deck
         .query(
-          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, sum(d.n)::bigint AS n
-             FROM querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig
-            WHERE d.day >= $1::date AND d.day <= $2::date ${sigCond} GROUP BY 1, ${group}`,
-          ids ? [dayDays[0], dayDays[dayDays.length - 1], ids] : [dayDays[0], dayDays[dayDays.length - 1]],
+          grouped
+            ? `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, sum(d.n)::bigint AS n
+                 FROM ${from_} WHERE d.day >= $1::date AND d.day <= $2::date ${sigCond} GROUP BY 1, ${group}`
+            : `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, d.server_id, d.rt AS response_type, d.cls, d.n
+                 FROM ${from_} WHERE d.day >= $1::date AND d.day <= $2::date ${classCond(3)}`,
+          grouped ? (ids ? [dayDays[0], dayDays[dayDays.length - 1], ids] : [dayDays[0], dayDays[dayDays.length - 1]]) : servers ? [dayDays[0], dayDays[dayDays.length - 1], servers] : [dayDays[0], dayDays[dayDays.length - 1]],
         )
         .then(({ rows }) => {
           for (const r of rows) acc.addDims(Number(r.t), server(r.server_id), r.response_type, r.cls, Number(r.n));
@@ -119,13 +127,16 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
     );
   if (hourDays.length) {
     const cols = Array.from({ length: 24 }, (_, i) => `sum(h${String(i).padStart(2, "0")})::bigint AS h${String(i).padStart(2, "0")}`).join(", ");
+    const hcols = Array.from({ length: 24 }, (_, i) => `d.h${String(i).padStart(2, "0")}`).join(", ");
     jobs.push(
       p.stores.deck
         .query(
-          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, ${cols}
-             FROM querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig
-            WHERE d.day = ANY($1::date[]) ${ids ? "AND d.sig = ANY($2::smallint[])" : ""} GROUP BY 1, ${group}`,
-          ids ? [hourDays, ids] : [hourDays],
+          grouped
+            ? `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, ${cols}
+                 FROM ${from_} WHERE d.day = ANY($1::date[]) ${ids ? "AND d.sig = ANY($2::smallint[])" : ""} GROUP BY 1, ${group}`
+            : `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, d.server_id, d.rt AS response_type, d.cls, ${hcols}
+                 FROM ${from_} WHERE d.day = ANY($1::date[]) ${classCond(2)}`,
+          grouped ? (ids ? [hourDays, ids] : [hourDays]) : servers ? [hourDays, servers] : [hourDays],
         )
         .then(({ rows }) => {
           for (const r of rows) {
@@ -139,6 +150,20 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
     );
   }
   await Promise.all(jobs);
+}
+
+/**
+ * The instances whose class rows answer the plan's filter: null for all of them (no instance or enum filter), the
+ * ids of the instances asked for when only the instance is filtered, undefined when the filter needs signatures.
+ */
+function classServers(p: Plan): number[] | null | undefined {
+  const f = p.filter;
+  if (f.qtype || f.rcode || f.responseType || f.protocol) return undefined;
+  if (!p.mask) return null;
+  const on = new Set<number>();
+  for (const s of p.dict.byId.values()) if (p.mask[s.id]) on.add(s.serverId);
+  for (const s of p.dict.byId.values()) if (!p.mask[s.id] && on.has(s.serverId)) return undefined;
+  return [...on];
 }
 
 /** One positive client or name selection (and the instance/enum filters) from the per-key rollups. */

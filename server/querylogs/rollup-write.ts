@@ -88,6 +88,17 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   }
   const ints = (cols: string[]) => cols.map((c) => [c, "int"] as [string, string]);
   await upsertAdd(db, "querylog_sig_day", [["day", "date"], ["sig", "smallint"]], [["n", "bigint"], ...ints(HCOLS)], [...day.values()].map((a) => [dayText(a.dn), a.sig, a.n, ...a.h]));
+  // the same cells summed per class (instance, response type, NXDOMAIN / SERVFAIL / other): what the charts draw
+  const cls = new Map<string, { dn: number; server: number; rt: number; cls: number; n: number; h: number[] }>();
+  for (const a of day.values()) {
+    const sg = dict.byId.get(a.sig)!;
+    const c = sg.rcode === 2 || sg.rcode === 3 ? sg.rcode : 0;
+    const k = `${a.dn}|${sg.serverId}|${sg.rt}|${c}`;
+    const e = cls.get(k) ?? cls.set(k, { dn: a.dn, server: sg.serverId, rt: sg.rt, cls: c, n: 0, h: new Array(24).fill(0) }).get(k)!;
+    e.n += a.n;
+    for (let i = 0; i < 24; i++) e.h[i] += a.h[i];
+  }
+  await upsertAdd(db, "querylog_class_day", [["day", "date"], ["server_id", "smallint"], ["rt", "smallint"], ["cls", "smallint"]], [["n", "bigint"], ...ints(HCOLS)], [...cls.values()].map((a) => [dayText(a.dn), a.server, a.rt, a.cls, a.n, ...a.h]));
   await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], [...m5.values()].map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
   await upsertAdd(db, "querylog_hour_span", [["hour", "timestamptz"], ["server_id", "smallint"]], [["n", "bigint"], ["min_dlid", "bigint", "least"], ["max_dlid", "bigint", "greatest"]], [...span.values()].map((a) => [new Date(a.hn * HOUR), a.server, a.n, a.lo, a.hi]));
 

@@ -123,6 +123,17 @@ test("days packed before the per-value ranked lists existed get them from their 
   assert.deepEqual(await backfillValueLists(fx.stores), [], "nothing left to do");
 });
 
+test("the class cube is the signature cube summed per instance, response type and rcode class (as the migration fills it)", async () => {
+  const hc = Array.from({ length: 24 }, (_, i) => `h${String(i).padStart(2, "0")}`);
+  const fromSigs = await fx.deck.query(
+    `SELECT d.day::text AS day, s.server_id, s.response_type AS rt, CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END AS cls, sum(d.n)::bigint AS n, ${hc.map((h) => `sum(d.${h})::int AS ${h}`).join(", ")}
+       FROM querylog_sig_day d JOIN querylog_sigs s ON s.id = d.sig GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  );
+  const cube = await fx.deck.query(`SELECT day::text AS day, server_id, rt, cls, n, ${hc.join(", ")} FROM querylog_class_day ORDER BY 1, 2, 3, 4`);
+  assert.ok(cube.rows.length > 0);
+  assert.deepEqual(cube.rows, fromSigs.rows);
+});
+
 test("dnsdeck vacuums its own tables: no dead rows left behind after a tick that closed a day", async () => {
   const { rows } = await fx.deck.query(`SELECT relname, n_dead_tup FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`, [VACUUMED]);
   assert.equal(rows.length, VACUUMED.length);
