@@ -152,6 +152,16 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
   await Promise.all(jobs);
 }
 
+/** The range's edge days (UTC midnights) more inside [from, to) than outside it: counted whole, less what lies outside. */
+export function mostlyInside(from: number, to: number): Set<number> {
+  const out = new Set<number>();
+  for (const d of new Set([floorTo(from, DAY), floorTo(to - 1, DAY)])) {
+    const inside = Math.min(d + DAY, to) - Math.max(d, from);
+    if (inside < DAY && DAY - inside < inside) out.add(d);
+  }
+  return out;
+}
+
 /**
  * The instances whose class rows answer the plan's filter: null for all of them (no instance or enum filter), the
  * ids of the instances asked for when only the instance is filtered, undefined when the filter needs signatures.
@@ -206,12 +216,7 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   // With whole-day buckets, an edge day mostly inside the range is its day total minus the selected keys' raw rows
   // outside the range (a 90-day range starting at 00:17 subtracts 17 minutes instead of reading 23 h 43 min of quiet
   // keys raw — a /24's 250 clients: ~110 ms); the short side is always the one read raw.
-  const minus = new Set<number>();
-  if (wholeDays)
-    for (const d of new Set([dayFrom, dayTo])) {
-      const inside = Math.min(d + DAY, to) - Math.max(d, from);
-      if (inside < DAY && DAY - inside < inside) minus.add(d);
-    }
+  const minus = wholeDays ? mostlyInside(from, to) : new Set<number>();
   const inner = (d: number) => wholeDays && ((d >= h0 && d + DAY <= h1) || minus.has(d));
   const kc: KeyCounts = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask }, p.memo);
   const jobs: Promise<void>[] = [];

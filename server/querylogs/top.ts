@@ -12,7 +12,7 @@
  *                           bound them to a few thousand, else from the sample (marked approximate).
  * Pure apart from the handles in the plan.
  */
-import { RAW_MAX, matchBound } from "./counting";
+import { mostlyInside, RAW_MAX, matchBound } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
@@ -95,11 +95,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   const dayTo = Math.floor((to - 1) / DAY) * DAY;
   // An edge day mostly inside the range counts whole, less its rows outside the range read raw by time for every key
   // (a 90-day range starting at 00:17 subtracts 17 minutes; quiet keys' 23 h read by their index took ~75 ms).
-  const minus = new Set<number>();
-  for (const d of new Set([firstDay, dayTo])) {
-    const inside = Math.min(d + DAY, to) - Math.max(d, from);
-    if (inside < DAY && DAY - inside < inside) minus.add(d);
-  }
+  const minus = mostlyInside(from, to);
   const inner = (d: number) => (d >= h0 && d + DAY <= h1) || minus.has(d);
   // A short first day (a 90-day range ending this afternoon starts late in the evening): its few hours are read raw by
   // time for every key, like the partial hour before them, and the day's rollups are not read at all — its rows by key
