@@ -11,7 +11,8 @@
  */
 import { Acc } from "./acc";
 import type { Stores } from "./db-types";
-import { type KeyCounts, keyCounts } from "./keys";
+import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
+import { RTT_BUCKETS } from "./rtt";
 import { cubeKey, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { sampleEstimate } from "./sample";
@@ -152,6 +153,28 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
   await Promise.all(jobs);
 }
 
+/** The days whose hours fillKey needs for buckets of `step`: not inside whole-day buckets, nor edge days taken whole. */
+export function keyHoursFor(p: Plan, step: number): (d: number) => boolean {
+  if (step % DAY !== 0) return () => true;
+  const from = p.from.getTime();
+  const to = p.to.getTime();
+  const h0 = ceilTo(from, HOUR);
+  const h1 = floorTo(to, HOUR);
+  const minus = mostlyInside(from, to);
+  return (d) => !((d >= h0 && d + DAY <= h1) || minus.has(d));
+}
+
+/** fillKey's per-key read for buckets of `step` — with RTT when the same request draws it (Plan.keyRead). */
+export function keyReadOptions(p: Plan, step: number): ReadKeyOptions {
+  return {
+    dayFrom: floorTo(p.from.getTime(), DAY),
+    dayTo: floorTo(p.to.getTime() - 1, DAY),
+    hoursFor: keyHoursFor(p, step),
+    mask: p.mask,
+    ...(p.keyRead ? { rtt: true, rttBuckets: RTT_BUCKETS } : {}),
+  };
+}
+
 /** The range's edge days (UTC midnights) more inside [from, to) than outside it: counted whole, less what lies outside. */
 export function mostlyInside(from: number, to: number): Set<number> {
   const out = new Set<number>();
@@ -217,8 +240,9 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   // outside the range (a 90-day range starting at 00:17 subtracts 17 minutes instead of reading 23 h 43 min of quiet
   // keys raw — a /24's 250 clients: ~110 ms); the short side is always the one read raw.
   const minus = wholeDays ? mostlyInside(from, to) : new Set<number>();
-  const inner = (d: number) => wholeDays && ((d >= h0 && d + DAY <= h1) || minus.has(d));
-  const kc: KeyCounts = await keyCounts(p.stores, sel, { dayFrom, dayTo, hoursFor: (d) => !inner(d), mask: p.mask }, p.memo);
+  const needsHours = keyHoursFor(p, step);
+  const inner = (d: number) => !needsHours(d);
+  const kc: KeyCounts = await keyCounts(p.stores, sel, keyReadOptions(p, step), p.memo);
   const jobs: Promise<void>[] = [];
   // Partial hours at the edges: raw, every selected key (unless that day is counted whole, less what lies outside).
   if (from < h0 && !minus.has(dayFrom)) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));

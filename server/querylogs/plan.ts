@@ -47,6 +47,11 @@ export interface Plan {
   empty: boolean;
   /** Reads shared by the panels of one request (keys.ts keyCounts). */
   memo: Map<string, Promise<unknown>>;
+  /**
+   * Set when one request draws the volume series and the RTT chart: the series' bucket. Both then ask the per-key
+   * rollups the same question (with RTT, the series' edge days with hours), so the memo reads them once.
+   */
+  keyRead?: { step: number };
 }
 
 async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, KeySel | null]> {

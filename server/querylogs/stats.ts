@@ -42,9 +42,10 @@ export type StatsPart = "series" | "top" | "rtt";
 
 export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?: Bucket; parts?: StatsPart[]; lists?: TopWhich[] } = {}): Promise<Stats> {
   const want = new Set<StatsPart>(opts.parts?.length ? opts.parts : ["series", "top", "rtt"]);
-  const p = await plan(stores, filter);
   const bucket = opts.bucket ?? autoBucket(filter.from, filter.to);
   const step = BUCKETS[bucket] * 1000;
+  const p = await plan(stores, filter);
+  if (want.has("series") && want.has("rtt")) p.keyRead = { step };
   const notes: string[] = [];
   if (p.clipped) notes.push(p.clipped);
   let approximate = false;
