@@ -54,6 +54,20 @@ export function sampleConds(p: Plan, first = 1): SampleCond {
   return { sql: out.join(" AND "), values };
 }
 
+/**
+ * The rows matching a client and/or name filter, estimated from the sample when it clearly holds more than `over` of
+ * them (one count over the sample's client/name index, no lookup per row); null when it cannot say so — then the
+ * caller asks the rollups exactly. "Clearly": ≥ 4× `over` from ≥ 1,000 sampled rows (a few per cent off at most).
+ */
+export async function clearlyMoreThan(p: Plan, over: number): Promise<number | null> {
+  // a negated key scans the whole range's sample; the cubes bound it cheaply instead
+  if (perRowLookup(p) || (!p.client && !p.name) || p.client?.not || p.name?.not || p.empty) return null;
+  const c = sampleConds(p);
+  const { rows } = await p.stores.deck.query(`SELECT count(*)::int AS n FROM querylog_sample s WHERE ${c.sql}`, c.values);
+  const hits = Number(rows[0].n);
+  return hits >= 1_000 && hits * SAMPLE_EVERY > 4 * over ? hits * SAMPLE_EVERY : null;
+}
+
 /** How many sample rows fall in the plan's range (from the hour spans: no scan). */
 async function sampleRowsInRange(p: Plan): Promise<number> {
   const { rows } = await p.stores.deck.query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_hour_span WHERE hour >= date_trunc('hour', $1::timestamptz, 'UTC') AND hour < $2`, [p.from, p.to]);

@@ -20,7 +20,7 @@ import type { KeySel, Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
-import { perRowLookup, sampleConds, sampleScan } from "./sample";
+import { clearlyMoreThan, perRowLookup, sampleConds, sampleScan } from "./sample";
 import { isBlocked, type Sig } from "./sigs";
 
 export const TOP_N = 20;
@@ -398,7 +398,10 @@ async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyR
 async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const kind = kindOf(which);
   const mask = maskFor(p, which);
-  const bound = await matchBound(p);
+  // far more rows than can be read raw (a CIDR's 8M): the sample says so in one index count, and the exact bound — the
+  // whole selection's per-key rollups — is not read; otherwise the rollups decide (names and blocked share both reads)
+  const sure = (p.memo.get("clearlyMoreThan") ?? p.memo.set("clearlyMoreThan", clearlyMoreThan(p, RAW_MAX)).get("clearlyMoreThan")) as Promise<number | null>;
+  const bound = (await sure) ?? (await matchBound(p));
   if (bound <= RAW_MAX) {
     const counts = new Map<string, number>();
     for (const r of await coKeyRows(p, kind, bound)) {
