@@ -135,13 +135,14 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
           grouped
             ? `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, ${group} AS cls, ${cols}
                  FROM ${from_} WHERE d.day = ANY($1::date[]) ${ids ? "AND d.sig = ANY($2::smallint[])" : ""} GROUP BY 1, ${group}`
-            : `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, d.server_id, d.rt AS response_type, d.cls, ${hcols}
+            : // the 24 hours as one text column: 2,160 rows × 24 fields parsed one by one took twice as long (90 days)
+              `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, d.server_id, d.rt AS response_type, d.cls, concat_ws(',', ${hcols}) AS h
                  FROM ${from_} WHERE d.day = ANY($1::date[]) ${classCond(2)}`,
           grouped ? (ids ? [hourDays, ids] : [hourDays]) : servers ? [hourDays, servers] : [hourDays],
         )
         .then(({ rows }) => {
           for (const r of rows) {
-            const vals = Object.values(r).slice(4) as string[];
+            const vals = (typeof r.h === "string" ? r.h.split(",") : Object.values(r).slice(4)) as string[];
             for (let h = 0; h < 24; h++) {
               const t = Number(r.t) + h * HOUR;
               if (t >= u0 && t < u1) acc.addDims(t, server(r.server_id), r.response_type, r.cls, Number(vals[h]));
