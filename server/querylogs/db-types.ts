@@ -18,3 +18,23 @@ export const ROLLUP_LOCK = 72707370;
 
 /** Moves the epoch: in every transaction that changes what the rollups count (a step, a day packed, causes rebuilt). */
 export const BUMP_EPOCH = `UPDATE querylog_state SET epoch = epoch + 1 WHERE id = $1`;
+
+/**
+ * One transaction under the rollup lock on a dedicated connection: committed when `fn` returns (whatever it returns),
+ * rolled back when it throws; the connection is released either way.
+ */
+export async function underRollupLock<T>(connect: () => Promise<Db & { release(): void }>, fn: (c: Db) => Promise<T>): Promise<T> {
+  const c = await connect();
+  try {
+    await c.query("BEGIN");
+    await c.query(`SELECT pg_advisory_xact_lock($1)`, [ROLLUP_LOCK]);
+    const out = await fn(c);
+    await c.query("COMMIT");
+    return out;
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

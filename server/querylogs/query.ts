@@ -7,7 +7,7 @@
  * Pure apart from the handles it is given.
  */
 import { Acc } from "./acc";
-import { fillRolled, fillTail, mostlyInside } from "./counting";
+import { fillRolled, fillTail, keyReadOptions } from "./counting";
 import type { Db, Stores } from "./db-types";
 import { decode, PROTOCOLS, QCLASSES, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
 import type { Filter } from "./filters";
@@ -92,12 +92,9 @@ async function slots(p: Plan, before: number): Promise<{ slots: [number, number,
   if (k) {
     // the same read as the count's (remembered per request): whole days, hours on the range's edge days unless an
     // edge day is mostly inside the range (the count takes it whole, less what lies outside)
-    const h0 = Math.ceil(p.from.getTime() / HOUR) * HOUR;
-    const h1 = Math.floor(p.to.getTime() / HOUR) * HOUR;
-    const whole = mostlyInside(p.from.getTime(), p.to.getTime());
     const day = (d: number) => new Date(d).toISOString().slice(0, 10);
     const [kc, rows] = await Promise.all([
-      keyCounts(p.stores, k as KeySel, { dayFrom, dayTo, hoursFor: (d) => !((d >= h0 && d + DAY <= h1) || whole.has(d)), mask: p.mask }, p.memo),
+      keyCounts(p.stores, k as KeySel, keyReadOptions(p, DAY), p.memo),
       p.stores.deck.query(`SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, sum(n)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date GROUP BY 1`, [day(dayFrom), day(dayTo)]),
     ]);
     for (const [d, m] of kc.days) if (d < before) out.push([d, DAY, total(m)]);

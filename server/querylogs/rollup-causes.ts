@@ -16,7 +16,7 @@
 import { CAUSES, classify } from "@/k8s/causes";
 import { CLIENT_KINDS, type ClientKind } from "@/k8s/clients";
 import type { Db } from "./db-types";
-import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID } from "./db-types";
+import { BUMP_EPOCH, STATE_ID, underRollupLock } from "./db-types";
 import { codeSql, decodeDims, FAILED_SQL, type FailedCols, failedCols, run } from "./rollup-read";
 import { loadSigs } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -171,15 +171,9 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
   const pending = await daysToBackfill(stores.deck);
   if (!pending.length || incomplete.get(pending[0].day) === pending[0].rows) return done;
   while (Date.now() - started < (opts.budgetMs ?? 2_000)) {
-    const c = await stores.deckConnect();
-    try {
-      await c.query("BEGIN");
-      await c.query(`SELECT pg_advisory_xact_lock($1)`, [ROLLUP_LOCK]);
+    const rebuilt = await underRollupLock(stores.deckConnect, async (c) => {
       const next = (await daysToBackfill(c)).find((d) => !done.includes(d.day));
-      if (!next || incomplete.get(next.day) === next.rows) {
-        await c.query("COMMIT");
-        break;
-      }
+      if (!next || incomplete.get(next.day) === next.rows) return null;
       const st = await c.query(`SELECT watermark FROM querylog_state WHERE id = $1`, [stores.stateId ?? STATE_ID]);
       const watermark = Number(st.rows[0]?.watermark ?? 0);
       const dict = await loadSigs(c);
@@ -194,8 +188,7 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
       if (Number(count.rows[0].n) !== next.rows) {
         // some of the day's rows are gone: its cause rows stay as older rules built them (the reader counts it stale)
         incomplete.set(next.day, next.rows);
-        await c.query("COMMIT");
-        break;
+        return null;
       }
       const agg = aggregateCauses(failed, await resolveKinds(failed, stores.kindsOf), (srv) => dict.serverIds.get(servers[srv - 1]));
       await c.query(`DELETE FROM querylog_cause_day WHERE day = $1::date`, [next.day]);
@@ -205,14 +198,10 @@ export async function backfillCauses(stores: BackfillStores, opts: { budgetMs?: 
         [next.day, CAUSE_VERSION, next.rows],
       );
       await c.query(BUMP_EPOCH, [stores.stateId ?? STATE_ID]);
-      await c.query("COMMIT");
-      done.push(next.day);
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+      return next.day;
+    });
+    if (!rebuilt) break;
+    done.push(rebuilt);
   }
   return done;
 }

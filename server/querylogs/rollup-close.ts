@@ -5,11 +5,11 @@
  * stragglers (a few rows written late) in the hot tables, where readers add them. Pure apart from the handles.
  */
 import type { Db } from "./db-types";
-import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID } from "./db-types";
+import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID, underRollupLock } from "./db-types";
 import { CLIENTS, type Kind, NAMES } from "./dictionary";
 import { type DayKeyData, TOP_SLICES, topLists } from "./rollup-pack";
 import { eachPool } from "./pack";
-import { insertPacked } from "./rollup-write";
+import { insertPacked, insertTops } from "./rollup-write";
 import { loadSigs } from "./sigs";
 
 export async function closeDays(stores: { deck: Db; deckConnect: () => Promise<Db & { release(): void }>; stateId?: string }, opts: { settleSeconds: number }): Promise<string[]> {
@@ -98,38 +98,22 @@ export async function backfillValueLists(stores: { deck: Db; deckConnect: () => 
   // the usual answer (nothing to do) without taking the rollup lock every tick
   if (!(await stores.deck.query(pending())).rows.length) return done;
   while (Date.now() - started < (opts.budgetMs ?? 2_000)) {
-    const c = await stores.deckConnect();
-    try {
-      await c.query("BEGIN");
-      await c.query(`SELECT pg_advisory_xact_lock($1)`, [ROLLUP_LOCK]);
+    const listed = await underRollupLock(stores.deckConnect, async (c) => {
       const next = (await c.query(pending())).rows[0]?.day as string | undefined;
-      if (!next) {
-        await c.query("COMMIT");
-        break;
-      }
+      if (!next) return null;
       const dict = await loadSigs(c);
       for (const kind of [CLIENTS, NAMES] as Kind[]) {
         const { rows } = await c.query(`SELECT d FROM querylog_key_day WHERE kind = $1 AND day = $2::date`, [kind, next]);
         const day: DayKeyData["day"] = [];
         for (const r of rows) eachPool(r.d, null, (key, sig, n) => day.push({ key, sig, n }));
-        const tops = topLists(kind, day, dict, { valuesOnly: true });
-        if (tops.length)
-          await c.query(
-            `INSERT INTO querylog_top_day (day, kind, slice, keys, rest) SELECT $1::date, $2, s, k, r FROM unnest($3::int[], $4::bytea[], $5::int[]) AS u(s, k, r)
-             ON CONFLICT (day, kind, slice) DO NOTHING`,
-            [next, kind, tops.map((t) => t.slice), tops.map((t) => t.keys), tops.map((t) => t.rest)],
-          );
+        await insertTops(c, kind, next, topLists(kind, day, dict, { valuesOnly: true }));
       }
       await c.query(`UPDATE querylog_days SET top_slices = $2 WHERE day = $1::date`, [next, TOP_SLICES]);
       await c.query(BUMP_EPOCH, [stores.stateId ?? STATE_ID]);
-      await c.query("COMMIT");
-      done.push(next);
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+      return next;
+    });
+    if (!listed) break;
+    done.push(listed);
   }
   return done;
 }

@@ -8,7 +8,7 @@
  */
 import type { Db } from "./db-types";
 import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES } from "./dictionary";
-import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData } from "./rollup-pack";
+import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } from "./rollup-pack";
 import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { dimsKey, ensureSigs, type SigDict } from "./sigs";
@@ -187,7 +187,11 @@ export async function insertPacked(db: Db, kind: Kind, day: string, data: DayKey
       `INSERT INTO querylog_key_day (kind, grp, day, h, r, d) SELECT $1, g, $2::date, h, r, d FROM unnest($3::int[], $4::bytea[], $5::bytea[], $6::bytea[]) AS u(g, h, r, d)`,
       [kind, day, packed.map((p) => p.grp), packed.map((p) => p.h), packed.map((p) => p.r), packed.map((p) => p.d)],
     );
-  const tops = topLists(kind, data.day, dict);
+  await insertTops(db, kind, day, topLists(kind, data.day, dict));
+}
+
+/** A day's ranked lists (a list already written for that day and slice is kept). */
+export async function insertTops(db: Db, kind: Kind, day: string, tops: TopRow[]): Promise<void> {
   if (tops.length)
     await db.query(
       `INSERT INTO querylog_top_day (day, kind, slice, keys, rest) SELECT $1::date, $2, s, k, r FROM unnest($3::int[], $4::bytea[], $5::int[]) AS u(s, k, r)

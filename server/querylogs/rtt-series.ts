@@ -10,7 +10,7 @@ import { cubeKey, keyAbsent, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { SAMPLE_EVERY } from "./rollup-read";
 import { percentile, RTT_BUCKET_SQL, RTT_BUCKETS, RTT_COLS, rttBucket } from "./rtt";
-import { perRowLookup, sampleConds, sampleScan } from "./sample";
+import { sampleConds, scanFor } from "./sample";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -126,7 +126,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
 async function sampleRtt(p: Plan, hs: Hists): Promise<void> {
   const c = sampleConds(p);
   // a broad filter looks each sample row's key up: read at most sampleScan's share of the sample
-  const scan = perRowLookup(p) ? await sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
+  const scan = await scanFor(p);
   const { rows } = await p.stores.deck.query(
     `SELECT floor(extract(epoch FROM s.ts) * 1000 / ${hs.step})::bigint * ${hs.step} AS t, s.sig, s.rtt FROM querylog_sample s ${scan.clause} WHERE ${c.sql} AND s.rtt IS NOT NULL LIMIT 50000`,
     c.values,

@@ -88,6 +88,11 @@ export async function sampleScan(p: Plan): Promise<{ clause: string; scale: numb
   return { clause: pct < 100 ? `TABLESAMPLE SYSTEM (${pct.toFixed(3)}) REPEATABLE (7)` : "", scale: SAMPLE_EVERY * (100 / pct), pct };
 }
 
+/** sampleScan where the filter looks keys up per row (perRowLookup); otherwise the whole sample in range (by index). */
+export async function scanFor(p: Plan): Promise<{ clause: string; scale: number; pct: number }> {
+  return perRowLookup(p) ? sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
+}
+
 /** The sample's rows for the filter, scaled up, into acc (marked approximate; `unknown` when too thin). */
 export async function sampleEstimate(p: Plan, acc: Acc & { unknown?: boolean }): Promise<void> {
   const { clause, scale } = await sampleScan(p);

@@ -12,7 +12,7 @@
  *                           bound them to a few thousand, else from the sample (marked approximate).
  * Pure apart from the handles in the plan.
  */
-import { mostlyInside, RAW_MAX, matchBound } from "./counting";
+import { keyHoursFor, mostlyInside, RAW_MAX, matchBound } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
@@ -20,7 +20,7 @@ import type { KeySel, Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
-import { clearlyMoreThan, perRowLookup, sampleConds, sampleScan } from "./sample";
+import { clearlyMoreThan, sampleConds, scanFor } from "./sample";
 import { isBlocked, type Sig } from "./sigs";
 
 export const TOP_N = 20;
@@ -96,7 +96,8 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   // An edge day mostly inside the range counts whole, less its rows outside the range read raw by time for every key
   // (a 90-day range starting at 00:17 subtracts 17 minutes; quiet keys' 23 h read by their index took ~75 ms).
   const minus = mostlyInside(from, to);
-  const inner = (d: number) => (d >= h0 && d + DAY <= h1) || minus.has(d);
+  const needsHours = keyHoursFor(p, DAY);
+  const inner = (d: number) => !needsHours(d);
   // A short first day (a 90-day range ending this afternoon starts late in the evening): its few hours are read raw by
   // time for every key, like the partial hour before them, and the day's rollups are not read at all — its rows by key
   // (busy keys' hours, quiet keys' pool rows and then their raw rows by key) cost far more (blocked names: 40 → 13 ms).
@@ -195,7 +196,7 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   };
   const start = rawFirst ? dayFrom : h0;
   const edges: [Date, Date][] =
-    h0 > h1 && !minus.size
+    h0 > h1
       ? [[p.from, p.to]]
       : [...(from < start && !minus.has(firstDay) ? [[p.from, new Date(start)] as [Date, Date]] : []), ...(h1 < to && hotEnd === h1 && !minus.has(dayTo) ? [[new Date(h1), p.to] as [Date, Date]] : [])];
   const outside: [Date, Date][] = [];
@@ -414,7 +415,7 @@ async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";
   // a broad filter costs a lookup per sample row: at most sampleScan's share of it (dictionary ids use their index)
-  const scan = perRowLookup(p) ? await sampleScan(p) : { clause: "", scale: SAMPLE_EVERY, pct: 100 };
+  const scan = await scanFor(p);
   const { rows } = await p.stores.deck.query(`SELECT ${scol} AS key, count(*) AS n FROM querylog_sample s ${scan.clause} WHERE ${c.sql} AND ${scol} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${TOP_N}`, c.values);
   const texts = await keyTexts(p.stores.deck, kind, rows.map((r) => r.key));
   const hits = rows.reduce((s, r) => s + Number(r.n), 0);
