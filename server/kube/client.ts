@@ -1,4 +1,6 @@
 import "server-only";
+import type * as http from "node:http";
+import * as https from "node:https";
 import * as k8s from "@kubernetes/client-node";
 import { type Budget, requireKube, timeoutMs } from "./config";
 import { toKubeError } from "./error";
@@ -27,6 +29,29 @@ export function parseWarnings(header: string | undefined): string[] {
   return [...header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
 }
 
+/**
+ * One keep-alive agent per TLS identity. client-node builds a new https.Agent for every request (KubeConfig's
+ * applySecurityAuthentication), so each call paid a TCP connect, a TLS handshake and a new secure context with the CA
+ * parsed again — 20–40 ms of this process's CPU a call, a page's dozen calls being most of its server time. The agent
+ * it built is swapped for the shared one with the same TLS options (CA, client certificate and key, server name,
+ * verification), so calls reuse connections; credentials that change (a rotated client certificate) make a new key,
+ * and bearer tokens travel in headers, untouched. A proxy agent (a subclass) is left as it is.
+ */
+const AGENT_FIELDS = ["ca", "cert", "key", "pfx", "passphrase", "servername", "rejectUnauthorized"] as const;
+const agents = new Map<string, https.Agent>();
+function sharedAgent(agent: http.Agent | https.Agent | undefined): http.Agent | https.Agent | undefined {
+  if (!agent || agent.constructor !== https.Agent) return agent;
+  const options = (agent as https.Agent & { options: https.AgentOptions }).options;
+  const key = JSON.stringify(AGENT_FIELDS.map((f) => String(options[f] ?? "")));
+  let shared = agents.get(key);
+  if (!shared) {
+    if (agents.size >= 8) agents.clear(); // identities only change on rotation: a handful at most
+    shared = new https.Agent({ ...Object.fromEntries(AGENT_FIELDS.map((f) => [f, options[f]])), keepAlive: true, maxSockets: 16 });
+    agents.set(key, shared);
+  }
+  return shared;
+}
+
 function configuration(budget: Budget, strict?: Strict): k8s.Configuration {
   const kc = requireKube();
   const cluster = kc.getCurrentCluster();
@@ -39,6 +64,8 @@ function configuration(budget: Budget, strict?: Strict): k8s.Configuration {
       {
         pre: async (ctx) => {
           ctx.setSignal(AbortSignal.timeout(ms));
+          const agent = sharedAgent(ctx.getAgent());
+          if (agent) ctx.setAgent(agent);
           if (strict && ctx.getHttpMethod() !== k8s.HttpMethod.GET) {
             ctx.setQueryParam("fieldValidation", "Strict");
             if (strict.body !== undefined) ctx.setBody(JSON.stringify(strict.body));

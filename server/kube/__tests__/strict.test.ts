@@ -58,3 +58,26 @@ test("Warning headers as the API server writes them are read back as texts", asy
   assert.deepEqual(client.parseWarnings(r.headers.get("warning") ?? undefined), ['unknown field "dataa"']);
   assert.deepEqual(client.parseWarnings('299 - "a \\"quoted\\" one", 299 - "second"'), ['a "quoted" one', "second"]);
 });
+
+test("calls reuse one TLS connection: ten reads through the typed clients open at most one socket to the API server", async () => {
+  const https = await import("node:https");
+  const proto = https.Agent.prototype as unknown as { createConnection: (...a: unknown[]) => unknown };
+  const original = proto.createConnection;
+  let opened = 0;
+  proto.createConnection = function (this: unknown, ...a: unknown[]) {
+    opened++;
+    return original.apply(this, a);
+  };
+  try {
+    const workloads = await import("../workloads");
+    for (let i = 0; i < 5; i++) {
+      await workloads.listNodes();
+      await objects.readObject(cm());
+    }
+  } finally {
+    proto.createConnection = original;
+  }
+  // at most one (the earlier tests' connection may still be open); client-node's own agent opened one, with its TLS
+  // handshake, per request: 15 here (the object reads ask discovery too)
+  assert.ok(opened <= 1, `sockets opened for ten calls: ${opened}`);
+});
