@@ -44,6 +44,15 @@ test.describe("query logs", () => {
     expect(body.nextCursor).toBe(body.rows[19].id);
     const next = await (await request.get(url("main", `/api/v1/query-logs?limit=20&cursor=${body.nextCursor}&from=${new Date(Date.now() - 3 * 86_400_000).toISOString()}`))).json();
     expect(Number(next.rows[0].id)).toBeLessThan(Number(body.nextCursor));
+    // ahead=1: the page after comes in the same answer, the very rows (and cursor) its own request returns
+    const span = `from=${new Date(Date.now() - 3 * 86_400_000).toISOString()}&to=${new Date(Date.now() - 60_000).toISOString()}`;
+    const both = await (await request.get(url("main", `/api/v1/query-logs?limit=20&ahead=1&${span}`))).json();
+    expect(both.rows.length).toBe(20);
+    expect(both.ahead.rows.length).toBe(20);
+    const asked = await (await request.get(url("main", `/api/v1/query-logs?limit=20&cursor=${both.nextCursor}&${span}`))).json();
+    expect(both.ahead.rows.map((r: { id: string }) => r.id)).toEqual(asked.rows.map((r: { id: string }) => r.id));
+    expect(both.ahead.nextCursor).toBe(asked.nextCursor);
+    expect((await request.get(url("main", `/api/v1/query-logs?ahead=yes&${span}`))).status()).toBe(400);
   });
 
   test("bad input is a 400 naming the parameter; injection payloads are refused", async ({ viewerRequest: request }) => {
@@ -108,7 +117,7 @@ test.describe("query logs", () => {
       else if (u.pathname === "/query-logs" && r.headers()["rsc"] === "1" && !r.headers()["next-router-prefetch"]) navigations.push(u.search);
     });
     const noneTwice = () => expect(api.length, `asked twice: ${api.join(" ; ")}`).toBe(new Set(api).size);
-    // the next page, read in the background once the panels have come ("Older →" from memory)
+    // a page asked for by its cursor: "Older →" read ahead in the background
     const isPrefetch = (a: string) => /[?&]cursor=\d+/.test(a);
     const panels = () => api.filter((a) => !isPrefetch(a));
     await page.goto(url("main", "/query-logs?range=24h"));
@@ -130,7 +139,9 @@ test.describe("query logs", () => {
     // a change made on the page is not a server render of the whole page: each panel asks for itself, once
     expect(navigations).toEqual([]);
     await expect(page.getByTestId("ql-older")).toBeVisible();
-    await expect.poll(() => api.filter(isPrefetch).length, { message: "the next page read once the panels came" }).toBe(1);
+    // the next page came in the rows' own answer (ahead=1): no second rows request for it
+    expect(api.filter(isPrefetch), "the next page is not asked for apart").toEqual([]);
+    expect(panels().filter((a) => a.startsWith("/api/v1/query-logs?")).every((a) => /[?&]ahead=1(&|$)/.test(a))).toBe(true);
     expect(panels().length).toBe(3);
     noneTwice();
     for (const a of api) expect(a).toMatch(/rcode=NxDomain/);

@@ -24,6 +24,8 @@ export const listSchema = z
     after: rowId("must be a row id (the newest id you have)").optional(),
     limit: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").optional(),
     count: z.enum(["none", "fast", "exact"], { message: "must be none, fast or exact" }).optional(),
+    /** `ahead=1`: the page after this one comes in the same answer (`ahead`), so "Older →" is drawn from memory. */
+    ahead: z.enum(["0", "1"], { message: "must be 0 or 1" }).optional(),
   })
   .transform((raw, ctx) => ({
     filter: toFilter(raw, ctx),
@@ -31,6 +33,7 @@ export const listSchema = z
     after: raw.after ? Number(raw.after) : null,
     limit: raw.limit ?? 50,
     count: raw.count ?? (raw.cursor ? "none" : "fast"),
+    ahead: raw.ahead === "1",
   }));
 
 export const statsSchema = z

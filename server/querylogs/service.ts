@@ -66,7 +66,10 @@ export async function withClientDirectory(filter: Filter): Promise<Filter> {
 /** Rows with the client each address was at the row's time (one directory lookup per page). */
 const named = (rows: LogRow[]) => nameRows(rows, (r) => ({ ip: r.clientIp, at: new Date(r.timestamp) }));
 
-export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact" }) {
+/** The page after a page, read with it (`ahead=1`): its rows and its own cursor; null when the first page is the last. */
+export type AheadPage = { rows: LogRow[]; nextCursor: string | null } | null;
+
+export async function listLogs(input: { filter: Filter; cursor: number | null; after: number | null; limit: number; count: "none" | "fast" | "exact"; ahead?: boolean }) {
   const filter = await withClientDirectory(input.filter);
   try {
     return await withFreshSigs(async () => {
@@ -79,12 +82,17 @@ export async function listLogs(input: { filter: Filter; cursor: number | null; a
       const read = async () => {
         const r = await resolve(s, filter);
         return Promise.all([
-          queryPage(s, filter, { cursor: input.cursor, limit: input.limit }, r),
+          // with `ahead`, two pages' rows in one keyset read, split below (the same rows two reads in a row would give)
+          queryPage(s, filter, { cursor: input.cursor, limit: input.ahead ? 2 * input.limit : input.limit }, r),
           input.count === "none" ? null : countRows(s, filter, { exact: input.count === "exact", timeoutMs: 15_000 }, r),
         ]);
       };
       const { value: [page, count], settled: ok } = input.count === "none" ? { value: await read(), settled: true } : await settled(s, read);
-      return { ...page, rows: await named(page.rows), count: count?.kind === "rollup" && !ok ? { ...count, kind: "estimate" as const, note: UNSETTLED_NOTE } : count };
+      const rows = await named(page.rows);
+      const n = input.limit;
+      // read as two pages: the first page's cursor is its last row's only when more rows follow (known here)
+      const split = input.ahead ? { rows: rows.slice(0, n), nextCursor: rows.length > n ? rows[n - 1].id : null, ahead: (rows.length > n ? { rows: rows.slice(n), nextCursor: page.nextCursor } : null) as AheadPage } : { rows };
+      return { ...page, ...split, count: count?.kind === "rollup" && !ok ? { ...count, kind: "estimate" as const, note: UNSETTLED_NOTE } : count };
     });
   } catch (err) {
     throw mapDbError(err);

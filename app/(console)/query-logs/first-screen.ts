@@ -30,7 +30,7 @@ export async function firstScreen(ctx: Ctx, qs: URLSearchParams, cursor: string 
     return queryObject(p);
   };
   // the rows' query first: an embedded database answers one query at a time
-  const list = prefetch(listQueryLogs(ctx, raw(cursor ? { cursor, count: "none" } : { count: "fast" })) as Promise<ListResponse>);
+  const list = prefetch(listQueryLogs(ctx, raw(cursor ? { cursor, count: "none", ahead: "1" } : { count: "fast", ahead: "1" })) as Promise<ListResponse>);
   // "Older →" keeps the filters: the view already holds their charts and top lists, so only the rows are read
   const charts = cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "series,rtt" })) as Promise<Stats>, 10_000);
   const tops = cursor ? undefined : prefetch(queryLogStats(ctx, raw({ parts: "top" })) as Promise<Stats>, 10_000);

@@ -7,7 +7,8 @@ import type { logStats, logStatus } from "@/server/querylogs/service";
 export type LogRow = RawRow & { client: RowClient | null };
 export type { RowClient };
 export type Stats = Awaited<ReturnType<typeof logStats>>;
-export type ListResponse = Omit<Page, "rows"> & { rows: LogRow[]; count: Count | null };
+/** `ahead`: the next page, read with this one when asked for (`ahead=1`); null when this page is the last. */
+export type ListResponse = Omit<Page, "rows"> & { rows: LogRow[]; count: Count | null; ahead?: { rows: LogRow[]; nextCursor: string | null } | null };
 export type Status = Awaited<ReturnType<typeof logStatus>>;
 export type TopQuality = Stats["top"]["quality"]["names"];
 

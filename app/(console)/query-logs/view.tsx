@@ -1,7 +1,7 @@
 "use client";
 import { api } from "@/app/_components/api-client";
 import { useSeed } from "@/app/_components/use-seed";
-import { keepPreviousData, type UseQueryResult, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, type QueryClient, type UseQueryResult, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { type ReactNode, Suspense, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Charts } from "./charts";
@@ -38,7 +38,13 @@ export function QueryLogsView({
   /** What the server already read for this URL (first-screen.ts): used while the view still shows that URL. */
   initial?: FirstScreen;
 }) {
-  const search = useSearchParams()?.toString() ?? "";
+  const routerSearch = useSearchParams()?.toString() ?? "";
+  // The URL this view last wrote, shown at once: Next's router follows history.pushState, but in a transition that
+  // re-renders the page some 100 ms later here (time-sliced), and the change should not wait for it. While the browser's
+  // URL is still the one written here it is the state; Back, Forward or a link move the URL and the router's value
+  // is followed again.
+  const [own, setOwn] = useState<string | null>(null);
+  const search = own !== null && typeof window !== "undefined" && window.location.search === (own ? `?${own}` : "") ? own : routerSearch;
   // the server's searchParams for the first render (same URL); the browser's URL after a change made here
   const params = useMemo(() => (search ? paramsRecord(new URLSearchParams(search)) : searchParams), [search, searchParams]);
   const state = useMemo(() => readState(params), [params]);
@@ -51,34 +57,64 @@ export function QueryLogsView({
   const qs = useMemo(() => apiParams(state, now), [state, now]);
   const [selected, setSelected] = useState<LogRow | null>(null);
   const [live, setLive] = useState(false);
-  const [exact, setExact] = useState(false);
-  useEffect(() => setExact(false), [qs]);
+  // an exact count asked for this view (a change of view asks the fast one again; one key from the first render on)
+  const [exactFor, setExactFor] = useState<string | null>(null);
+  const exact = exactFor === qs.toString();
 
+  const qc = useQueryClient();
+  // the view on show, for the callbacks below (kept the same across renders: the panels are memoised on them)
+  const latest = useRef({ state, qs: qs.toString(), exact });
+  useEffect(() => {
+    latest.current = { state, qs: qs.toString(), exact };
+  });
+  /**
+   * One page of rows: its cache key and its read. Each read asks for the page after it too (`ahead=1`, one keyset read
+   * of two pages on the server) and keeps that page in the cache, so "Older →" is drawn from memory and a change costs
+   * one rows request, not two.
+   */
+  const rowsQuery = useCallback(
+    (q: string, cursor: string | undefined, exact: boolean) => ({
+      queryKey: ["querylogs", q, cursor ?? "", exact],
+      queryFn: async ({ signal }: { signal: AbortSignal }) => {
+        const p = new URLSearchParams(q);
+        if (cursor) p.set("cursor", cursor);
+        p.set("count", cursor ? "none" : exact ? "exact" : "fast");
+        p.set("ahead", "1");
+        const page = await api<ListResponse>(`/api/v1/query-logs?${p}`, { signal });
+        keepAhead(qc, q, exact, page);
+        return page;
+      },
+    }),
+    [qc],
+  );
   /** Move to another view in the page; a new filter or range reads the clock again, a page of the same view does not. */
   const move = useCallback(
     (s: ViewState, at: number) => {
       const href = pageHref(s);
       const key = href.slice(href.indexOf("?") + 1);
+      // The rows are asked for now, from the click: the URL below reaches the view through Next's router, whose
+      // re-render of the page comes 80–140 ms later on this machine. The key is the one that render computes (the same
+      // URL read back, the same clock), so the view finds this request under way instead of sending its own.
+      const next = readState(paramsRecord(new URLSearchParams(key)));
+      const q = apiParams(next, at).toString();
+      const sameView = q === latest.current.qs;
+      void qc.prefetchQuery({ ...rowsQuery(q, next.cursor, sameView && latest.current.exact), staleTime: next.cursor ? 60_000 : 0 });
       setClock((c) => ({ base: renderedNow, at: { ...(c.base === renderedNow ? c.at : {}), [key]: at } }));
       window.history.pushState(null, "", href);
+      setOwn(key);
     },
-    [renderedNow],
+    [renderedNow, qc, rowsQuery],
   );
   const go = useCallback((s: ViewState) => move(s, Date.now()), [move]);
   const pageLink = (s: ViewState) => ({ href: pageHref(s), go: () => move(s, now) });
   // the same functions across renders (the charts, top lists and rows are memoised on them), reading the latest view
-  const latest = useRef(state);
-  useEffect(() => {
-    latest.current = state;
-  });
-  const setFilter = useCallback((k: FilterKey, v: string | undefined) => go({ ...latest.current, cursor: undefined, filters: withFilter(latest.current.filters, k, v) }), [go]);
-  const zoom = useCallback((from: string, to: string) => go({ ...latest.current, range: "custom", from, to, cursor: undefined }), [go]);
+  const setFilter = useCallback((k: FilterKey, v: string | undefined) => go({ ...latest.current.state, cursor: undefined, filters: withFilter(latest.current.state.filters, k, v) }), [go]);
+  const zoom = useCallback((from: string, to: string) => go({ ...latest.current.state, range: "custom", from, to, cursor: undefined }), [go]);
 
   const first = initial && initial.qs === qs.toString() ? initial : undefined;
   const seedList = useSeed(!exact && first?.cursor === state.cursor ? first?.list : undefined, first?.at);
   // The server's charts and top lists stream in after the rows (first-screen.ts): each is put into the cache when it
   // comes (<StreamSeed>), and the API is asked only for one that did not come.
-  const qc = useQueryClient();
   const [streaming, setStreaming] = useState(() => ({ charts: !!initial?.charts, tops: !!initial?.tops }));
   const streamed = useCallback(
     (part: StatsPart, d: Stats | undefined) => {
@@ -88,34 +124,28 @@ export function QueryLogsView({
     [initial, qc],
   );
 
-  const fetchPage = useCallback(
-    (cursor: string | undefined, signal?: AbortSignal) => {
-      const p = new URLSearchParams(qs);
-      if (cursor) p.set("cursor", cursor);
-      p.set("count", cursor ? "none" : exact ? "exact" : "fast");
-      return api<ListResponse>(`/api/v1/query-logs?${p}`, { signal });
-    },
-    [qs, exact],
-  );
-  const pageKey = useCallback((cursor: string | undefined) => ["querylogs", qs.toString(), cursor ?? "", exact], [qs, exact]);
+  // the server's first page came with the one after it: kept like any other read's (before the effect below looks)
+  useEffect(() => {
+    if ("initialData" in seedList) keepAhead(qc, qs.toString(), false, seedList.initialData);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, for the server's page
+  }, []);
   const list = useQuery({
-    queryKey: pageKey(state.cursor),
-    queryFn: ({ signal }) => fetchPage(state.cursor, signal),
+    ...rowsQuery(qs.toString(), state.cursor, exact),
     // the last view's panels stay (dimmed, marked busy) until the new answer replaces them: no empty flash, no layout jump
     placeholderData: keepPreviousData,
     // an older page does not change under the reader (its rows are behind the cursor): kept, not asked again on return
     staleTime: state.cursor ? 60_000 : undefined,
     ...seedList,
   });
-  // "Older →" from memory: as soon as a page's rows have come, the next page is read in the background — asked before
-  // this change's charts and top lists (this effect runs before their queries start), so on the demo's database, which
-  // answers one query at a time, it does not queue behind them. One rows query more per change; paging is then instant.
+  // "Older →" from memory: a page's read brings the next page (rowsQuery); once "Older →" has shown that one, the page
+  // after it is read in the background — asked before the charts and top lists of a change (this effect runs before
+  // their queries start), so on the demo's database, which answers one query at a time, it does not queue behind them.
   const older = list.data?.nextCursor ?? null;
   const rowsIn = !list.isFetching;
   useEffect(() => {
     if (!older || !rowsIn || live) return;
-    void qc.prefetchQuery({ queryKey: pageKey(older), queryFn: ({ signal }) => fetchPage(older, signal), staleTime: 60_000 });
-  }, [older, rowsIn, live, qc, pageKey, fetchPage]);
+    void qc.prefetchQuery({ ...rowsQuery(qs.toString(), older, exact), staleTime: 60_000 });
+  }, [older, rowsIn, live, qc, rowsQuery, qs, exact]);
   // Charts and top lists are separate requests so each panel shows as soon as it is ready. They are asked for once the
   // rows have come: the rows are what a change is for, and an embedded database (the demo's PGlite) answers one query
   // at a time, so the rows would otherwise wait behind the top lists. On PostgreSQL this delays charts by the rows' time.
@@ -185,7 +215,7 @@ export function QueryLogsView({
         onLive={setLive}
         liveDisabled={!!state.cursor}
         exportHref={exportHref}
-        onExact={() => setExact(true)}
+        onExact={() => setExactFor(qs.toString())}
         onSelect={setSelected}
         selectedId={selected?.id ?? null}
         onFilter={setFilter}
@@ -215,6 +245,18 @@ function StatsPanel({ q, what, testId, children }: { q: UseQueryResult<Stats>; w
       )}
     </>
   );
+}
+
+/**
+ * Puts the page a read brought ahead (`ahead`) in the cache under the key "Older →" will ask for: rows, their cursor,
+ * the first page's range and watermark (no count: a later page never has one). Kept only where nothing newer is.
+ */
+function keepAhead(qc: QueryClient, q: string, exact: boolean, page: ListResponse) {
+  if (!page.ahead || !page.nextCursor) return;
+  const key = ["querylogs", q, page.nextCursor, exact];
+  if (qc.getQueryData(key)) return;
+  const { ahead, ...rest } = page;
+  qc.setQueryData<ListResponse>(key, { ...rest, rows: ahead.rows, nextCursor: ahead.nextCursor, count: null });
 }
 
 /** The two statistics panels: their query-cache key and the API's `parts`. */
