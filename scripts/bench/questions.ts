@@ -86,11 +86,14 @@ export function panelPath(params: Record<string, string>, kind: Panel["kind"], c
   const p = new URLSearchParams(params);
   if (kind === "rows" || kind === "page1000") {
     p.set("count", kind === "page1000" ? "none" : "fast");
+    // as the page asks: the next page comes with each page (view.tsx rowsQuery)
+    p.set("ahead", "1");
     if (cursor) p.set("cursor", cursor);
     return `/api/v1/query-logs?${p}`;
   }
   if (kind === "exact") {
     p.set("count", "exact");
+    p.set("ahead", "1");
     return `/api/v1/query-logs?${p}`;
   }
   if (kind === "charts") return `/api/v1/query-logs/stats?${p}&parts=series,rtt`;

@@ -12,6 +12,7 @@
 import { Acc } from "./acc";
 import type { Stores } from "./db-types";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
+import { netCounts, selCounts } from "./nets";
 import { RTT_BUCKETS } from "./rtt";
 import { cubeKey, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
@@ -42,6 +43,8 @@ export interface RawOptions {
   names?: string[] | null;
   /** Read the tail (dlid > watermark, original conditions) instead of the rolled-up part. */
   tail?: boolean;
+  /** The client filter as written (a CIDR by `inet <<=`), not its dictionary addresses. */
+  ownClient?: boolean;
 }
 
 /** Raw rows in [a, b) into acc, grouped by bucket, instance, response type and rcode. */
@@ -50,7 +53,7 @@ export async function rawFill(p: Plan, acc: Acc, a: Date, b: Date, o: RawOptions
   const prm = new Params();
   const bound = o.tail ? `dlid > ${prm.add(p.watermark)}` : `dlid <= ${prm.add(p.watermark)}`;
   const resolved = (k: KeySel | null) => (k && !k.broad ? k.texts : null);
-  const c = conditions(p.filter, prm, { from: a, to: b, clients: o.tail ? null : o.clients ?? resolved(p.client), names: o.tail ? null : o.names ?? resolved(p.name) });
+  const c = conditions(p.filter, prm, { from: a, to: b, clients: o.tail || o.ownClient ? null : o.clients ?? resolved(p.client), names: o.tail ? null : o.names ?? resolved(p.name) });
   const step = acc.step;
   const { rows } = await p.stores.logs.query(
     `SELECT floor(extract(epoch FROM timestamp) * 1000 / ${step})::bigint * ${step} AS t, coalesce(server, '') AS server, response_type AS rt, rcode, count(*) AS n
@@ -218,7 +221,7 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   const opts = (list: string[]) => (sel.kind === 0 ? { clients: list } : { names: list });
   if (h0 >= h1 || step < HOUR) {
     // A range inside one hour, or sub-hour buckets: raw rows, when the rollups say there are few enough.
-    const kc = await keyCounts(p.stores, sel, { dayFrom: floorTo(from, DAY), dayTo: floorTo(to - 1, DAY), hoursFor: () => true, mask: p.mask }, p.memo);
+    const kc = await selCounts(p, sel, { dayFrom: floorTo(from, DAY), dayTo: floorTo(to - 1, DAY), hoursFor: () => true, mask: p.mask }, () => true);
     let bound = 0;
     for (const [t, m] of kc.hours) if (t + HOUR > from && t < to) for (const n of m.values()) bound += n;
     for (const [d, q] of kc.quiet) if (d + DAY > from && d < to) bound += q.n;
@@ -237,17 +240,23 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   const wholeDays = step % DAY === 0;
   const dayFrom = floorTo(from, DAY);
   const dayTo = floorTo(to - 1, DAY);
-  // With whole-day buckets, an edge day mostly inside the range is its day total minus the selected keys' raw rows
-  // outside the range (a 90-day range starting at 00:17 subtracts 17 minutes instead of reading 23 h 43 min of quiet
-  // keys raw — a /24's 250 clients: ~110 ms); the short side is always the one read raw.
-  const minus = wholeDays ? mostlyInside(from, to) : new Set<number>();
-  const needsHours = keyHoursFor(p, step);
+  // A CIDR's networks (nets.ts), busy with hours on both edge days: whole hours from their rollups, only the partial
+  // hours at the edges raw.
+  const edgeHours = wholeDays ? (d: number) => !(d >= h0 && d + DAY <= h1) : () => true;
+  const nets = await netCounts(p, sel, { ...keyReadOptions(p, step), hoursFor: edgeHours }, edgeHours);
+  // Otherwise, with whole-day buckets, an edge day mostly inside the range is its day total minus the selected keys'
+  // raw rows outside the range (a 90-day range starting at 00:17 subtracts 17 minutes instead of reading 23 h 43 min
+  // of quiet keys raw — a /24's 250 clients: ~110 ms); the short side is always the one read raw.
+  const minus = wholeDays && !nets ? mostlyInside(from, to) : new Set<number>();
+  const needsHours = nets ? edgeHours : keyHoursFor(p, step);
   const inner = (d: number) => !needsHours(d);
-  const kc: KeyCounts = await keyCounts(p.stores, sel, keyReadOptions(p, step), p.memo);
+  const kc: KeyCounts = nets ?? (await keyCounts(p.stores, sel, keyReadOptions(p, step), p.memo));
   const jobs: Promise<void>[] = [];
-  // Partial hours at the edges: raw, every selected key (unless that day is counted whole, less what lies outside).
-  if (from < h0 && !minus.has(dayFrom)) jobs.push(rawFill(p, acc, p.from, new Date(h0), opts(sel.texts)));
-  if (h1 < to && !minus.has(dayTo)) jobs.push(rawFill(p, acc, new Date(h1), p.to, opts(sel.texts)));
+  // Partial hours at the edges: raw, every selected key (unless that day is counted whole, less what lies outside) —
+  // for networks by the CIDR itself, which they cover exactly (one cast a row, not a 250-address list compared)
+  const edge = nets ? { ownClient: true } : opts(sel.texts);
+  if (from < h0 && !minus.has(dayFrom)) jobs.push(rawFill(p, acc, p.from, new Date(h0), edge));
+  if (h1 < to && !minus.has(dayTo)) jobs.push(rawFill(p, acc, new Date(h1), p.to, edge));
   if (minus.size) {
     const outside = new Acc(step, p.dict);
     const reads: Promise<void>[] = [];

@@ -35,19 +35,20 @@ export function clientLocality(ip: string): string {
 export const namePool = (name: string) => hash32(nameLocality(name)) % NAME_POOLS;
 export const clientPool = (ip: string) => hash32(clientLocality(ip)) % CLIENT_POOLS;
 
-export type Kind = 0 | 1; // 0 clients, 1 names
-export const CLIENTS: Kind = 0;
-export const NAMES: Kind = 1;
+export type Kind = 0 | 1 | 2; // 0 clients, 1 names, 2 networks (each IPv4 client's /24: nets.ts)
+export const CLIENTS = 0 as const;
+export const NAMES = 1 as const;
+export const NETS = 2 as const;
 
 /** text → id for one dnsdeck database (ids never change once given). Bounded: cleared when it grows past the cap. */
-export type KeyCache = [Map<string, number>, Map<string, number>];
+export type KeyCache = [Map<string, number>, Map<string, number>, Map<string, number>];
 const caches = new WeakMap<object, KeyCache>();
 const CACHE_CAP = 400_000;
 
 /** The id cache for a database, keyed by a stable handle of it (the pool). */
 export function keyCache(owner: object): KeyCache {
   let c = caches.get(owner);
-  if (!c) caches.set(owner, (c = [new Map(), new Map()]));
+  if (!c) caches.set(owner, (c = [new Map(), new Map(), new Map()]));
   return c;
 }
 
@@ -76,13 +77,22 @@ export async function keyIds(db: Db, kind: Kind, keys: Iterable<string>, cache?:
         WHERE NOT EXISTS (SELECT 1 FROM querylog_names x WHERE x.name = u.n) ON CONFLICT (name) DO NOTHING`,
       [uniq, uniq.map(namePool)],
     );
+  else if (kind === NETS)
+    await db.query(
+      `INSERT INTO querylog_nets (net, pool) SELECT n, p FROM unnest($1::inet[], $2::int[]) AS u(n, p)
+        WHERE NOT EXISTS (SELECT 1 FROM querylog_nets x WHERE x.net = u.n) ON CONFLICT (net) DO NOTHING`,
+      [uniq, uniq.map(clientPool)],
+    );
   else
     await db.query(
       `INSERT INTO querylog_clients (ip, addr, pool) SELECT ip, a, p FROM unnest($1::text[], $2::inet[], $3::int[]) AS u(ip, a, p)
         WHERE NOT EXISTS (SELECT 1 FROM querylog_clients x WHERE x.ip = u.ip) ON CONFLICT (ip) DO NOTHING`,
       [uniq, uniq.map((ip) => (isIp(ip) ? ip : null)), uniq.map(clientPool)],
     );
-  const { rows } = await db.query(kind === NAMES ? `SELECT id, name AS k FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS k FROM querylog_clients WHERE ip = ANY($1::text[])`, [uniq]);
+  const { rows } = await db.query(
+    kind === NAMES ? `SELECT id, name AS k FROM querylog_names WHERE name = ANY($1::text[])` : kind === NETS ? `SELECT id, net::text AS k FROM querylog_nets WHERE net = ANY($1::inet[])` : `SELECT id, ip AS k FROM querylog_clients WHERE ip = ANY($1::text[])`,
+    [uniq],
+  );
   for (const r of rows) out.set(r.k, r.id);
   return out;
 }

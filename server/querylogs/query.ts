@@ -11,7 +11,8 @@ import { fillRolled, fillTail, keyReadOptions } from "./counting";
 import type { Db, Stores } from "./db-types";
 import { decode, PROTOCOLS, QCLASSES, QTYPES, RCODES, RESPONSE_TYPES } from "./enums";
 import type { Filter } from "./filters";
-import { keyCounts, total } from "./keys";
+import { total } from "./keys";
+import { selCounts } from "./nets";
 import { cubeKey, type KeySel, keyAbsent, plan, type Plan } from "./plan";
 import { conditions, isTimeout, Params, where, withTimeout } from "./raw";
 
@@ -94,7 +95,8 @@ async function slots(p: Plan, before: number): Promise<{ slots: [number, number,
     // edge day is mostly inside the range (the count takes it whole, less what lies outside)
     const day = (d: number) => new Date(d).toISOString().slice(0, 10);
     const [kc, rows] = await Promise.all([
-      keyCounts(p.stores, k as KeySel, keyReadOptions(p, DAY), p.memo),
+      // day totals only: a quiet network's day total is as good as its clients'
+      selCounts(p, k as KeySel, keyReadOptions(p, DAY), () => false),
       p.stores.deck.query(`SELECT extract(epoch FROM day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, sum(n)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date GROUP BY 1`, [day(dayFrom), day(dayTo)]),
     ]);
     for (const [d, m] of kc.days) if (d < before) out.push([d, DAY, total(m)]);

@@ -6,7 +6,8 @@
  */
 import type { Db } from "./db-types";
 import { BUMP_EPOCH, ROLLUP_LOCK, STATE_ID, underRollupLock } from "./db-types";
-import { CLIENTS, type Kind, NAMES } from "./dictionary";
+import { CLIENTS, type Kind, NAMES, NETS } from "./dictionary";
+import { ROLLED_KINDS } from "./nets";
 import { type DayKeyData, TOP_SLICES, topLists } from "./rollup-pack";
 import { eachPool } from "./pack";
 import { insertPacked, insertTops } from "./rollup-write";
@@ -48,7 +49,7 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
       ),
       c.query(`SELECT kind, key_id, server_id, bucket, n FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]),
     ]);
-    for (const kind of [CLIENTS, NAMES] as Kind[]) {
+    for (const kind of ROLLED_KINDS) {
       const data: DayKeyData = { day: [], hours: [], rtt: [] };
       const dayAgg = new Map<string, { key: number; sig: number; n: number }>();
       for (const r of hot.rows) {
@@ -63,7 +64,8 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
       for (const r of rtt.rows) if (r.kind === kind) data.rtt.push({ key: r.key_id, server: r.server_id, bucket: r.bucket, n: r.n });
       if (!data.day.length) continue;
       const keys = [...new Set(data.day.map((e) => e.key))];
-      const pools = await c.query(kind === NAMES ? `SELECT id, pool FROM querylog_names WHERE id = ANY($1::int[])` : `SELECT id, pool FROM querylog_clients WHERE id = ANY($1::int[])`, [keys]);
+      const table = kind === NAMES ? "querylog_names" : kind === NETS ? "querylog_nets" : "querylog_clients";
+      const pools = await c.query(`SELECT id, pool FROM ${table} WHERE id = ANY($1::int[])`, [keys]);
       const poolOf = new Map<number, number>(pools.rows.map((r) => [r.id, r.pool]));
       await insertPacked(c, kind, day, data, (k) => {
         const p = poolOf.get(k);

@@ -7,7 +7,8 @@
  * numbers (hour and day numbers, signature ids), never strings per row. Pure apart from the handle it is given.
  */
 import type { Db } from "./db-types";
-import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES } from "./dictionary";
+import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES, NETS } from "./dictionary";
+import { netCols, netRttCols, ROLLED_KINDS } from "./nets";
 import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } from "./rollup-pack";
 import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
@@ -27,7 +28,7 @@ const bump = (m: Map<number, number>, k: number, n: number) => m.set(k, (m.get(k
 
 export interface WriteResult {
   dict: SigDict;
-  ids: [Map<string, number>, Map<string, number>];
+  ids: [Map<string, number>, Map<string, number>, Map<string, number>];
   rows: number;
 }
 
@@ -60,7 +61,14 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     texts[CLIENTS].add(s.client);
     if (s.qname !== null) texts[NAMES].add(s.qname);
   }
-  const ids: [Map<string, number>, Map<string, number>] = [await keyIds(db, CLIENTS, texts[CLIENTS], cache), await keyIds(db, NAMES, texts[NAMES], cache)];
+  // and the clients' networks (nets.ts), summed from the clients' groups
+  const netKeys = netCols(data.keys[CLIENTS]);
+  const netRtt = netRttCols(data.keyRtt[CLIENTS]);
+  const ids: [Map<string, number>, Map<string, number>, Map<string, number>] = [
+    await keyIds(db, CLIENTS, texts[CLIENTS], cache),
+    await keyIds(db, NAMES, texts[NAMES], cache),
+    await keyIds(db, NETS, new Set(netKeys.key), cache),
+  ];
 
   // Signature cubes: per (day, sig) with hours, per (hour, sig) with 5-minute slots, per (hour, instance) spans.
   const day = new Map<number, { dn: number; sig: number; n: number; h: number[] }>();
@@ -118,8 +126,8 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   // Per-key rows: the main day packed, everything else hot (per hour).
   const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
   const hotRows = new Map<number, number>();
-  for (const kind of [CLIENTS, NAMES] as Kind[]) {
-    const k = data.keys[kind];
+  for (const kind of ROLLED_KINDS) {
+    const k = kind === NETS ? netKeys : data.keys[kind];
     const idOf = (t: string) => ids[kind].get(t) as number;
     const hot = new Map<number, Map<number, number>>(); // key id → (hour·65536 + sig) → n
     for (let i = 0; i < k.n.length; i++) {
@@ -132,7 +140,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     const hotFlat: unknown[][] = [];
     for (const [id, m] of hot) for (const [hs, n] of m) hotFlat.push([kind, id, new Date(Math.floor(hs / 65536) * HOUR), hs % 65536, n]);
     await upsertAdd(db, "querylog_key_hot", [["kind", "smallint"], ["key_id", "int"], ["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"]], hotFlat);
-    const r = data.keyRtt[kind];
+    const r = kind === NETS ? netRtt : data.keyRtt[kind];
     const hotRtt: unknown[][] = [];
     for (let i = 0; i < r.n.length; i++) if (r.dn[i] !== mainDn) hotRtt.push([kind, idOf(r.key[i]), dayText(r.dn[i]), serverIdOf(r.srv[i]), r.rb[i], r.n[i]]);
     await upsertAdd(db, "querylog_key_hot_rtt", [["kind", "smallint"], ["key_id", "int"], ["day", "date"], ["server_id", "smallint"], ["bucket", "smallint"]], [["n", "int"]], hotRtt);
@@ -146,7 +154,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     }
     const dayData: DayKeyData = { day: [], hours: [], rtt: [] };
     for (const [key, m] of perKey) for (const [sig, n] of m) dayData.day.push({ key, sig, n });
-    const hourly: KeyCols = kind === CLIENTS ? k : data.denseHours;
+    const hourly: KeyCols = kind === NAMES ? data.denseHours : k;
     for (let i = 0; i < hourly.n.length; i++) if (hourly.dn[i] === mainDn) dayData.hours.push({ key: idOf(hourly.key[i]), hour: hourly.hn[i] % 24, sig: sigOf(hourly.code[i]), n: hourly.n[i] });
     for (let i = 0; i < r.n.length; i++) if (r.dn[i] === mainDn) dayData.rtt.push({ key: idOf(r.key[i]), server: serverIdOf(r.srv[i]), bucket: r.rb[i], n: r.n[i] });
     const textOf = new Map([...ids[kind]].map(([t, id]) => [id, t]));
@@ -166,13 +174,14 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   // Failed answers by cause (no extra scan: the names pass grouped them), with this step's rows per day for the ledger.
   await writeCauses(db, aggregateCauses(data.failed, failedKinds, serverIdOf), perDay);
 
-  // The day ledger: rows per day, how many went to the hot tables, packed days.
+  // The day ledger: rows per day (also counted into the networks: this step wrote them), how many went to the hot
+  // tables, packed days.
   const days = [...perDay.keys()];
   if (days.length)
     await db.query(
-      `INSERT INTO querylog_days AS t (day, version, packed, hot_rows, rows, top_slices)
-       SELECT d, $4, coalesce(d = $5::date, false), h, n, CASE WHEN d = $5::date THEN $6 ELSE 0 END FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(d, n, h)
-       ON CONFLICT (day) DO UPDATE SET rows = t.rows + EXCLUDED.rows, hot_rows = t.hot_rows + EXCLUDED.hot_rows, packed = t.packed OR EXCLUDED.packed,
+      `INSERT INTO querylog_days AS t (day, version, packed, hot_rows, rows, net_rows, top_slices)
+       SELECT d, $4, coalesce(d = $5::date, false), h, n, n, CASE WHEN d = $5::date THEN $6 ELSE 0 END FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(d, n, h)
+       ON CONFLICT (day) DO UPDATE SET rows = t.rows + EXCLUDED.rows, net_rows = t.net_rows + EXCLUDED.net_rows, hot_rows = t.hot_rows + EXCLUDED.hot_rows, packed = t.packed OR EXCLUDED.packed,
          top_slices = CASE WHEN t.packed THEN t.top_slices ELSE EXCLUDED.top_slices END`,
       [days.map(dayText), days.map((d) => perDay.get(d)), days.map((d) => hotRows.get(d) ?? 0), ROLLUP_VERSION, mainDay, TOP_SLICES],
     );
@@ -187,7 +196,8 @@ export async function insertPacked(db: Db, kind: Kind, day: string, data: DayKey
       `INSERT INTO querylog_key_day (kind, grp, day, h, r, d) SELECT $1, g, $2::date, h, r, d FROM unnest($3::int[], $4::bytea[], $5::bytea[], $6::bytea[]) AS u(g, h, r, d)`,
       [kind, day, packed.map((p) => p.grp), packed.map((p) => p.h), packed.map((p) => p.r), packed.map((p) => p.d)],
     );
-  await insertTops(db, kind, day, topLists(kind, data.day, dict));
+  // networks have no ranked lists: a top list ranks clients or names
+  if (kind !== NETS) await insertTops(db, kind, day, topLists(kind, data.day, dict));
 }
 
 /** A day's ranked lists (a list already written for that day and slice is kept). */

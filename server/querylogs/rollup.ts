@@ -16,7 +16,8 @@
  */
 import type { Db, Stores } from "./db-types";
 import { ROLLUP_LOCK, STATE_ID } from "./db-types";
-import { type KeyCache, keyCache, type Kind, remember } from "./dictionary";
+import { type KeyCache, keyCache, remember } from "./dictionary";
+import { ROLLED_KINDS } from "./nets";
 import { backfillValueLists, closeDays } from "./rollup-close";
 import { backfillCauses, type KindsOf, resolveKinds } from "./rollup-causes";
 import { isTimeout } from "./raw";
@@ -190,13 +191,13 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
   } finally {
     c.release();
   }
-  for (const kind of [0, 1] as Kind[]) remember(cache, kind, written.ids[kind]);
+  for (const kind of ROLLED_KINDS) remember(cache, kind, written.ids[kind]);
   invalidateSigs();
   return { from: w.lo, to: w.hi, rows: written.rows, caughtUp: w.hi >= w.newest, packedDay: w.mainDay };
 }
 
 /** Tables dnsdeck updates in place (upserts, hot rows deleted when a day is packed): vacuumed by dnsdeck itself. */
-export const VACUUMED = ["querylog_sig_day", "querylog_class_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
+export const VACUUMED = ["querylog_sig_day", "querylog_class_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_nets", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
 
 /** VACUUM dnsdeck's own rollup tables (outside any transaction; cheap: pages already all-visible are skipped). */
 export async function vacuumOwn(deck: Db, id = STATE_ID): Promise<void> {

@@ -5,7 +5,7 @@
  * for rollups, a day for per-key histograms). Pure apart from the handles in the plan.
  */
 import { keyReadOptions, matchBound, RAW_MAX, TAIL_EXACT_MAX } from "./counting";
-import { keyCounts } from "./keys";
+import { selCounts } from "./nets";
 import { cubeKey, keyAbsent, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { SAMPLE_EVERY } from "./rollup-read";
@@ -83,7 +83,8 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const dayFrom = Math.floor(p.from.getTime() / DAY) * DAY;
   const dayTo = Math.floor((p.to.getTime() - 1) / DAY) * DAY;
   // with the series in the same request: its read (hours of its edge days too), remembered, so it is made once
-  const kc = await keyCounts(p.stores, sel, p.keyRead ? keyReadOptions(p, p.keyRead.step) : { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS }, p.memo);
+  // quiet keys' RTT is read raw by key: networks answer only when none is quiet
+  const kc = await selCounts(p, sel, p.keyRead ? keyReadOptions(p, p.keyRead.step) : { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS }, () => true);
   // Busy keys (and the open day): per-day histograms per instance, kept by the rollups.
   const daily = hs.step % DAY === 0 ? hs : new Hists(DAY);
   for (const [d, servers] of kc.rtt ?? []) for (const [sid, h] of servers) h.forEach((n, b) => n && daily.add(d, p.dict.servers.get(sid) ?? "", b, n));

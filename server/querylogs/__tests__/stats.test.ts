@@ -216,3 +216,41 @@ test("top lists over a range whose edge days are mostly inside: every count equa
     }
   }
 });
+
+test("a /24 or wider client filter is counted from its networks' rollups (one row a day, equal to SQL); days rolled up without them, and narrower CIDRs, from the clients'", async () => {
+  const asked: unknown[][] = [];
+  const deck = { ...fx.stores.deck, query: (sql: string, values?: unknown[]) => (asked.push([sql, values]), fx.stores.deck.query(sql, values)) };
+  const stores = { ...fx.stores, deck } as typeof fx.stores;
+  const reads = (kind: number) => asked.filter(([sql, v]) => /querylog_key_day/.test(String(sql)) && (v as unknown[])?.[0] === kind).length;
+  const check = async (client: string, label: string) => {
+    asked.length = 0;
+    const s = statsSchema.parse({ from: FROM, to: TO, client, bucket: "1d", parts: "series,rtt" });
+    const st = await queryStats(stores, s.filter, { bucket: s.bucket, parts: s.parts });
+    const { rows } = await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE client_ip::inet <<= $1::inet AND timestamp >= $2 AND timestamp < $3`, [client, FROM, TO]);
+    assert.equal(st.series.reduce((a, p) => a + p.total, 0), Number(rows[0].n), `${label}: total`);
+    assert.ok(Number(rows[0].n) > 0, `${label}: the fixture has rows there`);
+    assert.ok(st.rtt.length > 0, `${label}: RTT drawn`);
+    return [reads(2), reads(0)];
+  };
+  // the fixture's /24 of LAN clients, and a /16 holding it: read by network
+  const [nets24, clients24] = await check("192.168.1.0/24", "/24");
+  assert.ok(nets24 > 0 && clients24 === 0, `the /24 is read from its network's rows alone (${nets24} network reads, ${clients24} client reads)`);
+  const [nets16, clients16] = await check("192.168.0.0/16", "/16");
+  assert.ok(nets16 > 0 && clients16 === 0, `the /16 is read from its networks' rows alone (${nets16}, ${clients16})`);
+  // a network's day rows are its clients' summed: one packed row a day (not one per client)
+  const { rows: per } = await fx.deck.query(
+    `SELECT k.day::text AS day, count(*) AS n FROM querylog_key_day k JOIN querylog_nets n ON n.id = k.grp WHERE k.kind = 2 AND n.net = '192.168.1.0/24' GROUP BY 1`,
+  );
+  assert.ok(per.length > 0 && per.every((r) => Number(r.n) === 1), JSON.stringify(per));
+  // narrower than a network: its clients
+  assert.deepEqual((await check("192.168.1.0/25", "/25"))[0], 0, "a /25 is read per client");
+  // a day rolled up by a dnsdeck without networks (net_rows short of rows): the clients answer, still exactly
+  const { rows: days } = await fx.deck.query(`SELECT day::text AS day, net_rows FROM querylog_days ORDER BY day LIMIT 1`);
+  await fx.deck.query(`UPDATE querylog_days SET net_rows = 0 WHERE day = $1::date`, [days[0].day]);
+  try {
+    const [n, c] = await check("192.168.1.0/24", "/24 over a day without networks");
+    assert.ok(n === 0 && c > 0, `falls back to the clients (${n}, ${c})`);
+  } finally {
+    await fx.deck.query(`UPDATE querylog_days SET net_rows = $2 WHERE day = $1::date`, [days[0].day, days[0].net_rows]);
+  }
+});
