@@ -24,58 +24,41 @@ export function netOf(ip: string): string | null {
   return `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}.0/24`;
 }
 
-/** The networks' groups from the clients' (same day, hour and dims summed); clients with no network are left out. */
-export function netCols(k: KeyCols): KeyCols {
+/**
+ * Client groups in columns (a key text, numeric dimensions, rows `n`) → the same groups per network: each client's
+ * key replaced by its network, groups with equal dimensions summed; clients with no network are left out.
+ */
+function perNet(keys: string[], n: Int32Array, dims: ArrayLike<number>[]): { key: string[]; n: Int32Array; dims: number[][] } {
   const at = new Map<string, number>();
-  const key: string[] = [];
-  const dn: number[] = [];
-  const hn: number[] = [];
-  const code: number[] = [];
-  const n: number[] = [];
   const nets = new Map<string, string | null>();
-  for (let i = 0; i < k.n.length; i++) {
-    let net = nets.get(k.key[i]);
-    if (net === undefined) nets.set(k.key[i], (net = netOf(k.key[i])));
+  const out = { key: [] as string[], n: [] as number[], dims: dims.map(() => [] as number[]) };
+  for (let i = 0; i < n.length; i++) {
+    let net = nets.get(keys[i]);
+    if (net === undefined) nets.set(keys[i], (net = netOf(keys[i])));
     if (net === null) continue;
-    const g = `${net}|${k.dn[i]}|${k.hn[i]}|${k.code[i]}`;
+    const g = `${net}|${dims.map((d) => d[i]).join("|")}`;
     const j = at.get(g);
-    if (j !== undefined) n[j] += k.n[i];
+    if (j !== undefined) out.n[j] += n[i];
     else {
-      at.set(g, key.length);
-      key.push(net);
-      dn.push(k.dn[i]);
-      hn.push(k.hn[i]);
-      code.push(k.code[i]);
-      n.push(k.n[i]);
+      at.set(g, out.key.length);
+      out.key.push(net);
+      out.n.push(n[i]);
+      dims.forEach((d, c) => out.dims[c].push(d[i]));
     }
   }
-  return { key, dn: Int32Array.from(dn), hn: Int32Array.from(hn), code: Float64Array.from(code), n: Int32Array.from(n) };
+  return { key: out.key, n: Int32Array.from(out.n), dims: out.dims };
+}
+
+/** The networks' groups from the clients' (same day, hour and dims summed). */
+export function netCols(k: KeyCols): KeyCols {
+  const { key, n, dims: [dn, hn, code] } = perNet(k.key, k.n, [k.dn, k.hn, k.code]);
+  return { key, dn: Int32Array.from(dn), hn: Int32Array.from(hn), code: Float64Array.from(code), n };
 }
 
 /** The networks' RTT groups from the clients' (same day, instance and bucket summed). */
 export function netRttCols(r: KeyRttCols): KeyRttCols {
-  const at = new Map<string, number>();
-  const key: string[] = [];
-  const dn: number[] = [];
-  const srv: number[] = [];
-  const rb: number[] = [];
-  const n: number[] = [];
-  for (let i = 0; i < r.n.length; i++) {
-    const net = netOf(r.key[i]);
-    if (net === null) continue;
-    const g = `${net}|${r.dn[i]}|${r.srv[i]}|${r.rb[i]}`;
-    const j = at.get(g);
-    if (j !== undefined) n[j] += r.n[i];
-    else {
-      at.set(g, key.length);
-      key.push(net);
-      dn.push(r.dn[i]);
-      srv.push(r.srv[i]);
-      rb.push(r.rb[i]);
-      n.push(r.n[i]);
-    }
-  }
-  return { key, dn: Int32Array.from(dn), srv: Int32Array.from(srv), rb: Int32Array.from(rb), n: Int32Array.from(n) };
+  const { key, n, dims: [dn, srv, rb] } = perNet(r.key, r.n, [r.dn, r.srv, r.rb]);
+  return { key, dn: Int32Array.from(dn), srv: Int32Array.from(srv), rb: Int32Array.from(rb), n };
 }
 
 /** An IPv4 CIDR of /24 or wider: the networks it holds are whole (a narrower one splits a network). */
