@@ -59,7 +59,7 @@ function doorBlocks() {
 }
 
 const config = [
-  { ignores: ["node_modules/**", ".next/**", "prisma/generated/**", "dist/**", "test-results/**", "playwright-report/**", ".demo/**", ".bench/**"] },
+  { ignores: ["node_modules/**", ".scratch/**", ".next/**", "prisma/generated/**", "dist/**", "test-results/**", "playwright-report/**", ".demo/**", ".bench/**"] },
   ...next,
   ...ts,
   {

@@ -181,6 +181,32 @@ test.describe("query logs", () => {
     await expect(page.getByTestId("ql-range")).toHaveValue("custom");
   });
 
+  test("RTT chart: p50/p90/p99 over every instance by default, per instance when split; a legend entry hides its line", async ({ viewerPage: page }) => {
+    await page.goto(url("main", "/query-logs?range=24h"));
+    const rtt = page.getByTestId("ql-rtt-chart");
+    const lines = rtt.locator("path.recharts-line-curve");
+    await expect(lines).toHaveCount(3, { timeout: 30_000 });
+    await expect(page.getByTestId("ql-rtt-legend").getByRole("button")).toHaveText(["p50", "p90", "p99"]);
+    // the API's merged percentiles are what is drawn: one point per bucket with answers, server ""
+    const stats = await (await page.request.get(url("main", "/api/v1/query-logs/stats?range=24h&parts=rtt"))).json();
+    expect(stats.rttAll.length).toBeGreaterThan(0);
+    expect(new Set(stats.rttAll.map((p: { server: string }) => p.server))).toEqual(new Set([""]));
+    const servers = new Set(stats.rtt.map((p: { server: string }) => p.server));
+    expect(servers.size).toBeGreaterThanOrEqual(2);
+
+    await page.getByTestId("ql-split").check();
+    await expect(lines).toHaveCount(3 * servers.size);
+    await expect(rtt.getByRole("heading")).toContainText("by instance");
+    const first = page.getByTestId("ql-rtt-legend").getByRole("button").first();
+    await first.click();
+    await expect(first).toHaveAttribute("aria-pressed", "false");
+    await expect(lines).toHaveCount(3 * servers.size - 1);
+    await first.click();
+    await expect(lines).toHaveCount(3 * servers.size);
+    // the volume chart split too: one area per instance, named in its legend
+    await expect(page.getByTestId("ql-volume-legend").getByRole("button")).toHaveText([...servers].sort() as string[]);
+  });
+
   test("50 random filter changes in quick succession on PostgreSQL: no 5xx, no console errors", async ({ viewerPage: page }) => {
     await randomFilterChanges(page, url("main", "/query-logs?range=24h"), 50);
   });

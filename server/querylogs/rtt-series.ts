@@ -40,11 +40,23 @@ class Hists {
     return [...this.m.values()]
       .filter((e) => e.t + this.step > from && e.t < to)
       .sort((a, b) => a.t - b.t || a.server.localeCompare(b.server))
-      .map((e) => {
-        const total = e.h.reduce((a, b) => a + b, 0);
-        return { t: new Date(e.t).toISOString(), server: e.server, count: Math.round(total), p50: percentile(e.h, total, 0.5), p90: percentile(e.h, total, 0.9), p99: percentile(e.h, total, 0.99) };
-      });
+      .map((e) => point(e.t, e.server, e.h));
   }
+  /** Every instance's answers together per bucket (server ""): their histograms summed, so true percentiles of the lot. */
+  merged(from: number, to: number): RttPoint[] {
+    const by = new Map<number, number[]>();
+    for (const e of this.m.values()) {
+      if (e.t + this.step <= from || e.t >= to) continue;
+      const h = by.get(e.t) ?? by.set(e.t, new Array(RTT_BUCKETS).fill(0)).get(e.t)!;
+      e.h.forEach((n, b) => (h[b] += n));
+    }
+    return [...by].sort((a, b) => a[0] - b[0]).map(([t, h]) => point(t, "", h));
+  }
+}
+
+function point(t: number, server: string, h: number[]): RttPoint {
+  const total = h.reduce((a, b) => a + b, 0);
+  return { t: new Date(t).toISOString(), server, count: Math.round(total), p50: percentile(h, total, 0.5), p90: percentile(h, total, 0.9), p99: percentile(h, total, 0.99) };
 }
 
 async function rawRtt(p: Plan, hs: Hists, o: { tail?: boolean; clients?: string[]; names?: string[] } = {}): Promise<void> {
@@ -137,7 +149,7 @@ async function sampleRtt(p: Plan, hs: Hists): Promise<void> {
   hs.notes.push(`RTT estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${rows.length} sampled answers${scan.pct < 100 ? ` in the ${scan.pct.toFixed(1)} % of it read` : ""}).`);
 }
 
-export async function rttSeries(p: Plan, step: number): Promise<{ points: RttPoint[]; notes: string[]; approximate: boolean }> {
+export async function rttSeries(p: Plan, step: number): Promise<{ points: RttPoint[]; all: RttPoint[]; notes: string[]; approximate: boolean }> {
   const k = cubeKey(p);
   const hs = new Hists(k === null ? Math.max(step, HOUR) : step);
   if (!p.empty && p.watermark > 0 && !keyAbsent(p)) {
@@ -150,5 +162,6 @@ export async function rttSeries(p: Plan, step: number): Promise<{ points: RttPoi
     }
   }
   if (!p.empty && p.newest > p.watermark && p.newest - p.watermark <= TAIL_EXACT_MAX) await rawRtt(p, hs, { tail: true });
-  return { points: hs.points(p.from.getTime(), p.to.getTime()), notes: hs.notes, approximate: hs.approximate };
+  const [from, to] = [p.from.getTime(), p.to.getTime()];
+  return { points: hs.points(from, to), all: hs.merged(from, to), notes: hs.notes, approximate: hs.approximate };
 }

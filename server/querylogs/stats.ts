@@ -36,6 +36,8 @@ export interface Stats {
   series: SeriesPoint[];
   top: { names: TopEntry[]; clients: TopEntry[]; blocked: TopEntry[]; approximate: boolean; quality: Record<"names" | "clients" | "blocked", TopList["quality"]> };
   rtt: RttPoint[];
+  /** The same percentiles over every instance's answers together (server ""), from the summed histograms. */
+  rttAll: RttPoint[];
 }
 
 export type StatsPart = "series" | "top" | "rtt";
@@ -58,11 +60,11 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     return toSeries(acc, filter.from, filter.to);
   };
   const rttJob = async () => {
-    if (!want.has("rtt")) return [];
+    if (!want.has("rtt")) return { points: [], all: [] };
     const r = await rttSeries(p, step);
     notes.push(...r.notes);
     approximate ||= r.approximate;
-    return r.points;
+    return r;
   };
   const topJob = async () => {
     if (!want.has("top")) return null;
@@ -73,7 +75,7 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
     for (const l of [names, clients, blocked]) if (l.note) notes.push(l.note);
     return { names, clients, blocked };
   };
-  const [series, rtt, top] = await Promise.all([seriesJob(), rttJob(), topJob()]);
+  const [series, { points: rtt, all: rttAll }, top] = await Promise.all([seriesJob(), rttJob(), topJob()]);
   const servers = new Set<string>();
   for (const pt of series) for (const s of Object.keys(pt.byServer)) servers.add(s);
   for (const r of rtt) servers.add(r.server);
@@ -90,5 +92,6 @@ export async function queryStats(stores: Stores, filter: Filter, opts: { bucket?
       ? { names: top.names.entries, clients: top.clients.entries, blocked: top.blocked.entries, approximate: [top.names, top.clients, top.blocked].some((l) => l.quality !== "exact"), quality: { names: top.names.quality, clients: top.clients.quality, blocked: top.blocked.quality } }
       : { names: [], clients: [], blocked: [], approximate: false, quality: { names: "exact", clients: "exact", blocked: "exact" } },
     rtt,
+    rttAll,
   };
 }

@@ -138,9 +138,20 @@ test("RTT percentiles follow the filter: Recursive answers only, per instance, w
       assert.equal(got.count, Number(r.n));
       assert.ok(got.p50! / Number(r.p50) < 1.35 && got.p50! / Number(r.p50) > 1 / 1.35, `${got.p50} vs ${r.p50}`);
     }
+    // every instance together: the day's percentiles over all their answers, not an average of theirs
+    const { rows: all } = await fx.logs.query(
+      `SELECT floor(extract(epoch FROM timestamp) / 86400)::bigint * 86400 AS t, count(*) AS n, percentile_disc(0.5) WITHIN GROUP (ORDER BY response_rtt) AS p50,
+              percentile_disc(0.99) WITHIN GROUP (ORDER BY response_rtt) AS p99
+         FROM dns_logs WHERE ${w.sql} AND response_type = 2 AND response_rtt IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      w.values,
+    );
+    assert.deepEqual(st.rttAll.map((p) => [p.t, p.server, p.count]), all.map((r) => [new Date(Number(r.t) * 1000).toISOString(), "", Number(r.n)]), JSON.stringify(params));
+    st.rttAll.forEach((got, i) => {
+      for (const q of ["p50", "p99"] as const) assert.ok(got[q]! / Number(all[i][q]) < 1.35 && got[q]! / Number(all[i][q]) > 1 / 1.35, `all ${q}: ${got[q]} vs ${all[i][q]}`);
+    });
   }
   const cached = await stats({ responseType: "Cached" });
-  assert.equal(cached.rtt.length, 0, "no RTT for cached answers");
+  assert.equal(cached.rtt.length + cached.rttAll.length, 0, "no RTT for cached answers");
 });
 
 test("a top list filtered by one enum column reads that column's per-value lists; a day packed before them, its per-signature lists", async () => {
