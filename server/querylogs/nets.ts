@@ -29,21 +29,32 @@ export function netOf(ip: string): string | null {
  * key replaced by its network, groups with equal dimensions summed; clients with no network are left out.
  */
 function perNet(keys: string[], n: Int32Array, dims: ArrayLike<number>[]): { key: string[]; n: Int32Array; dims: number[][] } {
-  const at = new Map<string, number>();
+  // groups found by a tree of numeric maps per network (one level per dimension, the last holding the group's index):
+  // no key string built per row — at a day's ~10⁵ client groups that was most of this function and of its garbage
+  type Level = Map<number, Level | number>;
+  const roots = new Map<string, Level>();
   const nets = new Map<string, string | null>();
   const out = { key: [] as string[], n: [] as number[], dims: dims.map(() => [] as number[]) };
+  const last = dims.length - 1;
   for (let i = 0; i < n.length; i++) {
     let net = nets.get(keys[i]);
     if (net === undefined) nets.set(keys[i], (net = netOf(keys[i])));
     if (net === null) continue;
-    const g = `${net}|${dims.map((d) => d[i]).join("|")}`;
-    const j = at.get(g);
+    let level = roots.get(net);
+    if (!level) roots.set(net, (level = new Map()));
+    for (let c = 0; c < last; c++) {
+      const v = dims[c][i];
+      let next = level.get(v) as Level | undefined;
+      if (!next) level.set(v, (next = new Map()));
+      level = next;
+    }
+    const j = level.get(dims[last][i]) as number | undefined;
     if (j !== undefined) out.n[j] += n[i];
     else {
-      at.set(g, out.key.length);
+      level.set(dims[last][i], out.key.length);
       out.key.push(net);
       out.n.push(n[i]);
-      dims.forEach((d, c) => out.dims[c].push(d[i]));
+      for (let c = 0; c <= last; c++) out.dims[c].push(dims[c][i]);
     }
   }
   return { key: out.key, n: Int32Array.from(out.n), dims: out.dims };
