@@ -95,10 +95,24 @@ export function poolFor(kind: Kind, texts: Map<number, string>): (key: number) =
   };
 }
 
+/**
+ * The k biggest entries (ties by key) and the count of the first one left out. A day's slice can hold 10⁵ keys: their
+ * counts are ranked as one numeric array (a native sort), and only the entries at or above the k-th count are sorted
+ * as pairs.
+ */
 function topOf(m: Map<number, number>, k: number): { keys: Buffer; rest: number } {
-  const all = [...m.entries()];
+  let all: [number, number][];
+  let rest = 0;
+  if (m.size <= k) all = [...m.entries()];
+  else {
+    const counts = Float64Array.from(m.values()).sort();
+    const kth = counts[counts.length - k];
+    rest = counts[counts.length - k - 1];
+    all = [];
+    for (const e of m) if (e[1] >= kth) all.push(e);
+  }
   all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  return { keys: packTop(all.slice(0, k).map(([key, n]) => ({ key, n }))), rest: all.length > k ? all[k][1] : 0 };
+  return { keys: packTop(all.slice(0, k).map(([key, n]) => ({ key, n }))), rest };
 }
 
 /**
@@ -107,26 +121,22 @@ function topOf(m: Map<number, number>, k: number): { keys: Buffer; rest: number 
  */
 export function topLists(kind: Kind, day: DayKeyData["day"], dict: SigDict, opts: { valuesOnly?: boolean } = {}): TopRow[] {
   const slices = new Map<number, Map<number, number>>();
-  const add = (slice: number, key: number, n: number) => {
-    let m = slices.get(slice);
-    if (!m) slices.set(slice, (m = new Map()));
-    m.set(key, (m.get(key) ?? 0) + n);
-  };
-  for (const e of day) {
-    const s = dict.byId.get(e.sig);
-    if (!s) throw new Error(`unknown signature ${e.sig}`);
-    add(sliceRcode(s.rcode), e.key, e.n);
-    add(sliceRt(s.rt), e.key, e.n);
-    add(sliceQtype(s.qtype), e.key, e.n);
-    if (opts.valuesOnly) continue;
-    add(SLICE_ALL, e.key, e.n);
-    add(sliceServer(s.serverId), e.key, e.n);
-    add(e.sig, e.key, e.n);
-    if (kind === NAMES && BLOCKED_TYPES.has(s.rt)) {
-      add(SLICE_BLOCKED, e.key, e.n);
-      add(sliceServerBlocked(s.serverId), e.key, e.n);
+  const sliceMap = (id: number) => slices.get(id) ?? slices.set(id, new Map()).get(id)!;
+  // the slices a signature's rows count in, worked out once per signature rather than once per row
+  const targets = new Map<number, Map<number, number>[]>();
+  const targetsOf = (sig: number) => {
+    const s = dict.byId.get(sig);
+    if (!s) throw new Error(`unknown signature ${sig}`);
+    const ids = [sliceRcode(s.rcode), sliceRt(s.rt), sliceQtype(s.qtype)];
+    if (!opts.valuesOnly) {
+      ids.push(SLICE_ALL, sliceServer(s.serverId), sig);
+      if (kind === NAMES && BLOCKED_TYPES.has(s.rt)) ids.push(SLICE_BLOCKED, sliceServerBlocked(s.serverId));
     }
-  }
+    const ms = ids.map(sliceMap);
+    targets.set(sig, ms);
+    return ms;
+  };
+  for (const e of day) for (const m of targets.get(e.sig) ?? targetsOf(e.sig)) m.set(e.key, (m.get(e.key) ?? 0) + e.n);
   const out: TopRow[] = [];
   for (const [slice, m] of slices) out.push({ slice, ...topOf(m, slice < 0 ? TOP_K : TOP_K_SIG) });
   return out;

@@ -191,21 +191,43 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
 /** Packed rows and top lists of one day (the day must not be packed yet). */
 export async function insertPacked(db: Db, kind: Kind, day: string, data: DayKeyData, poolOf: (key: number) => number, dict: SigDict): Promise<void> {
   const packed = packDay(kind, data, poolOf);
-  if (packed.length)
+  if (packed.length) {
+    const [h, r, d] = [pieces(packed.map((p) => p.h)), pieces(packed.map((p) => p.r)), pieces(packed.map((p) => p.d))];
     await db.query(
-      `INSERT INTO querylog_key_day (kind, grp, day, h, r, d) SELECT $1, g, $2::date, h, r, d FROM unnest($3::int[], $4::bytea[], $5::bytea[], $6::bytea[]) AS u(g, h, r, d)`,
-      [kind, day, packed.map((p) => p.grp), packed.map((p) => p.h), packed.map((p) => p.r), packed.map((p) => p.d)],
+      `INSERT INTO querylog_key_day (kind, grp, day, h, r, d)
+       SELECT $1, g, $2::date, ${cut("$4", "hs", "hl")}, ${cut("$7", "rs", "rl")}, ${cut("$10", "ds", "dl")}
+         FROM unnest($3::int[], $5::int[], $6::int[], $8::int[], $9::int[], $11::int[], $12::int[]) AS u(g, hs, hl, rs, rl, ds, dl)`,
+      [kind, day, packed.map((p) => p.grp), h.blob, h.start, h.len, r.blob, r.start, r.len, d.blob, d.start, d.len],
     );
+  }
   // networks have no ranked lists: a top list ranks clients or names
   if (kind !== NETS) await insertTops(db, kind, day, topLists(kind, data.day, dict));
 }
+
+/**
+ * Many byte strings as one parameter and where each lies in it (1-based start, length; -1 for NULL). node-postgres
+ * sends a Buffer as it is, but a Buffer[] as a text array literal with every byte hex-escaped in JavaScript — at a
+ * day's packed rows that escaping was a tenth of the first build's time. SQL cuts the pieces out again (`cut`).
+ */
+function pieces(parts: (Buffer | null)[]): { blob: Buffer; start: number[]; len: number[] } {
+  const start: number[] = [];
+  const len: number[] = [];
+  let at = 1;
+  for (const b of parts) {
+    start.push(at);
+    len.push(b ? b.length : -1);
+    at += b ? b.length : 0;
+  }
+  return { blob: Buffer.concat(parts.filter((b): b is Buffer => b !== null)), start, len };
+}
+const cut = (blob: string, start: string, len: string) => `CASE WHEN ${len} < 0 THEN NULL ELSE substring(${blob}::bytea FROM ${start} FOR ${len}) END`;
 
 /** A day's ranked lists (a list already written for that day and slice is kept). */
 export async function insertTops(db: Db, kind: Kind, day: string, tops: TopRow[]): Promise<void> {
   if (tops.length)
     await db.query(
-      `INSERT INTO querylog_top_day (day, kind, slice, keys, rest) SELECT $1::date, $2, s, k, r FROM unnest($3::int[], $4::bytea[], $5::int[]) AS u(s, k, r)
+      `INSERT INTO querylog_top_day (day, kind, slice, keys, rest) SELECT $1::date, $2, s, ${cut("$4", "ks", "kl")}, r FROM unnest($3::int[], $5::int[], $6::int[], $7::int[]) AS u(s, ks, kl, r)
        ON CONFLICT (day, kind, slice) DO NOTHING`,
-      [day, kind, tops.map((t) => t.slice), tops.map((t) => t.keys), tops.map((t) => t.rest)],
+      (({ blob, start, len }) => [day, kind, tops.map((t) => t.slice), blob, start, len, tops.map((t) => t.rest)])(pieces(tops.map((t) => t.keys))),
     );
 }
