@@ -41,6 +41,8 @@ export function panelToggles(d: PanelDeps): Toggle[] {
   return [
     { id: "node3-notready", group: "Kubernetes", label: "k8s-node3 NotReady", ...kubeFault("panel-node3", { kind: "nodeNotReady", node: "k8s-node3" }) },
     { id: "nodecache-pull", group: "Kubernetes", label: "node-cache image never pulls", ...kubeFault("panel-pull", { kind: "imagePull", image: "k8s-dns-node-cache" }) },
+    // the stack's CronJobs run alpine: a Job started now stays unfinished (ImagePullBackOff) until this is switched off
+    { id: "cronjob-pull", group: "Kubernetes", label: "CronJob image (alpine) never pulls", ...kubeFault("panel-cronjob-pull", { kind: "imagePull", image: "alpine:" }) },
     { id: "api-500-ds", group: "Kubernetes", label: "API 500 on DaemonSet writes", ...kubeFault("panel-500", { kind: "api", path: "/daemonsets", method: "PATCH", status: 500 }) },
     { id: "api-429-cm", group: "Kubernetes", label: "API 429 on ConfigMaps", ...kubeFault("panel-429", { kind: "api", path: "/configmaps", status: 429, retryAfter: 2 }) },
     { id: "tech-secondary-down", group: "Technitium", label: "secondary down", ...tech("secondary", { down: true }) },
