@@ -82,7 +82,10 @@ export interface Listed {
 /** Quiet keys' rows on a part of an edge day at most this long are found by time, not by key. */
 const QUIET_BY_TIME = 6 * HOUR;
 
-/** Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. */
+/**
+ * Exact per-key counts for [from, to) from the per-key rollups, raw rows at the edges, and the tail. `texts[i]` is
+ * `ids[i]`'s text; texts past the ids are keys no dictionary holds yet (first seen past the watermark): tail only.
+ */
 export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: string[], mask: Uint8Array | null, blocked = false, listed?: Listed): Promise<{ counts: Map<string, number>; approximate: boolean }> {
   const counts = new Map<string, number>(texts.map((t) => [t, 0]));
   if (!ids.length && p.newest <= p.watermark) return { counts, approximate: false };
@@ -220,7 +223,10 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
   return { counts, approximate };
 }
 
-/** Counts per key in the tail (rows past the watermark); `texts` null → every key (top of the tail). */
+/** The busiest keys of the tail a top list considers. */
+const TAIL_KEYS = 200;
+
+/** Counts per key in the tail (rows past the watermark); `texts` null → the TAIL_KEYS busiest keys. */
 async function tailCounts(p: Plan, kind: Kind, texts: string[] | null, blockedOnly: boolean): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (p.newest <= p.watermark) return out;
@@ -230,7 +236,7 @@ async function tailCounts(p: Plan, kind: Kind, texts: string[] | null, blockedOn
   const blocked = blockedOnly ? ` AND ${BLOCKED_SQL}` : "";
   const { rows } = await p.stores.logs.query(
     `SELECT ${col} AS key, count(*) AS n FROM dns_logs WHERE dlid > ${prm.add(p.watermark)} AND ${col} IS NOT NULL AND ${where(c)}${blocked}
-       ${texts ? `AND ${col} = ANY(${prm.add(texts)}::text[])` : ""} GROUP BY 1 ORDER BY 2 DESC LIMIT 200`,
+       ${texts ? `AND ${col} = ANY(${prm.add(texts)}::text[])` : ""} GROUP BY 1 ORDER BY 2 DESC${texts ? "" : ` LIMIT ${TAIL_KEYS}`}`,
     prm.values,
   );
   for (const r of rows) out.set(r.key, Number(r.n));
@@ -311,18 +317,32 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const open: number[] = [];
   for (let d = dayFrom; d <= dayTo; d += DAY) if (!packedDays.has(d)) open.push(d);
   let complete = true;
+  let sampled = false;
   if (open.length) {
-    complete = false;
-    const sp = { ...p, from: new Date(Math.max(from, open[0])), mask, client: null, name: null };
+    const openFrom = Math.max(from, open[0]);
+    const sp = { ...p, from: new Date(openFrom), mask, client: null, name: null };
     const c = sampleConds(sp);
     const col = kind === NAMES ? "s.name_id" : "s.client_id";
     const { rows } = await p.stores.deck.query(`SELECT ${col} AS key, count(*) AS n FROM querylog_sample s WHERE ${c.sql} AND ${col} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT ${CANDIDATES}`, c.values);
-    for (const r of rows) if (!only || only.has(r.key)) lower.set(r.key, (lower.get(r.key) ?? 0) + Number(r.n) * SAMPLE_EVERY);
+    // The 1-in-128 sample picks the open days' candidates only where it has seen each of the top entries often; a thin
+    // sample (a rare instance, an enum value seldom answered, a short range) would miss keys with a few rows — the
+    // candidates then come from the open days' exact per-key hourly counts (one pass over the hot table).
+    if (rows.length >= TOP_N && Number(rows[TOP_N - 1].n) >= SAMPLE_TRUSTED) {
+      sampled = true;
+      complete = false;
+      for (const r of rows) if (!only || only.has(r.key)) lower.set(r.key, (lower.get(r.key) ?? 0) + Number(r.n) * SAMPLE_EVERY);
+    } else {
+      const hot = await openCandidates(p, kind, mask, only, Math.floor(openFrom / HOUR) * HOUR, to);
+      for (const [key, n] of hot.counts) lower.set(key, (lower.get(key) ?? 0) + n);
+      // every key with rows there is a candidate (or the list stopped short of the top CANDIDATES): still proven
+      if (!hot.all) complete = false;
+    }
   }
   const cand = [...lower.entries()].sort((a, b) => b[1] - a[1]).slice(0, CANDIDATES).map(([k]) => k);
   const texts = await keyTexts(p.stores.deck, kind, cand);
   const ids = cand.filter((k) => texts.has(k));
   const tail = only ? new Map<string, number>() : await tailCounts(p, kind, null, which === "blocked");
+  if (tail.size >= TAIL_KEYS) complete = false; // the tail's busiest keys only
   const allTexts = [...new Set([...ids.map((k) => texts.get(k)!), ...tail.keys()])];
   const idOf = new Map(ids.map((k) => [texts.get(k)!, k]));
   const tailOnly = allTexts.filter((t) => !idOf.has(t));
@@ -356,16 +376,44 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
       return ci !== undefined && hits[ci * nDays + di] === partial[di] ? sums[ci * nDays + di] : undefined;
     },
   };
-  const list = await rank(p, kind, cands, [...idOf.keys()], mask, which === "blocked", "exact", null, listed);
+  // keys first seen past the watermark are in no dictionary yet: they have no rolled-up rows, so the tail alone counts
+  // them (rank counts texts beyond the ids from the tail only)
+  const unknown = tailOnly.filter((t) => !idOf.has(t));
+  const list = await rank(p, kind, cands, [...[...idOf.keys()], ...unknown], mask, which === "blocked", "exact", null, listed);
   // Proof of completeness: a key in no list has at most `rest` rows on the listed days.
   const last = list.entries.length >= TOP_N ? list.entries[TOP_N - 1].count : 0;
   const proven = complete && (list.entries.length < TOP_N ? rest === 0 : rest < last);
   if (proven && list.quality === "exact") return list;
+  const what = kind === NAMES ? "name" : "client";
+  const from_ = [...(lists.rows.length ? [`each closed day's top ${depth}`] : []), ...(open.length ? [sampled ? "dnsdeck's 1-in-128 sample for the day not closed yet" : "the busiest keys of the day not closed yet"] : [])].join(" and ");
   return {
     ...list,
     quality: "counts-exact",
-    note: `Counts are exact; the list is picked from each day's top ${depth}${open.length ? " and dnsdeck's sample for days not closed yet" : ""}, so a ${kind === NAMES ? "name" : "client"} with up to ${rest.toLocaleString("en")} rows spread thin could be missing.`,
+    note: `Counts are exact; the list is picked from ${from_}, so a ${what} with ${rest > 0 ? `up to ${rest.toLocaleString("en")} rows spread thin` : "few rows"} could be missing.`,
   };
+}
+
+/** A sampled key seen this often (~1,000 rows) is ranked right by the sample to within a few per cent. */
+const SAMPLE_TRUSTED = 8;
+
+/**
+ * The open days' busiest keys under the filter's signatures from their exact hourly counts (querylog_key_hot), hours
+ * from `from` (on an hour) to `to`. `all`: every key with rows there is listed (fewer than CANDIDATES), so a key not
+ * listed has none.
+ */
+async function openCandidates(p: Plan, kind: Kind, mask: Uint8Array | null, only: Set<number> | null, from: number, to: number): Promise<{ counts: Map<number, number>; all: boolean }> {
+  const sigs: number[] = [];
+  mask?.forEach((v, i) => v && sigs.push(i));
+  const values: unknown[] = [kind, new Date(from).toISOString(), new Date(to).toISOString()];
+  let cond = "";
+  if (mask) cond += ` AND sig = ANY($${values.push(sigs)}::smallint[])`;
+  if (only) cond += ` AND key_id = ANY($${values.push([...only])}::int[])`;
+  const { rows } = await p.stores.deck.query(
+    `SELECT key_id AS key, sum(n)::int AS n FROM querylog_key_hot WHERE kind = $1 AND hour >= $2::timestamptz AND hour < $3::timestamptz${cond} GROUP BY 1 ORDER BY 2 DESC LIMIT ${CANDIDATES + 1}`,
+    values,
+  );
+  const counts = new Map<number, number>(rows.slice(0, CANDIDATES).map((r) => [r.key, r.n]));
+  return { counts, all: rows.length <= CANDIDATES };
 }
 
 /** The raw rows' counts per key behind coKeyTop, read once per plan and kind: the names and blocked lists share them. */
