@@ -214,6 +214,17 @@ export async function rollupStep(stores: RollupStores, opts: { settleSeconds?: n
   return writeStep(stores, read);
 }
 
+/**
+ * A read made ahead (while the step before it was written) is used only if it still holds: the watermark is where it
+ * began, and its day is still packable — the step before may have added that day's stragglers to the hot tables.
+ */
+async function stillHolds(stores: RollupStores, read: StepRead, watermark: number): Promise<boolean> {
+  if (read.w.lo !== watermark) return false;
+  if (!read.w.mainDay) return true;
+  const { rows } = await stores.deck.query(`SELECT packed, hot_rows FROM querylog_days WHERE day = $1::date`, [read.w.mainDay]);
+  return !rows[0] || (!rows[0].packed && Number(rows[0].hot_rows) <= SPILL_MAX);
+}
+
 /** Tables dnsdeck updates in place (upserts, hot rows deleted when a day is packed): vacuumed by dnsdeck itself. */
 export const VACUUMED = ["querylog_sig_day", "querylog_class_day", "querylog_sig_5m", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_nets", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
 
@@ -247,8 +258,31 @@ export async function rollupTick(stores: RollupStores, opts: { budgetMs?: number
   let steps = 0;
   let caughtUp = false;
   const packedDays: string[] = [];
-  while (steps < (opts.maxSteps ?? Infinity) && Date.now() - started < (opts.budgetMs ?? 10_000)) {
-    const r = await rollupStep(stores, opts);
+  const budget = opts.budgetMs ?? 10_000;
+  const maxSteps = opts.maxSteps ?? Infinity;
+  // Catching up, the next day is read from dns_logs while this one is written to dnsdeck's tables: the two databases'
+  // work and this process's own overlap instead of taking turns (the first build's wall time; see docs/benchmarks.md).
+  let ahead: Promise<StepRead | null> | null = null;
+  let lastStepMs = 0;
+  while (steps < maxSteps && Date.now() - started < budget) {
+    const t = Date.now();
+    const { watermark } = await readState(stores.deck, stores.stateId ?? STATE_ID);
+    const early = ahead ? await ahead.catch(() => null) : null;
+    ahead = null;
+    const read = early && (await stillHolds(stores, early, watermark)) ? early : await readStep(stores, watermark, opts);
+    if (!read) {
+      opts.log?.({ from: watermark, to: watermark, rows: 0, caughtUp: true, packedDay: null });
+      steps++;
+      caughtUp = true;
+      break;
+    }
+    // only while catching up (whole days), and only when the next step would still fit in this tick's budget
+    if (read.w.mainDay && read.w.hi < read.w.newest && steps + 1 < maxSteps && Date.now() - started + lastStepMs < budget) {
+      ahead = readStep(stores, read.w.hi, opts);
+      ahead.catch(() => {}); // a failed read ahead is read again (and its error met) by the next step
+    }
+    const r = await writeStep(stores, read);
+    lastStepMs = Date.now() - t;
     steps++;
     opts.log?.(r);
     rows += r.rows;
@@ -258,6 +292,8 @@ export async function rollupTick(stores: RollupStores, opts: { budgetMs?: number
       break;
     }
   }
+  // the budget ran out with a read ahead in flight: let it finish (no query of this tick outlives it); it is read again
+  if (ahead) await ahead.catch(() => null);
   if (rows > 0) await cleanNamePending(stores.deck);
   const closed = await closeDays(stores, { settleSeconds: opts.settleSeconds ?? SETTLE_SECONDS });
   packedDays.push(...closed);

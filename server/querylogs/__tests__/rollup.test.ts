@@ -5,6 +5,8 @@ import { readState, rollupStep, rollupTick, type RollupStores, settled, VACUUMED
 import { queryStats } from "../stats";
 import { backfillValueLists } from "../rollup-close";
 import { sliceQtype, sliceRcode } from "../rollup-pack";
+import pg from "pg";
+import { freshDatabase } from "@/server/testing/db";
 import { END, type Fixture, fixture, NOW, parse } from "./fixture";
 
 // The rollups themselves: every row counted exactly once, closed days packed straight from the catch-up, the open day
@@ -33,6 +35,52 @@ test("the first build counts every row once: closed days packed, the open day ho
   const again = await rollupStep(fx.stores, { now: NOW });
   assert.deepEqual([again.rows, again.caughtUp], [0, true]);
   assert.equal(await rolled(), await total());
+});
+
+test("catching up, a tick reads the next day while it writes this one, and each day packed holds exactly its rows", async () => {
+  const db = await freshDatabase({ prefix: "ql_deck_ahead" });
+  const deck = new pg.Pool({ connectionString: db.url, max: 4 });
+  try {
+    // what happens, in order: each day's main read starting (by its first dlid) and each step's commit
+    const events: string[] = [];
+    type Q = (sql: string | { text: string; values?: unknown[] }, args?: unknown[]) => Promise<unknown>;
+    const watch = (q: Q, on: (text: string, args: unknown[] | undefined) => void): Q => (sql, args) => {
+      const text = typeof sql === "string" ? sql : sql.text;
+      return q(sql, args).then((r) => (on(text, typeof sql === "string" ? args : sql.values), r));
+    };
+    const spied = <T extends object>(target: T, on: (text: string, args: unknown[] | undefined) => void, started = false): T =>
+      new Proxy(target, {
+        get(t, prop) {
+          const v = Reflect.get(t, prop, t);
+          if (prop === "query") return started ? (sql: Parameters<Q>[0], args?: unknown[]) => (on(typeof sql === "string" ? sql : sql.text, typeof sql === "string" ? args : sql.values), (v as Q).call(t, sql, args)) : watch((v as Q).bind(t), on);
+          if (prop === "connect") return async () => spied(await (v as () => Promise<object>).call(t), on, started);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+    // a day's main read, logged as it is sent; a step's commit, logged once it is done
+    const logs = spied(fx.logs, (text, args) => void (text.includes("GROUPING(s5, client_ip)") && events.push(`read ${args?.[0]}`)), true);
+    const deckConnect = async () => spied(await deck.connect(), (text) => void (text === "COMMIT" && events.push("commit")));
+    const t = await rollupTick({ logs, deck, deckConnect }, { now: NOW, budgetMs: 60_000, maxSteps: 3 });
+    assert.deepEqual(t.packedDays.slice(0, 3).length, 3, `three closed days in three steps: ${t.packedDays}`);
+    // the second and third days' reads began before the step before them committed
+    // (a fresh database reads its first day twice: again once the instances' names have ids)
+    const windows = [...new Set(events.filter((e) => e.startsWith("read")))];
+    const commits = events.flatMap((e, i) => (e === "commit" ? [i] : []));
+    assert.equal(windows.length, 3, events.join(", "));
+    assert.equal(commits.length, 3, events.join(", "));
+    assert.ok(events.indexOf(windows[1]) < commits[0] && events.indexOf(windows[2]) < commits[1], `each next day read before the step before committed: ${events.join(", ")}`);
+    // each packed day holds exactly its rows in dns_logs, in the ledger and in the signature cube
+    const truth = await fx.logs.query(`SELECT (timestamp AT TIME ZONE 'UTC')::date::text AS day, count(*)::int AS n FROM dns_logs GROUP BY 1 ORDER BY 1`);
+    const ledger = await deck.query(`SELECT d.day::text AS day, d.rows::int AS rows, (SELECT sum(n)::int FROM querylog_sig_day s WHERE s.day = d.day) AS cube FROM querylog_days d WHERE packed ORDER BY day`);
+    assert.equal(ledger.rows.length, 3);
+    for (const r of ledger.rows) {
+      const n = truth.rows.find((x) => x.day === r.day)?.n;
+      assert.deepEqual([r.rows, r.cube], [n, n], r.day);
+    }
+  } finally {
+    await deck.end();
+    await db.drop();
+  }
 });
 
 test("a tick reads only the new rows, and two workers at once still count each row once", async () => {
