@@ -58,7 +58,13 @@ export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
   if (p.empty) return { entries: [], quality: "exact", note: null };
   if (other || own?.broad || own?.not || p.filter.clientSet) return coKeyTop(p, which);
   const mask = maskFor(p, which);
-  if (own && own.ids.length <= 200) return rank(p, kind, own.ids, own.texts, mask, which === "blocked", "exact", null);
+  if (own && own.ids.length <= 200) {
+    // keys matching the filter first seen past the watermark are in no dictionary yet: the tail alone counts them
+    const tail = await tailCounts(p, kind, null, which === "blocked");
+    const known = new Set(own.texts);
+    const unknown = [...tail.keys()].filter((t) => !known.has(t));
+    return rank(p, kind, own.ids, [...own.texts, ...unknown], mask, which === "blocked", tail.size >= TAIL_KEYS ? "counts-exact" : "exact", tail.size >= TAIL_KEYS ? "Counts are exact; of the keys first seen in the newest rows only the busiest are listed." : null);
+  }
   return fromLists(p, which, mask, own ? new Set(own.ids) : null);
 }
 
@@ -341,7 +347,8 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const cand = [...lower.entries()].sort((a, b) => b[1] - a[1]).slice(0, CANDIDATES).map(([k]) => k);
   const texts = await keyTexts(p.stores.deck, kind, cand);
   const ids = cand.filter((k) => texts.has(k));
-  const tail = only ? new Map<string, number>() : await tailCounts(p, kind, null, which === "blocked");
+  // (under a filter on this list's own key, the tail's keys are those matching it)
+  const tail = await tailCounts(p, kind, null, which === "blocked");
   if (tail.size >= TAIL_KEYS) complete = false; // the tail's busiest keys only
   const allTexts = [...new Set([...ids.map((k) => texts.get(k)!), ...tail.keys()])];
   const idOf = new Map(ids.map((k) => [texts.get(k)!, k]));

@@ -267,9 +267,10 @@ test("a /24 or wider client filter is counted from its networks' rollups (one ro
   }
 });
 
-test("a rare instance's names and clients on the open day are in its top lists, counted exactly — past the watermark (in no dictionary yet) and once rolled up (too few for the sample)", async () => {
+test("a rare instance's (or a new name's, a new client's) names and clients on the open day are in its top lists, counted exactly — past the watermark (in no dictionary yet) and once rolled up (too few for the sample)", async () => {
   // an instance, names and a client the rollups have never seen: what a new instance's first minutes look like (the
-  // causes page's example names come from these lists). Left in place: this is the file's last test.
+  // causes page's example names come from these lists). Left in place: this is the file's last test. (10.0.99.0/24 is
+  // not among the generator's clients.)
   const names = ["tail-a.svc.cluster.local.viktorbarzin.lan", "tail-b.svc.viktorbarzin.lan", "tail-c.home.viktorbarzin.lan"];
   await fx.logs.query(
     `INSERT INTO dns_logs (server, timestamp, client_ip, protocol, response_type, response_rtt, rcode, qname, qtype, qclass, answer)
@@ -280,16 +281,22 @@ test("a rare instance's names and clients on the open day are in its top lists, 
   );
   const check = async (when: string) => {
     // over the whole data set, and over the last 20 minutes (what the causes page asks for its examples)
+    // and under filters on the names and clients themselves (a name or client only the newest rows hold)
+    const recent = new Date(END.getTime() - 20 * 60_000).toISOString();
     for (const [params, where, from] of [
       [{ server: "tail-only", rcode: "NxDomain" }, "server = 'tail-only' AND rcode = 3", FROM],
       [{ server: "tail-only" }, "server = 'tail-only'", FROM],
-      [{ server: "tail-only", rcode: "NxDomain" }, "server = 'tail-only' AND rcode = 3", new Date(END.getTime() - 20 * 60_000).toISOString()],
+      [{ server: "tail-only", rcode: "NxDomain" }, "server = 'tail-only' AND rcode = 3", recent],
+      [{ qname: "tail-a.svc.cluster.local.viktorbarzin.lan" }, "qname = 'tail-a.svc.cluster.local.viktorbarzin.lan'", FROM],
+      [{ qname: "*.svc.viktorbarzin.lan", server: "tail-only" }, "qname LIKE '%.svc.viktorbarzin.lan' AND server = 'tail-only'", recent],
+      [{ client: "10.0.99.7" }, "client_ip = '10.0.99.7'", FROM],
+      [{ client: "10.0.99.0/24" }, "client_ip::inet <<= '10.0.99.0/24'", recent],
     ] as const) {
       const s = statsSchema.parse({ from, to: TO, ...params, parts: "top", lists: "names,clients" });
       const st = await queryStats(fx.stores, s.filter, { parts: s.parts, lists: s.lists });
       for (const [list, col] of [["names", "qname"], ["clients", "client_ip"]] as const) {
         const { rows } = await fx.logs.query(`SELECT ${col} AS key, count(*)::int AS n FROM dns_logs WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1`);
-        assert.ok(rows.length >= 2, `${list}: the rows are there`);
+        assert.ok(rows.length >= 1, `${list}: the rows are there`);
         const label = `${when}: ${JSON.stringify(params)} from ${from} ${list}`;
         assert.deepEqual(st.top[list].map((e) => [e.key, e.count]), rows.map((r) => [r.key, r.n]), label);
         // every key of the instance is listed: the list says it is exact
