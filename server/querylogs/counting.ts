@@ -158,13 +158,13 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
 }
 
 /** The days whose hours fillKey needs for buckets of `step`: not inside whole-day buckets, nor edge days taken whole. */
-export function keyHoursFor(p: Plan, step: number): (d: number) => boolean {
+export function keyHoursFor(p: Plan, step: number, maxOutside = DAY): (d: number) => boolean {
   if (step % DAY !== 0) return () => true;
   const from = p.from.getTime();
   const to = p.to.getTime();
   const h0 = ceilTo(from, HOUR);
   const h1 = floorTo(to, HOUR);
-  const minus = mostlyInside(from, to);
+  const minus = mostlyInside(from, to, maxOutside);
   return (d) => !((d >= h0 && d + DAY <= h1) || minus.has(d));
 }
 
@@ -180,11 +180,11 @@ export function keyReadOptions(p: Plan, step: number): ReadKeyOptions {
 }
 
 /** The range's edge days (UTC midnights) more inside [from, to) than outside it: counted whole, less what lies outside. */
-export function mostlyInside(from: number, to: number): Set<number> {
+export function mostlyInside(from: number, to: number, maxOutside = DAY): Set<number> {
   const out = new Set<number>();
   for (const d of new Set([floorTo(from, DAY), floorTo(to - 1, DAY)])) {
     const inside = Math.min(d + DAY, to) - Math.max(d, from);
-    if (inside < DAY && DAY - inside < inside) out.add(d);
+    if (inside < DAY && DAY - inside < inside && DAY - inside <= maxOutside) out.add(d);
   }
   return out;
 }

@@ -207,24 +207,27 @@ test("an edge day mostly inside the range counts its day total less the raw rows
   }
 });
 
-test("top lists over a range whose edge days are mostly inside: every count equals SQL (day totals less the rows outside)", async () => {
+test("top lists over a range whose edge days are mostly inside: every count equals SQL (day totals less the rows outside, or the days' hours)", async () => {
   const day = Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() - 2);
-  const from = new Date(day + 3 * 3600_000).toISOString();
-  const to = new Date(day + 86_400_000 + 20 * 3600_000).toISOString();
-  for (const [params, where, values] of [CASES[0], CASES[1], CASES[7]]) {
-    const s = statsSchema.parse({ from, to, ...params, parts: "top" });
-    const st = await queryStats(fx.stores, s.filter, { parts: s.parts });
-    const n = values.length;
-    for (const [list, col, extra] of [
-      ["names", "qname", "qname IS NOT NULL"],
-      ["clients", "client_ip", "true"],
-      ["blocked", "qname", "qname IS NOT NULL AND response_type IN (4, 5, 6)"],
-    ] as const) {
-      const { rows } = await fx.logs.query(`SELECT ${col} AS key, count(*)::int AS n FROM dns_logs WHERE (${where}) AND ${extra} AND timestamp >= $${n + 1} AND timestamp < $${n + 2} GROUP BY 1`, [...values, from, to]);
-      const want = new Map(rows.map((r) => [r.key, r.n]));
-      const got = st.top[list];
-      assert.equal(got.length, Math.min(20, want.size), `${JSON.stringify(params)} ${list}`);
-      if (st.top.quality[list] !== "estimate") for (const e of got) assert.equal(e.count, want.get(e.key), `${JSON.stringify(params)} ${list}: ${e.key}`);
+  // 3 h and 4 h outside: the days' hours are read (more than 2 h outside); 1.5 h and 1.5 h: day totals less the rows outside
+  for (const [h0, h1] of [[3, 20], [1.5, 22.5]]) {
+    for (const [params, where, values] of [CASES[0], CASES[1], CASES[7]]) {
+      const from = new Date(day + h0 * 3600_000).toISOString();
+      const to = new Date(day + 86_400_000 + h1 * 3600_000).toISOString();
+      const s = statsSchema.parse({ from, to, ...params, parts: "top" });
+      const st = await queryStats(fx.stores, s.filter, { parts: s.parts });
+      const n = values.length;
+      for (const [list, col, extra] of [
+        ["names", "qname", "qname IS NOT NULL"],
+        ["clients", "client_ip", "true"],
+        ["blocked", "qname", "qname IS NOT NULL AND response_type IN (4, 5, 6)"],
+      ] as const) {
+        const { rows } = await fx.logs.query(`SELECT ${col} AS key, count(*)::int AS n FROM dns_logs WHERE (${where}) AND ${extra} AND timestamp >= $${n + 1} AND timestamp < $${n + 2} GROUP BY 1`, [...values, from, to]);
+        const want = new Map(rows.map((r) => [r.key, r.n]));
+        const got = st.top[list];
+        assert.equal(got.length, Math.min(20, want.size), `${JSON.stringify(params)} ${list}`);
+        if (st.top.quality[list] !== "estimate") for (const e of got) assert.equal(e.count, want.get(e.key), `${JSON.stringify(params)} ${list}: ${e.key}`);
+      }
     }
   }
 });
