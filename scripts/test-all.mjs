@@ -1,6 +1,6 @@
 // npm test — everything, on a fresh machine: system packages, dependencies, Prisma client, type check, lint,
 // unit/integration tests on the real PostgreSQL, the production build, Playwright end-to-end tests in Debian's
-// Chromium, and the query-log benchmark at a small size. Ends with one line "N passed, N failed".
+// Chromium, and the query-log benchmark and random sweep at a small size. Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -47,6 +47,8 @@ if (stage("production build", process.execPath, ["scripts/build.mjs"])) {
 } else failed += 1;
 
 if (existsSync(path.join(root, "scripts", "bench-querylogs.ts"))) count(stage("query-log benchmark (small, no timing assertions)", "npx", ["tsx", "scripts/bench-querylogs.ts", "--small"]));
+// the random sweep at a small size: every panel against SQL (fails on a mismatch; its timings are not asserted)
+count(stage("query-log sweep (small: 25 random filters against SQL)", "node", ["--conditions=react-server", "--import", "tsx", "scripts/bench-sweep.ts", "--per-day", "20000", "--cases", "25"]));
 finish();
 
 function count(ok) {
