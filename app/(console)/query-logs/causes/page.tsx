@@ -84,7 +84,7 @@ export default async function CausesPage({ searchParams }: { searchParams: Promi
                     <td>
                       <span className={`badge ${c.actionable ? "badge-warning" : ""}`}>{c.label}</span>
                     </td>
-                    <td>
+                    <td style={{ whiteSpace: "nowrap" }}>
                       <span className="bar" style={{ display: "inline-block", width: `${Math.round(c.share * 120)}px`, height: 8, background: "var(--warn)", marginRight: 6 }} />
                       {pct(c.share)}
                     </td>
