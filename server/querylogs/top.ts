@@ -12,7 +12,7 @@
  *                           bound them to a few thousand, else from the sample (marked approximate).
  * Pure apart from the handles in the plan.
  */
-import { keyHoursFor, mostlyInside, RAW_MAX, matchBound } from "./counting";
+import { keyHoursFor, mostlyInside, RAW_MAX, matchBound, TAIL_EXACT_MAX } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
@@ -51,7 +51,16 @@ function maskFor(p: Plan, which: TopWhich): Uint8Array | null {
   return m;
 }
 
+/** The tail is too long to read raw (counting.ts's bound): the rollups are catching up. */
+const catchingUp = (p: Plan) => p.newest - p.watermark > TAIL_EXACT_MAX;
+
 export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
+  const list = await topListOf(p, which);
+  if (!catchingUp(p) || p.empty) return list;
+  return { ...list, quality: "estimate", note: `dnsdeck's rollups are catching up (${(p.newest - p.watermark).toLocaleString("en")} rows behind); the newest rows are not counted yet.` };
+}
+
+async function topListOf(p: Plan, which: TopWhich): Promise<TopList> {
   const kind = kindOf(which);
   const own = kind === CLIENTS ? p.client : p.name;
   const other = kind === CLIENTS ? p.name : p.client;
@@ -286,7 +295,8 @@ const TAIL_KEYS = 200;
 /** Counts per key in the tail (rows past the watermark); `texts` null → the TAIL_KEYS busiest keys. */
 async function tailCounts(p: Plan, kind: Kind, texts: string[] | null, blockedOnly: boolean): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  if (p.newest <= p.watermark) return out;
+  // while the rollups catch up the tail is millions of rows: not read (topList says the newest rows are not counted)
+  if (p.newest <= p.watermark || catchingUp(p)) return out;
   const prm = new Params();
   const col = kind === NAMES ? "qname" : "client_ip";
   const c = conditions(p.filter, prm, { from: p.from, to: p.to, hideEnums: true });
@@ -518,7 +528,7 @@ async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyR
     return tail ? p.stores.logs.query(sql, prm.values) : withSettings(p.stores.logs, { enable_indexscan: "off" }, (db) => db.query(sql, prm.values));
   };
   // no rolled-up row matches (an empty intersection: a client on an instance it never used): only the tail can
-  const [rolled, tail] = await Promise.all([bound > 0 ? part(false) : { rows: [] }, p.newest > p.watermark ? part(true) : { rows: [] }]);
+  const [rolled, tail] = await Promise.all([bound > 0 ? part(false) : { rows: [] }, p.newest > p.watermark && !catchingUp(p) ? part(true) : { rows: [] }]);
   return [...rolled.rows, ...tail.rows];
 }
 
