@@ -3,7 +3,8 @@
  * RTT, the three top lists, exact count, first page) through dnsdeck's query layer, each checked against plain SQL
  * over dns_logs and timed beside it (the naive way: the same answers from dns_logs alone).
  *
- *   --per-day N    rows a day (default 600000, issue 14's rate); two days, the newest ending a minute ago
+ *   --per-day N    rows a day (default 600000, issue 14's rate); --days N (default 2), the newest ending a minute ago;
+ *                  with more than 2 days the ranges include 7 and 90 days (or the whole set)
  *   --cases N      filters to try (default 120); --seed N picks them (default 5)
  *   --logs URL --deck URL   reuse databases from an earlier run (else fresh ones on the test server, dropped after;
  *                  --keep keeps them and prints their URLs)
@@ -25,6 +26,7 @@ const arg = (name: string, dflt?: string) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const perDay = Number(arg("per-day", "600000"));
+const days = Number(arg("days", "2"));
 const cases = Number(arg("cases", "120"));
 let seed = Number(arg("seed", "5"));
 const keep = process.argv.includes("--keep");
@@ -39,8 +41,8 @@ const stores = { logs, deck, deckConnect: () => deck.connect() };
 try {
   if (!reuse) {
     let t = performance.now();
-    console.log(`generating 2 days × ${perDay.toLocaleString("en")} rows …`);
-    await generateQueryLogs({ databaseUrl: logsDb.url, days: 2, perDay, endAt: new Date(Date.now() - 60_000), seed: 3, parallel: 2 });
+    console.log(`generating ${days} days × ${perDay.toLocaleString("en")} rows …`);
+    await generateQueryLogs({ databaseUrl: logsDb.url, days, perDay, endAt: new Date(Date.now() - 60_000), seed: 3, parallel: 2 });
     console.log(`  ${Math.round(performance.now() - t)} ms; rolling up …`);
     t = performance.now();
     await rollupCatchUp(stores, { now: new Date() });
@@ -62,7 +64,10 @@ try {
     () => ["client", pick([pick(clients), pick(clients), "!" + pick(clients), pick(clients).replace(/\.\d+$/, ".0/24"), "10.0.0.0/8", "192.168.0.0/16", "10.0.20.0/24"])],
     () => ["qname", pick([pick(names), pick(names), "*." + pick(names).split(".").slice(-2).join("."), "~" + pick(names).slice(1, 5), "!" + pick(names), "*.viktorbarzin.lan", "~github"])],
   ];
+  // rows a day as loaded (a reused database may hold another load than --per-day says)
+  const loaded = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
   const ours: number[] = [];
+  const slowest: [number, string][] = [];
   const naive: number[] = [];
   let bad = 0;
   let labelled = 0;
@@ -72,7 +77,7 @@ try {
       const [a, b] = pick(dims)();
       params[a] = b;
     }
-    const span = pick([24, 48, 5.3, 30]) * 3_600_000;
+    const span = pick(days > 2 ? [24, 5.3, 30, 24 * 7, 24 * 90, 24 * 90] : [24, 48, 5.3, 30]) * 3_600_000;
     const to = pick([t1 + 60_000, t0 + Math.floor(rnd() * (t1 - t0))]);
     const base = { from: new Date(to - span).toISOString(), to: new Date(to).toISOString(), ...params };
     const label = JSON.stringify(base);
@@ -82,6 +87,7 @@ try {
     let a = performance.now();
     const [st, page, count] = await Promise.all([queryStats(stores, s.filter, { bucket: s.bucket }), queryPage(stores, l.filter, { limit: 50 }), countRows(stores, l.filter, { exact: true })]);
     ours.push(performance.now() - a);
+    slowest.push([performance.now() - a, label]);
     // the naive way: the same answers from dns_logs
     const prm = new Params();
     const w = where(conditions(s.filter, prm, { from: s.filter.from, to: s.filter.to }));
@@ -117,11 +123,13 @@ try {
   }
   const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
   const f = (n: number) => `${Math.round(n)} ms`;
-  console.log(`\n${cases} filters over 2 days × ${perDay.toLocaleString("en")} rows (a filter change: charts, top lists, first page, exact count)`);
+  console.log(`\n${cases} filters over ${loaded.toLocaleString("en")} rows (${days} days) (a filter change: charts, top lists, first page, exact count)`);
   console.log(`  dnsdeck   median ${f(q(ours, 0.5))}  p90 ${f(q(ours, 0.9))}  p95 ${f(q(ours, 0.95))}  max ${f(q(ours, 1))}`);
   console.log(`  plain SQL median ${f(q(naive, 0.5))}  p90 ${f(q(naive, 0.9))}  p95 ${f(q(naive, 0.95))}  max ${f(q(naive, 1))}`);
   console.log(`  ratio (SQL / dnsdeck) at the median ${(q(naive, 0.5) / q(ours, 0.5)).toFixed(1)}×, at p95 ${(q(naive, 0.95) / q(ours, 0.95)).toFixed(1)}×`);
   console.log(`  answers equal to SQL: ${cases - bad - labelled}; labelled estimates or short lists that say so: ${labelled}; mismatches: ${bad}`);
+  console.log("  slowest:");
+  for (const [ms, label] of slowest.sort((x, y) => y[0] - x[0]).slice(0, 5)) console.log(`    ${f(ms)}  ${label}`);
   process.exitCode = bad ? 1 : 0;
 } finally {
   await logs.end();
