@@ -41,7 +41,9 @@ test.describe("architecture", () => {
       reads.push(await read());
     }
     expect(reads.length).toBeGreaterThan(1);
-    for (const r of reads) expect(r.mermaid).toBe(first.mermaid);
+    // (a CronJob's state is in the source and may change meanwhile: zone-sync runs every 30 minutes — running → ok)
+    const sameBut = (m: string) => m.replace(/(last run [^"]*?: )(running|ok|failed|never)/g, "$1…");
+    for (const r of reads) expect(sameBut(r.mermaid)).toBe(sameBut(first.mermaid));
     expect(reads.at(-1)!.live).not.toEqual(first.live);
   });
 

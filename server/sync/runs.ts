@@ -69,6 +69,9 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === "P2002" || e?.cause?.originalCode === "23505" || /unique constraint|23505|sync_runs_kind_running_key/i.test(e?.message ?? "");
 }
 
+/** How many times (100 ms apart) a refused start looks for the run the lease holder is recording. */
+const STARTING_POLLS = 15;
+
 /** The running run of this kind, if any. */
 export async function runningRun(kind: SyncKind): Promise<SyncRunView | null> {
   await sweepSyncRuns();
@@ -88,7 +91,13 @@ export async function startRun(input: { kind: SyncKind; trigger: Trigger; create
   const taken = await tryAcquire(name, holder, `${input.kind} sync`);
   if (!taken.ok) {
     await sweepSyncRuns(); // the holder may be gone: its run reads interrupted once its lease expired
-    const running = await db().syncRun.findFirst({ where: { kind: input.kind, status: "running" } });
+    let running = await db().syncRun.findFirst({ where: { kind: input.kind, status: "running" } });
+    // the holder took the lease a moment ago and is recording its run: wait briefly so the refusal can name the run
+    // to follow (a click a few milliseconds after another's otherwise got "is starting" and nothing to open)
+    for (let i = 0; !running && i < STARTING_POLLS; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      running = await db().syncRun.findFirst({ where: { kind: input.kind, status: "running" } });
+    }
     const lock = await db().lock.findUnique({ where: { name } });
     const by = lock ? `, lock held by ${holderText(lock.holder)}` : "";
     if (!running) throw new AppError("conflict", `a ${input.kind} sync is starting${by}; wait a few seconds and follow its progress`);
