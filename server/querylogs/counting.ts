@@ -13,7 +13,7 @@ import { Acc } from "./acc";
 import type { Stores } from "./db-types";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
 import { netCounts, selCounts } from "./nets";
-import { RTT_BUCKETS } from "./rtt";
+import { RTT_BUCKET_SQL, RTT_BUCKETS } from "./rtt";
 import { cubeKey, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { sampleEstimate } from "./sample";
@@ -63,36 +63,63 @@ export async function rawFill(p: Plan, acc: Acc, a: Date, b: Date, o: RawOptions
   for (const r of rows) acc.addDims(Number(r.t), r.server, r.rt, r.rcode, Number(r.n));
 }
 
+/** Quiet keys' raw rows, grouped (quietRaw). `bucket`: the RTT bucket, null where the row has no RTT. */
+export interface QuietRow {
+  key: number;
+  t: number;
+  server: string;
+  rt: number;
+  rcode: number;
+  bucket: number | null;
+  n: number;
+}
+
+const quietReads = new WeakMap<object, Map<string, Promise<QuietRow[]>>>();
+
 /**
- * Quiet keys' raw rows over many days that need hours, in one read by key (their index): grouped per key, day and
- * bucket, each group kept only on a day where its key was quiet (on other days its hours came from the rollups).
+ * Quiet keys' raw rows in the plan's range, one read by key (their index) over every day of `quiet` (day → the keys
+ * quiet that day; on other days the rollups hold a key's hours and RTT): grouped per key, bucket of `grain` (an hour, or
+ * a chart's shorter step), instance, response type, rcode and RTT bucket, each group kept only on a day its key was quiet. The series and the RTT chart of one request
+ * pass the same map (keyCounts is memoised per request), so they share one read — the costly part is fetching those
+ * keys' rows scattered over the days (~1 s for 40,000 rows over 90 days at 100k rows a day), not grouping them.
  */
-async function rawFillQuiet(p: Plan, acc: Acc, sel: KeySel, days: [number, { keys: Set<number> }][], h0: number, h1: number): Promise<void> {
-  const idOf = new Map(sel.texts.map((t, i) => [t, sel.ids[i]]));
-  const quietOn = new Map(days.map(([d, q]) => [d, q.keys]));
+export function quietRaw(p: Plan, sel: KeySel, quiet: Map<number, { keys: Set<number> }>, grain: number): Promise<QuietRow[]> {
+  let bySel = quietReads.get(quiet);
+  if (!bySel) quietReads.set(quiet, (bySel = new Map()));
+  const k = `${sel.kind}:${grain}`;
+  let hit = bySel.get(k);
+  if (!hit) bySel.set(k, (hit = readQuiet(p, sel, quiet, grain)));
+  return hit;
+}
+
+async function readQuiet(p: Plan, sel: KeySel, quiet: Map<number, { keys: Set<number> }>, grain: number): Promise<QuietRow[]> {
+  const days = [...quiet.keys()].filter((d) => d + DAY > p.from.getTime() && d < p.to.getTime());
   const keys = new Set<number>();
-  for (const [, q] of days) for (const k of q.keys) keys.add(k);
-  const textOf = new Map(sel.ids.map((id, i) => [id, sel.texts[i]]));
-  const list = [...keys].map((k) => textOf.get(k)).filter((t): t is string => t !== undefined);
-  if (!list.length) return;
-  const a = Math.max(Math.min(...days.map(([d]) => d)), h0);
-  const b = Math.min(Math.max(...days.map(([d]) => d)) + DAY, h1);
+  for (const d of days) for (const k of quiet.get(d)!.keys) keys.add(k);
+  const idOf = new Map<string, number>();
+  sel.texts.forEach((t, i) => keys.has(sel.ids[i]) && idOf.set(t, sel.ids[i]));
+  if (!idOf.size) return [];
+  const a = Math.max(Math.min(...days), p.from.getTime());
+  const b = Math.min(Math.max(...days) + DAY, p.to.getTime());
   const prm = new Params();
   const col = sel.kind === 0 ? "client_ip" : "qname";
   // the key list stands for this side's filter; the other side's (a bound for a client AND a name) stays
   const other = sel.kind === 0 ? { client: undefined, clientSet: undefined } : { qname: undefined };
   const c = conditions({ ...p.filter, ...other }, prm, { from: new Date(a), to: new Date(b), hideEnums: true });
-  const step = acc.step;
   const { rows } = await p.stores.logs.query(
-    `SELECT ${col} AS key, floor(extract(epoch FROM timestamp) * 1000 / ${step})::bigint * ${step} AS t, coalesce(server, '') AS server, response_type AS rt, rcode, count(*) AS n
-       FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${col} = ANY(${prm.add(list)}::text[]) AND ${where(c)} GROUP BY 1, 2, 3, 4, 5`,
+    `SELECT ${col} AS key, floor(extract(epoch FROM timestamp) * 1000 / ${grain})::bigint * ${grain} AS t, coalesce(server, '') AS server, response_type AS rt, rcode,
+            CASE WHEN response_rtt IS NULL THEN NULL ELSE ${RTT_BUCKET_SQL} END AS bucket, count(*) AS n
+       FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND ${col} = ANY(${prm.add([...idOf.keys()])}::text[]) AND ${where(c)} GROUP BY 1, 2, 3, 4, 5, 6`,
     prm.values,
   );
+  const out: QuietRow[] = [];
   for (const r of rows) {
     const t = Number(r.t);
-    const id = idOf.get(r.key);
-    if (id !== undefined && quietOn.get(floorTo(t, DAY))?.has(id)) acc.addDims(t, r.server, r.rt, r.rcode, Number(r.n));
+    const key = idOf.get(r.key);
+    if (key !== undefined && quiet.get(floorTo(t, DAY))?.keys.has(key))
+      out.push({ key, t, server: r.server, rt: r.rt, rcode: r.rcode, bucket: r.bucket === null ? null : Number(r.bucket), n: Number(r.n) });
   }
+  return out;
 }
 
 /** The instance/enum filters alone (client/name filters ignored): the signature cubes over [from, to), raw at the edges. */
@@ -315,8 +342,17 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   // Quiet keys on days that need hours: their own rows, raw (few by construction), or spread evenly when too many.
   // Many such days (hourly buckets over 90 days): one read of those keys' rows by key, each row kept only on a day
   // where its key was quiet — one query a day walked each day's rows by time (93 of them, 3.5 s at 100k rows a day).
-  if (quietBudget <= RAW_MAX && quietDays.length > 2) jobs.push(rawFillQuiet(p, acc, sel, quietDays, h0, h1));
-  else for (const [d, q] of quietDays) {
+  if (quietBudget <= RAW_MAX && quietDays.length > 2) {
+    // every quiet day of the range when few enough (the read the RTT chart makes too: shared), else these days alone
+    let all = 0;
+    for (const [d, q] of kc.quiet) if (d + DAY > from && d < to) all += q.n;
+    const on = new Map(quietDays.map(([d, q]) => [d, q.keys]));
+    jobs.push(
+      quietRaw(p, sel, all <= RAW_MAX ? kc.quiet : new Map(quietDays), HOUR).then((rows) => {
+        for (const r of rows) if (r.t >= h0 && r.t < h1 && on.get(floorTo(r.t, DAY))?.has(r.key)) acc.addDims(r.t, r.server, r.rt, r.rcode, r.n);
+      }),
+    );
+  } else for (const [d, q] of quietDays) {
     const a = new Date(Math.max(d, h0));
     const b = new Date(Math.min(d + DAY, h1));
     if (quietBudget <= RAW_MAX) jobs.push(rawFill(p, acc, a, b, opts(texts(q.keys))));

@@ -155,6 +155,33 @@ test("RTT percentiles follow the filter: Recursive answers only, per instance, w
   assert.equal(cached.rtt.length + cached.rttAll.length, 0, "no RTT for cached answers");
 });
 
+test("hourly RTT under a client or name filter counts every Recursive answer once — quiet keys' rows shared with the series", async () => {
+  const cases: Case[] = [
+    [{ client: "192.168.1.0/24" }, "client_ip::inet <<= $1::inet", ["192.168.1.0/24"]],
+    CASES[4],
+    [{ qname: "*.viktorbarzin.lan" }, "qname LIKE $1", ["%.viktorbarzin.lan"]],
+  ];
+  for (const [params, where, values] of cases) {
+    const w = truthWhere(params, where, values);
+    // the case reaches quiet keys (under 200 rows a day: pooled, their rows read raw for hours and RTT)
+    const { rows: quiet } = await fx.logs.query(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM dns_logs WHERE ${w.sql} GROUP BY ${params.client ? "client_ip" : "qname"}, timestamp::date HAVING count(*) < 200) x`,
+      w.values,
+    );
+    assert.ok(Number(quiet[0].n) > 0, `${JSON.stringify(params)}: no quiet key in the fixture`);
+    const { rows } = await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE ${w.sql} AND response_type = 2 AND response_rtt IS NOT NULL`, w.values);
+    const { rows: total } = await fx.logs.query(`SELECT count(*) AS n FROM dns_logs WHERE ${w.sql}`, w.values);
+    for (const parts of [["series", "rtt"], ["rtt"]] as const) {
+      const s = statsSchema.parse({ from: FROM, to: TO, ...params, bucket: "1h" });
+      const st = await queryStats(fx.stores, s.filter, { bucket: s.bucket, parts: [...parts] });
+      const sum = (xs: { count: number }[]) => xs.reduce((a, x) => a + x.count, 0);
+      assert.equal(sum(st.rttAll), Number(rows[0].n), `${JSON.stringify(params)} ${parts}: RTT answers`);
+      assert.equal(sum(st.rtt), Number(rows[0].n), `${JSON.stringify(params)} ${parts}: RTT answers per instance`);
+      if (parts.length === 2) assert.equal(st.series.reduce((a, x) => a + x.total, 0), Number(total[0].n), `${JSON.stringify(params)}: series`);
+    }
+  }
+});
+
 test("a top list filtered by one enum column reads that column's per-value lists; a day packed before them, its per-signature lists", async () => {
   const planOf = async (params: Record<string, string>) => plan(fx.stores, statsSchema.parse({ from: FROM, to: TO, ...params }).filter);
   assert.deepEqual(enumSlicesFor(await planOf({ rcode: "NxDomain" }), "names"), [sliceRcode(3)]);
