@@ -30,6 +30,8 @@ class Hists {
   readonly m = new Map<string, { t: number; server: string; h: number[] }>();
   notes: string[] = [];
   approximate = false;
+  /** Some histograms are a whole day's, drawn at the day's first bucket on a finer grid (busy keys' RTT). */
+  perDay = false;
   constructor(readonly step: number) {}
   add(t: number, server: string, bucket: number, n: number) {
     const b = Math.floor(t / this.step) * this.step;
@@ -37,6 +39,10 @@ class Hists {
     let e = this.m.get(k);
     if (!e) this.m.set(k, (e = { t: b, server, h: new Array(RTT_BUCKETS).fill(0) }));
     e.h[bucket] += n;
+  }
+  /** this − other, bucket by bucket (a negated client or name: every answer less the key's). */
+  subtract(other: Hists) {
+    for (const o of other.m.values()) o.h.forEach((n, b) => n && this.add(o.t, o.server, b, -n));
   }
   points(from: number, to: number): RttPoint[] {
     return [...this.m.values()]
@@ -155,7 +161,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
     if (total <= RAW_MAX) return rawRtt(p, hs, { keyed: true });
   }
   // A day the range cuts (its first or last): the keys' histograms there are the whole day's. Its rows in the range
-  // are read raw instead, every selected key's, when the day holds few enough of them; else the whole day is shown.
+  // are read raw instead, every selected key's, when the day holds few enough of them; else estimated from the sample.
   const from = p.from.getTime();
   const to = p.to.getTime();
   // (no rolled-up row lies before the oldest one kept, nor after the newest one rolled up: a range reaching past either
@@ -163,22 +169,21 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const before = from > dayFrom && (!p.oldest || p.oldest.at.getTime() < from);
   const after = to < dayTo + DAY && (!p.watermarkAt || p.watermarkAt.getTime() >= to);
   const cut = new Set([before ? dayFrom : -1, after ? dayTo : -1].filter((d) => d >= 0));
-  let cutRows = 0;
-  for (const d of cut) for (const n of kc.days.get(d)?.values() ?? []) cutRows += n;
-  const rawCut = cutRows <= RAW_MAX;
   const jobs: Promise<void>[] = [];
-  if (rawCut) for (const d of cut) jobs.push(rawRtt(p, hs, { from: new Date(Math.max(from, d)), to: new Date(Math.min(to, d + DAY)), keyed: true }));
+  for (const d of cut) {
+    let rows = 0;
+    for (const n of kc.days.get(d)?.values() ?? []) rows += n;
+    const part = { from: new Date(Math.max(from, d)), to: new Date(Math.min(to, d + DAY)) };
+    jobs.push(rows <= RAW_MAX / cut.size ? rawRtt(p, hs, { ...part, keyed: true }) : sampleRtt({ ...p, ...part }, hs, `on ${new Date(d).toISOString().slice(0, 10)} (a day the range cuts, too many rows to read raw)`));
+  }
   // Busy keys (and the open day): per-day histograms per instance, kept by the rollups.
   const daily = hs.step % DAY === 0 ? hs : new Hists(DAY);
   for (const [d, servers] of kc.rtt ?? []) {
-    if (rawCut && cut.has(d)) continue;
+    if (cut.has(d)) continue;
     for (const [sid, h] of servers) if (by.get(sid) !== "none") h.forEach((n, b) => n && daily.add(d, p.dict.servers.get(sid) ?? "", b, n));
   }
-  if (!rawCut) {
-    hs.approximate = true;
-    hs.notes.push("RTT on a day the range cuts counts that whole day for busy clients/names (too many of their rows to read raw in time).");
-  }
   if (daily !== hs && daily.m.size) {
+    hs.perDay = true;
     hs.notes.push("RTT for a client or name filter is shown per day (the rollups keep one RTT histogram per key and day).");
     // each day's histogram at its first bucket in the range (the range's first day may begin mid-day: at its start)
     const first = Math.floor(from / hs.step) * hs.step;
@@ -190,7 +195,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   }
   // Quiet keys: their few rows, raw, only on the days they were quiet (a cut day's came with its raw read above).
   let quietRows = 0;
-  for (const [d, q] of kc.quiet) if (!(rawCut && cut.has(d))) quietRows += q.n;
+  for (const [d, q] of kc.quiet) if (!cut.has(d)) quietRows += q.n;
   if (quietRows > RAW_MAX) {
     hs.approximate = true;
     hs.notes.push("RTT leaves out quiet clients/names (too many of their rows to read raw in time).");
@@ -198,14 +203,14 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
     // the series of the same request reads these rows too (hourly charts): one read for both
     jobs.push(
       quietRaw(p, sel, kc.quiet, Math.min(hs.step, HOUR)).then((rows) => {
-        for (const r of rows) if (r.bucket !== null && !(rawCut && cut.has(Math.floor(r.t / DAY) * DAY))) hs.add(r.t, r.server, r.bucket, r.n);
+        for (const r of rows) if (r.bucket !== null && !cut.has(Math.floor(r.t / DAY) * DAY)) hs.add(r.t, r.server, r.bucket, r.n);
       }),
     );
   }
   await Promise.all(jobs);
 }
 
-async function sampleRtt(p: Plan, hs: Hists): Promise<void> {
+async function sampleRtt(p: Plan, hs: Hists, what?: string): Promise<void> {
   const c = sampleConds(p);
   // a broad filter looks each sample row's key up: read at most sampleScan's share of the sample
   const scan = await scanFor(p);
@@ -215,7 +220,31 @@ async function sampleRtt(p: Plan, hs: Hists): Promise<void> {
   );
   for (const r of rows) hs.add(Number(r.t), p.dict.byId.get(r.sig)?.server ?? "", rttBucket(Number(r.rtt)), scan.scale);
   hs.approximate = true;
-  hs.notes.push(`RTT estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${rows.length} sampled answers${scan.pct < 100 ? ` in the ${scan.pct.toFixed(1)} % of it read` : ""}).`);
+  hs.notes.push(`RTT${what ? ` ${what}` : ""} estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${rows.length} sampled answers${scan.pct < 100 ? ` in the ${scan.pct.toFixed(1)} % of it read` : ""}).`);
+}
+
+/**
+ * A negated client or name (`!wiki.tv8.de`): every answer's histograms (the signature cubes, exact) less the key's
+ * (keyRtt, positive) — into hs when the key's are exact and on the same grid (true), else nothing is added (false: the
+ * caller estimates). The sample alone was a third off over a few hours.
+ */
+async function negatedRtt(p: Plan, k: KeySel, hs: Hists): Promise<boolean> {
+  const f = p.filter;
+  const sel = { ...k, not: false };
+  const pos: Plan = {
+    ...p,
+    filter: { ...f, client: f.client && k.kind === 0 ? { ...f.client, not: false } : f.client, qname: f.qname && k.kind === 1 ? { ...f.qname, not: false } : f.qname },
+    client: k.kind === 0 ? sel : p.client,
+    name: k.kind === 1 ? sel : p.name,
+  };
+  const key = new Hists(hs.step);
+  if (!keyAbsent(pos)) await keyRtt(pos, sel, key);
+  if (key.approximate || key.perDay) return false;
+  const all = new Hists(hs.step);
+  await cubeRtt({ ...p, filter: { ...f, client: undefined, clientSet: undefined, qname: undefined }, client: null, name: null }, all);
+  all.subtract(key);
+  for (const e of all.m.values()) hs.m.set(`${e.t}|${e.server}`, e);
+  return true;
 }
 
 export async function rttSeries(p: Plan, step: number): Promise<{ points: RttPoint[]; all: RttPoint[]; notes: string[]; approximate: boolean }> {
@@ -224,7 +253,9 @@ export async function rttSeries(p: Plan, step: number): Promise<{ points: RttPoi
   if (!p.empty && p.watermark > 0 && !keyAbsent(p)) {
     if (k === null) await cubeRtt(p, hs);
     else if (typeof k === "object" && !k.not) await keyRtt(p, k, hs);
-    else {
+    else if (typeof k === "object" && hs.step % HOUR === 0 && (await negatedRtt(p, k, hs))) {
+      // every answer less the key's, both exact
+    } else {
       const total = await matchBound(p);
       if (total <= RAW_MAX) await rawRtt(p, hs);
       else await sampleRtt(p, hs);

@@ -124,7 +124,8 @@ test("only the top lists asked for are read: the others come back empty, the ask
 });
 
 test("RTT percentiles follow the filter: Recursive answers only, per instance, within one histogram bucket of SQL", async () => {
-  for (const [params, where, values] of [CASES[0], CASES[2], CASES[4], CASES[7]]) {
+  const negated: Case = [{ qname: "!github.com" }, "qname IS DISTINCT FROM $1", ["github.com"]];
+  for (const [params, where, values] of [CASES[0], CASES[2], CASES[4], CASES[6], CASES[7], negated]) {
     const st = await stats(params, "1d");
     const w = truthWhere(params, where, values);
     const { rows } = await fx.logs.query(
