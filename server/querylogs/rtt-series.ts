@@ -152,13 +152,22 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   // quiet keys' RTT is read raw by key: networks answer only when none is quiet
   const kc = await selCounts(p, sel, p.keyRead ? keyReadOptions(p, p.keyRead.step) : { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS }, () => true);
   // Busy keys' histograms are kept per instance: an instance filter picks them, a type, rcode or protocol filter cannot
-  // narrow them — then, when the rollups say few rows match, those rows are read raw (exact), else the note below.
+  // narrow them — then, when the rollups say few rows match, those rows are read raw (exact), else the sample estimates
+  // where it holds enough answers (192.168.1.0/24 + AAAA over 90 days: the histograms held 2.5× the answers, the
+  // sample is within 2 %); with fewer, the kept histograms are shown and the chart says they do not follow the filter
   const by = rttServers(p);
   const narrowed = [...(kc.rtt ?? [])].some(([, servers]) => [...servers].some(([sid, h]) => by.get(sid) === "some" && h.some((n) => n > 0)));
   if (narrowed) {
     let total = 0;
     for (const m of kc.days.values()) for (const n of m.values()) total += n;
     if (total <= RAW_MAX) return rawRtt(p, hs, { keyed: true });
+    const est = new Hists(hs.step);
+    if ((await sampleRtt(p, est)) >= SAMPLE_RTT_MIN) {
+      for (const [k, e] of est.m) hs.m.set(k, e);
+      hs.notes.push(...est.notes);
+      hs.approximate = true;
+      return;
+    }
   }
   // A day the range cuts (its first or last): the keys' histograms there are the whole day's. Its rows in the range
   // are read raw instead, every selected key's, when the day holds few enough of them; else estimated from the sample.
@@ -169,7 +178,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const before = from > dayFrom && (!p.oldest || p.oldest.at.getTime() < from);
   const after = to < dayTo + DAY && (!p.watermarkAt || p.watermarkAt.getTime() >= to);
   const cut = new Set([before ? dayFrom : -1, after ? dayTo : -1].filter((d) => d >= 0));
-  const jobs: Promise<void>[] = [];
+  const jobs: Promise<unknown>[] = [];
   for (const d of cut) {
     let rows = 0;
     for (const n of kc.days.get(d)?.values() ?? []) rows += n;
@@ -182,16 +191,16 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
     if (cut.has(d)) continue;
     for (const [sid, h] of servers) if (by.get(sid) !== "none") h.forEach((n, b) => n && daily.add(d, p.dict.servers.get(sid) ?? "", b, n));
   }
+  if (narrowed) {
+    hs.approximate = true;
+    hs.notes.push("RTT of busy clients/names is kept per instance: the type, rcode and protocol filters do not narrow it (too few sampled answers to estimate it).");
+  }
   if (daily !== hs && daily.m.size) {
     hs.perDay = true;
     hs.notes.push("RTT for a client or name filter is shown per day (the rollups keep one RTT histogram per key and day).");
     // each day's histogram at its first bucket in the range (the range's first day may begin mid-day: at its start)
     const first = Math.floor(from / hs.step) * hs.step;
     for (const e of daily.m.values()) e.h.forEach((n, b) => n && hs.add(Math.max(e.t, first), e.server, b, n));
-  }
-  if (narrowed) {
-    hs.approximate = true;
-    hs.notes.push("RTT of busy clients/names is kept per instance: the type, rcode and protocol filters do not narrow it.");
   }
   // Quiet keys: their few rows, raw, only on the days they were quiet (a cut day's came with its raw read above).
   let quietRows = 0;
@@ -210,7 +219,11 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   await Promise.all(jobs);
 }
 
-async function sampleRtt(p: Plan, hs: Hists, what?: string): Promise<void> {
+/** Sampled answers from which a chart's percentiles are taken rather than from histograms that ignore part of the filter. */
+const SAMPLE_RTT_MIN = 400;
+
+/** RTT from the sample into hs; returns how many sampled answers it found. */
+async function sampleRtt(p: Plan, hs: Hists, what?: string): Promise<number> {
   const c = sampleConds(p);
   // a broad filter looks each sample row's key up: read at most sampleScan's share of the sample
   const scan = await scanFor(p);
@@ -221,6 +234,7 @@ async function sampleRtt(p: Plan, hs: Hists, what?: string): Promise<void> {
   for (const r of rows) hs.add(Number(r.t), p.dict.byId.get(r.sig)?.server ?? "", rttBucket(Number(r.rtt)), scan.scale);
   hs.approximate = true;
   hs.notes.push(`RTT${what ? ` ${what}` : ""} estimated from dnsdeck's 1-in-${SAMPLE_EVERY} sample (${rows.length} sampled answers${scan.pct < 100 ? ` in the ${scan.pct.toFixed(1)} % of it read` : ""}).`);
+  return rows.length;
 }
 
 /**
