@@ -220,7 +220,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
 }
 
 /** Sampled answers from which a chart's percentiles are taken rather than from histograms that ignore part of the filter. */
-const SAMPLE_RTT_MIN = 400;
+const SAMPLE_RTT_MIN = 100;
 
 /** RTT from the sample into hs; returns how many sampled answers it found. */
 async function sampleRtt(p: Plan, hs: Hists, what?: string): Promise<number> {
