@@ -122,6 +122,15 @@ async function readQuiet(p: Plan, sel: KeySel, quiet: Map<number, { keys: Set<nu
   return out;
 }
 
+/**
+ * Where whole units (hours, 5-minute slots) of the cubes end for a range ending at `to`: the last whole unit before it —
+ * or, when every rolled-up row is older than `to` (the default range, ending now), the unit holding `to`, whose rolled
+ * rows all lie before it (the last partial hour then costs no raw read).
+ */
+export function rolledEnd(p: Plan, to: number, unit: number): number {
+  return p.watermarkAt && p.watermarkAt.getTime() < to ? ceilTo(to, unit) : floorTo(to, unit);
+}
+
 /** The instance/enum filters alone (client/name filters ignored): the signature cubes over [from, to), raw at the edges. */
 export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Promise<void> {
   const p: Plan = { ...plan, filter: { ...plan.filter, client: undefined, clientSet: undefined, qname: undefined }, client: null, name: null };
@@ -129,7 +138,7 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
   if (step < FIVE) return rawFill(p, acc, from, to, {});
   const unit = step < HOUR ? FIVE : HOUR;
   const u0 = ceilTo(from.getTime(), unit);
-  const u1 = floorTo(to.getTime(), unit);
+  const u1 = rolledEnd(plan, to.getTime(), unit);
   if (u0 >= u1) return rawFill(p, acc, from, to, {});
   const ids = maskIds(p);
   const sigCond = ids ? `AND d.sig = ANY($3::smallint[])` : "";

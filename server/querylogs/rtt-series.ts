@@ -4,7 +4,7 @@
  * client or name filter; raw rows or the sample otherwise. Buckets share the series' grid (a step of at least an hour
  * for rollups, a day for per-key histograms). Pure apart from the handles in the plan.
  */
-import { keyReadOptions, matchBound, quietRaw, RAW_MAX, TAIL_EXACT_MAX } from "./counting";
+import { keyReadOptions, matchBound, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MAX } from "./counting";
 import { selCounts } from "./nets";
 import { cubeKey, keyAbsent, type KeySel, type Plan } from "./plan";
 import { conditions, Params, where } from "./raw";
@@ -94,7 +94,7 @@ async function cubeRtt(p: Plan, hs: Hists): Promise<void> {
   const from = p.from.getTime();
   const to = p.to.getTime();
   const h0 = Math.ceil(from / HOUR) * HOUR;
-  const h1 = Math.floor(to / HOUR) * HOUR;
+  const h1 = rolledEnd(p, to, HOUR);
   if (h0 >= h1) return rawRtt(p, hs);
   const jobs: Promise<void>[] = [];
   if (from < h0) jobs.push(rawRtt(p, hs, { to: new Date(h0) }));
