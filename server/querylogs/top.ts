@@ -16,7 +16,7 @@ import { keyHoursFor, mostlyInside, RAW_MAX, matchBound, TAIL_EXACT_MAX } from "
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
-import type { KeySel, Plan } from "./plan";
+import { cubeKey, type KeySel, type Plan } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
@@ -54,8 +54,21 @@ function maskFor(p: Plan, which: TopWhich): Uint8Array | null {
 /** The tail is too long to read raw (counting.ts's bound): the rollups are catching up. */
 const catchingUp = (p: Plan) => p.newest - p.watermark > TAIL_EXACT_MAX;
 
+/**
+ * Matching rows few enough that a list the rollups could not prove complete is ranked from them instead: a rare answer
+ * over a few hours (SERVFAIL for anything but A over 5 h: 12 of 19 names listed, each with a row or two) is exactly
+ * what an operator looks at, and reading a few thousand rows costs less than a guess.
+ */
+const FEW_ROWS = 10_000;
+
 export async function topList(p: Plan, which: TopWhich): Promise<TopList> {
-  const list = await topListOf(p, which);
+  let list = await topListOf(p, which);
+  // instance/enum filters only (the bound is one read of the day cube); the listed counts are exact or near it: when
+  // they alone pass the threshold, the bound is not asked
+  if (!catchingUp(p) && !p.empty && cubeKey(p) === null && list.quality !== "exact" && list.entries.reduce((a, e) => a + e.count, 0) <= FEW_ROWS) {
+    const bound = await cubeBound(p);
+    if (bound <= FEW_ROWS) list = await rawTop(p, which, bound);
+  }
   if (!catchingUp(p) || p.empty) return list;
   return { ...list, quality: "estimate", note: `dnsdeck's rollups are catching up (${(p.newest - p.watermark).toLocaleString("en")} rows behind); the newest rows are not counted yet.` };
 }
@@ -543,22 +556,46 @@ async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyR
 }
 
 /** Top of one kind under a filter on the other kind (or a broad/negated filter): raw rows or the sample. */
+/**
+ * An upper bound on the rows an instance/enum filter matches in the range, from the day cube's whole-day totals (and
+ * every row past the watermark) — once per request for all three lists.
+ */
+function cubeBound(p: Plan): Promise<number> {
+  const hit = p.memo.get("cubeBound") as Promise<number> | undefined;
+  if (hit) return hit;
+  const ids: number[] = [];
+  p.mask?.forEach((v, i) => v && ids.push(i));
+  const d0 = new Date(Math.floor(p.from.getTime() / DAY) * DAY).toISOString().slice(0, 10);
+  const d1 = new Date(Math.floor((p.to.getTime() - 1) / DAY) * DAY).toISOString().slice(0, 10);
+  const read = p.stores.deck
+    .query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date ${p.mask ? "AND sig = ANY($3::smallint[])" : ""}`, p.mask ? [d0, d1, ids] : [d0, d1])
+    .then(({ rows }) => Number(rows[0].n) + Math.max(0, p.newest - p.watermark));
+  p.memo.set("cubeBound", read);
+  return read;
+}
+
+/** matchBound, once per request for all three lists. */
+const boundOf = (p: Plan) => (p.memo.get("matchBound") ?? p.memo.set("matchBound", matchBound(p)).get("matchBound")) as Promise<number>;
+
+/** A list ranked from the matching rows themselves (at most `bound` of them, rolled up or not): exact and complete. */
+async function rawTop(p: Plan, which: TopWhich, bound: number): Promise<TopList> {
+  const counts = new Map<string, number>();
+  for (const r of await coKeyRows(p, kindOf(which), bound)) {
+    const n = which === "blocked" ? Number(r.b) : Number(r.n);
+    if (n > 0) counts.set(r.key, (counts.get(r.key) ?? 0) + n);
+  }
+  const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
+  return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
+}
+
 async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const kind = kindOf(which);
   const mask = maskFor(p, which);
   // far more rows than can be read raw (a CIDR's 8M): the sample says so in one index count, and the exact bound — the
   // whole selection's per-key rollups — is not read; otherwise the rollups decide (names and blocked share both reads)
   const sure = (p.memo.get("clearlyMoreThan") ?? p.memo.set("clearlyMoreThan", clearlyMoreThan(p, RAW_MAX)).get("clearlyMoreThan")) as Promise<number | null>;
-  const bound = (await sure) ?? (await matchBound(p));
-  if (bound <= RAW_MAX) {
-    const counts = new Map<string, number>();
-    for (const r of await coKeyRows(p, kind, bound)) {
-      const n = which === "blocked" ? Number(r.b) : Number(r.n);
-      if (n > 0) counts.set(r.key, (counts.get(r.key) ?? 0) + n);
-    }
-    const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_N);
-    return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
-  }
+  const bound = (await sure) ?? (await boundOf(p));
+  if (bound <= RAW_MAX) return rawTop(p, which, bound);
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";
   // a broad filter costs a lookup per sample row: at most sampleScan's share of it (dictionary ids use their index)

@@ -183,6 +183,35 @@ test("hourly RTT under a client or name filter counts every Recursive answer onc
   }
 });
 
+test("a rare answer over a few hours on a closed day: its top lists are complete and exact (ranked from its few rows)", async () => {
+  // a closed day, 01:05 → 03:40: TCP queries and blocked answers, a few dozen rows, most keys with a row or two — the
+  // day's ranked lists alone cannot prove such a list complete
+  const day = new Date(END.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const [from, to] = [`${day}T01:05:00.000Z`, `${day}T03:40:00.000Z`];
+  for (const [params, cond] of [
+    [{ protocol: "Tcp" }, "protocol = 1"],
+    [{ responseType: "Blocked" }, "response_type = 4"],
+  ] as const) {
+    const s = statsSchema.parse({ from, to, ...params });
+    const st = await queryStats(fx.stores, s.filter, { parts: ["top"] });
+    const truth = async (col: string, extra = "true") =>
+      (
+        await fx.logs.query(
+          `SELECT ${col} AS key, count(*)::int AS n FROM dns_logs WHERE timestamp >= $1 AND timestamp < $2 AND ${cond} AND ${col} IS NOT NULL AND ${extra}
+            GROUP BY 1 ORDER BY 2 DESC, ${col}::text COLLATE "C" LIMIT 20`,
+          [from, to],
+        )
+      ).rows.map((r) => [r.key, r.n]);
+    const label = JSON.stringify(params);
+    const names = await truth("qname");
+    assert.ok(names.length >= 3, `${label}: the fixture has rows in that window`);
+    assert.deepEqual(st.top.names.map((e) => [e.key, e.count]), names, `${label}: names`);
+    assert.deepEqual(st.top.clients.map((e) => [e.key, e.count]), await truth("client_ip"), `${label}: clients`);
+    assert.deepEqual(st.top.blocked.map((e) => [e.key, e.count]), await truth("qname", "response_type IN (4, 5, 6)"), `${label}: blocked`);
+    assert.deepEqual(st.top.quality, { names: "exact", clients: "exact", blocked: "exact" }, label);
+  }
+});
+
 test("a top list filtered by one enum column reads that column's per-value lists; a day packed before them, its per-signature lists", async () => {
   const planOf = async (params: Record<string, string>) => plan(fx.stores, statsSchema.parse({ from: FROM, to: TO, ...params }).filter);
   assert.deepEqual(enumSlicesFor(await planOf({ rcode: "NxDomain" }), "names"), [sliceRcode(3)]);
@@ -194,24 +223,29 @@ test("a top list filtered by one enum column reads that column's per-value lists
 
   const truth = async (where: string) =>
     (await fx.logs.query(`SELECT qname AS key, count(*)::int AS n FROM dns_logs WHERE ${where} AND qname IS NOT NULL AND timestamp >= $1 AND timestamp < $2 GROUP BY 1`, [FROM, TO])).rows;
+  // (NOERROR: most of the fixture's rows — a rarer answer's lists are ranked from its few rows, not from these lists)
   const check = async (label: string) => {
-    const want = new Map((await truth("rcode = 3")).map((r) => [r.key, r.n]));
-    const got = (await stats({ rcode: "NxDomain" })).top.names;
+    const want = new Map((await truth("rcode = 0")).map((r) => [r.key, r.n]));
+    const got = (await stats({ rcode: "NoError" })).top.names;
     assert.ok(got.length > 0, label);
     for (const e of got) assert.equal(e.count, want.get(e.key), `${label}: ${e.key}`);
   };
   await check("every day with per-value lists");
-  // the reader trusts a whole day's NXDOMAIN list: emptied (as if that day had none), the counts it settles are wrong
+  // the reader trusts a whole day's NOERROR list: emptied (as if that day had none), the counts it settles are wrong
   const day = (await fx.deck.query(`SELECT day::text AS day FROM querylog_days WHERE packed AND top_slices = 1 ORDER BY day DESC LIMIT 1`)).rows[0].day;
   const saved = (await fx.deck.query(`SELECT kind, slice, keys, rest FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day])).rows;
-  await fx.deck.query(`UPDATE querylog_top_day SET keys = $2, rest = 0 WHERE day = $1 AND slice = $3`, [day, packTop([]), sliceRcode(3)]);
-  await assert.rejects(check("emptied"), /emptied/);
-  // packed before the per-value lists existed: that day is read from its per-signature lists, and counts are right again
-  await fx.deck.query(`DELETE FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day]);
-  await fx.deck.query(`UPDATE querylog_days SET top_slices = 0 WHERE day = $1`, [day]);
-  await check("a day without per-value lists");
-  for (const r of saved) await fx.deck.query(`INSERT INTO querylog_top_day (day, kind, slice, keys, rest) VALUES ($1, $2, $3, $4, $5)`, [day, r.kind, r.slice, r.keys, r.rest]);
-  await fx.deck.query(`UPDATE querylog_days SET top_slices = 1 WHERE day = $1`, [day]);
+  try {
+    await fx.deck.query(`UPDATE querylog_top_day SET keys = $2, rest = 0 WHERE day = $1 AND slice = $3`, [day, packTop([]), sliceRcode(0)]);
+    await assert.rejects(check("emptied"), /emptied/);
+    // packed before the per-value lists existed: that day is read from its per-signature lists, and counts are right again
+    await fx.deck.query(`DELETE FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day]);
+    await fx.deck.query(`UPDATE querylog_days SET top_slices = 0 WHERE day = $1`, [day]);
+    await check("a day without per-value lists");
+  } finally {
+    await fx.deck.query(`DELETE FROM querylog_top_day WHERE day = $1 AND slice <= -3000`, [day]);
+    for (const r of saved) await fx.deck.query(`INSERT INTO querylog_top_day (day, kind, slice, keys, rest) VALUES ($1, $2, $3, $4, $5)`, [day, r.kind, r.slice, r.keys, r.rest]);
+    await fx.deck.query(`UPDATE querylog_days SET top_slices = 1 WHERE day = $1`, [day]);
+  }
 });
 
 test("an edge day mostly inside the range counts its day total less the raw rows outside it, exactly, for client and name filters", async () => {
