@@ -14,7 +14,7 @@ import type { Stores } from "./db-types";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
 import { netCounts, selCounts } from "./nets";
 import { RTT_BUCKET_SQL, RTT_BUCKETS } from "./rtt";
-import { cubeKey, type KeySel, type Plan } from "./plan";
+import { cubeKey, type KeySel, maskIds, type Plan, positiveKey } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { sampleEstimate } from "./sample";
 
@@ -30,13 +30,6 @@ const floorTo = (t: number, s: number) => Math.floor(t / s) * s;
 const ceilTo = (t: number, s: number) => Math.ceil(t / s) * s;
 const dayStr = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** Signature ids of the plan's mask as a list for SQL (null: no condition). */
-function maskIds(p: Plan): number[] | null {
-  if (!p.mask) return null;
-  const out: number[] = [];
-  p.mask.forEach((v, i) => v && out.push(i));
-  return out;
-}
 
 export interface RawOptions {
   clients?: string[] | null;
@@ -276,7 +269,7 @@ export async function fillKey(plan: Plan, sel: KeySel, acc: Acc): Promise<void> 
   if (!sel.ids.length) return;
   // Raw reads below count the matches: the key condition positive, whatever the filter says.
   const f = plan.filter;
-  const p: Plan = { ...plan, filter: { ...f, client: f.client && sel.kind === 0 ? { ...f.client, not: false } : f.client, qname: f.qname && sel.kind === 1 ? { ...f.qname, not: false } : f.qname } };
+  const p: Plan = { ...plan, filter: positiveKey(f, sel.kind) };
   const from = p.from.getTime();
   const to = p.to.getTime();
   const step = acc.step;

@@ -12,7 +12,7 @@ import type { Db } from "./db-types";
 import { CLIENTS, type Kind, NAMES, NETS } from "./dictionary";
 import type { Filter } from "./filters";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
-import type { KeySel, Plan } from "./plan";
+import { type KeySel, type Plan, remember } from "./plan";
 import type { KeyCols, KeyRttCols } from "./rollup-read";
 
 const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -100,9 +100,7 @@ const dayText = (t: number) => new Date(Math.floor(t / DAY) * DAY).toISOString()
 
 /** The plan's networks (netSelection), once per request. */
 function netsOf(p: Plan): Promise<KeySel | null> {
-  let hit = p.memo.get("nets") as Promise<KeySel | null> | undefined;
-  if (!hit) p.memo.set("nets", (hit = netSelection(p.stores.deck, p.filter, dayText(p.from.getTime()), dayText(p.to.getTime() - 1))));
-  return hit;
+  return remember(p, "nets", () => netSelection(p.stores.deck, p.filter, dayText(p.from.getTime()), dayText(p.to.getTime() - 1)));
 }
 
 /**

@@ -143,6 +143,26 @@ export function cubeKey(p: Plan): KeySel | null | "pair" | "broad" {
   return k.broad ? "broad" : k;
 }
 
+/** The signature ids the plan's instance/enum filters select, as a list (null: every signature). */
+export function maskIds(p: Pick<Plan, "mask">): number[] | null {
+  if (!p.mask) return null;
+  const out: number[] = [];
+  p.mask.forEach((v, i) => v && out.push(i));
+  return out;
+}
+
+/** A read shared by the panels of one request (Plan.memo): made on the first ask, the same promise after. */
+export function remember<T>(p: Plan, key: string, read: () => Promise<T>): Promise<T> {
+  let hit = p.memo.get(key) as Promise<T> | undefined;
+  if (!hit) p.memo.set(key, (hit = read()));
+  return hit;
+}
+
+/** The filter with its client (kind 0) or name (kind 1) condition made positive: a negated key's matches, to subtract. */
+export function positiveKey(f: Filter, kind: Kind): Filter {
+  return { ...f, client: f.client && kind === CLIENTS ? { ...f.client, not: false } : f.client, qname: f.qname && kind === NAMES ? { ...f.qname, not: false } : f.qname };
+}
+
 /** True when a positive key filter matches no key in the dictionary (nothing rolled up can match). */
 export function keyAbsent(p: Plan): boolean {
   return [p.client, p.name].some((k) => k && !k.not && !k.broad && k.ids.length === 0);

@@ -6,7 +6,7 @@
  */
 import { keyReadOptions, matchBound, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MAX } from "./counting";
 import { selCounts } from "./nets";
-import { cubeKey, keyAbsent, type KeySel, type Plan } from "./plan";
+import { cubeKey, keyAbsent, type KeySel, maskIds, type Plan, positiveKey } from "./plan";
 import { conditions, Params, where } from "./raw";
 import { SAMPLE_EVERY } from "./rollup-read";
 import { percentile, RTT_BUCKET_SQL, RTT_BUCKETS, RTT_COLS, rttBucket } from "./rtt";
@@ -111,8 +111,7 @@ async function cubeRtt(p: Plan, hs: Hists): Promise<void> {
 
 /** One RTT table's histograms in [a, b) (whole days or hours), per instance, into hs. */
 async function cubeRead(p: Plan, hs: Hists, table: "day" | "hour", a: number, b: number): Promise<void> {
-  const ids: number[] = [];
-  p.mask?.forEach((v, i) => v && ids.push(i));
+  const ids = maskIds(p);
   const col = table === "day" ? "day::timestamp AT TIME ZONE 'UTC'" : "hour";
   const lo = table === "day" ? new Date(a).toISOString().slice(0, 10) : new Date(a);
   const hi = table === "day" ? new Date(b).toISOString().slice(0, 10) : new Date(b);
@@ -120,7 +119,7 @@ async function cubeRead(p: Plan, hs: Hists, table: "day" | "hour", a: number, b:
     `SELECT floor(extract(epoch FROM r.${col}) * 1000 / ${hs.step})::bigint * ${hs.step} AS t, s.server_id, ${RTT_COLS.map((c) => `sum(r.${c})::bigint AS ${c}`).join(", ")}
        FROM querylog_rtt_${table} r JOIN querylog_sigs s ON s.id = r.sig
       WHERE r.${table} >= $1 AND r.${table} < $2 ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""} GROUP BY 1, 2`,
-    p.mask ? [lo, hi, ids] : [lo, hi],
+    ids ? [lo, hi, ids] : [lo, hi],
   );
   for (const r of rows) {
     const v = Object.values(r).slice(2) as string[];
@@ -247,7 +246,7 @@ async function negatedRtt(p: Plan, k: KeySel, hs: Hists): Promise<boolean> {
   const sel = { ...k, not: false };
   const pos: Plan = {
     ...p,
-    filter: { ...f, client: f.client && k.kind === 0 ? { ...f.client, not: false } : f.client, qname: f.qname && k.kind === 1 ? { ...f.qname, not: false } : f.qname },
+    filter: positiveKey(f, k.kind),
     client: k.kind === 0 ? sel : p.client,
     name: k.kind === 1 ? sel : p.name,
   };

@@ -16,7 +16,7 @@ import { keyHoursFor, mostlyInside, RAW_MAX, matchBound, TAIL_EXACT_MAX } from "
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachTop } from "./pack";
-import { cubeKey, type KeySel, type Plan } from "./plan";
+import { cubeKey, type KeySel, maskIds, type Plan, remember } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
 import { SAMPLE_EVERY } from "./rollup-read";
@@ -273,33 +273,27 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
  * keys). The three top lists each read the same rows for their candidates before: three scans of up to two hours.
  */
 function edgeCounts(p: Plan, spans: [Date, Date][]): Promise<{ names: Map<string, number>; blocked: Map<string, number>; clients: Map<string, number> }> {
-  const key = `edge:${spans.map(([a, b]) => `${a.getTime()}-${b.getTime()}`).join(",")}`;
-  let hit = p.memo.get(key) as ReturnType<typeof edgeCounts> | undefined;
-  if (hit) return hit;
-  const prm = new Params();
-  const f = { ...p.filter, client: undefined, clientSet: undefined, qname: undefined };
-  const t = spans.map(([a, b]) => `(timestamp >= ${prm.add(a)} AND timestamp < ${prm.add(b)})`).join(" OR ");
-  const c = where(conditions(f, prm, { hideEnums: true }));
-  hit = p.stores.logs
-    .query(
+  return remember(p, `edge:${spans.map(([a, b]) => `${a.getTime()}-${b.getTime()}`).join(",")}`, async () => {
+    const prm = new Params();
+    const f = { ...p.filter, client: undefined, clientSet: undefined, qname: undefined };
+    const t = spans.map(([a, b]) => `(timestamp >= ${prm.add(a)} AND timestamp < ${prm.add(b)})`).join(" OR ");
+    const c = where(conditions(f, prm, { hideEnums: true }));
+    const { rows } = await p.stores.logs.query(
       `SELECT qname, client_ip, b, GROUPING(qname) AS gq, count(*)::int AS n FROM (
          SELECT qname, client_ip, ${BLOCKED_SQL} AS b FROM dns_logs WHERE dlid <= ${prm.add(p.watermark)} AND (${t}) AND ${c}) x
        GROUP BY GROUPING SETS ((qname, b), (client_ip))`,
       prm.values,
-    )
-    .then(({ rows }) => {
-      const out = { names: new Map<string, number>(), blocked: new Map<string, number>(), clients: new Map<string, number>() };
-      for (const r of rows) {
-        if (r.gq === 1) out.clients.set(r.client_ip, (out.clients.get(r.client_ip) ?? 0) + r.n);
-        else if (r.qname !== null) {
-          out.names.set(r.qname, (out.names.get(r.qname) ?? 0) + r.n);
-          if (r.b) out.blocked.set(r.qname, (out.blocked.get(r.qname) ?? 0) + r.n);
-        }
+    );
+    const out = { names: new Map<string, number>(), blocked: new Map<string, number>(), clients: new Map<string, number>() };
+    for (const r of rows) {
+      if (r.gq === 1) out.clients.set(r.client_ip, (out.clients.get(r.client_ip) ?? 0) + r.n);
+      else if (r.qname !== null) {
+        out.names.set(r.qname, (out.names.get(r.qname) ?? 0) + r.n);
+        if (r.b) out.blocked.set(r.qname, (out.blocked.get(r.qname) ?? 0) + r.n);
       }
-      return out;
-    });
-  p.memo.set(key, hit);
-  return hit;
+    }
+    return out;
+  });
 }
 
 /** The busiest keys of the tail a top list considers. */
@@ -555,27 +549,19 @@ async function readCoKeyRows(p: Plan, kind: Kind, bound: number): Promise<CoKeyR
   return [...rolled.rows, ...tail.rows];
 }
 
-/** Top of one kind under a filter on the other kind (or a broad/negated filter): raw rows or the sample. */
 /**
  * An upper bound on the rows an instance/enum filter matches in the range, from the day cube's whole-day totals (and
  * every row past the watermark) — once per request for all three lists.
  */
 function cubeBound(p: Plan): Promise<number> {
-  const hit = p.memo.get("cubeBound") as Promise<number> | undefined;
-  if (hit) return hit;
-  const ids: number[] = [];
-  p.mask?.forEach((v, i) => v && ids.push(i));
-  const d0 = new Date(Math.floor(p.from.getTime() / DAY) * DAY).toISOString().slice(0, 10);
-  const d1 = new Date(Math.floor((p.to.getTime() - 1) / DAY) * DAY).toISOString().slice(0, 10);
-  const read = p.stores.deck
-    .query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date ${p.mask ? "AND sig = ANY($3::smallint[])" : ""}`, p.mask ? [d0, d1, ids] : [d0, d1])
-    .then(({ rows }) => Number(rows[0].n) + Math.max(0, p.newest - p.watermark));
-  p.memo.set("cubeBound", read);
-  return read;
+  return remember(p, "cubeBound", async () => {
+    const ids = maskIds(p);
+    const d0 = dayStr(Math.floor(p.from.getTime() / DAY) * DAY);
+    const d1 = dayStr(Math.floor((p.to.getTime() - 1) / DAY) * DAY);
+    const { rows } = await p.stores.deck.query(`SELECT coalesce(sum(n), 0)::bigint AS n FROM querylog_sig_day WHERE day >= $1::date AND day <= $2::date ${ids ? "AND sig = ANY($3::smallint[])" : ""}`, ids ? [d0, d1, ids] : [d0, d1]);
+    return Number(rows[0].n) + Math.max(0, p.newest - p.watermark);
+  });
 }
-
-/** matchBound, once per request for all three lists. */
-const boundOf = (p: Plan) => (p.memo.get("matchBound") ?? p.memo.set("matchBound", matchBound(p)).get("matchBound")) as Promise<number>;
 
 /** A list ranked from the matching rows themselves (at most `bound` of them, rolled up or not): exact and complete. */
 async function rawTop(p: Plan, which: TopWhich, bound: number): Promise<TopList> {
@@ -588,13 +574,13 @@ async function rawTop(p: Plan, which: TopWhich, bound: number): Promise<TopList>
   return { entries: entries.map(([key, count]) => ({ key, count })), quality: "exact", note: null };
 }
 
+/** Top of one kind under a filter on the other kind (or a broad/negated filter): raw rows or the sample. */
 async function coKeyTop(p: Plan, which: TopWhich): Promise<TopList> {
   const kind = kindOf(which);
   const mask = maskFor(p, which);
   // far more rows than can be read raw (a CIDR's 8M): the sample says so in one index count, and the exact bound — the
   // whole selection's per-key rollups — is not read; otherwise the rollups decide (names and blocked share both reads)
-  const sure = (p.memo.get("clearlyMoreThan") ?? p.memo.set("clearlyMoreThan", clearlyMoreThan(p, RAW_MAX)).get("clearlyMoreThan")) as Promise<number | null>;
-  const bound = (await sure) ?? (await boundOf(p));
+  const bound = (await remember(p, "clearlyMoreThan", () => clearlyMoreThan(p, RAW_MAX))) ?? (await remember(p, "matchBound", () => matchBound(p)));
   if (bound <= RAW_MAX) return rawTop(p, which, bound);
   const c = sampleConds({ ...p, mask });
   const scol = kind === NAMES ? "s.name_id" : "s.client_id";
