@@ -3,7 +3,8 @@
  *   - instance/enum filters: signature cubes (whole days, hourly / 5-minute columns); partial hours or 5-minute slots
  *     at the range's edges are counted from raw rows;
  *   - one client or name filter (exact value, CIDR, pattern; positive or negated): the per-key rollups (busy keys per
- *     hour, quiet keys per day — their few rows are read raw where hours matter);
+ *     hour, quiet keys per hour from their pool rows — on days packed before pools kept hours, per day, their few rows
+ *     read raw where hours matter);
  *   - a client AND a name, or a pattern too broad for the dictionary: raw rows when the cubes bound the matches to a
  *     few thousand, otherwise an estimate from the sample, marked as such (or "unknown" when the sample is too thin);
  *   - rows past the watermark (the tail): always raw.
@@ -71,7 +72,7 @@ const quietReads = new WeakMap<object, Map<string, Promise<QuietRow[]>>>();
 
 /**
  * Quiet keys' raw rows in the plan's range, one read by key (their index) over every day of `quiet` (day → the keys
- * quiet that day; on other days the rollups hold a key's hours and RTT): grouped per key, bucket of `grain` (an hour, or
+ * quiet that day in pool rows packed without hours; elsewhere the rollups hold a key's hours and RTT): grouped per key, bucket of `grain` (an hour, or
  * a chart's shorter step), instance, response type, rcode and RTT bucket, each group kept only on a day its key was quiet. The series and the RTT chart of one request
  * pass the same map (keyCounts is memoised per request), so they share one read — the costly part is fetching those
  * keys' rows scattered over the days (~1 s for 40,000 rows over 90 days at 100k rows a day), not grouping them.

@@ -1,11 +1,12 @@
 /**
  * Reading the per-key rollups for a client or name selection: packed closed days (querylog_key_day) plus the hot
  * rows (the open day and stragglers), restricted to the selected keys and to the signatures the instance/enum filters
- * allow. Busy keys come with hourly detail; quiet keys (pool rows) only per day — their rows are few, so callers read
- * them raw when they need hours. Pure apart from the handles it is given.
+ * allow. Busy keys come with hourly detail, and so do quiet keys in pool rows packed with their hours (pack.ts); pool
+ * rows packed before pools kept hours give quiet keys only per day — their rows are few, so callers read them raw when
+ * they need hours. Pure apart from the handles it is given.
  */
 import type { Stores } from "./db-types";
-import { eachHour, eachRtt, sumPool, sumPoolKeys } from "./pack";
+import { eachHour, eachPoolHour, eachPoolRtt, eachRtt, sumPool, sumPoolKeys } from "./pack";
 import type { KeySel } from "./plan";
 
 const DAY = 86_400_000;
@@ -18,11 +19,11 @@ export interface KeyCounts {
   days: Map<number, SigCounts>;
   /** hour (ms) → sig → rows: busy keys and hot rows, for the days asked with hours. */
   hours: Map<number, SigCounts>;
-  /** day → the part of `days` that has no hourly detail (quiet keys), and which keys it came from. */
+  /** day → the part of `days` that has no hourly detail (quiet keys in pool rows without hours), and which keys it came from. */
   quiet: Map<number, { n: number; keys: Set<number>; bySig: Map<number, number> }>;
   /** hour → sig → rows: hot rows (stragglers) of keys that are quiet that day — raw reads of those keys include them. */
   quietHot: Map<number, SigCounts>;
-  /** day → server id → RTT bucket histogram (busy keys and hot rows; quiet keys are not in it). */
+  /** day → server id → RTT bucket histogram (busy keys, hot rows and pool rows with hours; `quiet` keys are not in it). */
   rtt: Map<number, Map<number, number[]>> | null;
 }
 
@@ -56,7 +57,13 @@ export function keyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptions, memo?:
  * Packed rows of closed days for the keys: each key's own rows (busy days), and pool rows only for the days a key has
  * no own row — a busy key never pays for reading its (possibly large) pool.
  */
-export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<{ grp: number; day: string; d: Buffer | null; h: Buffer | null; r: Buffer | null }[]> {
+export type ColdRow = { grp: number; day: string; d: Buffer | null; h: Buffer | null; r: Buffer | null; hh: boolean };
+
+/**
+ * `hh`: the row has hourly detail (a busy key's always; a pool row's when packed with its keys' hours) — `h` itself only
+ * on the days in `hourDays`, `r` only with `rtt`.
+ */
+export async function coldRows(stores: Stores, kind: number, ids: number[], poolOf: number[], dayFrom: string, dayTo: string, hourDays: string[], rtt: boolean): Promise<ColdRow[]> {
   const { rows } = await stores.deck.query(
     `WITH own AS MATERIALIZED (
        SELECT grp, day, d, h, r FROM querylog_key_day WHERE kind = $1 AND grp = ANY($2::int[]) AND day >= $4::date AND day <= $5::date),
@@ -64,9 +71,9 @@ export async function coldRows(stores: Stores, kind: number, ids: number[], pool
        SELECT DISTINCT -1 - k.pool AS grp, g.day::date AS day FROM unnest($2::int[], $3::int[]) AS k(id, pool)
          CROSS JOIN generate_series($4::date, $5::date, interval '1 day') AS g(day)
         WHERE NOT EXISTS (SELECT 1 FROM own WHERE own.grp = k.id AND own.day = g.day::date))
-     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($6::date[]) THEN h END AS h, ${rtt ? "r" : "NULL"} AS r FROM own
+     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($6::date[]) THEN h END AS h, ${rtt ? "r" : "NULL"} AS r, true AS hh FROM own
      UNION ALL
-     SELECT p.grp, p.day::text, p.d, NULL, NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day
+     SELECT p.grp, p.day::text, p.d, CASE WHEN p.day = ANY($6::date[]) THEN p.h END, ${rtt ? "p.r" : "NULL"}, p.h IS NOT NULL FROM need n JOIN querylog_key_day p ON p.kind = $1 AND p.grp = n.grp AND p.day = n.day
       WHERE p.grp = ANY($7::int[]) AND p.day >= $4::date AND p.day <= $5::date`,
     // The pool rows named outright: joined through `need` alone (estimated at thousands of rows by generate_series) the
     // planner scanned the whole of querylog_key_day — 0.1–0.3 s for the top blocked names, all quiet, at 27M rows.
@@ -80,7 +87,7 @@ export async function coldRows(stores: Stores, kind: number, ids: number[], pool
  * ranked lists). Each pair is one index probe — its own row, else its pool's row — so a few hundred pairs cost little
  * where a 90-day range read every candidate's every day.
  */
-export async function coldPairs(stores: Stores, kind: number, pairs: { id: number; pool: number; day: string }[], hourDays: string[]): Promise<{ grp: number; day: string; d: Buffer | null; h: Buffer | null; r: Buffer | null }[]> {
+export async function coldPairs(stores: Stores, kind: number, pairs: { id: number; pool: number; day: string }[], hourDays: string[]): Promise<ColdRow[]> {
   if (!pairs.length) return [];
   const { rows } = await stores.deck.query(
     `WITH need AS (SELECT * FROM unnest($2::int[], $3::int[], $4::date[]) AS k(id, pool, day)),
@@ -88,10 +95,10 @@ export async function coldPairs(stores: Stores, kind: number, pairs: { id: numbe
        SELECT q.grp, q.day, q.d, q.h FROM need n
          CROSS JOIN LATERAL (SELECT grp, day, d, h FROM querylog_key_day WHERE kind = $1 AND grp = n.id AND day = n.day LIMIT 1) q),
      miss AS (SELECT DISTINCT -1 - n.pool AS grp, n.day FROM need n WHERE NOT EXISTS (SELECT 1 FROM own o WHERE o.grp = n.id AND o.day = n.day))
-     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($5::date[]) THEN h END AS h, NULL AS r FROM own
+     SELECT grp, day::text AS day, d, CASE WHEN day = ANY($5::date[]) THEN h END AS h, NULL AS r, true AS hh FROM own
      UNION ALL
-     SELECT p.grp, p.day::text, p.d, NULL, NULL FROM miss m
-       CROSS JOIN LATERAL (SELECT grp, day, d FROM querylog_key_day WHERE kind = $1 AND grp = m.grp AND day = m.day LIMIT 1) p`,
+     SELECT p.grp, p.day::text, p.d, CASE WHEN p.day = ANY($5::date[]) THEN p.h END, NULL, p.h IS NOT NULL FROM miss m
+       CROSS JOIN LATERAL (SELECT grp, day, d, h FROM querylog_key_day WHERE kind = $1 AND grp = m.grp AND day = m.day LIMIT 1) p`,
     [kind, pairs.map((x) => x.id), pairs.map((x) => x.pool), pairs.map((x) => x.day), hourDays],
   );
   return rows;
@@ -123,15 +130,22 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
   const busySums = new Map<number, { a: Float64Array }>();
   const quietSums = new Map<number, { a: Float64Array }>();
   const quietOf = new Map<number, { n: number; keys: Set<number> }>();
+  const size = o.rttBuckets ?? 40;
   for (const r of cold.rows) {
     const day = Date.parse(`${r.day}T00:00:00Z`);
-    if (r.grp >= 0) sumPool(r.d, sums(busySums, day), o.mask);
-    else {
+    if (r.grp >= 0) {
+      sumPool(r.d, sums(busySums, day), o.mask);
+      if (r.h) eachHour(r.h, (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
+      if (out.rtt && r.r) eachRtt(r.r, (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, size));
+    } else if (r.hh) {
+      // a pool row with its keys' hours and RTT: the selected keys read like busy ones
+      sumPoolKeys(r.d, ids, sums(busySums, day), o.mask, new Set());
+      if (r.h) eachPoolHour(r.d, r.h, ids, (_key, sig, hour, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
+      if (out.rtt && r.r) eachPoolRtt(r.r, ids, (_key, server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, size));
+    } else {
       const q = quietOf.get(day) ?? quietOf.set(day, { n: 0, keys: new Set() }).get(day)!;
       q.n += sumPoolKeys(r.d, ids, sums(quietSums, day), o.mask, q.keys);
     }
-    if (r.h) eachHour(r.h, (hour, sig, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
-    if (out.rtt && r.r) eachRtt(r.r, (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, o.rttBuckets ?? 40));
   }
   for (const [day, { a }] of busySums) for (let sig = 0; sig < a.length; sig++) if (a[sig]) add(out.days, day, sig, a[sig]);
   for (const [day, { a }] of quietSums) {

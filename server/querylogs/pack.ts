@@ -7,6 +7,12 @@
  *   r  (a busy key's own row)   server u8 · bucket u8 · n u32    Recursive RTT histogram per instance, for the day
  *   d  (both)                   key u32 · sig u16 · n u32        the day's count per key and signature (a pool row:
  *                                                                  every quiet key of the pool; a busy key's row: itself)
+ *   h  (a pool row)             hour u8, n of them per d entry   the hour of each of the quiet keys' rows, in d's order
+ *                                                                  (sorted within an entry): a quiet key has < 200 rows a
+ *                                                                  day, so a byte a row is the cheapest exact form
+ *   r  (a pool row)             key u32 · server u8 · bucket u8 · n u16   quiet keys' Recursive RTT per instance
+ *
+ * A pool row without h was packed before pools kept hours: its keys' hours are read raw.
  */
 
 export const H_SIZE = 7;
@@ -144,6 +150,106 @@ export function eachPool(b: Buffer | null | undefined, keys: Set<number> | null,
     return;
   }
   for (const k of keys) for (let i = firstOf(b, count, k); i < count && b.readUInt32LE(i * D_SIZE) === k; i++) fn(k, b.readUInt16LE(i * D_SIZE + 4), b.readUInt32LE(i * D_SIZE + 6));
+}
+
+export const PR_SIZE = 8;
+
+/**
+ * A pool row's hours (see above): for each of `entries` (in the order packPool wrote them: by key, then sig) the hours
+ * of its rows, from `rows` — every quiet row of the day as (key·2^16 + sig)·32 + hour, sorted. Null when an entry's
+ * rows there are not its count (a source that did not read the hours): the row then says nothing about hours rather
+ * than something wrong.
+ */
+export function packPoolHours(entries: PoolEntry[], rows: Float64Array): Buffer | null {
+  let total = 0;
+  for (const e of entries) total += e.n;
+  const b = Buffer.allocUnsafe(total);
+  let o = 0;
+  for (const e of entries) {
+    const base = (e.key * 65536 + e.sig) * 32;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid] < base) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo + e.n > rows.length || rows[lo + e.n - 1] >= base + 32 || (lo + e.n < rows.length && rows[lo + e.n] < base + 32)) return null;
+    for (let i = 0; i < e.n; i++) b[o++] = rows[lo + i] - base;
+  }
+  return b;
+}
+
+/**
+ * Hours of the entries of the keys in `keys` in a pool row (d and its h): fn(key, sig, hour, rows) once per run of
+ * rows in one hour. The entries before a key's are skipped by their counts (one pass over the row's d).
+ */
+export function eachPoolHour(d: Buffer | null | undefined, h: Buffer | null | undefined, keys: Set<number>, fn: (key: number, sig: number, hour: number, n: number) => void): void {
+  if (!d || !h) return;
+  const count = Math.floor(d.length / D_SIZE);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const n = d.readUInt32LE(i * D_SIZE + 6);
+    const key = d.readUInt32LE(i * D_SIZE);
+    if (keys.has(key)) {
+      const sig = d.readUInt16LE(i * D_SIZE + 4);
+      let j = o;
+      while (j < o + n) {
+        const hour = h[j];
+        let k = j + 1;
+        while (k < o + n && h[k] === hour) k++;
+        fn(key, sig, hour, k - j);
+        j = k;
+      }
+    }
+    o += n;
+  }
+}
+
+/**
+ * A quiet key's RTT entry as one number — ((key·32 + server)·64 + bucket)·256 + n (< 2^53 for any u32 key) — so a day's
+ * are sorted natively (by key first) before packPoolRtt. NaN when it does not fit (instance id ≥ 32; n ≥ 256, which a
+ * quiet key cannot reach): the caller then keeps no RTT (nor hours) in pool rows.
+ */
+export const POOL_RTT_KEY = 32 * 64 * 256;
+export function poolRttCode(e: { key: number; server: number; bucket: number; n: number }): number {
+  if (e.server >= 32 || e.bucket >= 64 || e.n >= 256) return NaN;
+  return ((e.key * 32 + e.server) * 64 + e.bucket) * 256 + e.n;
+}
+
+/** A pool row's RTT entries from their codes (poolRttCode), in order. */
+export function packPoolRtt(codes: number[]): Buffer {
+  const b = Buffer.allocUnsafe(codes.length * PR_SIZE);
+  let o = 0;
+  for (const c of codes) {
+    const n = c % 256;
+    let r = (c - n) / 256;
+    const bucket = r % 64;
+    r = (r - bucket) / 64;
+    const server = r % 32;
+    b.writeUInt32LE((r - server) / 32, o);
+    b.writeUInt8(server, o + 4);
+    b.writeUInt8(bucket, o + 5);
+    b.writeUInt16LE(n, o + 6);
+    o += PR_SIZE;
+  }
+  return b;
+}
+
+/** A pool row's RTT entries for the keys in `keys` (sorted by key: binary search, then a short walk). */
+export function eachPoolRtt(b: Buffer | null | undefined, keys: Set<number>, fn: (key: number, server: number, bucket: number, n: number) => void): void {
+  if (!b) return;
+  const count = Math.floor(b.length / PR_SIZE);
+  for (const k of keys) {
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (b.readUInt32LE(mid * PR_SIZE) < k) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < count && b.readUInt32LE(i * PR_SIZE) === k; i++) fn(k, b[i * PR_SIZE + 4], b[i * PR_SIZE + 5], b.readUInt16LE(i * PR_SIZE + 6));
+  }
 }
 
 /** A top list: key u32 · n u32, highest first. */

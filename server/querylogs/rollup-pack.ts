@@ -3,7 +3,7 @@
  * Used by the catch-up step (a window that covers a whole day) and by closing a day from the hot tables. Pure.
  */
 import { clientPool, namePool, type Kind, NAMES } from "./dictionary";
-import { type HourEntry, packHours, packPool, packRtt, packTop, type PoolEntry, type RttEntry } from "./pack";
+import { type HourEntry, packHours, packPool, packPoolHours, packPoolRtt, packRtt, packTop, type PoolEntry, POOL_RTT_KEY, poolRttCode, type RttEntry } from "./pack";
 import { DENSE_DAY } from "./rollup-read";
 import type { SigDict } from "./sigs";
 import { BLOCKED_TYPES } from "./sigs";
@@ -25,10 +25,20 @@ export const TOP_SLICES = 1;
 export interface DayKeyData {
   /** (key id, sig, n) for the whole day. */
   day: { key: number; sig: number; n: number }[];
-  /** (key id, hour 0–23, sig, n) — at least for every key with DENSE_DAY rows or more. */
+  /**
+   * (key id, hour 0–23, sig, n) — at least for every key with DENSE_DAY rows or more; where it covers the quiet keys
+   * too, their pool rows keep their hours (else hours are read raw for them).
+   */
   hours: { key: number; hour: number; sig: number; n: number }[];
-  /** (key id, server id, bucket, n) — at least for the busy keys. */
+  /** (key id, server id, bucket, n) — at least for the busy keys (the quiet ones' go into their pool rows). */
   rtt: { key: number; server: number; bucket: number; n: number }[];
+  /**
+   * The quiet keys' rows as (key id·2^16 + sig)·32 + hour, one number a row (any order), where the caller has them so
+   * (the catch-up's names); else they are taken from `hours`.
+   */
+  quietRows?: Float64Array;
+  /** The quiet keys' RTT as pack.ts poolRttCode numbers, where the caller has them so; else taken from `rtt`. */
+  quietRtt?: number[];
 }
 
 export interface PackedRow {
@@ -48,19 +58,46 @@ export function packDay(kind: Kind, data: DayKeyData, poolOf: (key: number) => n
   for (const e of data.day) totals.set(e.key, (totals.get(e.key) ?? 0) + e.n);
   const dense = new Set<number>();
   for (const [k, n] of totals) if (n >= DENSE_DAY) dense.add(k);
+  // a key's pool once (a name's is parsed from its text)
+  const poolIds = new Map<number, number>();
+  const pool = (key: number) => poolIds.get(key) ?? poolIds.set(key, poolOf(key)).get(key)!;
   const hours = new Map<number, HourEntry[]>();
+  // quiet keys' rows, one number each — (key·2^16 + sig)·32 + hour (< 2^53: exact) — sorted natively: a pool entry's
+  // hours are one run of it (no map per entry: a day has ~10^5 of them)
+  let quietN = 0;
+  if (!data.quietRows) for (const e of data.hours) if (!dense.has(e.key)) quietN += e.n;
+  const quietRows = data.quietRows ?? new Float64Array(quietN);
+  let qi = 0;
   for (const e of data.hours) {
-    if (!dense.has(e.key)) continue;
+    if (!dense.has(e.key)) {
+      if (!data.quietRows) quietRows.fill((e.key * 65536 + e.sig) * 32 + e.hour, qi, qi + e.n);
+      qi += e.n;
+      continue;
+    }
     let l = hours.get(e.key);
     if (!l) hours.set(e.key, (l = []));
     l.push({ hour: e.hour, sig: e.sig, n: e.n });
   }
+  quietRows.sort();
   const rtt = new Map<number, RttEntry[]>();
+  // quiet keys' RTT entries as numbers sorted natively (poolRttCode), then split by pool in that order
+  const quietRtt: number[] = data.quietRtt ?? [];
   for (const e of data.rtt) {
-    if (!dense.has(e.key)) continue;
+    if (!dense.has(e.key)) {
+      if (!data.quietRtt) quietRtt.push(poolRttCode(e));
+      continue;
+    }
     let l = rtt.get(e.key);
     if (!l) rtt.set(e.key, (l = []));
     l.push({ server: e.server, bucket: e.bucket, n: e.n });
+  }
+  const poolRtt = new Map<number, number[]>();
+  const rttFits = !quietRtt.some(Number.isNaN);
+  if (rttFits) for (const c of Float64Array.from(quietRtt).sort()) {
+    const p = pool(Math.floor(c / POOL_RTT_KEY));
+    const l = poolRtt.get(p);
+    if (l) l.push(c);
+    else poolRtt.set(p, [c]);
   }
   const pools = new Map<number, PoolEntry[]>();
   const own = new Map<number, PoolEntry[]>();
@@ -71,7 +108,7 @@ export function packDay(kind: Kind, data: DayKeyData, poolOf: (key: number) => n
       l.push({ key: e.key, sig: e.sig, n: e.n });
       continue;
     }
-    const p = poolOf(e.key);
+    const p = pool(e.key);
     let l = pools.get(p);
     if (!l) pools.set(p, (l = []));
     l.push({ key: e.key, sig: e.sig, n: e.n });
@@ -82,7 +119,12 @@ export function packDay(kind: Kind, data: DayKeyData, poolOf: (key: number) => n
     if (!h) throw new Error(`busy ${kind === NAMES ? "name" : "client"} ${k} has no hourly rows`);
     out.push({ grp: k, h: packHours(h), r: rtt.has(k) ? packRtt(rtt.get(k)!) : null, d: packPool(own.get(k)!) });
   }
-  for (const [p, l] of pools) out.push({ grp: -1 - p, h: null, r: null, d: packPool(l) });
+  for (const [p, l] of pools) {
+    const d = packPool(l); // (sorts l: the hours follow its order)
+    const h = rttFits ? packPoolHours(l, quietRows) : null;
+    // RTT without the hours would read as "hours unknown, RTT known": a pool row keeps both or neither
+    out.push({ grp: -1 - p, h, r: h && poolRtt.has(p) ? packPoolRtt(poolRtt.get(p)!) : null, d });
+  }
   return out;
 }
 

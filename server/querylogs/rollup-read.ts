@@ -1,8 +1,10 @@
 /**
  * What one rollup step reads from dns_logs: aggregates of the rows with lo < dlid ≤ hi (a primary-key range), in three
  * grouped passes side by side, then a short second pass for the hourly detail of the main day's busy names. `mainDay`
- * is a UTC day the window covers completely (catch-up): its per-key rows come back per day; every other row per hour,
- * for the hot tables. A row's instance, response type, rcode, qtype and protocol travel as one number (`code`), and
+ * is a UTC day the window covers completely (catch-up): its per-name rows come back per day — with the hours and RTT
+ * buckets of their rows folded into sums of one-byte fields (exact for a quiet name: under 200 rows a day), so the pool
+ * rows keep quiet names' hours and RTT without a group per name and hour; every other row per hour, for the hot
+ * tables. A row's instance, response type, rcode, qtype and protocol travel as one number (`code`), and
  * the answers are kept in columns of typed arrays: a day is ~500k groups, and per-row objects would cost more than
  * the database's work. Pure apart from the handle it is given.
  */
@@ -92,6 +94,13 @@ export interface WindowData {
   keys: [KeyCols, KeyCols];
   /** The main day's busy names, per hour. */
   denseHours: KeyCols;
+  /**
+   * Per row of keys[1] (names), four sums of one-byte fields holding its rows' hours (hours 0–5, 6–11, 12–17, 18–23):
+   * exact for a quiet name's main-day row (each field < 200), meaningless for a busy one's; zeros elsewhere.
+   */
+  nameHourSums: Float64Array;
+  /** Likewise seven sums of one-byte fields per row for its rows' RTT buckets (0–5, 6–11, …, 36–39). */
+  nameRttSums: Float64Array;
   keyRtt: [KeyRttCols, KeyRttCols];
   sample: SampleRow[];
   /** Failed answers (NXDOMAIN, SERVFAIL, blocked) per name, client, hour and dims: the cause rollup's input. */
@@ -105,6 +114,15 @@ const windowRows = (main: boolean) => `SELECT floor(date_part('epoch', timestamp
     CASE WHEN response_rtt IS NOT NULL THEN ${RTT_BUCKET_SQL} END AS rb, dlid,
     CASE WHEN ${FAILED_SQL} THEN qname END AS fq, CASE WHEN ${FAILED_SQL} THEN client_ip END AS fc
   FROM dns_logs WHERE dlid > $1 AND dlid <= $2 OFFSET 0`;
+
+/** The hours of a group's rows as four sums of one-byte fields (hours 0–5, 6–11, 12–17, 18–23): exact below 256 a field. */
+// (sums of float8, exact below 2^53, whose transition is a plain value: sum(int8) allocates a state per group and
+// aggregate, a day's ~10^6 of them)
+const byteSums = (col: string, n: number) => Array.from({ length: n }, (_, q) => `sum((1::bigint << (8 * (${col} % 6)))::float8) FILTER (WHERE ${col} / 6 = ${q})`).join(", ");
+const HOUR_SUMS = byteSums("(hn % 24)", 4);
+/** The RTT buckets of a group's rows likewise (seven sums: buckets 0–41). */
+export const RTT_SUM_COLS = 7;
+const RTT_SUMS = byteSums("rb", RTT_SUM_COLS);
 
 /** Hash aggregates of a day's rows need more than the default 4 MB of work_mem (SET LOCAL: this transaction only). */
 export async function run(db: Db, sql: string, values: unknown[]): Promise<unknown[][]> {
@@ -162,7 +180,7 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
     // set: every other row falls into a few (NULL, NULL, hour, code) groups, dropped by HAVING) — one scan for both
     run(
       db,
-      `SELECT GROUPING(qname, fq), qname, dn, kh, code, count(*)::int, fq, fc, hn FROM (${w}) w WHERE qname IS NOT NULL
+      `SELECT GROUPING(qname, fq), qname, dn, kh, code, count(*)::int, fq, fc, hn, ${HOUR_SUMS}, ${RTT_SUMS} FROM (${w}) w WHERE qname IS NOT NULL
         GROUP BY GROUPING SETS ((qname, dn, kh, code), (fq, fc, hn, code)) HAVING GROUPING(fq) = 1 OR fq IS NOT NULL`,
       args,
     ),
@@ -187,6 +205,8 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
     rtt: [],
     keys: [keyCols([]), keyCols([])],
     denseHours: keyCols([]),
+    nameHourSums: new Float64Array(0),
+    nameRttSums: new Float64Array(0),
     keyRtt: [rttCols([]), rttCols([])],
     sample: [],
     failed: failedCols([]),
@@ -211,7 +231,8 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
   if (maxSlot >= 0) out.maxTs = new Date(maxSlot * 300_000);
   // clients are few: always per hour (busy clients keep their hours, the rest is summed per day by the writer)
   out.keys[0] = keyCols(clients);
-  out.keys[1] = keyCols(names, (r) => r[0] === 1);
+  const nameRows = names.filter((r) => r[0] === 1);
+  out.keys[1] = keyCols(nameRows);
   out.failed = failedCols(names.filter((r) => r[0] === 2));
   const crtt: unknown[][] = [];
   const nrtt: unknown[][] = [];
@@ -224,10 +245,19 @@ export async function readWindow(db: Db, lo: number, hi: number, mainDay: string
   out.keyRtt = [rttCols(crtt), rttCols(nrtt)];
   out.sample = sample.map((r) => ({ dlid: Number(r[0]), ts: r[1] as Date, code: Number(r[2]), client: r[3] as string, qname: r[4] as string | null, rtt: r[5] === null ? null : Number(r[5]) }));
   if (!mainDay) return out;
-  // Hourly detail and RTT for the main day's busy names (a second pass over the window, only their rows).
+  // The main day's quiet names' hours, as summed in the names pass; the busy names' from a second pass over the window
+  // (their rows only).
+  const sums = new Float64Array(nameRows.length * 4);
+  const rttSums = new Float64Array(nameRows.length * RTT_SUM_COLS);
   const totals = new Map<string, number>();
-  const k = out.keys[1];
-  for (let i = 0; i < k.n.length; i++) if (k.hn[i] === -1) totals.set(k.key[i], (totals.get(k.key[i]) ?? 0) + k.n[i]);
+  nameRows.forEach((r, i) => {
+    if (r[3] !== -1) return;
+    totals.set(r[1] as string, (totals.get(r[1] as string) ?? 0) + (r[5] as number));
+    for (let q = 0; q < 4; q++) if (r[9 + q] !== null) sums[i * 4 + q] = Number(r[9 + q]);
+    for (let q = 0; q < RTT_SUM_COLS; q++) if (r[13 + q] !== null) rttSums[i * RTT_SUM_COLS + q] = Number(r[13 + q]);
+  });
+  out.nameHourSums = sums;
+  out.nameRttSums = rttSums;
   const dense = [...totals].filter(([, n]) => n >= DENSE_DAY).map(([key]) => key);
   if (!dense.length) return out;
   const rows = await run(

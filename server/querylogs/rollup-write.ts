@@ -10,7 +10,8 @@ import type { Db } from "./db-types";
 import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES, NETS } from "./dictionary";
 import { netCols, netRttCols, ROLLED_KINDS } from "./nets";
 import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } from "./rollup-pack";
-import { decodeDims, type KeyCols, type WindowData } from "./rollup-read";
+import { decodeDims, DENSE_DAY, type KeyCols, RTT_SUM_COLS, type WindowData } from "./rollup-read";
+import { poolRttCode } from "./pack";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { dimsKey, ensureSigs, type SigDict } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -145,15 +146,21 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     for (let i = 0; i < r.n.length; i++) if (r.dn[i] !== mainDn) hotRtt.push([kind, idOf(r.key[i]), dayText(r.dn[i]), serverIdOf(r.srv[i]), r.rb[i], r.n[i]]);
     await upsertAdd(db, "querylog_key_hot_rtt", [["kind", "smallint"], ["key_id", "int"], ["day", "date"], ["server_id", "smallint"], ["bucket", "smallint"]], [["n", "int"]], hotRtt);
     if (!mainDay) continue;
-    // The main day per key and signature (clients arrive per hour: summed here, their hours kept for the busy ones).
-    const perKey = new Map<number, Map<number, number>>();
+    // The main day per key and signature (clients arrive per hour: summed here; the hours — names' from their own
+    // columns — go into the packed rows, the quiet keys' too).
+    const dayData: DayKeyData = { day: [], hours: [], rtt: [] };
+    const perKey = new Map<number, number>(); // key id·2^16 + sig → n
+    const rowKs = new Float64Array(k.n.length).fill(-1); // each main-day row's key id·2^16 + sig
     for (let i = 0; i < k.n.length; i++) {
       if (k.dn[i] !== mainDn) continue;
-      const id = idOf(k.key[i]);
-      bump(perKey.get(id) ?? perKey.set(id, new Map()).get(id)!, sigOf(k.code[i]), k.n[i]);
+      rowKs[i] = idOf(k.key[i]) * 65536 + sigOf(k.code[i]);
+      bump(perKey, rowKs[i], k.n[i]);
     }
-    const dayData: DayKeyData = { day: [], hours: [], rtt: [] };
-    for (const [key, m] of perKey) for (const [sig, n] of m) dayData.day.push({ key, sig, n });
+    for (const [ks, n] of perKey) dayData.day.push({ key: Math.floor(ks / 65536), sig: ks % 65536, n });
+    if (kind === NAMES) {
+      dayData.quietRows = quietNameRows(k, rowKs, perKey, data.nameHourSums);
+      dayData.quietRtt = quietNameRtt(k, rowKs, perKey, data.nameRttSums, (code) => serverIdOf(decodeDims(code).srv));
+    }
     const hourly: KeyCols = kind === NAMES ? data.denseHours : k;
     for (let i = 0; i < hourly.n.length; i++) if (hourly.dn[i] === mainDn) dayData.hours.push({ key: idOf(hourly.key[i]), hour: hourly.hn[i] % 24, sig: sigOf(hourly.code[i]), n: hourly.n[i] });
     for (let i = 0; i < r.n.length; i++) if (r.dn[i] === mainDn) dayData.rtt.push({ key: idOf(r.key[i]), server: serverIdOf(r.srv[i]), bucket: r.rb[i], n: r.n[i] });
@@ -186,6 +193,60 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
       [days.map(dayText), days.map((d) => perDay.get(d)), days.map((d) => hotRows.get(d) ?? 0), ROLLUP_VERSION, mainDay, TOP_SLICES],
     );
   return { dict, ids, rows };
+}
+
+/**
+ * The main day's quiet names' rows as packDay's quietRows — (key id·2^16 + sig)·32 + hour each — from the names pass's
+ * hour sums (a byte per hour; exact for a name with under DENSE_DAY rows that day, the only ones taken).
+ */
+function quietNameRows(k: KeyCols, rowKs: Float64Array, perKey: Map<number, number>, sums: Float64Array): Float64Array | undefined {
+  if (sums.length !== k.n.length * 4) return undefined;
+  const quiet = quietOf(rowKs, perKey);
+  let count = 0;
+  for (let i = 0; i < k.n.length; i++) if (quiet(i)) count += k.n[i];
+  const out = new Float64Array(count);
+  let o = 0;
+  for (let i = 0; i < k.n.length; i++) {
+    if (!quiet(i)) continue;
+    const base = rowKs[i] * 32;
+    let got = 0;
+    for (let q = 0; q < 4; q++)
+      for (let h = q * 6, v = sums[i * 4 + q]; v > 0; h++, v = Math.floor(v / 256)) {
+        const c = v % 256;
+        if (!c) continue;
+        if (got + c > k.n[i]) return undefined; // not what the sums should hold: no hours rather than wrong ones
+        out.fill(base + h, o, o + c);
+        o += c;
+        got += c;
+      }
+    if (got !== k.n[i]) return undefined;
+  }
+  return out;
+}
+
+/** Whether row i of a names step is a quiet name's main-day row (fewer than DENSE_DAY rows that day). */
+function quietOf(rowKs: Float64Array, perKey: Map<number, number>): (i: number) => boolean {
+  const total = new Map<number, number>();
+  for (const [ks, n] of perKey) bump(total, Math.floor(ks / 65536), n);
+  return (i) => rowKs[i] >= 0 && (total.get(Math.floor(rowKs[i] / 65536)) ?? 0) < DENSE_DAY;
+}
+
+/** The main day's quiet names' RTT as packDay's quietRtt (pack.ts poolRttCode), from the names pass's bucket sums. */
+function quietNameRtt(k: KeyCols, rowKs: Float64Array, perKey: Map<number, number>, sums: Float64Array, serverOf: (code: number) => number): number[] | undefined {
+  if (sums.length !== k.n.length * RTT_SUM_COLS) return undefined;
+  const quiet = quietOf(rowKs, perKey);
+  const out: number[] = [];
+  for (let i = 0; i < k.n.length; i++) {
+    if (!quiet(i)) continue;
+    let server = -1;
+    for (let q = 0; q < RTT_SUM_COLS; q++)
+      for (let b = q * 6, v = sums[i * RTT_SUM_COLS + q]; v > 0; b++, v = Math.floor(v / 256)) {
+        if (!(v % 256)) continue;
+        if (server < 0) server = serverOf(k.code[i]);
+        out.push(poolRttCode({ key: Math.floor(rowKs[i] / 65536), server, bucket: b, n: v % 256 }));
+      }
+  }
+  return out;
 }
 
 /** Packed rows and top lists of one day (the day must not be packed yet). */

@@ -1,7 +1,7 @@
 /**
  * Recursive RTT percentiles per bucket and instance, following every filter: signature histograms (per day or hour)
- * for instance/enum filters; per-key histograms (busy keys per day and instance) plus raw rows for quiet keys for a
- * client or name filter; raw rows or the sample otherwise. Buckets share the series' grid (a step of at least an hour
+ * for instance/enum filters; per-key histograms (busy keys' and pooled quiet keys' per day and instance; raw rows for
+ * quiet keys in pool rows packed before pools kept RTT) for a client or name filter; raw rows or the sample otherwise. Buckets share the series' grid (a step of at least an hour
  * for rollups, a day for per-key histograms). Pure apart from the handles in the plan.
  */
 import { keyReadOptions, matchBound, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MAX } from "./counting";
@@ -148,7 +148,7 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
   const dayFrom = Math.floor(p.from.getTime() / DAY) * DAY;
   const dayTo = Math.floor((p.to.getTime() - 1) / DAY) * DAY;
   // with the series in the same request: its read (hours of its edge days too), remembered, so it is made once
-  // quiet keys' RTT is read raw by key: networks answer only when none is quiet
+  // quiet keys without RTT in their pool rows are read raw by key: networks answer only when none is
   const kc = await selCounts(p, sel, p.keyRead ? keyReadOptions(p, p.keyRead.step) : { dayFrom, dayTo, hoursFor: () => false, mask: p.mask, rtt: true, rttBuckets: RTT_BUCKETS }, () => true);
   // Busy keys' histograms are kept per instance: an instance filter picks them, a type, rcode or protocol filter cannot
   // narrow them — then, when the rollups say few rows match, those rows are read raw (exact), else the sample estimates
@@ -201,7 +201,8 @@ async function keyRtt(p: Plan, sel: KeySel, hs: Hists): Promise<void> {
     const first = Math.floor(from / hs.step) * hs.step;
     for (const e of daily.m.values()) e.h.forEach((n, b) => n && hs.add(Math.max(e.t, first), e.server, b, n));
   }
-  // Quiet keys: their few rows, raw, only on the days they were quiet (a cut day's came with its raw read above).
+  // Quiet keys in pool rows packed without RTT: their few rows, raw, only on those days (a cut day's came with its raw
+  // read above).
   let quietRows = 0;
   for (const [d, q] of kc.quiet) if (!cut.has(d)) quietRows += q.n;
   if (quietRows > RAW_MAX) {

@@ -15,7 +15,7 @@
 import { keyHoursFor, mostlyInside, RAW_MAX, matchBound, TAIL_EXACT_MAX } from "./counting";
 import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
-import { eachHour, eachPool, eachTop } from "./pack";
+import { eachHour, eachPool, eachPoolHour, eachTop } from "./pack";
 import { cubeKey, type KeySel, maskIds, type Plan, remember } from "./plan";
 import { BLOCKED_SQL, conditions, Params, where, withSettings } from "./raw";
 import { SLICE_ALL, SLICE_BLOCKED, sliceQtype, sliceRcode, sliceRt, sliceServer, sliceServerBlocked, TOP_SLICES } from "./rollup-pack";
@@ -196,10 +196,11 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     const busy = r.grp >= 0;
     if (listed && busy && !needOn.get(day)?.has(r.grp)) continue; // settled by the ranked lists
     // a pool row holds every quiet key of its domain or /24: only the keys this day was read for are counted from it
-    eachPool(r.d, busy ? null : listed ? (needOn.get(day) ?? new Set()) : idSet, (key, sig, n) => {
+    const keys = busy ? null : listed ? (needOn.get(day) ?? new Set<number>()) : idSet;
+    eachPool(r.d, keys, (key, sig, n) => {
       if (!ok(sig)) return;
       if (inner(day)) addKey(key, n);
-      else if (!busy) {
+      else if (!busy && !r.h) {
         let s = quietEdge.get(day);
         if (!s) quietEdge.set(day, (s = new Set()));
         s.add(key);
@@ -209,6 +210,11 @@ export async function keyTotals(p: Plan, kind: Kind, ids: number[], texts: strin
     if (busy && r.h) eachHour(r.h, (hour, sig, n) => {
       const t = day + hour * HOUR;
       if (ok(sig) && t >= h0 && t < h1) addKey(r.grp, n);
+    });
+    // an edge day's pool row packed with its keys' hours: their whole hours in the range from it, not raw
+    else if (keys && r.h && !inner(day)) eachPoolHour(r.d, r.h, keys, (key, sig, hour, n) => {
+      const t = day + hour * HOUR;
+      if (ok(sig) && t >= h0 && t < h1) addKey(key, n);
     });
   }
   for (const r of hot.rows) {

@@ -183,6 +183,53 @@ test("hourly RTT under a client or name filter counts every Recursive answer onc
   }
 });
 
+test("quiet names' and clients' hours and RTT come from their pool rows: hourly charts over closed days equal SQL without reading their rows from dns_logs; pool rows packed without hours read them raw, equally exact", async () => {
+  // two whole closed days (no partial hour at either end)
+  const day0 = new Date(Math.floor(END.getTime() / 86_400_000) * 86_400_000 - 2 * 86_400_000);
+  const range = { from: day0.toISOString(), to: new Date(day0.getTime() + 2 * 86_400_000).toISOString() };
+  const cases: Case[] = [
+    [{ qname: "*.viktorbarzin.lan" }, "qname LIKE $1", ["%.viktorbarzin.lan"]],
+    [{ client: "192.168.1.0/24", server: "!technitium" }, "client_ip::inet <<= $1::inet AND server <> 'technitium'", ["192.168.1.0/24"]],
+    // (a type, rcode or protocol filter: the series from the hours, RTT — kept per instance — from the rows, exact)
+  ];
+  const logged: string[] = [];
+  const logs = { query: (text: string, values?: unknown[]) => (logged.push(text), fx.logs.query(text, values as unknown[])) };
+  const stores = { ...fx.stores, logs: logs as unknown as typeof fx.logs };
+  const check = async (label: string) => {
+    for (const [params, where, values] of cases) {
+      const n = values.length;
+      const w = { sql: `(${where}) AND timestamp >= $${n + 1} AND timestamp < $${n + 2}`, values: [...values, range.from, range.to] };
+      const { rows } = await fx.logs.query(
+        `SELECT floor(extract(epoch FROM timestamp) / 3600)::bigint * 3600 AS t, count(*) AS n, count(*) FILTER (WHERE response_type = 2 AND response_rtt IS NOT NULL) AS rtt FROM dns_logs WHERE ${w.sql} GROUP BY 1`,
+        w.values,
+      );
+      const want = new Map(rows.map((r) => [new Date(Number(r.t) * 1000).toISOString(), Number(r.n)]));
+      const s = statsSchema.parse({ ...range, ...params, bucket: "1h" });
+      logged.length = 0;
+      const st = await queryStats(stores, s.filter, { bucket: s.bucket, parts: ["series", "rtt"] });
+      const what = `${label} ${JSON.stringify(params)}`;
+      for (const p of st.series) assert.equal(p.total, want.get(p.t) ?? 0, `${what} at ${p.t}`);
+      assert.equal(st.rttAll.reduce((a, x) => a + x.count, 0), rows.reduce((a, r) => a + Number(r.rtt), 0), `${what}: RTT answers`);
+      assert.equal(st.source, "rollup", `${what}: exact (${st.notes.join(" ")})`);
+      // a read of dns_logs by key (the quiet keys' rows) is what the pool rows' hours spare
+      const byKey = logged.filter((q) => /(qname|client_ip) = ANY/.test(q));
+      if (label === "with hours") assert.deepEqual(byKey, [], `${what}: no raw read by key`);
+      else assert.ok(logged.some((q) => /GROUP BY/.test(q)), `${what}: quiet keys read raw`);
+    }
+  };
+  const { rows: quiet } = await fx.deck.query(`SELECT count(*) AS n FROM querylog_key_day WHERE grp < 0 AND h IS NOT NULL AND day >= $1::date`, [range.from.slice(0, 10)]);
+  assert.ok(Number(quiet[0].n) > 0, "pool rows keep their keys' hours");
+  await check("with hours");
+  // as a day packed before pools kept hours: the same answers, the quiet keys' rows read raw
+  const { rows: saved } = await fx.deck.query(`SELECT kind, grp, day, h, r FROM querylog_key_day WHERE grp < 0`);
+  await fx.deck.query(`UPDATE querylog_key_day SET h = NULL, r = NULL WHERE grp < 0`);
+  try {
+    await check("without hours");
+  } finally {
+    for (const r of saved) await fx.deck.query(`UPDATE querylog_key_day SET h = $4, r = $5 WHERE kind = $1 AND grp = $2 AND day = $3`, [r.kind, r.grp, r.day, r.h, r.r]);
+  }
+});
+
 test("a rare answer over a few hours on a closed day: its top lists are complete and exact (ranked from its few rows)", async () => {
   // a closed day, 01:05 → 03:40: TCP queries and blocked answers, a few dozen rows, most keys with a row or two — the
   // day's ranked lists alone cannot prove such a list complete
