@@ -130,6 +130,21 @@ export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, int
   if (!b) return 0;
   const count = Math.floor(b.length / D_SIZE);
   let total = 0;
+  if (scanWhole(keys.size, count)) {
+    // more keys asked than the row holds entries (a pattern's 900 names over a small pool): one pass over the row
+    for (let i = 0; i < count; ) {
+      const k = b.readUInt32LE(i * D_SIZE);
+      let j = i + 1;
+      while (j < count && b.readUInt32LE(j * D_SIZE) === k) j++;
+      if (keys.has(k)) {
+        const n = sumEntries(b, i, j, into, mask);
+        if (n) seen.add(k);
+        total += n;
+      }
+      i = j;
+    }
+    return total;
+  }
   for (const k of keys) {
     const i = firstOf(b, count, k);
     let j = i;
@@ -141,12 +156,21 @@ export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, int
   return total;
 }
 
+/**
+ * Whether looking `keys` keys up one by one (a binary search each) costs more than one pass over a row of `count`
+ * entries.
+ */
+const scanWhole = (keys: number, count: number) => keys * Math.log2(count + 2) > count;
+
 /** Entries of a pool row for the keys in `keys` (sorted by key in the row: binary search, then a short walk). */
 export function eachPool(b: Buffer | null | undefined, keys: Set<number> | null, fn: (key: number, sig: number, n: number) => void): void {
   if (!b) return;
   const count = Math.floor(b.length / D_SIZE);
-  if (!keys) {
-    for (let i = 0; i < count; i++) fn(b.readUInt32LE(i * D_SIZE), b.readUInt16LE(i * D_SIZE + 4), b.readUInt32LE(i * D_SIZE + 6));
+  if (!keys || scanWhole(keys.size, count)) {
+    for (let i = 0; i < count; i++) {
+      const k = b.readUInt32LE(i * D_SIZE);
+      if (!keys || keys.has(k)) fn(k, b.readUInt16LE(i * D_SIZE + 4), b.readUInt32LE(i * D_SIZE + 6));
+    }
     return;
   }
   for (const k of keys) for (let i = firstOf(b, count, k); i < count && b.readUInt32LE(i * D_SIZE) === k; i++) fn(k, b.readUInt16LE(i * D_SIZE + 4), b.readUInt32LE(i * D_SIZE + 6));
@@ -240,6 +264,13 @@ export function packPoolRtt(codes: number[]): Buffer {
 export function eachPoolRtt(b: Buffer | null | undefined, keys: Set<number>, fn: (key: number, server: number, bucket: number, n: number) => void): void {
   if (!b) return;
   const count = Math.floor(b.length / PR_SIZE);
+  if (scanWhole(keys.size, count)) {
+    for (let i = 0; i < count; i++) {
+      const k = b.readUInt32LE(i * PR_SIZE);
+      if (keys.has(k)) fn(k, b[i * PR_SIZE + 4], b[i * PR_SIZE + 5], b.readUInt16LE(i * PR_SIZE + 6));
+    }
+    return;
+  }
   for (const k of keys) {
     let lo = 0;
     let hi = count;
