@@ -75,6 +75,8 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
     }
     await c.query(`DELETE FROM querylog_key_hot WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
     await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
+    // (and any day's totals already packed: a packed day's stragglers are added there too, never read)
+    await c.query(`DELETE FROM querylog_key_hot_day h USING querylog_days d WHERE d.day = h.day AND (d.packed OR d.day = $1::date)`, [day]);
     await c.query(`UPDATE querylog_days SET packed = true, hot_rows = 0, top_slices = $2 WHERE day = $1::date`, [day, TOP_SLICES]);
     await c.query(BUMP_EPOCH, [stateId]);
     await c.query("COMMIT");

@@ -13,7 +13,7 @@ import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } 
 import { decodeDims, DENSE_DAY, type KeyCols, RTT_SUM_COLS, type WindowData } from "./rollup-read";
 import { poolRttCode } from "./pack";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
-import { dimsKey, ensureSigs, type SigDict } from "./sigs";
+import { BLOCKED_TYPES, dimsKey, ensureSigs, type SigDict } from "./sigs";
 import { upsertAdd } from "./upsert";
 import { aggregateCauses, writeCauses } from "./rollup-causes";
 
@@ -141,6 +141,19 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     const hotFlat: unknown[][] = [];
     for (const [id, m] of hot) for (const [hs, n] of m) hotFlat.push([kind, id, new Date(Math.floor(hs / 65536) * HOUR), hs % 65536, n]);
     await upsertAdd(db, "querylog_key_hot", [["kind", "smallint"], ["key_id", "int"], ["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"]], hotFlat);
+    // and per key and day (clients and names: what top lists rank the day not closed yet from)
+    if (kind !== NETS) {
+      const perDay = new Map<number, [number, number]>(); // day number·2^32 + key id → [rows, blocked rows]
+      for (let i = 0; i < k.n.length; i++) {
+        if (k.dn[i] === mainDn) continue;
+        const dk = k.dn[i] * 2 ** 32 + idOf(k.key[i]);
+        const e = perDay.get(dk) ?? perDay.set(dk, [0, 0]).get(dk)!;
+        e[0] += k.n[i];
+        if (BLOCKED_TYPES.has(decodeDims(k.code[i]).rt)) e[1] += k.n[i];
+      }
+      const rows = [...perDay].map(([dk, [n, b]]) => [kind, dayText(Math.floor(dk / 2 ** 32)), dk % 2 ** 32, n, b]);
+      await upsertAdd(db, "querylog_key_hot_day", [["kind", "smallint"], ["day", "date"], ["key_id", "int"]], [["n", "int"], ["b", "int"]], rows);
+    }
     const r = kind === NETS ? netRtt : data.keyRtt[kind];
     const hotRtt: unknown[][] = [];
     for (let i = 0; i < r.n.length; i++) if (r.dn[i] !== mainDn) hotRtt.push([kind, idOf(r.key[i]), dayText(r.dn[i]), serverIdOf(r.srv[i]), r.rb[i], r.n[i]]);

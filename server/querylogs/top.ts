@@ -409,7 +409,7 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
       complete = false;
       for (const r of rows) if (!only || only.has(r.key)) lower.set(r.key, (lower.get(r.key) ?? 0) + r.n * SAMPLE_EVERY);
     } else {
-      const hot = await openCandidates(p, kind, mask, only, Math.floor(openFrom / HOUR) * HOUR, to);
+      const hot = await openCandidates(p, kind, mask, only, Math.floor(openFrom / HOUR) * HOUR, to, open, which === "blocked" && !p.mask);
       for (const [key, n] of hot.counts) lower.set(key, (lower.get(key) ?? 0) + n);
       // every key with rows there is a candidate (or the list stopped short of the top CANDIDATES): still proven
       if (!hot.all) complete = false;
@@ -505,11 +505,27 @@ async function sampleKeys(p: Plan, kind: Kind, only: Set<number> | null): Promis
 }
 
 /**
- * The open days' busiest keys under the filter's signatures from their exact hourly counts (querylog_key_hot), hours
- * from `from` (on an hour) to `to`. `all`: every key with rows there is listed (fewer than CANDIDATES), so a key not
+ * The open days' (`days`) busiest keys under the filter's signatures from their exact hourly counts (querylog_key_hot),
+ * hours from `from` (on an hour) to `to` — or, with no signature filter, from their per-day totals (querylog_key_hot_day). `all`: every key with rows there is listed (fewer than CANDIDATES), so a key not
  * listed has none.
  */
-async function openCandidates(p: Plan, kind: Kind, mask: Uint8Array | null, only: Set<number> | null, from: number, to: number): Promise<{ counts: Map<number, number>; all: boolean }> {
+async function openCandidates(p: Plan, kind: Kind, mask: Uint8Array | null, only: Set<number> | null, from: number, to: number, days: number[], blockedAll: boolean): Promise<{ counts: Map<number, number>; all: boolean }> {
+  // (the blocked list with no other filter: the totals' blocked rows)
+  const col = !mask ? "n" : blockedAll ? "b" : null;
+  if (col && days.length) {
+    // no instance/enum filter: the open days' per-key totals (kept by each step), whole days — a key's count there is
+    // at least its count in the range, so the candidates and the proof stay sound (at most more conservative). One
+    // open day (the usual case) is a top-N of its totals, no aggregation.
+    const values: unknown[] = [kind, days.map(dayStr)];
+    const keyCond = only ? ` AND key_id = ANY($${values.push([...only])}::int[])` : "";
+    const { rows } = await p.stores.deck.query(
+      days.length === 1
+        ? `SELECT key_id AS key, ${col} AS n FROM querylog_key_hot_day WHERE kind = $1 AND day = ($2::date[])[1] AND ${col} > 0${keyCond} ORDER BY ${col} DESC LIMIT ${CANDIDATES + 1}`
+        : `SELECT key_id AS key, sum(${col})::int AS n FROM querylog_key_hot_day WHERE kind = $1 AND day = ANY($2::date[]) AND ${col} > 0${keyCond} GROUP BY 1 ORDER BY 2 DESC LIMIT ${CANDIDATES + 1}`,
+      values,
+    );
+    return { counts: new Map(rows.slice(0, CANDIDATES).map((r) => [r.key, r.n])), all: rows.length <= CANDIDATES };
+  }
   const sigs: number[] = [];
   mask?.forEach((v, i) => v && sigs.push(i));
   const values: unknown[] = [kind, new Date(from).toISOString(), new Date(to).toISOString()];

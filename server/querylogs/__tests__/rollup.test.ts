@@ -18,6 +18,16 @@ before(async () => {
 after(() => fx?.close());
 
 const total = async () => Number((await fx.logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
+/** The open days' per-key totals as kept, and as the hot rows sum them (clients and names). */
+const dayTotals = async () => {
+  const kept = await fx.deck.query(`SELECT kind, day::text AS day, key_id, n, b FROM querylog_key_hot_day h WHERE EXISTS (SELECT 1 FROM querylog_days d WHERE d.day = h.day AND NOT d.packed) ORDER BY 1, 2, 3`);
+  const summed = await fx.deck.query(
+    `SELECT kind, (hour AT TIME ZONE 'UTC')::date::text AS day, key_id, sum(n)::int AS n, coalesce(sum(n) FILTER (WHERE s.response_type IN (4, 5, 6)), 0)::int AS b
+       FROM querylog_key_hot h JOIN querylog_sigs s ON s.id = h.sig
+      WHERE kind IN (0, 1) AND EXISTS (SELECT 1 FROM querylog_days d WHERE d.day = (h.hour AT TIME ZONE 'UTC')::date AND NOT d.packed) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  return { kept: kept.rows, summed: summed.rows };
+};
 const rolled = async () => Number((await fx.deck.query(`SELECT coalesce(sum(n), 0) AS n FROM querylog_sig_day`)).rows[0].n);
 const insert = (at: Date, n: number, client = "192.168.1.66") =>
   fx.logs.query(
@@ -93,6 +103,10 @@ test("a tick reads only the new rows, and two workers at once still count each r
   assert.equal(await rolled(), await total());
   const c = await countRows(fx.stores, parse({ client: "192.168.1.66", to: new Date(END.getTime() + 600_000).toISOString() }).filter);
   assert.deepEqual([c.kind, c.value], ["rollup", 40]);
+  // the open day's per-key totals (what top lists rank the open day from) follow the hot rows, step by step
+  const t = await dayTotals();
+  assert.ok(t.kept.length > 0);
+  assert.deepEqual(t.kept, t.summed);
 });
 
 test("the open day closes once the watermark passes its end: packed from the hot tables, counts unchanged", async () => {
@@ -104,6 +118,10 @@ test("the open day closes once the watermark passes its end: packed from the hot
   assert.ok(t.packedDays.includes(END.toISOString().slice(0, 10)), `packed ${t.packedDays}`);
   const hot = await fx.deck.query(`SELECT count(*) AS n FROM querylog_key_hot WHERE hour < $1`, [new Date(Date.UTC(END.getUTCFullYear(), END.getUTCMonth(), END.getUTCDate() + 1))]);
   assert.equal(Number(hot.rows[0].n), 0, "the closed day left the hot table");
+  const left = await fx.deck.query(`SELECT count(*) AS n FROM querylog_key_hot_day WHERE day <= $1::date`, [END.toISOString().slice(0, 10)]);
+  assert.equal(Number(left.rows[0].n), 0, "and its per-key totals with it");
+  const totals = await dayTotals();
+  assert.deepEqual(totals.kept, totals.summed);
   const after = await countRows(fx.stores, f);
   assert.deepEqual([after.kind, after.value], [before.kind, before.value]);
   assert.equal(await rolled(), await total());
