@@ -33,7 +33,10 @@ export function readState(sp: Record<string, string | string[] | undefined>): Vi
     const v = sp[k];
     return (Array.isArray(v) ? v[0] : v) || undefined;
   };
-  const range = one("range") ?? (one("from") ? "custom" : "24h");
+  // a range the page does not offer (a hand-edited link: range=3d) reads as if absent — else the select would show its
+  // first option while the answer covers the default 24 h
+  const asked = one("range");
+  const range = asked && (asked === "custom" || PRESETS[asked] !== undefined) ? asked : one("from") ? "custom" : "24h";
   const filters: ViewState["filters"] = {};
   for (const k of FILTER_KEYS) if (one(k)) filters[k] = one(k);
   return { range, from: one("from"), to: one("to"), cursor: one("cursor"), filters };
