@@ -35,7 +35,8 @@ export const TopLists = memo(function TopLists({ top, onFilter }: { top: Stats["
               <tbody>
                 {entries.map((e) => (
                   <tr key={e.key} className="top-row" style={{ ["--share" as string]: `${Math.round((e.count / max) * 100)}%`, ["--bar" as string]: key === "blocked" ? "rgba(248, 81, 73, 0.22)" : "rgba(78, 161, 255, 0.2)" }}>
-                    <td className="mono" style={{ maxWidth: 240, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
+                    {/* all the width the count leaves (width 100 % with max-width 0: the cell cuts rather than widens) */}
+                    <td className="mono" style={{ width: "100%", maxWidth: 0, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
                       <button type="button" className="link-button" onClick={() => onFilter(filterKey, e.key)}>
                         {e.key || "(root)"}
                       </button>
