@@ -139,7 +139,7 @@ export async function readKeyCounts(stores: Stores, sel: KeySel, o: ReadKeyOptio
       if (out.rtt && r.r) eachRtt(r.r, (server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, size));
     } else if (r.hh) {
       // a pool row with its keys' hours and RTT: the selected keys read like busy ones
-      sumPoolKeys(r.d, ids, sums(busySums, day), o.mask, new Set());
+      sumPoolKeys(r.d, ids, sums(busySums, day), o.mask);
       if (r.h) eachPoolHour(r.d, r.h, ids, (_key, sig, hour, n) => ok(sig) && add(out.hours, day + hour * HOUR, sig, n));
       if (out.rtt && r.r) eachPoolRtt(r.r, ids, (_key, server, bucket, n) => addRtt(out.rtt!, day, server, bucket, n, size));
     } else {

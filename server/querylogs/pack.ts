@@ -84,13 +84,16 @@ export function packPool(entries: PoolEntry[]): Buffer {
   return b;
 }
 
-/** Index of key `k`'s first entry in a row of `count` entries sorted by key (or where it would be). */
-function firstOf(b: Buffer, count: number, k: number): number {
+/**
+ * Index of key `k`'s first entry in a row of `count` entries of `size` bytes sorted by their leading u32 key (or where
+ * it would be).
+ */
+function firstOf(b: Buffer, count: number, k: number, size = D_SIZE): number {
   let lo = 0;
   let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (b.readUInt32LE(mid * D_SIZE) < k) lo = mid + 1;
+    if (b.readUInt32LE(mid * size) < k) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -124,9 +127,9 @@ export function sumPool(b: Buffer | null | undefined, into: { a: Float64Array },
 
 /**
  * sumPool for the entries of the keys in `keys` only (a pool row holds many quiet keys): returns the rows added, and
- * names each key that had any once in `seen`.
+ * names each key that had any once in `seen` (when given).
  */
-export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, into: { a: Float64Array }, mask: Uint8Array | null, seen: Set<number>): number {
+export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, into: { a: Float64Array }, mask: Uint8Array | null, seen?: Set<number>): number {
   if (!b) return 0;
   const count = Math.floor(b.length / D_SIZE);
   let total = 0;
@@ -138,7 +141,7 @@ export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, int
       while (j < count && b.readUInt32LE(j * D_SIZE) === k) j++;
       if (keys.has(k)) {
         const n = sumEntries(b, i, j, into, mask);
-        if (n) seen.add(k);
+        if (n) seen?.add(k);
         total += n;
       }
       i = j;
@@ -150,7 +153,7 @@ export function sumPoolKeys(b: Buffer | null | undefined, keys: Set<number>, int
     let j = i;
     while (j < count && b.readUInt32LE(j * D_SIZE) === k) j++;
     const n = sumEntries(b, i, j, into, mask);
-    if (n) seen.add(k);
+    if (n) seen?.add(k);
     total += n;
   }
   return total;
@@ -271,16 +274,7 @@ export function eachPoolRtt(b: Buffer | null | undefined, keys: Set<number>, fn:
     }
     return;
   }
-  for (const k of keys) {
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b.readUInt32LE(mid * PR_SIZE) < k) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < count && b.readUInt32LE(i * PR_SIZE) === k; i++) fn(k, b[i * PR_SIZE + 4], b[i * PR_SIZE + 5], b.readUInt16LE(i * PR_SIZE + 6));
-  }
+  for (const k of keys) for (let i = firstOf(b, count, k, PR_SIZE); i < count && b.readUInt32LE(i * PR_SIZE) === k; i++) fn(k, b[i * PR_SIZE + 4], b[i * PR_SIZE + 5], b.readUInt16LE(i * PR_SIZE + 6));
 }
 
 /** A top list: key u32 · n u32, highest first. */

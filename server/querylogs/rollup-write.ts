@@ -171,8 +171,9 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     }
     for (const [ks, n] of perKey) dayData.day.push({ key: Math.floor(ks / 65536), sig: ks % 65536, n });
     if (kind === NAMES) {
-      dayData.quietRows = quietNameRows(k, rowKs, perKey, data.nameHourSums);
-      dayData.quietRtt = quietNameRtt(k, rowKs, perKey, data.nameRttSums, (code) => serverIdOf(decodeDims(code).srv));
+      const quiet = quietOf(rowKs, perKey);
+      dayData.quietRows = quietNameRows(k, rowKs, quiet, data.nameHourSums);
+      dayData.quietRtt = quietNameRtt(k, rowKs, quiet, data.nameRttSums, (code) => serverIdOf(decodeDims(code).srv));
     }
     const hourly: KeyCols = kind === NAMES ? data.denseHours : k;
     for (let i = 0; i < hourly.n.length; i++) if (hourly.dn[i] === mainDn) dayData.hours.push({ key: idOf(hourly.key[i]), hour: hourly.hn[i] % 24, sig: sigOf(hourly.code[i]), n: hourly.n[i] });
@@ -208,35 +209,6 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   return { dict, ids, rows };
 }
 
-/**
- * The main day's quiet names' rows as packDay's quietRows — (key id·2^16 + sig)·32 + hour each — from the names pass's
- * hour sums (a byte per hour; exact for a name with under DENSE_DAY rows that day, the only ones taken).
- */
-function quietNameRows(k: KeyCols, rowKs: Float64Array, perKey: Map<number, number>, sums: Float64Array): Float64Array | undefined {
-  if (sums.length !== k.n.length * 4) return undefined;
-  const quiet = quietOf(rowKs, perKey);
-  let count = 0;
-  for (let i = 0; i < k.n.length; i++) if (quiet(i)) count += k.n[i];
-  const out = new Float64Array(count);
-  let o = 0;
-  for (let i = 0; i < k.n.length; i++) {
-    if (!quiet(i)) continue;
-    const base = rowKs[i] * 32;
-    let got = 0;
-    for (let q = 0; q < 4; q++)
-      for (let h = q * 6, v = sums[i * 4 + q]; v > 0; h++, v = Math.floor(v / 256)) {
-        const c = v % 256;
-        if (!c) continue;
-        if (got + c > k.n[i]) return undefined; // not what the sums should hold: no hours rather than wrong ones
-        out.fill(base + h, o, o + c);
-        o += c;
-        got += c;
-      }
-    if (got !== k.n[i]) return undefined;
-  }
-  return out;
-}
-
 /** Whether row i of a names step is a quiet name's main-day row (fewer than DENSE_DAY rows that day). */
 function quietOf(rowKs: Float64Array, perKey: Map<number, number>): (i: number) => boolean {
   const total = new Map<number, number>();
@@ -244,20 +216,44 @@ function quietOf(rowKs: Float64Array, perKey: Map<number, number>): (i: number) 
   return (i) => rowKs[i] >= 0 && (total.get(Math.floor(rowKs[i] / 65536)) ?? 0) < DENSE_DAY;
 }
 
+/** The non-zero one-byte fields of row i's `cols` sums (rollup-read.ts byteSums): fn(field number, value). */
+function eachByteField(sums: Float64Array, i: number, cols: number, fn: (field: number, n: number) => void): void {
+  for (let q = 0; q < cols; q++) for (let f = q * 6, v = sums[i * cols + q]; v > 0; f++, v = Math.floor(v / 256)) if (v % 256) fn(f, v % 256);
+}
+
+/**
+ * The main day's quiet names' rows as packDay's quietRows — (key id·2^16 + sig)·32 + hour each — from the names pass's
+ * hour sums (a byte per hour; exact for a name with under DENSE_DAY rows that day, the only ones taken). Undefined
+ * when a row's fields do not add up to its count: no hours rather than wrong ones.
+ */
+function quietNameRows(k: KeyCols, rowKs: Float64Array, quiet: (i: number) => boolean, sums: Float64Array): Float64Array | undefined {
+  if (sums.length !== k.n.length * 4) return undefined;
+  let count = 0;
+  for (let i = 0; i < k.n.length; i++) if (quiet(i)) count += k.n[i];
+  const out = new Float64Array(count);
+  let o = 0;
+  for (let i = 0; i < k.n.length; i++) {
+    if (!quiet(i)) continue;
+    const end = o + k.n[i];
+    let over = false;
+    eachByteField(sums, i, 4, (hour, c) => {
+      if (o + c > end) over = true;
+      else out.fill(rowKs[i] * 32 + hour, o, (o += c));
+    });
+    if (over || o !== end) return undefined;
+  }
+  return out;
+}
+
 /** The main day's quiet names' RTT as packDay's quietRtt (pack.ts poolRttCode), from the names pass's bucket sums. */
-function quietNameRtt(k: KeyCols, rowKs: Float64Array, perKey: Map<number, number>, sums: Float64Array, serverOf: (code: number) => number): number[] | undefined {
+function quietNameRtt(k: KeyCols, rowKs: Float64Array, quiet: (i: number) => boolean, sums: Float64Array, serverOf: (code: number) => number): number[] | undefined {
   if (sums.length !== k.n.length * RTT_SUM_COLS) return undefined;
-  const quiet = quietOf(rowKs, perKey);
   const out: number[] = [];
   for (let i = 0; i < k.n.length; i++) {
     if (!quiet(i)) continue;
-    let server = -1;
-    for (let q = 0; q < RTT_SUM_COLS; q++)
-      for (let b = q * 6, v = sums[i * RTT_SUM_COLS + q]; v > 0; b++, v = Math.floor(v / 256)) {
-        if (!(v % 256)) continue;
-        if (server < 0) server = serverOf(k.code[i]);
-        out.push(poolRttCode({ key: Math.floor(rowKs[i] / 65536), server, bucket: b, n: v % 256 }));
-      }
+    const key = Math.floor(rowKs[i] / 65536);
+    let server = -1; // (looked up once per row, and only for a row with RTT)
+    eachByteField(sums, i, RTT_SUM_COLS, (bucket, n) => out.push(poolRttCode({ key, server: server < 0 ? (server = serverOf(k.code[i])) : server, bucket, n })));
   }
   return out;
 }
