@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { CAUSES, classify } from "@/k8s/causes";
 import { CLIENT_KINDS } from "@/k8s/clients";
+import { surviveConnectionErrors } from "@/server/querylogs/db-types";
 import { freshDatabase } from "@/server/testing/db";
 import { generateBenchQueryLogs } from "./bench/querylog-dataset";
 
@@ -35,8 +36,8 @@ const { nameClientsOver } = await import("@/server/clients/directory");
 const { rollupTick, WORKER_TICK } = await import("@/server/querylogs/rollup");
 const { readCauseCounts } = await import("@/server/querylogs/rollup-causes");
 
-const logs = new pg.Pool({ connectionString: logsDb.url, max: 4 });
-const deck = new pg.Pool({ connectionString: deckDb.url, max: 4 });
+const logs = surviveConnectionErrors(new pg.Pool({ connectionString: logsDb.url, max: 4 }));
+const deck = surviveConnectionErrors(new pg.Pool({ connectionString: deckDb.url, max: 4 }));
 try {
   const end = new Date();
   const g0 = performance.now();

@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { migrate } from "@/prisma/migrate";
+import { surviveConnectionErrors } from "@/server/querylogs/db-types";
 import { rollupTick, WORKER_TICK } from "@/server/querylogs/rollup";
 import { generateQueryLogs } from "@/twin/querylogs/generate";
 import { benchFacts, generateBenchQueryLogs } from "./bench/querylog-dataset";
@@ -69,16 +70,18 @@ async function loadLogs(): Promise<{ url: string; loaded: string }> {
   return { url, loaded: `loaded in ${((performance.now() - t) / 1000).toFixed(0)} s` };
 }
 
+const warnConnection = (db: string) => (err: Error) => log(`${db} database: a connection failed: ${err.message}`);
+
 async function main() {
   const logsInfo = await loadLogs();
-  const logs = new pg.Pool({ connectionString: logsInfo.url, max: 2 });
+  const logs = surviveConnectionErrors(new pg.Pool({ connectionString: logsInfo.url, max: 2 }), warnConnection("dns_logs"));
   const deckName = `dnsdeck_bench_deck_${Date.now().toString(36)}`;
   const deckUrl = opt("deck-url") ?? dbUrl(deckName);
   if (!opt("deck-url")) {
     await admin(`CREATE DATABASE "${deckName}"`);
     await migrate(deckUrl);
   }
-  const deck = new pg.Pool({ connectionString: deckUrl, max: 2 });
+  const deck = surviveConnectionErrors(new pg.Pool({ connectionString: deckUrl, max: 2 }), warnConnection("dnsdeck"));
   const total = Number((await logs.query(`SELECT count(*) AS n FROM dns_logs`)).rows[0].n);
 
   // The app itself: its background worker builds the rollups, its API answers the questions.

@@ -6,11 +6,14 @@
  *   --per-day N    rows a day (default 600000, issue 14's rate); --days N (default 2), the newest ending a minute ago;
  *                  with more than 2 days the ranges include 7 and 90 days (or the whole set)
  *   --cases N      filters to try (default 120); --seed N picks them (default 5)
+ *   --end ISO      the newest row's time (default a minute ago; the rollup runs as if a minute after it) — to replay a
+ *                  run at another time of day
  *   --logs URL --deck URL   reuse databases from an earlier run (else fresh ones on the test server, dropped after;
  *                  --keep keeps them and prints their URLs)
  *
  * A mismatch is printed and makes the exit code 1 — except where the answer says it is an estimate or a list says it
- * may be short (a note), which is counted separately.
+ * may be short (a note), which is counted separately. A run that could not finish (the database went away, a query
+ * failed) prints which stage and why, one line, and exits 2: `npm test` runs it once more, a mismatch never.
  */
 import pg from "pg";
 import { freshDatabase } from "@/server/testing/db";
@@ -20,6 +23,7 @@ import { listSchema, statsSchema } from "@/server/querylogs/schemas";
 import { queryStats } from "@/server/querylogs/stats";
 import { countRows, queryPage } from "@/server/querylogs/query";
 import { conditions, Params, where } from "@/server/querylogs/raw";
+import { surviveConnectionErrors } from "@/server/querylogs/db-types";
 
 const arg = (name: string, dflt?: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +34,8 @@ const days = Number(arg("days", "2"));
 const cases = Number(arg("cases", "120"));
 let seed = Number(arg("seed", "5"));
 const keep = process.argv.includes("--keep");
+const endAt = arg("end") ? new Date(arg("end")!) : new Date(Date.now() - 60_000);
+if (Number.isNaN(endAt.getTime())) throw new Error(`--end: not a time: ${arg("end")}`);
 
 const reuse = arg("logs") && arg("deck");
 const [logsDb, deckDb] = reuse
@@ -37,17 +43,25 @@ const [logsDb, deckDb] = reuse
   : await Promise.all([freshDatabase({ prefix: "sweep_logs", migrated: false }), freshDatabase({ prefix: "sweep_deck" })]);
 const logs = new pg.Pool({ connectionString: logsDb.url, max: 6 });
 const deck = new pg.Pool({ connectionString: deckDb.url, max: 4 });
+// without listeners a connection the server ends is an uncaught exception that prints the client object and nothing
+// about where the run was: say it in one line; the statement that meets it fails and the run says which stage
+const said = (db: string) => (err: Error & { code?: string }) => console.warn(`${db}: a connection failed: ${err.message}${err.code ? ` (${err.code})` : ""}`);
+surviveConnectionErrors(logs, said("dns_logs database"));
+surviveConnectionErrors(deck, said("dnsdeck database"));
 const stores = { logs, deck, deckConnect: () => deck.connect() };
+let stage = "generating dns_logs";
 try {
   if (!reuse) {
     let t = performance.now();
     console.log(`generating ${days} days × ${perDay.toLocaleString("en")} rows …`);
-    await generateQueryLogs({ databaseUrl: logsDb.url, days, perDay, endAt: new Date(Date.now() - 60_000), seed: 3, parallel: 2 });
+    await generateQueryLogs({ databaseUrl: logsDb.url, days, perDay, endAt, seed: 3, parallel: 2 });
     console.log(`  ${Math.round(performance.now() - t)} ms; rolling up …`);
     t = performance.now();
-    await rollupCatchUp(stores, { now: new Date() });
+    stage = "the first rollup";
+    await rollupCatchUp(stores, { now: new Date(endAt.getTime() + 60_000) });
     console.log(`  ${Math.round(performance.now() - t)} ms`);
   }
+  stage = "sampling names and clients";
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   const names: string[] = (await logs.query(`SELECT qname FROM dns_logs WHERE dlid % 2000 = 7 AND qname IS NOT NULL ORDER BY dlid LIMIT 300`)).rows.map((r) => r.qname);
@@ -81,6 +95,7 @@ try {
     const to = pick([t1 + 60_000, t0 + Math.floor(rnd() * (t1 - t0))]);
     const base = { from: new Date(to - span).toISOString(), to: new Date(to).toISOString(), ...params };
     const label = JSON.stringify(base);
+    stage = `filter ${i + 1} of ${cases} ${label}`;
     const s = statsSchema.parse({ ...base, bucket: "1h" });
     const l = listSchema.parse(base);
     // dnsdeck: what the page asks on a filter change (charts, top lists, rows with a count)
@@ -140,9 +155,14 @@ try {
   console.log("  slowest:");
   for (const [ms, label] of slowest.sort((x, y) => y[0] - x[0]).slice(0, 5)) console.log(`    ${f(ms)}  ${label}`);
   process.exitCode = bad ? 1 : 0;
+} catch (err) {
+  const e = err as Error & { code?: string };
+  console.error(`sweep could not finish: ${stage}: ${e.message}${e.code ? ` (${e.code})` : ""}`);
+  if (e.stack) console.error(e.stack.split("\n").slice(1, 6).join("\n"));
+  process.exitCode = 2;
 } finally {
   await logs.end();
   await deck.end();
   if (keep && !reuse) console.log(`kept: --logs ${logsDb.url} --deck ${deckDb.url}`);
-  else await Promise.all([logsDb.drop(), deckDb.drop()]);
+  else await Promise.all([logsDb.drop(), deckDb.drop()]).catch((e: Error) => console.warn(`could not drop the sweep's databases: ${e.message}`));
 }

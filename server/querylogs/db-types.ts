@@ -1,3 +1,17 @@
+/**
+ * Keep a pg Pool's connection failures from ending the process. The server can end a connection at any time (restart,
+ * failover, a dropped database): pg emits 'error' on the idle client (the pool's 'error') or, for a client checked out
+ * between two statements of a transaction, on the client itself — and an 'error' event without a listener is an
+ * uncaught exception. With these listeners the pool drops the broken client and the statement that meets it fails with
+ * the error, which its caller reports. `say` hears each failure (default: nothing).
+ */
+type Emits = { on(event: "error", fn: (err: Error & { code?: string }) => void): unknown };
+export function surviveConnectionErrors<P extends Emits & { on(event: "connect", fn: (client: Emits) => void): unknown }>(pool: P, say: (err: Error & { code?: string }) => void = () => {}): P {
+  pool.on("error", say);
+  pool.on("connect", (client) => void client.on("error", say));
+  return pool;
+}
+
 /** The one thing the query-log code needs from a database handle (a pg Pool, Client or PoolClient). Pure. */
 export interface Db {
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;

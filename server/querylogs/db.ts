@@ -2,7 +2,7 @@ import "server-only";
 import pg from "pg";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
-import type { Db, Stores } from "./db-types";
+import { type Db, type Stores, surviveConnectionErrors } from "./db-types";
 
 /**
  * The one door to Technitium's query-log database (QUERYLOG_DATABASE_URL): one pool, opened read-only
@@ -28,7 +28,7 @@ export function logsPool(): pg.Pool | null {
       options: `-c default_transaction_read_only=on -c statement_timeout=30000 ${SESSION}`,
       application_name: "dnsdeck-querylogs",
     });
-    g.__dnsdeckQlLogs.on("error", () => {}); // idle client errors (database restarted) must not crash the process
+    surviveConnectionErrors(g.__dnsdeckQlLogs); // a restarted database must not end the process
   }
   return g.__dnsdeckQlLogs;
 }
@@ -43,7 +43,7 @@ export async function closeLogsPool(): Promise<void> {
 export function deckPool(): pg.Pool {
   if (!g.__dnsdeckQlDeck) {
     g.__dnsdeckQlDeck = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, application_name: "dnsdeck-querylogs", options: SESSION });
-    g.__dnsdeckQlDeck.on("error", () => {});
+    surviveConnectionErrors(g.__dnsdeckQlDeck);
   }
   return g.__dnsdeckQlDeck;
 }

@@ -4,6 +4,7 @@
  * as parameters, paging with a synthetic rowNumber, enum names in the entries. Read only (a read-only transaction).
  */
 import pg from "pg";
+import { surviveConnectionErrors } from "@/server/querylogs/db-types";
 
 const PROTOCOL = ["Udp", "Tcp", "Tls", "Https", "Quic"];
 const RESPONSE_TYPE = ["Unknown", "Authoritative", "Recursive", "Cached", "Blocked", "UpstreamBlocked", "UpstreamBlockedCached"];
@@ -36,7 +37,7 @@ export type QueryLogsApi = (server: string, q: LogsQuery) => Promise<Record<stri
 
 export function queryLogsApi(databaseUrl: string): QueryLogsApi {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: "-c default_transaction_read_only=on -c statement_timeout=10000" });
-  pool.on("error", () => {});
+  surviveConnectionErrors(pool);
   return async (server, q) => {
     const where = [`server = $1`];
     const values: unknown[] = [server];
