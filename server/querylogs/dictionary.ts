@@ -59,6 +59,14 @@ export function remember(cache: KeyCache, kind: Kind, ids: Map<string, number>):
   for (const [k, id] of ids) c.set(k, id);
 }
 
+/**
+ * The dictionary's names given as $1 (text[]), as `x`. Names are indexed by `hashtext(name)` (querylog_names_hash_idx,
+ * a 4-byte key: a unique btree on the text itself was a third of the dictionary's size) and compared whole after it.
+ * A join, not `name = ANY($1)`: against a parameter array that comparison is a linear search per candidate row.
+ * Uniqueness is the writer's: names are only inserted by `keyIds`, under the rollup lock, when not found this way.
+ */
+const NAMES_GIVEN = `unnest($1::text[]) AS u(k) JOIN querylog_names x ON hashtext(x.name) = hashtext(u.k) AND x.name = u.k`;
+
 /** Ids for the given keys, creating the missing ones (inside the caller's transaction when `db` is one). */
 export async function keyIds(db: Db, kind: Kind, keys: Iterable<string>, cache?: KeyCache): Promise<Map<string, number>> {
   const known = cache?.[kind];
@@ -74,7 +82,7 @@ export async function keyIds(db: Db, kind: Kind, keys: Iterable<string>, cache?:
   if (kind === NAMES)
     await db.query(
       `INSERT INTO querylog_names (name, pool) SELECT n, p FROM unnest($1::text[], $2::int[]) AS u(n, p)
-        WHERE NOT EXISTS (SELECT 1 FROM querylog_names x WHERE x.name = u.n) ON CONFLICT (name) DO NOTHING`,
+        WHERE NOT EXISTS (SELECT 1 FROM querylog_names x WHERE hashtext(x.name) = hashtext(u.n) AND x.name = u.n)`,
       [uniq, uniq.map(namePool)],
     );
   else if (kind === NETS)
@@ -90,7 +98,7 @@ export async function keyIds(db: Db, kind: Kind, keys: Iterable<string>, cache?:
       [uniq, uniq.map((ip) => (isIp(ip) ? ip : null)), uniq.map(clientPool)],
     );
   const { rows } = await db.query(
-    kind === NAMES ? `SELECT id, name AS k FROM querylog_names WHERE name = ANY($1::text[])` : kind === NETS ? `SELECT id, net::text AS k FROM querylog_nets WHERE net = ANY($1::inet[])` : `SELECT id, ip AS k FROM querylog_clients WHERE ip = ANY($1::text[])`,
+    kind === NAMES ? `SELECT x.id, x.name AS k FROM ${NAMES_GIVEN}` : kind === NETS ? `SELECT id, net::text AS k FROM querylog_nets WHERE net = ANY($1::inet[])` : `SELECT id, ip AS k FROM querylog_clients WHERE ip = ANY($1::text[])`,
     [uniq],
   );
   for (const r of rows) out.set(r.k, r.id);
@@ -106,7 +114,7 @@ export interface KeyInfo {
 /** Look up existing keys (no inserts): exact texts. */
 export async function findKeys(db: Db, kind: Kind, keys: string[]): Promise<KeyInfo[]> {
   if (!keys.length) return [];
-  const sql = kind === NAMES ? `SELECT id, name AS key, pool FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = ANY($1::text[])`;
+  const sql = kind === NAMES ? `SELECT x.id, x.name AS key, x.pool FROM ${NAMES_GIVEN}` : `SELECT id, ip AS key, pool FROM querylog_clients WHERE ip = ANY($1::text[])`;
   return (await db.query(sql, [keys])).rows.map((r) => ({ id: r.id, key: r.key, pool: r.pool }));
 }
 

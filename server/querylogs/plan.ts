@@ -6,7 +6,7 @@
  */
 import type { Stores } from "./db-types";
 import { STATE_ID } from "./db-types";
-import { CLIENTS, type Kind, NAMES } from "./dictionary";
+import { CLIENTS, findKeys, type Kind, NAMES } from "./dictionary";
 import type { Filter } from "./filters";
 import { noSigFilter, type SigDict, sigDict, sigMask } from "./sigs";
 
@@ -77,8 +77,8 @@ async function selectKeys(stores: Stores, f: Filter): Promise<[KeySel | null, Ke
   }
   const q = f.qname;
   if (q) {
-    const sql = q.kind === "exact" ? `SELECT id, name AS key, pool FROM querylog_names WHERE name = $1` : `SELECT id, name AS key, pool FROM querylog_names WHERE lower(name) LIKE $1 LIMIT ${MAX_PATTERN_NAMES + 1}`;
-    jobs[1] = stores.deck.query(sql, [q.kind === "exact" ? q.value : q.like]).then(({ rows }) => sel(NAMES, q.not, rows, MAX_PATTERN_NAMES));
+    const rows = q.kind === "exact" ? findKeys(stores.deck, NAMES, [q.value]) : stores.deck.query(`SELECT id, name AS key, pool FROM querylog_names WHERE lower(name) LIKE $1 LIMIT ${MAX_PATTERN_NAMES + 1}`, [q.like]).then((r) => r.rows);
+    jobs[1] = rows.then((r) => sel(NAMES, q.not, r, MAX_PATTERN_NAMES));
   }
   return Promise.all(jobs);
 }

@@ -13,7 +13,7 @@
  * Pure apart from the handles in the plan.
  */
 import { keyHoursFor, mostlyInside, RAW_MAX, matchBound, TAIL_EXACT_MAX } from "./counting";
-import { CLIENTS, keyTexts, type Kind, NAMES } from "./dictionary";
+import { CLIENTS, findKeys, keyTexts, type Kind, NAMES } from "./dictionary";
 import { coldPairs, coldRows } from "./keys";
 import { eachHour, eachPool, eachPoolHour, eachTop } from "./pack";
 import { cubeKey, type KeySel, maskIds, type Plan, remember } from "./plan";
@@ -437,8 +437,7 @@ async function fromLists(p: Plan, which: TopWhich, mask: Uint8Array | null, only
   const allTexts = [...new Set([...ids.map((k) => texts.get(k)!), ...tail.keys()])];
   const idOf = new Map(ids.map((k) => [texts.get(k)!, k]));
   const tailOnly = allTexts.filter((t) => !idOf.has(t));
-  const known = tailOnly.length ? await p.stores.deck.query(kind === NAMES ? `SELECT id, name AS t FROM querylog_names WHERE name = ANY($1::text[])` : `SELECT id, ip AS t FROM querylog_clients WHERE ip = ANY($1::text[])`, [tailOnly]) : { rows: [] };
-  for (const r of known.rows) idOf.set(r.t, r.id);
+  for (const r of await findKeys(p.stores.deck, kind, tailOnly)) idOf.set(r.key, r.id);
   // A packed day's count of a candidate is settled when each of the filter's slices lists it or lists all its keys (a
   // slice with no row that day saw nothing); the rest is read from the per-key rollups. One pass over the lists for
   // the candidates only: per (candidate, day) the listed count, and in how many of the day's lists that left keys out
