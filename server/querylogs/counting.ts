@@ -11,6 +11,7 @@
  * Pure apart from the handles in the plan.
  */
 import { Acc } from "./acc";
+import { eachFiveMinutes } from "./pack";
 import type { Stores } from "./db-types";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
 import { netCounts, selCounts } from "./nets";
@@ -137,7 +138,8 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
   const ids = maskIds(p);
   const sigCond = ids ? `AND d.sig = ANY($3::smallint[])` : "";
   const jobs: Promise<void>[] = [rawFill(p, acc, from, new Date(u0)), rawFill(p, acc, new Date(u1), to)];
-  const group = `s.server_id, s.response_type, CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END`;
+  const cls = `CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END`;
+  const group = `s.server_id, s.response_type, ${cls}`;
   const server = (id: number) => p.dict.servers.get(id) ?? "";
   if (unit === FIVE) {
     const cols = Array.from({ length: 12 }, (_, i) => `sum(m${String(i).padStart(2, "0")})::bigint AS m${String(i).padStart(2, "0")}`).join(", ");
@@ -156,6 +158,24 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
               const t = Number(r.t) + m * FIVE;
               if (t >= u0 && t < u1) acc.addDims(t, server(r.server_id), r.response_type, r.cls, Number(vals[m]));
             }
+          }
+        }),
+      // packed days' slots (pack.ts packFiveMinutes), beside the hourly rows of days not packed yet
+      p.stores.deck
+        .query(
+          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, s.response_type, ${cls} AS cls, d.m
+             FROM querylog_sig_5m_day d JOIN querylog_sigs s ON s.id = d.sig
+            WHERE d.day >= $1::date AND d.day <= $2::date ${sigCond}`,
+          ids ? [dayStr(floorTo(u0, DAY)), dayStr(floorTo(u1 - 1, DAY)), ids] : [dayStr(floorTo(u0, DAY)), dayStr(floorTo(u1 - 1, DAY))],
+        )
+        .then(({ rows }) => {
+          for (const r of rows) {
+            const day = Number(r.t);
+            const srv = server(r.server_id);
+            eachFiveMinutes(r.m, (slot, n) => {
+              const t = day + slot * FIVE;
+              if (t >= u0 && t < u1) acc.addDims(t, srv, r.response_type, r.cls, n);
+            });
           }
         }),
     );

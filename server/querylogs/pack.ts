@@ -291,3 +291,24 @@ export function eachTop(b: Buffer | null | undefined, fn: (key: number, n: numbe
   if (!b) return;
   for (let o = 0; o + 8 <= b.length; o += 8) fn(b.readUInt32LE(o), b.readUInt32LE(o + 4));
 }
+
+/**
+ * A closed day's 5-minute counts of one signature (querylog_sig_5m_day.m): slot u16 · n u32 per non-empty slot of the
+ * day (slot = hour·12 + minute/5), big-endian so that SQL (int2send/int4send) writes the same bytes when it moves a day
+ * out of querylog_sig_5m. A row may hold a slot more than once (a day's stragglers appended): readers add them up.
+ * The hourly row kept 13 integer columns per (hour, signature), half of them zero: ~6× the space.
+ */
+export const M5_SIZE = 6;
+export function packFiveMinutes(slots: ArrayLike<number>, counts: ArrayLike<number>): Buffer {
+  const b = Buffer.allocUnsafe(slots.length * M5_SIZE);
+  for (let i = 0; i < slots.length; i++) {
+    b.writeUInt16BE(slots[i], i * M5_SIZE);
+    b.writeUInt32BE(counts[i], i * M5_SIZE + 2);
+  }
+  return b;
+}
+
+export function eachFiveMinutes(b: Buffer | null | undefined, fn: (slot: number, n: number) => void): void {
+  if (!b) return;
+  for (let o = 0; o + M5_SIZE <= b.length; o += M5_SIZE) fn(b.readUInt16BE(o), b.readUInt32BE(o + 2));
+}

@@ -11,7 +11,7 @@ import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES, NETS } from "./dictio
 import { netCols, netRttCols, ROLLED_KINDS } from "./nets";
 import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } from "./rollup-pack";
 import { decodeDims, DENSE_DAY, type KeyCols, RTT_SUM_COLS, type WindowData } from "./rollup-read";
-import { poolRttCode } from "./pack";
+import { packFiveMinutes, poolRttCode } from "./pack";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { BLOCKED_TYPES, dimsKey, ensureSigs, type SigDict } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -108,7 +108,12 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     for (let i = 0; i < 24; i++) e.h[i] += a.h[i];
   }
   await upsertAdd(db, "querylog_class_day", [["day", "date"], ["server_id", "smallint"], ["rt", "smallint"], ["cls", "smallint"]], [["n", "bigint"], ...ints(HCOLS)], [...cls.values()].map((a) => [dayText(a.dn), a.server, a.rt, a.cls, a.n, ...a.h]));
-  await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], [...m5.values()].map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
+  // 5-minute slots: the day this step packs goes straight to its packed rows (querylog_sig_5m_day); other hours (the
+  // open day, a packed day's stragglers) to the hourly rows, which closeDay moves when their day is packed
+  const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
+  const m5Hot = [...m5.values()].filter((a) => Math.floor(a.hn / 24) !== mainDn);
+  await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], m5Hot.map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
+  if (mainDay) await insertFiveMinuteDay(db, mainDay, [...m5.values()].filter((a) => Math.floor(a.hn / 24) === mainDn));
   await upsertAdd(db, "querylog_hour_span", [["hour", "timestamptz"], ["server_id", "smallint"]], [["n", "bigint"], ["min_dlid", "bigint", "least"], ["max_dlid", "bigint", "greatest"]], [...span.values()].map((a) => [new Date(a.hn * HOUR), a.server, a.n, a.lo, a.hi]));
 
   const rttDay = new Map<number, { t: number; sig: number; b: number[] }>();
@@ -125,7 +130,6 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   await upsertAdd(db, "querylog_rtt_hour", [["hour", "timestamptz"], ["sig", "smallint"]], ints(RTT_COLS), [...rttHour.values()].map((a) => [new Date(a.t * HOUR), a.sig, ...a.b]));
 
   // Per-key rows: the main day packed, everything else hot (per hour).
-  const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
   const hotRows = new Map<number, number>();
   for (const kind of ROLLED_KINDS) {
     const k = kind === NETS ? netKeys : data.keys[kind];
@@ -300,4 +304,24 @@ export async function insertTops(db: Db, kind: Kind, day: string, tops: TopRow[]
        ON CONFLICT (day, kind, slice) DO NOTHING`,
       (({ blob, start, len }) => [day, kind, tops.map((t) => t.slice), blob, start, len, tops.map((t) => t.rest)])(pieces(tops.map((t) => t.keys))),
     );
+}
+
+/** A packed day's 5-minute slots per signature (pack.ts packFiveMinutes); appended to a row the day already has. */
+async function insertFiveMinuteDay(db: Db, day: string, hours: { hn: number; sig: number; m: number[] }[]): Promise<void> {
+  const bySig = new Map<number, { slots: number[]; counts: number[] }>();
+  for (const a of [...hours].sort((x, y) => x.hn - y.hn)) {
+    const e = bySig.get(a.sig) ?? bySig.set(a.sig, { slots: [], counts: [] }).get(a.sig)!;
+    for (let i = 0; i < 12; i++)
+      if (a.m[i] > 0) {
+        e.slots.push((a.hn % 24) * 12 + i);
+        e.counts.push(a.m[i]);
+      }
+  }
+  const sigs = [...bySig.keys()].filter((k) => bySig.get(k)!.slots.length);
+  if (!sigs.length) return;
+  await db.query(
+    `INSERT INTO querylog_sig_5m_day AS t (day, sig, m) SELECT $1::date, s, m FROM unnest($2::smallint[], $3::bytea[]) AS u(s, m)
+      ON CONFLICT (day, sig) DO UPDATE SET m = t.m || EXCLUDED.m`,
+    [day, sigs, sigs.map((k) => packFiveMinutes(bySig.get(k)!.slots, bySig.get(k)!.counts))],
+  );
 }

@@ -39,10 +39,15 @@ const CASES: Case[] = [
 ];
 
 test("the volume series follows every filter, per bucket, exactly (hourly, 6-hourly, daily and 5-minute buckets)", async () => {
+  // packed days keep their 5-minute slots in one row per signature, the open day per hour: both are read here
+  const packed = await fx.deck.query(`SELECT count(*)::int AS n, count(DISTINCT day)::int AS days FROM querylog_sig_5m_day`);
+  assert.ok(packed.rows[0].days >= DAYS - 1, `packed days with 5-minute rows: ${packed.rows[0].days}`);
+  const leftHourly = await fx.deck.query(`SELECT count(*)::int AS n FROM querylog_sig_5m f JOIN querylog_days d ON d.day = (f.hour AT TIME ZONE 'UTC')::date AND d.packed AND d.hot_rows = 0`);
+  assert.equal(leftHourly.rows[0].n, 0, "a packed day keeps no hourly 5-minute rows");
   for (const [params, where, values] of CASES)
-    for (const bucket of ["1h", "6h", "1d"]) {
+    for (const bucket of ["5m", "1h", "6h", "1d"]) {
       const st = await stats(params, bucket);
-      const step = { "1h": 3600, "6h": 21600, "1d": 86400 }[bucket]!;
+      const step = { "5m": 300, "1h": 3600, "6h": 21600, "1d": 86400 }[bucket]!;
       const w = truthWhere(params, where, values);
       const { rows } = await fx.logs.query(
         `SELECT floor(extract(epoch FROM timestamp) / ${step})::bigint * ${step} AS t, count(*) AS n, count(*) FILTER (WHERE rcode = 3) AS nx FROM dns_logs WHERE ${w.sql} GROUP BY 1`,
