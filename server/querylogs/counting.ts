@@ -11,7 +11,7 @@
  * Pure apart from the handles in the plan.
  */
 import { Acc } from "./acc";
-import { eachFiveMinutes } from "./pack";
+import { eachSlot } from "./pack";
 import type { Stores } from "./db-types";
 import { type KeyCounts, keyCounts, type ReadKeyOptions } from "./keys";
 import { netCounts, selCounts } from "./nets";
@@ -160,7 +160,7 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
             }
           }
         }),
-      // packed days' slots (pack.ts packFiveMinutes), beside the hourly rows of days not packed yet
+      // packed days' slots (pack.ts packSlots), beside the hourly rows of days not packed yet
       p.stores.deck
         .query(
           `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, s.response_type, ${cls} AS cls, d.m
@@ -172,7 +172,7 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
           for (const r of rows) {
             const day = Number(r.t);
             const srv = server(r.server_id);
-            eachFiveMinutes(r.m, (slot, n) => {
+            eachSlot(r.m, (slot, n) => {
               const t = day + slot * FIVE;
               if (t >= u0 && t < u1) acc.addDims(t, srv, r.response_type, r.cls, n);
             });

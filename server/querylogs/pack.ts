@@ -293,22 +293,22 @@ export function eachTop(b: Buffer | null | undefined, fn: (key: number, n: numbe
 }
 
 /**
- * A closed day's 5-minute counts of one signature (querylog_sig_5m_day.m): slot u16 · n u32 per non-empty slot of the
- * day (slot = hour·12 + minute/5), big-endian so that SQL (int2send/int4send) writes the same bytes when it moves a day
- * out of querylog_sig_5m. A row may hold a slot more than once (a day's stragglers appended): readers add them up.
- * The hourly row kept 13 integer columns per (hour, signature), half of them zero: ~6× the space.
+ * A packed day's slots of one signature: slot u16 · n u32 per non-empty slot, big-endian so that SQL (int2send/int4send)
+ * writes the same bytes when it moves a day out of the hourly tables. querylog_sig_5m_day: slot = hour·12 + minute/5;
+ * querylog_rtt_hour_day: slot = hour·40 + RTT bucket. A row may hold a slot more than once (a day's stragglers
+ * appended): readers add them up. The hourly rows kept 13 (or 40) integer columns per (hour, signature), mostly zero.
  */
-export const M5_SIZE = 6;
-export function packFiveMinutes(slots: ArrayLike<number>, counts: ArrayLike<number>): Buffer {
-  const b = Buffer.allocUnsafe(slots.length * M5_SIZE);
+export const SLOT_SIZE = 6;
+export function packSlots(slots: ArrayLike<number>, counts: ArrayLike<number>): Buffer {
+  const b = Buffer.allocUnsafe(slots.length * SLOT_SIZE);
   for (let i = 0; i < slots.length; i++) {
-    b.writeUInt16BE(slots[i], i * M5_SIZE);
-    b.writeUInt32BE(counts[i], i * M5_SIZE + 2);
+    b.writeUInt16BE(slots[i], i * SLOT_SIZE);
+    b.writeUInt32BE(counts[i], i * SLOT_SIZE + 2);
   }
   return b;
 }
 
-export function eachFiveMinutes(b: Buffer | null | undefined, fn: (slot: number, n: number) => void): void {
+export function eachSlot(b: Buffer | null | undefined, fn: (slot: number, n: number) => void): void {
   if (!b) return;
-  for (let o = 0; o + M5_SIZE <= b.length; o += M5_SIZE) fn(b.readUInt16BE(o), b.readUInt32BE(o + 2));
+  for (let o = 0; o + SLOT_SIZE <= b.length; o += SLOT_SIZE) fn(b.readUInt16BE(o), b.readUInt32BE(o + 2));
 }

@@ -10,7 +10,8 @@ import { CLIENTS, type Kind, NAMES, NETS } from "./dictionary";
 import { ROLLED_KINDS } from "./nets";
 import { type DayKeyData, TOP_SLICES, topLists } from "./rollup-pack";
 import { eachPool } from "./pack";
-import { insertPacked, insertTops } from "./rollup-write";
+import { insertPacked, insertTops, MCOLS } from "./rollup-write";
+import { RTT_COLS } from "./rtt";
 import { loadSigs } from "./sigs";
 
 export async function closeDays(stores: { deck: Db; deckConnect: () => Promise<Db & { release(): void }>; stateId?: string }, opts: { settleSeconds: number }): Promise<string[]> {
@@ -30,18 +31,23 @@ export async function closeDays(stores: { deck: Db; deckConnect: () => Promise<D
 }
 
 /**
- * A day's hourly 5-minute rows (querylog_sig_5m) as its packed rows (querylog_sig_5m_day, pack.ts packFiveMinutes: slot
- * u16 · n u32 big-endian, which int2send/int4send write), appended to what the day already has. $1: the day. The same
- * statement moved the packed days' rows in migration 20261205060000.
+ * A day's hourly rows of 5-minute slots (querylog_sig_5m) or RTT buckets (querylog_rtt_hour) as its packed rows
+ * (querylog_sig_5m_day, querylog_rtt_hour_day; pack.ts packSlots: slot = hour · columns + column, u16 · n u32
+ * big-endian, which int2send/int4send write), appended to what the day already has. $1: the day. Migrations
+ * 20261205060000 and 20261205070000 moved the days packed before with the same statement.
  */
-const MOVE_FIVE_MINUTES = `
-  INSERT INTO querylog_sig_5m_day AS t (day, sig, m)
-  SELECT $1::date, f.sig, string_agg(int2send((extract(hour FROM f.hour AT TIME ZONE 'UTC')::int * 12 + u.i - 1)::int2) || int4send(u.v), ''::bytea ORDER BY f.hour, u.i)
-    FROM querylog_sig_5m f
-   CROSS JOIN LATERAL unnest(ARRAY[f.m00, f.m01, f.m02, f.m03, f.m04, f.m05, f.m06, f.m07, f.m08, f.m09, f.m10, f.m11]) WITH ORDINALITY AS u(v, i)
+const moveToDay = (hourly: string, packed: string, cols: string[]) => `
+  INSERT INTO ${packed} AS t (day, sig, m)
+  SELECT $1::date, f.sig, string_agg(int2send((extract(hour FROM f.hour AT TIME ZONE 'UTC')::int * ${cols.length} + u.i - 1)::int2) || int4send(u.v), ''::bytea ORDER BY f.hour, u.i)
+    FROM ${hourly} f
+   CROSS JOIN LATERAL unnest(ARRAY[${cols.map((c) => `f.${c}`).join(", ")}]) WITH ORDINALITY AS u(v, i)
    WHERE f.hour >= $1::date::timestamp AT TIME ZONE 'UTC' AND f.hour < ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AND u.v > 0
    GROUP BY f.sig
   ON CONFLICT (day, sig) DO UPDATE SET m = t.m || EXCLUDED.m`;
+const MOVED = [
+  { hourly: "querylog_sig_5m", sql: moveToDay("querylog_sig_5m", "querylog_sig_5m_day", MCOLS) },
+  { hourly: "querylog_rtt_hour", sql: moveToDay("querylog_rtt_hour", "querylog_rtt_hour_day", RTT_COLS) },
+];
 
 async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): void }> }, day: string, stateId: string): Promise<void> {
   const c = await stores.deckConnect();
@@ -87,8 +93,10 @@ async function closeDay(stores: { deckConnect: () => Promise<Db & { release(): v
         return p;
       }, dict);
     }
-    await c.query(MOVE_FIVE_MINUTES, [day]);
-    await c.query(`DELETE FROM querylog_sig_5m WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
+    for (const m of MOVED) {
+      await c.query(m.sql, [day]);
+      await c.query(`DELETE FROM ${m.hourly} WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
+    }
     await c.query(`DELETE FROM querylog_key_hot WHERE hour >= $1::timestamptz AND hour < $1::timestamptz + interval '1 day'`, [from]);
     await c.query(`DELETE FROM querylog_key_hot_rtt WHERE day = $1::date`, [day]);
     // (and any day's totals already packed: a packed day's stragglers are added there too, never read)

@@ -11,7 +11,7 @@ import { CLIENTS, type KeyCache, keyIds, type Kind, NAMES, NETS } from "./dictio
 import { netCols, netRttCols, ROLLED_KINDS } from "./nets";
 import { packDay, poolFor, TOP_SLICES, topLists, type DayKeyData, type TopRow } from "./rollup-pack";
 import { decodeDims, DENSE_DAY, type KeyCols, RTT_SUM_COLS, type WindowData } from "./rollup-read";
-import { packFiveMinutes, poolRttCode } from "./pack";
+import { packSlots, poolRttCode } from "./pack";
 import { RTT_BUCKETS, RTT_COLS } from "./rtt";
 import { BLOCKED_TYPES, dimsKey, ensureSigs, type SigDict } from "./sigs";
 import { upsertAdd } from "./upsert";
@@ -19,7 +19,7 @@ import { aggregateCauses, writeCauses } from "./rollup-causes";
 
 export const ROLLUP_VERSION = 2;
 const HCOLS = Array.from({ length: 24 }, (_, i) => `h${String(i).padStart(2, "0")}`);
-const MCOLS = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, "0")}`);
+export const MCOLS = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, "0")}`);
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const dayText = (dn: number) => new Date(dn * DAY).toISOString().slice(0, 10);
@@ -113,7 +113,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
   const m5Hot = [...m5.values()].filter((a) => Math.floor(a.hn / 24) !== mainDn);
   await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], m5Hot.map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
-  if (mainDay) await insertFiveMinuteDay(db, mainDay, [...m5.values()].filter((a) => Math.floor(a.hn / 24) === mainDn));
+  if (mainDay) await insertSlotsDay(db, "querylog_sig_5m_day", mainDay, [...m5.values()].filter((a) => Math.floor(a.hn / 24) === mainDn).flatMap((a) => a.m.map((n, i) => ({ sig: a.sig, slot: (a.hn % 24) * 12 + i, n }))));
   await upsertAdd(db, "querylog_hour_span", [["hour", "timestamptz"], ["server_id", "smallint"]], [["n", "bigint"], ["min_dlid", "bigint", "least"], ["max_dlid", "bigint", "greatest"]], [...span.values()].map((a) => [new Date(a.hn * HOUR), a.server, a.n, a.lo, a.hi]));
 
   const rttDay = new Map<number, { t: number; sig: number; b: number[] }>();
@@ -127,7 +127,10 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
     }
   }
   await upsertAdd(db, "querylog_rtt_day", [["day", "date"], ["sig", "smallint"]], ints(RTT_COLS), [...rttDay.values()].map((a) => [dayText(a.t), a.sig, ...a.b]));
-  await upsertAdd(db, "querylog_rtt_hour", [["hour", "timestamptz"], ["sig", "smallint"]], ints(RTT_COLS), [...rttHour.values()].map((a) => [new Date(a.t * HOUR), a.sig, ...a.b]));
+  // (per hour: the day this step packs straight to its packed rows, as the 5-minute slots above)
+  const rttHot = [...rttHour.values()].filter((a) => Math.floor(a.t / 24) !== mainDn);
+  await upsertAdd(db, "querylog_rtt_hour", [["hour", "timestamptz"], ["sig", "smallint"]], ints(RTT_COLS), rttHot.map((a) => [new Date(a.t * HOUR), a.sig, ...a.b]));
+  if (mainDay) await insertSlotsDay(db, "querylog_rtt_hour_day", mainDay, [...rttHour.values()].filter((a) => Math.floor(a.t / 24) === mainDn).flatMap((a) => a.b.map((n, i) => ({ sig: a.sig, slot: (a.t % 24) * RTT_BUCKETS + i, n }))));
 
   // Per-key rows: the main day packed, everything else hot (per hour).
   const hotRows = new Map<number, number>();
@@ -306,22 +309,19 @@ export async function insertTops(db: Db, kind: Kind, day: string, tops: TopRow[]
     );
 }
 
-/** A packed day's 5-minute slots per signature (pack.ts packFiveMinutes); appended to a row the day already has. */
-async function insertFiveMinuteDay(db: Db, day: string, hours: { hn: number; sig: number; m: number[] }[]): Promise<void> {
-  const bySig = new Map<number, { slots: number[]; counts: number[] }>();
-  for (const a of [...hours].sort((x, y) => x.hn - y.hn)) {
-    const e = bySig.get(a.sig) ?? bySig.set(a.sig, { slots: [], counts: [] }).get(a.sig)!;
-    for (let i = 0; i < 12; i++)
-      if (a.m[i] > 0) {
-        e.slots.push((a.hn % 24) * 12 + i);
-        e.counts.push(a.m[i]);
-      }
-  }
-  const sigs = [...bySig.keys()].filter((k) => bySig.get(k)!.slots.length);
-  if (!sigs.length) return;
+/** A packed day's slots per signature (pack.ts packSlots), in slot order; appended to a row the day already has. */
+async function insertSlotsDay(db: Db, table: "querylog_sig_5m_day" | "querylog_rtt_hour_day", day: string, entries: { sig: number; slot: number; n: number }[]): Promise<void> {
+  const bySig = new Map<number, { slot: number; n: number }[]>();
+  for (const e of entries) if (e.n > 0) (bySig.get(e.sig) ?? bySig.set(e.sig, []).get(e.sig)!).push(e);
+  if (!bySig.size) return;
+  const sigs = [...bySig.keys()];
+  const packed = sigs.map((k) => {
+    const es = bySig.get(k)!.sort((x, y) => x.slot - y.slot);
+    return packSlots(es.map((e) => e.slot), es.map((e) => e.n));
+  });
   await db.query(
-    `INSERT INTO querylog_sig_5m_day AS t (day, sig, m) SELECT $1::date, s, m FROM unnest($2::smallint[], $3::bytea[]) AS u(s, m)
+    `INSERT INTO ${table} AS t (day, sig, m) SELECT $1::date, s, m FROM unnest($2::smallint[], $3::bytea[]) AS u(s, m)
       ON CONFLICT (day, sig) DO UPDATE SET m = t.m || EXCLUDED.m`,
-    [day, sigs, sigs.map((k) => packFiveMinutes(bySig.get(k)!.slots, bySig.get(k)!.counts))],
+    [day, sigs, packed],
   );
 }

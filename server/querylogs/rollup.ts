@@ -226,7 +226,7 @@ async function stillHolds(stores: RollupStores, read: StepRead, watermark: numbe
 }
 
 /** Tables dnsdeck updates in place (upserts, hot rows deleted when a day is packed): vacuumed by dnsdeck itself. */
-export const VACUUMED = ["querylog_sig_day", "querylog_class_day", "querylog_sig_5m", "querylog_sig_5m_day", "querylog_rtt_day", "querylog_rtt_hour", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_key_hot_day", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_nets", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
+export const VACUUMED = ["querylog_sig_day", "querylog_class_day", "querylog_sig_5m", "querylog_sig_5m_day", "querylog_rtt_day", "querylog_rtt_hour", "querylog_rtt_hour_day", "querylog_hour_span", "querylog_key_hot", "querylog_key_hot_rtt", "querylog_key_hot_day", "querylog_days", "querylog_state", "querylog_names", "querylog_clients", "querylog_nets", "querylog_key_day", "querylog_top_day", "querylog_sample", "querylog_cause_day", "querylog_cause_days"];
 
 /** VACUUM dnsdeck's own rollup tables (outside any transaction; cheap: pages already all-visible are skipped). */
 export async function vacuumOwn(deck: Db, id = STATE_ID): Promise<void> {

@@ -8,6 +8,7 @@ import { keyReadOptions, matchBound, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MA
 import { selCounts } from "./nets";
 import { cubeKey, keyAbsent, type KeySel, maskIds, type Plan, positiveKey } from "./plan";
 import { conditions, Params, where } from "./raw";
+import { eachSlot } from "./pack";
 import { SAMPLE_EVERY } from "./rollup-read";
 import { percentile, RTT_BUCKET_SQL, RTT_BUCKETS, RTT_COLS, rttBucket } from "./rtt";
 import { sampleConds, scanFor } from "./sample";
@@ -115,15 +116,38 @@ async function cubeRead(p: Plan, hs: Hists, table: "day" | "hour", a: number, b:
   const col = table === "day" ? "day::timestamp AT TIME ZONE 'UTC'" : "hour";
   const lo = table === "day" ? new Date(a).toISOString().slice(0, 10) : new Date(a);
   const hi = table === "day" ? new Date(b).toISOString().slice(0, 10) : new Date(b);
-  const { rows } = await p.stores.deck.query(
+  // (packed days' hours beside the hourly rows of days not packed yet)
+  const [{ rows }] = await Promise.all([
+    p.stores.deck.query(
     `SELECT floor(extract(epoch FROM r.${col}) * 1000 / ${hs.step})::bigint * ${hs.step} AS t, s.server_id, ${RTT_COLS.map((c) => `sum(r.${c})::bigint AS ${c}`).join(", ")}
        FROM querylog_rtt_${table} r JOIN querylog_sigs s ON s.id = r.sig
       WHERE r.${table} >= $1 AND r.${table} < $2 ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""} GROUP BY 1, 2`,
     ids ? [lo, hi, ids] : [lo, hi],
-  );
+    ),
+    table === "hour" ? packedHours(p, hs, a, b, ids) : null,
+  ]);
   for (const r of rows) {
     const v = Object.values(r).slice(2) as string[];
     for (let k = 0; k < RTT_BUCKETS; k++) if (Number(v[k])) hs.add(Number(r.t), p.dict.servers.get(r.server_id) ?? "", k, Number(v[k]));
+  }
+}
+
+/** Packed days' hourly histograms (querylog_rtt_hour_day, pack.ts packSlots: slot = hour·40 + bucket) in [a, b). */
+async function packedHours(p: Plan, hs: Hists, a: number, b: number, ids: number[] | null): Promise<void> {
+  const day = (t: number) => new Date(Math.floor(t / DAY) * DAY).toISOString().slice(0, 10);
+  const { rows } = await p.stores.deck.query(
+    `SELECT extract(epoch FROM r.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, r.m
+       FROM querylog_rtt_hour_day r JOIN querylog_sigs s ON s.id = r.sig
+      WHERE r.day >= $1::date AND r.day <= $2::date ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""}`,
+    ids ? [day(a), day(b - 1), ids] : [day(a), day(b - 1)],
+  );
+  for (const r of rows) {
+    const d = Number(r.t);
+    const server = p.dict.servers.get(r.server_id) ?? "";
+    eachSlot(r.m, (slot, n) => {
+      const t = d + Math.floor(slot / RTT_BUCKETS) * HOUR;
+      if (t >= a && t < b) hs.add(Math.floor(t / hs.step) * hs.step, server, slot % RTT_BUCKETS, n);
+    });
   }
 }
 

@@ -2,7 +2,7 @@
 -- big-endian per non-empty slot) instead of 24 rows of 13 integer columns, half of them zero (~6× smaller: the hourly
 -- table was ~72 MB of dnsdeck's tables at 27M dns_logs rows). querylog_sig_5m keeps the hours of days not packed yet
 -- (and a packed day's stragglers); readers add both. Days already packed move here now, with the statement closeDay
--- uses (server/querylogs/rollup-close.ts MOVE_FIVE_MINUTES), for every packed day at once.
+-- uses (server/querylogs/rollup-close.ts moveToDay), for every packed day at once.
 CREATE TABLE "querylog_sig_5m_day" (
     "day" DATE NOT NULL,
     "sig" SMALLINT NOT NULL,
