@@ -17,6 +17,8 @@ const QUALITY: Record<TopQuality, string | null> = {
 };
 
 /** The three top lists for the current filters, each row barred by its count; click an entry to filter by it. */
+const CUT_BUTTON = { display: "inline-block", maxWidth: "100%", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "bottom" } as const;
+
 export const TopLists = memo(function TopLists({ top, onFilter }: { top: Stats["top"]; onFilter: (k: FilterKey, v: string) => void }) {
   return (
     <div className="row" style={{ alignItems: "flex-start" }} data-testid="ql-top">
@@ -37,7 +39,8 @@ export const TopLists = memo(function TopLists({ top, onFilter }: { top: Stats["
                   <tr key={e.key} className="top-row" style={{ ["--share" as string]: `${Math.round((e.count / max) * 100)}%`, ["--bar" as string]: key === "blocked" ? "rgba(248, 81, 73, 0.22)" : "rgba(78, 161, 255, 0.2)" }}>
                     {/* all the width the count leaves (width 100 % with max-width 0: the cell cuts rather than widens) */}
                     <td className="mono" style={{ width: "100%", maxWidth: 0, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={e.key}>
-                      <button type="button" className="link-button" onClick={() => onFilter(filterKey, e.key)}>
+                      {/* a button is cut, not ellipsed, by its cell: a long name ellipses itself (the client line lays out its own) */}
+                      <button type="button" className="link-button" style={"client" in e ? undefined : CUT_BUTTON} onClick={() => onFilter(filterKey, e.key)}>
                         {e.key || "(root)"}
                       </button>
                       {"client" in e && <ClientIdentity c={(e as { client: RowClient | null }).client} onFilter={onFilter} />}
