@@ -113,7 +113,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   const mainDn = mainDay ? Date.parse(`${mainDay}T00:00:00Z`) / DAY : -1;
   const m5Hot = [...m5.values()].filter((a) => Math.floor(a.hn / 24) !== mainDn);
   await upsertAdd(db, "querylog_sig_5m", [["hour", "timestamptz"], ["sig", "smallint"]], [["n", "int"], ...ints(MCOLS)], m5Hot.map((a) => [new Date(a.hn * HOUR), a.sig, a.n, ...a.m]));
-  if (mainDay) await insertSlotsDay(db, "querylog_sig_5m_day", mainDay, [...m5.values()].filter((a) => Math.floor(a.hn / 24) === mainDn).flatMap((a) => a.m.map((n, i) => ({ sig: a.sig, slot: (a.hn % 24) * 12 + i, n }))));
+  if (mainDay) await insertSlotsDay(db, "querylog_sig_5m_day", mainDay, [...m5.values()].filter((a) => Math.floor(a.hn / 24) === mainDn).map((a) => ({ sig: a.sig, hour: a.hn % 24, counts: a.m })));
   await upsertAdd(db, "querylog_hour_span", [["hour", "timestamptz"], ["server_id", "smallint"]], [["n", "bigint"], ["min_dlid", "bigint", "least"], ["max_dlid", "bigint", "greatest"]], [...span.values()].map((a) => [new Date(a.hn * HOUR), a.server, a.n, a.lo, a.hi]));
 
   const rttDay = new Map<number, { t: number; sig: number; b: number[] }>();
@@ -130,7 +130,7 @@ export async function writeWindow(db: Db, data: WindowData, mainDay: string | nu
   // (per hour: the day this step packs straight to its packed rows, as the 5-minute slots above)
   const rttHot = [...rttHour.values()].filter((a) => Math.floor(a.t / 24) !== mainDn);
   await upsertAdd(db, "querylog_rtt_hour", [["hour", "timestamptz"], ["sig", "smallint"]], ints(RTT_COLS), rttHot.map((a) => [new Date(a.t * HOUR), a.sig, ...a.b]));
-  if (mainDay) await insertSlotsDay(db, "querylog_rtt_hour_day", mainDay, [...rttHour.values()].filter((a) => Math.floor(a.t / 24) === mainDn).flatMap((a) => a.b.map((n, i) => ({ sig: a.sig, slot: (a.t % 24) * RTT_BUCKETS + i, n }))));
+  if (mainDay) await insertSlotsDay(db, "querylog_rtt_hour_day", mainDay, [...rttHour.values()].filter((a) => Math.floor(a.t / 24) === mainDn).map((a) => ({ sig: a.sig, hour: a.t % 24, counts: a.b })));
 
   // Per-key rows: the main day packed, everything else hot (per hour).
   const hotRows = new Map<number, number>();
@@ -309,19 +309,26 @@ export async function insertTops(db: Db, kind: Kind, day: string, tops: TopRow[]
     );
 }
 
-/** A packed day's slots per signature (pack.ts packSlots), in slot order; appended to a row the day already has. */
-async function insertSlotsDay(db: Db, table: "querylog_sig_5m_day" | "querylog_rtt_hour_day", day: string, entries: { sig: number; slot: number; n: number }[]): Promise<void> {
-  const bySig = new Map<number, { slot: number; n: number }[]>();
-  for (const e of entries) if (e.n > 0) (bySig.get(e.sig) ?? bySig.set(e.sig, []).get(e.sig)!).push(e);
+/**
+ * A packed day's slots per signature (pack.ts packSlots: slot = hour · columns + column, non-empty ones only), in slot
+ * order; appended to a row the day already has. `hours`: one per (hour, signature), its columns' counts.
+ */
+async function insertSlotsDay(db: Db, table: "querylog_sig_5m_day" | "querylog_rtt_hour_day", day: string, hours: { sig: number; hour: number; counts: number[] }[]): Promise<void> {
+  const bySig = new Map<number, { slots: number[]; counts: number[] }>();
+  for (const a of [...hours].sort((x, y) => x.hour - y.hour)) {
+    const cols = a.counts.length;
+    for (let i = 0; i < cols; i++) {
+      if (!(a.counts[i] > 0)) continue;
+      const e = bySig.get(a.sig) ?? bySig.set(a.sig, { slots: [], counts: [] }).get(a.sig)!;
+      e.slots.push(a.hour * cols + i);
+      e.counts.push(a.counts[i]);
+    }
+  }
   if (!bySig.size) return;
   const sigs = [...bySig.keys()];
-  const packed = sigs.map((k) => {
-    const es = bySig.get(k)!.sort((x, y) => x.slot - y.slot);
-    return packSlots(es.map((e) => e.slot), es.map((e) => e.n));
-  });
   await db.query(
     `INSERT INTO ${table} AS t (day, sig, m) SELECT $1::date, s, m FROM unnest($2::smallint[], $3::bytea[]) AS u(s, m)
       ON CONFLICT (day, sig) DO UPDATE SET m = t.m || EXCLUDED.m`,
-    [day, sigs, packed],
+    [day, sigs, sigs.map((k) => packSlots(bySig.get(k)!.slots, bySig.get(k)!.counts))],
   );
 }
