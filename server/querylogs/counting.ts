@@ -126,6 +126,26 @@ export function rolledEnd(p: Plan, to: number, unit: number): number {
   return p.watermarkAt && p.watermarkAt.getTime() < to ? ceilTo(to, unit) : floorTo(to, unit);
 }
 
+/** An answer's rcode class as the charts draw it: NXDOMAIN (3), SERVFAIL (2), anything else (0). */
+const RCODE_CLASS = `CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END`;
+
+/**
+ * Packed days' slot rows (querylog_sig_5m_day, querylog_rtt_hour_day; pack.ts packSlots) of the days touching [a, b),
+ * under the plan's signature mask, with their day's start (t, ms), instance, response type and rcode class; the caller
+ * decodes the slots (eachSlot) and keeps those inside its range.
+ */
+export async function packedSlots(p: Plan, table: "querylog_sig_5m_day" | "querylog_rtt_hour_day", a: number, b: number): Promise<{ t: number; server: string; response_type: number; cls: number; m: Buffer }[]> {
+  const ids = maskIds(p);
+  const days = [dayStr(floorTo(a, DAY)), dayStr(floorTo(b - 1, DAY))];
+  const { rows } = await p.stores.deck.query(
+    `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, s.response_type, ${RCODE_CLASS} AS cls, d.m
+       FROM ${table} d JOIN querylog_sigs s ON s.id = d.sig
+      WHERE d.day >= $1::date AND d.day <= $2::date ${ids ? "AND d.sig = ANY($3::smallint[])" : ""}`,
+    ids ? [...days, ids] : days,
+  );
+  return rows.map((r) => ({ t: Number(r.t), server: p.dict.servers.get(r.server_id) ?? "", response_type: r.response_type, cls: r.cls, m: r.m }));
+}
+
 /** The instance/enum filters alone (client/name filters ignored): the signature cubes over [from, to), raw at the edges. */
 export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Promise<void> {
   const p: Plan = { ...plan, filter: { ...plan.filter, client: undefined, clientSet: undefined, qname: undefined }, client: null, name: null };
@@ -138,8 +158,7 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
   const ids = maskIds(p);
   const sigCond = ids ? `AND d.sig = ANY($3::smallint[])` : "";
   const jobs: Promise<void>[] = [rawFill(p, acc, from, new Date(u0)), rawFill(p, acc, new Date(u1), to)];
-  const cls = `CASE WHEN s.rcode IN (2, 3) THEN s.rcode ELSE 0 END`;
-  const group = `s.server_id, s.response_type, ${cls}`;
+  const group = `s.server_id, s.response_type, ${RCODE_CLASS}`;
   const server = (id: number) => p.dict.servers.get(id) ?? "";
   if (unit === FIVE) {
     const cols = Array.from({ length: 12 }, (_, i) => `sum(m${String(i).padStart(2, "0")})::bigint AS m${String(i).padStart(2, "0")}`).join(", ");
@@ -160,24 +179,14 @@ export async function fillSigs(plan: Plan, acc: Acc, from: Date, to: Date): Prom
             }
           }
         }),
-      // packed days' slots (pack.ts packSlots), beside the hourly rows of days not packed yet
-      p.stores.deck
-        .query(
-          `SELECT extract(epoch FROM d.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, s.response_type, ${cls} AS cls, d.m
-             FROM querylog_sig_5m_day d JOIN querylog_sigs s ON s.id = d.sig
-            WHERE d.day >= $1::date AND d.day <= $2::date ${sigCond}`,
-          ids ? [dayStr(floorTo(u0, DAY)), dayStr(floorTo(u1 - 1, DAY)), ids] : [dayStr(floorTo(u0, DAY)), dayStr(floorTo(u1 - 1, DAY))],
-        )
-        .then(({ rows }) => {
-          for (const r of rows) {
-            const day = Number(r.t);
-            const srv = server(r.server_id);
-            eachSlot(r.m, (slot, n) => {
-              const t = day + slot * FIVE;
-              if (t >= u0 && t < u1) acc.addDims(t, srv, r.response_type, r.cls, n);
-            });
-          }
-        }),
+      // packed days' slots, beside the hourly rows of days not packed yet
+      packedSlots(p, "querylog_sig_5m_day", u0, u1).then((rows) => {
+        for (const r of rows)
+          eachSlot(r.m, (slot, n) => {
+            const t = r.t + slot * FIVE;
+            if (t >= u0 && t < u1) acc.addDims(t, r.server, r.response_type, r.cls, n);
+          });
+      }),
     );
     await Promise.all(jobs);
     return;

@@ -4,7 +4,7 @@
  * quiet keys in pool rows packed before pools kept RTT) for a client or name filter; raw rows or the sample otherwise. Buckets share the series' grid (a step of at least an hour
  * for rollups, a day for per-key histograms). Pure apart from the handles in the plan.
  */
-import { keyReadOptions, matchBound, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MAX } from "./counting";
+import { keyReadOptions, matchBound, packedSlots, quietRaw, RAW_MAX, rolledEnd, TAIL_EXACT_MAX } from "./counting";
 import { selCounts } from "./nets";
 import { cubeKey, keyAbsent, type KeySel, maskIds, type Plan, positiveKey } from "./plan";
 import { conditions, Params, where } from "./raw";
@@ -119,12 +119,12 @@ async function cubeRead(p: Plan, hs: Hists, table: "day" | "hour", a: number, b:
   // (packed days' hours beside the hourly rows of days not packed yet)
   const [{ rows }] = await Promise.all([
     p.stores.deck.query(
-    `SELECT floor(extract(epoch FROM r.${col}) * 1000 / ${hs.step})::bigint * ${hs.step} AS t, s.server_id, ${RTT_COLS.map((c) => `sum(r.${c})::bigint AS ${c}`).join(", ")}
-       FROM querylog_rtt_${table} r JOIN querylog_sigs s ON s.id = r.sig
-      WHERE r.${table} >= $1 AND r.${table} < $2 ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""} GROUP BY 1, 2`,
-    ids ? [lo, hi, ids] : [lo, hi],
+      `SELECT floor(extract(epoch FROM r.${col}) * 1000 / ${hs.step})::bigint * ${hs.step} AS t, s.server_id, ${RTT_COLS.map((c) => `sum(r.${c})::bigint AS ${c}`).join(", ")}
+         FROM querylog_rtt_${table} r JOIN querylog_sigs s ON s.id = r.sig
+        WHERE r.${table} >= $1 AND r.${table} < $2 ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""} GROUP BY 1, 2`,
+      ids ? [lo, hi, ids] : [lo, hi],
     ),
-    table === "hour" ? packedHours(p, hs, a, b, ids) : null,
+    table === "hour" ? packedHours(p, hs, a, b) : null,
   ]);
   for (const r of rows) {
     const v = Object.values(r).slice(2) as string[];
@@ -133,22 +133,12 @@ async function cubeRead(p: Plan, hs: Hists, table: "day" | "hour", a: number, b:
 }
 
 /** Packed days' hourly histograms (querylog_rtt_hour_day, pack.ts packSlots: slot = hour·40 + bucket) in [a, b). */
-async function packedHours(p: Plan, hs: Hists, a: number, b: number, ids: number[] | null): Promise<void> {
-  const day = (t: number) => new Date(Math.floor(t / DAY) * DAY).toISOString().slice(0, 10);
-  const { rows } = await p.stores.deck.query(
-    `SELECT extract(epoch FROM r.day::timestamp AT TIME ZONE 'UTC')::bigint * 1000 AS t, s.server_id, r.m
-       FROM querylog_rtt_hour_day r JOIN querylog_sigs s ON s.id = r.sig
-      WHERE r.day >= $1::date AND r.day <= $2::date ${p.mask ? "AND r.sig = ANY($3::smallint[])" : ""}`,
-    ids ? [day(a), day(b - 1), ids] : [day(a), day(b - 1)],
-  );
-  for (const r of rows) {
-    const d = Number(r.t);
-    const server = p.dict.servers.get(r.server_id) ?? "";
+async function packedHours(p: Plan, hs: Hists, a: number, b: number): Promise<void> {
+  for (const r of await packedSlots(p, "querylog_rtt_hour_day", a, b))
     eachSlot(r.m, (slot, n) => {
-      const t = d + Math.floor(slot / RTT_BUCKETS) * HOUR;
-      if (t >= a && t < b) hs.add(Math.floor(t / hs.step) * hs.step, server, slot % RTT_BUCKETS, n);
+      const t = r.t + Math.floor(slot / RTT_BUCKETS) * HOUR;
+      if (t >= a && t < b) hs.add(Math.floor(t / hs.step) * hs.step, r.server, slot % RTT_BUCKETS, n);
     });
-  }
 }
 
 /**
