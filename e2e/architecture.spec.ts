@@ -85,14 +85,16 @@ test.describe("architecture", () => {
     await expect(graph.locator("svg")).toContainText(/\d q\/s/);
     await expect(graph.locator("svg")).toContainText(/last run \d+[smhd] ago/);
     expect(await graph.locator("svg").textContent()).not.toMatch(/[\u27e6\u27e7]/);
-    expect(await measures("mermaid: render")).toBe(1);
+    // drawn once: by the server (its drawing came with the page) or, had it not been ready, by mermaid here
+    const drawings = async () => (await measures("mermaid: render")) + (await measures("mermaid: server's drawing"));
+    expect(await drawings()).toBe(1);
     await page.evaluate(() => ((document.querySelector('[data-testid="architecture-graph"] svg') as SVGElement & { drawn?: number }).drawn = 1));
     ours = true;
 
     await expect(querylogs).toContainText(`ingest lag ${LAG}`, { timeout: 30_000 });
     expect(refreshed).toBeGreaterThan(0);
     // the same drawing, only its text changed: no render, no cache hit, the svg element the one marked above
-    expect(await measures("mermaid: render")).toBe(1);
+    expect(await drawings()).toBe(1);
     expect(await measures("mermaid: cache hit")).toBe(0);
     expect(await page.evaluate(() => (document.querySelector('[data-testid="architecture-graph"] svg') as SVGElement & { drawn?: number }).drawn)).toBe(1);
     await expect(graph.locator("i")).toHaveCount(0);
@@ -109,14 +111,15 @@ test.describe("architecture", () => {
     expect(mmd).not.toMatch(PLACEHOLDER);
   });
 
-  test("a revisit draws the graph from this browser's drawing cache, with the numbers of the moment; its nodes still open their details; other sources draw anew", async ({ viewerPage: page }) => {
+  test("where the server does not draw (no Chromium), a revisit draws the graph from this browser's drawing cache, with the numbers of the moment; its nodes still open their details; other sources draw anew", async ({ page }) => {
+    // the `demo` app runs with DIAGRAM_RENDERER=off (e2e/global-setup.ts): every drawing is made by mermaid here
     // A real reload: the server renders the page anew, with numbers read now, and the same source (the numbers are
     // not in it), so the drawing stored by the first visit is the one shown.
     const measures = (name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
     const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("dnsdeck:mermaid:v1:svg:")).length);
     const graph = page.getByTestId("architecture-graph");
 
-    await page.goto(url("main", "/architecture"));
+    await page.goto(url("demo", "/architecture"));
     await expect(graph.locator("svg g.node").first()).toBeVisible({ timeout: 30_000 });
     expect(await measures("mermaid: render")).toBe(1);
     expect(await measures("mermaid: cache hit")).toBe(0);
@@ -145,7 +148,7 @@ test.describe("architecture", () => {
 
     // Other sources (another page, another config): drawn by mermaid and stored beside the first, then a hit when the
     // same source comes back in the same page.
-    await page.goto(url("main", "/paths"));
+    await page.goto(url("demo", "/paths"));
     const diagram = page.getByTestId("path-diagram");
     await expect(diagram.locator("svg g.node").first()).toBeVisible({ timeout: 30_000 });
     expect(await measures("mermaid: render")).toBe(1);
@@ -198,8 +201,8 @@ test.describe("architecture", () => {
   });
 });
 
-test("mermaid is loaded only on the pages that draw", async ({ browser }) => {
-  const mermaidChunks = async (path: string, ready: string) => {
+test("mermaid's code is loaded only where a drawing is made in the browser: never on a page that does not draw, never where the server drew", async ({ browser, viewerRequest }) => {
+  const mermaidChunks = async (app: "main" | "demo", path: string, ready: string) => {
     // a page in a fresh context each (as a viewer), so the browser cache cannot hide a chunk
     const page = await browser.newPage({ extraHTTPHeaders: VIEWER });
     const found: string[] = [];
@@ -207,15 +210,45 @@ test("mermaid is loaded only on the pages that draw", async ({ browser }) => {
     page.on("response", (r) => {
       if (r.url().endsWith(".js")) reads.push(r.text().then((t) => void (t.includes('"flowchart-v2"') && found.push(r.url())), () => undefined));
     });
-    await page.goto(url("main", path));
+    await page.goto(url(app, path));
     await expect(page.locator(ready).first()).toBeVisible({ timeout: 30_000 });
     await page.waitForLoadState("networkidle");
     await Promise.all(reads);
     await page.close();
     return found.length;
   };
-  expect(await mermaidChunks("/architecture", '[data-testid="architecture-graph"] svg')).toBeGreaterThan(0);
-  expect(await mermaidChunks("/audit", "h1")).toBe(0);
+  // the browser draws (the demo app does not draw on the server)
+  expect(await mermaidChunks("demo", "/architecture", '[data-testid="architecture-graph"] svg')).toBeGreaterThan(0);
+  expect(await mermaidChunks("main", "/audit", "h1")).toBe(0);
+  // the server drew: once its drawing of the current graph is made (the API answers with it), the page needs no mermaid
+  await expect.poll(async () => !!(await (await viewerRequest.get(url("main", "/api/v1/architecture"))).json()).drawn, { timeout: 30_000 }).toBe(true);
+  expect(await mermaidChunks("main", "/architecture", '[data-testid="architecture-graph"] svg g.node')).toBe(0);
+});
+
+test("the server's drawing arrives with the page: in the HTML with the numbers filled in, placed on its area, and live like the browser's own", async ({ viewerPage: page, viewerRequest }) => {
+  const measures = (name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
+  await expect.poll(async () => !!(await (await viewerRequest.get(url("main", "/api/v1/architecture"))).json()).drawn, { timeout: 30_000 }).toBe(true);
+  const html = await (await viewerRequest.get(url("main", "/architecture"))).text();
+  const svg = /<svg id="mmd[^"]*"[^>]*aria-roledescription="flowchart-v2"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
+  expect(svg).toContain("NodeLocal DNSCache");
+  expect(svg).toMatch(/ingest lag \d+[smhd]/);
+  expect(svg).not.toMatch(/[\u27e6\u27e7]/);
+  expect(svg).not.toMatch(/<script|\son[a-z]+="/i);
+
+  await page.goto(url("main", "/architecture"));
+  const graph = page.getByTestId("architecture-graph");
+  await expect(graph.locator('g.node[data-node-id="querylogs"]')).toBeVisible({ timeout: 30_000 });
+  expect(await measures("mermaid: server's drawing")).toBe(1);
+  expect(await measures("mermaid: render")).toBe(0);
+  await expect(page.getByText("placing the drawing…")).toHaveCount(0);
+  // placed on the default area, labels readable (the same rule as a drawing made here)
+  expect(Number((await page.getByTestId("graph-zoom").textContent())?.replace("%", ""))).toBeGreaterThanOrEqual(50);
+  await graph.locator('g.node[data-node-id="coredns"]').click();
+  await expect(page.getByTestId("node-details")).toContainText("CoreDNS");
+  await expect(page.getByTestId("download-svg")).toBeEnabled();
+  const ids = await page.evaluate(() => [...document.querySelectorAll("[id]")].map((e) => e.id));
+  expect(ids.filter((id) => id.startsWith("mmdc"))).toEqual([]);
+  expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
 });
 
 test.describe("resolution paths and trace", () => {

@@ -56,18 +56,21 @@ export default async function globalSetup() {
     TECHNITIUM_TOKEN_SECONDARY: "unset",
     TECHNITIUM_TOKEN_TERTIARY: "unset",
   };
+  // Only `main` draws mermaid on the server (server/architecture/drawing.ts): the others show the browser's own drawing,
+  // the path a server without Chromium takes (and one headless browser is enough for this machine).
+  const browserDraws = { DIAGRAM_RENDERER: "off" };
   const apps = await Promise.all([
     startApp({ port: E2E.ports.main, env: { ...common, AUTH_MODE: "authentik" }, logFile: path.join(stateDir, "app-main.log") }),
     startApp({
       port: E2E.ports.jwt,
-      env: { ...common, ...noTechnitium, AUTH_MODE: "authentik", AUTHENTIK_JWT_SECRET: E2E.jwt.secret, AUTHENTIK_JWT_ISSUER: E2E.jwt.issuer, AUTHENTIK_JWT_AUDIENCE: E2E.jwt.audience },
+      env: { ...common, ...noTechnitium, ...browserDraws, AUTH_MODE: "authentik", AUTHENTIK_JWT_SECRET: E2E.jwt.secret, AUTHENTIK_JWT_ISSUER: E2E.jwt.issuer, AUTHENTIK_JWT_AUDIENCE: E2E.jwt.audience },
       logFile: path.join(stateDir, "app-jwt.log"),
     }),
-    startApp({ port: E2E.ports.demo, env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true" }, logFile: path.join(stateDir, "app-demo.log") }),
+    startApp({ port: E2E.ports.demo, env: { ...common, ...browserDraws, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true" }, logFile: path.join(stateDir, "app-demo.log") }),
     startApp({
       port: E2E.ports.nodb,
       // also the app without Prometheus: the Health page says what is missing
-      env: { ...common, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", PROMETHEUS_URL: "", PUSHGATEWAY_URL: "" },
+      env: { ...common, ...browserDraws, AUTH_MODE: "demo", DNSDECK_FORCE_DEMO_IN_PRODUCTION: "true", DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", PROMETHEUS_URL: "", PUSHGATEWAY_URL: "" },
       logFile: path.join(stateDir, "app-nodb.log"),
     }),
   ]);

@@ -129,6 +129,9 @@ export const envSchema = tuningSchema
     PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
     NODE_NAME: k8sName.optional(),
+    // issue 17: mermaid drawings made on the server (server/architecture/drawing.ts), in this headless Chromium
+    DIAGRAM_RENDERER: z.enum(["chromium", "off"]).default("chromium"),
+    DIAGRAM_CHROMIUM: z.string().startsWith("/", "must be an absolute path to a Chromium executable").optional(),
     // Demo only: the twin's fault panel, linked from the demo banner.
     DEMO_TWIN_PANEL_URL: z.string().url().optional(),
     // issue 5 (sync): where replicas transfer zones from; default: the technitium-primary Service from the Kubernetes API

@@ -40,46 +40,8 @@ export interface KeyValueStorage {
   removeItem(key: string): void;
 }
 
-/** The same JSON for equal values whatever order their keys were written in (object keys sorted at every depth). */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  );
-}
-
-/**
- * The cache key: SHA-256 (hex) over the three things a drawing depends on. null where SubtleCrypto is missing — it
- * exists only in secure contexts (HTTPS, localhost), so a console served over plain HTTP simply draws every time.
- */
-export async function drawingKey(mermaidVersion: string, config: unknown, source: string): Promise<string | null> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return null;
-  const bytes = new TextEncoder().encode(stableJson({ mermaid: mermaidVersion, config, source }));
-  const digest = new Uint8Array(await subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * The id a drawing is rendered with, so the stored SVG does not carry one page visit's id. mermaid writes the id into
- * the SVG's id, its CSS selectors (#id …), marker ids and every node's and edge's id. It is never put into the
- * document as is (withDrawingId gives each shown copy its own id): mermaid removes any element that already has the
- * id it is about to render with. 80 bits of the key cannot turn up in a label by chance, and a label cannot be made
- * to contain it on purpose: the id is a hash of the source that holds the label.
- */
-export function renderIdFor(key: string): string {
-  return `mmdc${key.slice(0, 20)}`;
-}
-
-/** The drawing with every occurrence of one id replaced by another (each shown copy unique in the document). */
-export function withDrawingId(svg: string, from: string, to: string): string {
-  return svg.split(from).join(to);
-}
+// The key, the render id and the id swap are shared with the server's renderer (server/architecture/drawing.ts).
+export { drawingKey, renderIdFor, stableJson, withDrawingId } from "@/server/architecture/drawing-key";
 
 /** A stored drawing looks whole and was rendered with this key's id (a truncated or foreign value is a miss). */
 export function usableDrawing(svg: string | null, renderId: string): svg is string {

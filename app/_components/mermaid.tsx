@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import type { MermaidConfig } from "mermaid";
 import mermaidPackage from "mermaid/package.json";
+import { type DrawingKind, type Drawn, atNaturalSize, drawingConfig, sourceTag } from "@/server/architecture/drawing-key";
 import { DrawingCache, NODE_DOM_ID, drawingKey, renderIdFor, usableDrawing, withDrawingId } from "./mermaid-cache";
 import { type LiveValues, fillLiveSvg, fillLiveText, hasLivePlaceholder } from "@/server/architecture/mermaid-text";
 
@@ -11,12 +11,13 @@ import { type LiveValues, fillLiveSvg, fillLiveText, hasLivePlaceholder } from "
  * directives; node clicks are wired here instead, by the node ids dnsdeck generated. A drawing once made is kept in this
  * browser (mermaid-cache.ts) and shown again without mermaid when the same source comes back. Numbers that move on every
  * refresh are placeholders in the source and arrive beside it (`live`): they are written into the drawing's text here,
- * so a new set of numbers costs no drawing.
+ * so a new set of numbers costs no drawing. Where the server drew the source (server/architecture/drawing.ts, `drawn`),
+ * its drawing is in the page's HTML and mermaid is never loaded.
  */
 let seq = 0;
 let loading: Promise<typeof import("mermaid")> | null = null;
 /**
- * One import for the page, started as soon as a drawing page's code runs — beside the data fetch, not after it. mermaid
+ * One import for the page, started when the first drawing must be made here. mermaid
  * loads the flowchart diagram and then the dagre layout only when it first renders: three network round trips in a row
  * on a cold page. Asking for all three at once (the same modules mermaid's own loaders import, so one instance each)
  * makes it one. The deep paths are mermaid's published files (package.json `exports: "./*"`, version pinned by the
@@ -28,9 +29,6 @@ const loadMermaid = () =>
     import("mermaid/dist/chunks/mermaid.core/flowDiagram-HODETNUW.mjs" as string),
     import("mermaid/dist/chunks/mermaid.core/dagre-GXQ25YYZ.mjs" as string),
   ]).then(([m]) => m));
-if (typeof window !== "undefined") void loadMermaid().catch(() => (loading = null));
-/** Tighter spacing for the big pan-and-zoom graph: less empty space between ranks, so more of it fits a view. */
-const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
 
 /**
  * mermaid keeps the config of the last initialize() and renders one diagram at a time, but initialize() itself is not
@@ -38,7 +36,7 @@ const PANZOOM_LAYOUT = { rankSpacing: 20, nodeSpacing: 40, padding: 10 };
  * under the config it names, so each initialize is paired with its render here, one pair after the other.
  */
 let drawing: Promise<unknown> = Promise.resolve();
-function draw(mermaid: (typeof import("mermaid"))["default"], config: MermaidConfig, id: string, source: string) {
+function draw(mermaid: (typeof import("mermaid"))["default"], config: ReturnType<typeof drawingConfig>, id: string, source: string) {
   const run = drawing.then(() => {
     mermaid.initialize(config);
     return mermaid.render(id, source);
@@ -88,6 +86,8 @@ const whenIdle = (f: () => void) => (typeof requestIdleCallback === "function" ?
 
 export interface MermaidProps {
   source: string;
+  /** The server's drawing of `source` (it travels beside it in the verb's answer); shown instead of drawing here. */
+  drawn?: Drawn;
   /**
    * Values for the source's live placeholders (server/architecture/mermaid-text.ts), by token. Filled into the drawing
    * after each draw or cache hit, and again whenever they change while the source does not (no redraw).
@@ -109,16 +109,27 @@ export interface MermaidProps {
   panZoom?: { areas: { id: string; label: string; subgraphs: string[]; nodes?: string[]; hidden?: boolean }[]; defaultArea: string; minLabelPx: number };
 }
 
-export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, fit = true, panZoom }: MermaidProps) {
+export function Mermaid({ source, drawn, live, onNodeClick, onRendered, label, testId, fit = true, panZoom }: MermaidProps) {
   const ref = useRef<HTMLDivElement>(null);
   const uid = useId().replace(/[^a-zA-Z0-9]/g, "");
+  const kind: DrawingKind = panZoom ? "panzoom" : fit ? "fit" : "natural";
+  const served = drawn?.kind === kind && drawn.of === sourceTag(source) ? drawn : undefined;
+  const sized = (svg: string) => (kind === "panzoom" ? atNaturalSize(svg) : svg);
+  // The server's drawing in the page's HTML (values filled in: no placeholder is ever seen). The id is the same on the
+  // server and in the browser (useId), so hydration finds what it rendered. Later drawings are inserted by the effect.
+  const [firstHtml] = useState(() => (served ? { __html: fillLiveSvg(sized(withDrawingId(served.svg, renderIdFor(served.key), `mmd${uid}s`)), live) } : undefined));
   const [error, setError] = useState<string | null>(null);
-  const [rendering, setRendering] = useState(true);
+  const [rendering, setRendering] = useState(!firstHtml);
+  // the drawing on show is wired (node ids, clicks, values): only then can the pan-and-zoom box find its areas
+  const [wired, setWired] = useState(false);
   const clickRef = useRef(onNodeClick);
   const renderedRef = useRef(onRendered);
+  // read when a source is to be shown: a server's drawing arriving later for a source already drawn here is not a redraw
+  const servedRef = useRef(served);
   useEffect(() => {
     clickRef.current = onNodeClick;
     renderedRef.current = onRendered;
+    servedRef.current = served;
   });
   // The drawing on show: the source it was drawn from, its SVG text with the placeholders, its text nodes to fill.
   const shown = useRef<{ source: string; svg: string; slots: LiveSlot[] } | null>(null);
@@ -139,18 +150,24 @@ export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, 
   useEffect(() => {
     let cancelled = false;
     setRendering(true);
+    setWired(false);
     (async () => {
       try {
         const t0 = performance.now();
-        const config: MermaidConfig = { startOnLoad: false, securityLevel: "strict", theme: "dark", flowchart: { htmlLabels: true, useMaxWidth: fit && !panZoom, ...(panZoom ? PANZOOM_LAYOUT : {}) } };
+        const config = drawingConfig(kind);
+        // each shown copy gets an id of its own: two drawings on a page never share an element id
+        const shownId = `mmd${uid}x${seq++}`;
+        let svg: string;
+        let hit = false;
+        const served = servedRef.current;
+        if (served) {
+          svg = withDrawingId(served.svg, renderIdFor(served.key), shownId);
+          hit = true;
+        } else {
         const cache = browserCache();
         const key = cache ? await drawingKey(mermaidPackage.version, config, source).catch(() => null) : null;
         const stableId = key ? renderIdFor(key) : null;
-        // each shown copy gets an id of its own: two drawings on a page never share an element id
-        const shownId = `mmd${uid}x${seq++}`;
         const cached = cache && key && stableId ? cache.get(key) : null;
-        let svg: string;
-        let hit = false;
         if (stableId && usableDrawing(cached, stableId)) {
           svg = withDrawingId(cached, stableId, shownId);
           hit = true;
@@ -166,21 +183,13 @@ export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, 
           if (cache && key && stableId) whenIdle(() => cache.put(key, rendered.svg));
           svg = stableId ? withDrawingId(rendered.svg, stableId, shownId) : rendered.svg;
         }
+        }
         if (cancelled || !ref.current) return;
+        svg = sized(svg);
         ref.current.innerHTML = svg;
         // the values before the first paint of this drawing (a placeholder is never seen), the latest ones by now
         shown.current = { source, svg, slots: liveSlots(ref.current) };
         fillSlots(shown.current.slots, liveRef.current);
-        if (panZoom) {
-          // natural size: one SVG unit is one CSS pixel at zoom 1, so the zoom factor is the label scale
-          const el = ref.current.querySelector("svg");
-          const vb = el?.viewBox.baseVal;
-          if (el && vb?.width) {
-            el.setAttribute("width", String(vb.width));
-            el.setAttribute("height", String(vb.height));
-            el.style.maxWidth = "none";
-          }
-        }
         for (const g of ref.current.querySelectorAll<SVGGElement>("g.node")) {
           const m = NODE_DOM_ID.exec(g.id);
           if (!m) continue;
@@ -196,8 +205,9 @@ export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, 
           });
         }
         // a hit's time: key, read and the drawing in the page (a render's insertion is not in "mermaid: render")
-        if (hit) performance.measure("mermaid: cache hit", { start: t0, end: performance.now() });
+        if (hit) performance.measure(served ? "mermaid: server's drawing" : "mermaid: cache hit", { start: t0, end: performance.now() });
         setError(null);
+        setWired(true);
         renderedRef.current?.(fillLiveSvg(svg, liveRef.current));
       } catch (err) {
         if (!cancelled) setError(err instanceof Error ? err.message : String(err));
@@ -209,7 +219,7 @@ export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, 
       cancelled = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- panZoom only changes how the drawing is shown, not what is drawn
-  }, [source, uid, fit, !!panZoom]);
+  }, [source, uid, kind]);
 
   return (
     <div className="mermaid-box" data-testid={testId}>
@@ -224,9 +234,9 @@ export function Mermaid({ source, live, onNodeClick, onRendered, label, testId, 
         </div>
       )}
       {panZoom ? (
-        <PanZoom drawing={ref} ready={!rendering && !error} {...panZoom} label={label} />
+        <PanZoom drawing={ref} ready={wired && !error} busy={rendering || !!error} firstHtml={firstHtml} {...panZoom} label={label} />
       ) : (
-        <div ref={ref} role="img" aria-label={label} style={{ overflow: "auto", maxHeight: fit ? undefined : "75vh" }} />
+        <div ref={ref} role="img" aria-label={label} style={{ overflow: "auto", maxHeight: fit ? undefined : "75vh" }} dangerouslySetInnerHTML={firstHtml} />
       )}
     </div>
   );
@@ -246,8 +256,10 @@ function smallestFont(root: HTMLElement): number {
   return Number.isFinite(min) ? min : 16;
 }
 
-function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { drawing: React.RefObject<HTMLDivElement | null>; ready: boolean; label: string } & NonNullable<MermaidProps["panZoom"]>) {
+function PanZoom({ drawing, ready, busy, firstHtml, areas, defaultArea, minLabelPx, label }: { drawing: React.RefObject<HTMLDivElement | null>; ready: boolean; busy: boolean; firstHtml?: { __html: string }; label: string } & NonNullable<MermaidProps["panZoom"]>) {
   const box = useRef<HTMLDivElement>(null);
+  // hidden until placed on its default area: a drawing that came with the page is not shown unzoomed, then moved
+  const [placed, setPlaced] = useState(false);
   const [view, setView] = useState<View>({ s: 1, x: 0, y: 0 });
   const [area, setArea] = useState<string>(defaultArea);
   const viewRef = useRef(view);
@@ -293,6 +305,7 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
     if (!ready || !drawing.current) return;
     minScale.current = minLabelPx / smallestFont(drawing.current);
     focus(area);
+    setPlaced(true);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- refocus on a new drawing only, keeping the chosen area
   }, [ready]);
 
@@ -318,6 +331,11 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
   return (
     <div className="stack-v">
       <div className="row" role="toolbar" aria-label="Graph view">
+        {!busy && !placed && (
+          <span className="muted small">
+            <span className="spinner" /> placing the drawing…
+          </span>
+        )}
         <span className="muted small">Focus:</span>
         {areas.filter((a) => !a.hidden).map((a) => (
           <button key={a.id} type="button" className="secondary" aria-pressed={area === a.id} data-testid={`focus-${a.id}`} onClick={() => focus(a.id)}>
@@ -376,7 +394,7 @@ function PanZoom({ drawing, ready, areas, defaultArea, minLabelPx, label }: { dr
         tabIndex={0}
         aria-label={`${label}: drag or use the arrow keys to pan, the wheel or + and − to zoom`}
       >
-        <div ref={drawing} role="img" aria-label={label} data-testid="graph-drawing" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.s})`, transformOrigin: "0 0", width: "max-content" }} />
+        <div ref={drawing} role="img" aria-label={label} data-testid="graph-drawing" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.s})`, transformOrigin: "0 0", width: "max-content", visibility: placed ? "visible" : "hidden" }} dangerouslySetInnerHTML={firstHtml} />
       </div>
     </div>
   );

@@ -2,6 +2,7 @@
  * Resolution paths per client class, derived from the stack config and whether NodeLocal is deployed. One model
  * (stages) serves both the drawing (/api/v1/paths) and the tracer's hop plan (server/trace/plan.ts). Pure.
  */
+import type { Drawn } from "./drawing-key";
 import type { ArchConfig } from "./estate";
 import { edgeLabel, quotedLabel } from "./mermaid-text";
 
@@ -191,6 +192,8 @@ export interface PathDiagram {
   mermaid: string;
   /** The path written out, one line per name kind (like the architecture document's "DNS Resolution Paths"). */
   summary: string[];
+  /** The server's drawing of `mermaid`, when it made one in time (verbs.ts; the browser draws otherwise). */
+  drawn?: Drawn;
 }
 
 /** One mermaid flowchart per client class. Stage keys shared by both name kinds are drawn once. */

@@ -5,11 +5,12 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { Mermaid } from "@/app/_components/mermaid";
+import type { Drawn } from "@/server/architecture/drawing-key";
 import { useSeed } from "@/app/_components/use-seed";
 import type { ArchitectureGraph } from "@/server/architecture/graph";
 import { fillLiveSource } from "@/server/architecture/mermaid-text";
 
-type Arch = ArchitectureGraph & { generatedAt: string; configSource: string };
+type Arch = ArchitectureGraph & { generatedAt: string; configSource: string; drawn?: Drawn };
 
 const REFRESH_MS = 15_000;
 /**
@@ -91,7 +92,7 @@ export function ArchitectureView({ initial }: { initial?: Arch }) {
       {q.isError && <div className="alert warn">Refresh failed ({q.error.message}); showing the last good state.</div>}
       <div className="arch-layout" style={{ display: "grid", gridTemplateColumns: node ? "minmax(0, 1fr) 320px" : "minmax(0, 1fr)", gap: 14 }}>
         <div className="panel">
-          <Mermaid source={data.mermaid} live={data.live} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={panZoom} />
+          <Mermaid source={data.mermaid} drawn={data.drawn} live={data.live} onNodeClick={onClick} onRendered={setSvg} label="DNS architecture graph" testId="architecture-graph" panZoom={panZoom} />
         </div>
         {node && (
           <aside className="panel" data-testid="node-details" aria-label="Component details">

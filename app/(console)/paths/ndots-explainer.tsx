@@ -3,9 +3,11 @@ import { LocalTime } from "@/app/_components/local-time";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { NdotsScenario } from "@/server/architecture/ndots";
+import { useSeed } from "@/app/_components/use-seed";
 import { fetchJson } from "./fetch-json";
+import { NDOTS_DEFAULT } from "./ndots-default";
 
-interface NdotsResponse {
+export interface NdotsResponse {
   name: string;
   namespace: string;
   internalZone: string;
@@ -22,12 +24,15 @@ const WHO: Record<string, string> = {
   public: "public DNS",
 };
 
-export function NdotsExplainer() {
-  const [form, setForm] = useState({ name: "www.cloudflare.com", namespace: "default" });
+export function NdotsExplainer({ initial }: { initial?: NdotsResponse }) {
+  const [form, setForm] = useState<{ name: string; namespace: string }>(NDOTS_DEFAULT);
   const [params, setParams] = useState(form);
+  const seed = useSeed(initial);
   const q = useQuery({
     queryKey: ["ndots", params],
     queryFn: () => fetchJson<NdotsResponse>(`/api/v1/paths/ndots?${new URLSearchParams(params)}`),
+    // the page's own read answers the first question only (a seed would stand in for any other key's answer)
+    ...(params.name === NDOTS_DEFAULT.name && params.namespace === NDOTS_DEFAULT.namespace ? seed : {}),
   });
   return (
     <section className="panel" aria-labelledby="ndots-h" data-testid="ndots">

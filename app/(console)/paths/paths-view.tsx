@@ -5,10 +5,10 @@ import { Mermaid } from "@/app/_components/mermaid";
 import { useSeed } from "@/app/_components/use-seed";
 import type { PathsResponse } from "@/server/architecture/collect";
 import { fetchJson } from "./fetch-json";
-import { NdotsExplainer } from "./ndots-explainer";
+import { NdotsExplainer, type NdotsResponse } from "./ndots-explainer";
 import { TraceForm } from "./trace-form";
 
-export function PathsView({ initial }: { initial?: PathsResponse }) {
+export function PathsView({ initial, initialNdots }: { initial?: PathsResponse; initialNdots?: NdotsResponse }) {
   const q = useQuery({ queryKey: ["paths"], queryFn: () => fetchJson<PathsResponse>("/api/v1/paths"), refetchInterval: 30_000, ...useSeed(initial) });
   const [tab, setTab] = useState<string>("pod-internal");
   if (q.isPending)
@@ -55,10 +55,10 @@ export function PathsView({ initial }: { initial?: PathsResponse }) {
             <li key={s}>{s}</li>
           ))}
         </ul>
-        <Mermaid source={d.mermaid} label={`Resolution path: ${d.title}`} testId="path-diagram" />
+        <Mermaid source={d.mermaid} drawn={d.drawn} label={`Resolution path: ${d.title}`} testId="path-diagram" />
       </div>
       <TraceForm classes={data.diagrams.map((x) => ({ id: x.id, title: x.title }))} nodes={data.nodes} clientClass={d.id} onClientClass={setTab} />
-      <NdotsExplainer />
+      <NdotsExplainer initial={initialNdots} />
     </div>
   );
 }
