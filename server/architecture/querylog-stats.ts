@@ -46,8 +46,39 @@ export interface JunkEvidence {
   examples: string[];
 }
 
-/** Today's (UTC) junk queries that reached Technitium. */
+/**
+ * How long a count of today's junk is reused. It scans the day's rows of dns_logs (LIKE on qname: no index helps), 0.1–1 s
+ * at this homelab's rate, and the Resolution paths page reads it on every load; a minute-old count says the same thing.
+ * Past JUNK_FRESH_MS the kept count is still answered at once (up to JUNK_STALE_MS) while a new one is read behind it.
+ */
+const JUNK_FRESH_MS = 60_000;
+const JUNK_STALE_MS = 10 * 60_000;
+const junkKept = new Map<string, { at: number; value: Live<JunkEvidence> }>();
+const junkReading = new Map<string, Promise<Live<JunkEvidence>>>();
+
+/** Today's (UTC) junk queries that reached Technitium (kept a minute; see JUNK_FRESH_MS). */
 export async function junkEvidence(zone: string, clusterDomain: string, now: Date = new Date()): Promise<Live<JunkEvidence>> {
+  const key = `${zone}\n${clusterDomain}\n${now.toISOString().slice(0, 10)}`;
+  const kept = junkKept.get(key);
+  const age = kept ? now.getTime() - kept.at : Infinity;
+  if (kept && age < JUNK_FRESH_MS) return kept.value;
+  let reading = junkReading.get(key);
+  if (!reading) {
+    const started = now.getTime();
+    reading = readJunkEvidence(zone, clusterDomain, now).then((value) => {
+      if (value.ok) {
+        if (junkKept.size > 8) junkKept.clear();
+        junkKept.set(key, { at: started, value });
+      }
+      return value;
+    });
+    junkReading.set(key, reading);
+    void reading.finally(() => junkReading.delete(key));
+  }
+  return kept && kept.value.ok && age < JUNK_STALE_MS ? kept.value : reading;
+}
+
+async function readJunkEvidence(zone: string, clusterDomain: string, now: Date): Promise<Live<JunkEvidence>> {
   const p = pool();
   if (!p) return { ok: false, error: "QUERYLOG_DATABASE_URL is not set" };
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));

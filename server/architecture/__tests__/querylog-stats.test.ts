@@ -54,6 +54,36 @@ test("today's junk: names with 2+ labels before the internal zone, and cluster-d
   assert.deepEqual([...e.value.examples].sort(), ["api.github.com.viktorbarzin.lan", "www.cloudflare.com.viktorbarzin.lan"]);
 });
 
+test("today's junk is read once a minute: within it the kept count; past it the kept count at once and a new one behind it", async () => {
+  const at = (ms: number) => new Date(NOW.getTime() + ms);
+  const first = await stats.junkEvidence("viktorbarzin.lan", "cluster.local", at(0));
+  assert.ok(first.ok);
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(`insert into dns_logs (server, timestamp, client_ip, protocol, response_type, rcode, qname, qtype, qclass) values ('technitium', $1, '10.244.1.9', 0, 1, 3, 'new.junk.viktorbarzin.lan', 1, 1)`, [RECENT]);
+  await c.end();
+  try {
+    const soon = await stats.junkEvidence("viktorbarzin.lan", "cluster.local", at(30_000));
+    assert.ok(soon.ok && soon.value.multiLabelInternal === first.value.multiLabelInternal, "within the minute: the kept count");
+    const later = await stats.junkEvidence("viktorbarzin.lan", "cluster.local", at(90_000));
+    assert.ok(later.ok && later.value.multiLabelInternal === first.value.multiLabelInternal, "past it: the kept count at once");
+    // the read started behind it has landed by now: the new row is counted
+    await assert.doesNotReject(async () => {
+      for (let i = 0; i < 50; i++) {
+        const v = await stats.junkEvidence("viktorbarzin.lan", "cluster.local", at(91_000));
+        if (v.ok && v.value.multiLabelInternal === first.value.multiLabelInternal + 1) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("the new junk row was never counted");
+    });
+  } finally {
+    const d = new pg.Client({ connectionString: db.url });
+    await d.connect();
+    await d.query(`delete from dns_logs where qname = 'new.junk.viktorbarzin.lan'`);
+    await d.end();
+  }
+});
+
 test("the numbers are read through the query-log explorer's one pool, whose sessions cannot write", async () => {
   const { logsPool } = await import("@/server/querylogs/db");
   await stats.queryLogState(NOW);
