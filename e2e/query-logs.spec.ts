@@ -161,6 +161,16 @@ test.describe("query logs", () => {
     await expect.poll(async () => (await page.getByTestId("val-rcode").allInnerTexts()).some((t) => t !== "NxDomain")).toBe(true);
   });
 
+  test("the RTT chart says why it is empty where no answer was Recursive, and draws where answers were", async ({ viewerPage: page }) => {
+    await page.goto(url("main", "/query-logs?range=24h&responseType=Authoritative"));
+    await expect(page.getByTestId("ql-rtt-empty")).toContainText("No Recursive answers", { timeout: 30_000 });
+    await expect(page.getByTestId("ql-rtt-chart").locator("svg.recharts-surface")).toHaveCount(0);
+    await expect(page.getByTestId("ql-rtt-legend")).toHaveCount(0);
+    await page.goto(url("main", "/query-logs?range=24h&responseType=Recursive"));
+    await expect(page.getByTestId("ql-rtt-chart").locator("svg.recharts-surface")).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("ql-rtt-empty")).toHaveCount(0);
+  });
+
   test("dragging across the volume chart zooms the range to the buckets dragged over", async ({ viewerPage: page }) => {
     await page.goto(url("main", "/query-logs?range=24h"));
     // the plot itself, not a legend icon (also an svg.recharts-surface, and earlier in the document)

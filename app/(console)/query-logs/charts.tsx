@@ -51,6 +51,7 @@ export const Charts = memo(function Charts({ stats, onZoom }: { stats: Stats; on
     }
     return [...by.values()].sort((a, b) => String(a.t).localeCompare(String(b.t)));
   }, [stats, split]);
+  const noRtt = useMemo(() => (split ? stats.rtt : stats.rttAll).every((r) => PCTS.every((q) => r[q] === null)), [stats, split]);
   const volumeItems: LegendItem[] = split
     ? stats.servers.map((s, i) => ({ key: `srv:${s}`, label: s, color: SERVER_COLORS[i % 5] }))
     : types.map((t) => ({ key: t, label: t, color: TYPE_COLORS[t] ?? "#888" }));
@@ -107,6 +108,12 @@ export const Charts = memo(function Charts({ stats, onZoom }: { stats: Stats; on
         </div>
         <div style={{ flex: 1, minWidth: 280 }} data-testid="ql-rtt-chart">
           <h3>Recursive RTT percentiles (ms){split ? " by instance" : ", all instances"}</h3>
+          {noRtt ? (
+            <div className="muted small" data-testid="ql-rtt-empty" style={{ height: 180, display: "flex", alignItems: "center", justifyContent: "center", textAlign: "center", padding: "0 1em" }}>
+              No Recursive answers here: RTT is measured only for the queries Technitium resolved upstream itself (response
+              Recursive), and none matches these filters in this range.
+            </div>
+          ) : (
           <ResponsiveContainer width="100%" height={180}>
             <LineChart data={rtt} {...zoom.handlers}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -119,7 +126,8 @@ export const Charts = memo(function Charts({ stats, onZoom }: { stats: Stats; on
               {area}
             </LineChart>
           </ResponsiveContainer>
-          <ChartLegend items={rttItems} hidden={hidden} onToggle={toggle} testId="ql-rtt-legend" />
+          )}
+          {!noRtt && <ChartLegend items={rttItems} hidden={hidden} onToggle={toggle} testId="ql-rtt-legend" />}
         </div>
       </div>
     </>
