@@ -63,6 +63,11 @@ async function open(executablePath: string): Promise<{ browser: Browser; page: P
   const browser = await chromium.launch({
     executablePath,
     chromiumSandbox: false,
+    // dnsdeck's own shutdown stays its own (start.mjs: SIGTERM lets running applies finish; playwright's SIGINT handler
+    // would exit the process at once); the browser is killed when the process exits (playwright's exit handler).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     env: { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache"), PATH: process.env.PATH ?? "/usr/bin:/bin" },
     args: ["--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-extensions", "--disable-dev-shm-usage", "--disable-crash-reporter"],
   });

@@ -12,7 +12,7 @@ const root = path.resolve(import.meta.dirname, "../../..");
 export const twinEntry = path.join(root, "twin/kube/index.ts");
 export const twinMissing: false | string = existsSync(twinEntry) ? false : "the Kubernetes twin (twin/kube) is not built yet";
 export const NODES = ["k8s-master", "k8s-node1", "k8s-node2", "k8s-node3", "k8s-node4"];
-export const fast = { timeoutMs: 30_000, pollMs: 150, healthGraceMs: 1500, probeTimeoutMs: 500, verifyWindowMs: 3000 };
+export const fast = { timeoutMs: 30_000, pollMs: 150, healthGraceMs: 1500, probeTimeoutMs: 1000, verifyWindowMs: 3000 };
 
 export async function startHarness() {
   const stateDir = mkdtempSync(path.join(tmpdir(), "dnsdeck-stack-"));
