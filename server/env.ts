@@ -88,6 +88,9 @@ export const tuningSchema = z.object({
   DNSDECK_KUBE_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).optional(),
   /** The same, under its earlier name (read when DNSDECK_KUBE_TIMEOUT_MS is unset). */
   DNSDECK_STACK_KUBE_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).optional(),
+  /** issue 17: mermaid drawings made on the server (server/architecture/drawing.ts), in this headless Chromium. */
+  DIAGRAM_RENDERER: z.enum(["chromium", "off"]).default("chromium"),
+  DIAGRAM_CHROMIUM: z.string().startsWith("/", "must be an absolute path to a Chromium executable").default("/usr/bin/chromium"),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
 
@@ -129,9 +132,6 @@ export const envSchema = tuningSchema
     PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
     // The node dnsdeck's pod runs on (downward API): the one node cache it can query at 169.254.20.10 directly.
     NODE_NAME: k8sName.optional(),
-    // issue 17: mermaid drawings made on the server (server/architecture/drawing.ts), in this headless Chromium
-    DIAGRAM_RENDERER: z.enum(["chromium", "off"]).default("chromium"),
-    DIAGRAM_CHROMIUM: z.string().startsWith("/", "must be an absolute path to a Chromium executable").optional(),
     // Demo only: the twin's fault panel, linked from the demo banner.
     DEMO_TWIN_PANEL_URL: z.string().url().optional(),
     // issue 5 (sync): where replicas transfer zones from; default: the technitium-primary Service from the Kubernetes API

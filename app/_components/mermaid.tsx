@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import mermaidPackage from "mermaid/package.json";
 import { type DrawingKind, type Drawn, atNaturalSize, drawingConfig, sourceTag } from "@/server/architecture/drawing-key";
 import { DrawingCache, NODE_DOM_ID, drawingKey, renderIdFor, usableDrawing, withDrawingId } from "./mermaid-cache";
@@ -84,6 +84,28 @@ function fillSlots(slots: LiveSlot[], live: LiveValues | undefined) {
 /** Stores when the browser is next idle, after the drawing is shown: the write is synchronous (the architecture graph is some 70,000 characters). */
 const whenIdle = (f: () => void) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 0));
 
+/**
+ * A drawing made in this browser: from its drawing cache when it holds this source's drawing, else by mermaid (loaded
+ * then), kept in the cache when the browser is next idle. `hit`: it came from the cache.
+ */
+async function drawHere(config: ReturnType<typeof drawingConfig>, source: string, shownId: string): Promise<{ svg: string; hit: boolean }> {
+  const cache = browserCache();
+  const key = cache ? await drawingKey(mermaidPackage.version, config, source).catch(() => null) : null;
+  const stableId = key ? renderIdFor(key) : null;
+  const cached = cache && key && stableId ? cache.get(key) : null;
+  if (stableId && usableDrawing(cached, stableId)) return { svg: withDrawingId(cached, stableId, shownId), hit: true };
+  const tImport = performance.now();
+  const { default: mermaid } = await loadMermaid();
+  const t1 = performance.now();
+  const rendered = await draw(mermaid, config, stableId ?? shownId, source);
+  // where a drawing's time goes, for scripts/bench-pages.ts (User Timing: visible in any browser's profiler)
+  performance.measure("mermaid: import", { start: tImport, end: t1 });
+  performance.measure("mermaid: render", { start: t1, end: performance.now() });
+  // only a drawing mermaid finished is stored (a throw above skips this)
+  if (cache && key && stableId) whenIdle(() => cache.put(key, rendered.svg));
+  return { svg: stableId ? withDrawingId(rendered.svg, stableId, shownId) : rendered.svg, hit: false };
+}
+
 export interface MermaidProps {
   source: string;
   /** The server's drawing of `source` (it travels beside it in the verb's answer); shown instead of drawing here. */
@@ -113,7 +135,8 @@ export function Mermaid({ source, drawn, live, onNodeClick, onRendered, label, t
   const ref = useRef<HTMLDivElement>(null);
   const uid = useId().replace(/[^a-zA-Z0-9]/g, "");
   const kind: DrawingKind = panZoom ? "panzoom" : fit ? "fit" : "natural";
-  const served = drawn?.kind === kind && drawn.of === sourceTag(source) ? drawn : undefined;
+  // (the fingerprint walks the whole source: worked out when the drawing or the source changes, not on every render)
+  const served = useMemo(() => (drawn?.kind === kind && drawn.of === sourceTag(source) ? drawn : undefined), [drawn, kind, source]);
   const sized = (svg: string) => (kind === "panzoom" ? atNaturalSize(svg) : svg);
   // The server's drawing in the page's HTML (values filled in: no placeholder is ever seen). The id is the same on the
   // server and in the browser (useId), so hydration finds what it rendered. Later drawings are inserted by the effect.
@@ -157,35 +180,11 @@ export function Mermaid({ source, drawn, live, onNodeClick, onRendered, label, t
         const config = drawingConfig(kind);
         // each shown copy gets an id of its own: two drawings on a page never share an element id
         const shownId = `mmd${uid}x${seq++}`;
-        let svg: string;
-        let hit = false;
         const served = servedRef.current;
-        if (served) {
-          svg = withDrawingId(served.svg, renderIdFor(served.key), shownId);
-          hit = true;
-        } else {
-        const cache = browserCache();
-        const key = cache ? await drawingKey(mermaidPackage.version, config, source).catch(() => null) : null;
-        const stableId = key ? renderIdFor(key) : null;
-        const cached = cache && key && stableId ? cache.get(key) : null;
-        if (stableId && usableDrawing(cached, stableId)) {
-          svg = withDrawingId(cached, stableId, shownId);
-          hit = true;
-        } else {
-          const tImport = performance.now();
-          const { default: mermaid } = await loadMermaid();
-          const t1 = performance.now();
-          const rendered = await draw(mermaid, config, stableId ?? shownId, source);
-          // where a drawing's time goes, for scripts/bench-pages.ts (User Timing: visible in any browser's profiler)
-          performance.measure("mermaid: import", { start: tImport, end: t1 });
-          performance.measure("mermaid: render", { start: t1, end: performance.now() });
-          // only a drawing mermaid finished is stored (a throw above skips this)
-          if (cache && key && stableId) whenIdle(() => cache.put(key, rendered.svg));
-          svg = stableId ? withDrawingId(rendered.svg, stableId, shownId) : rendered.svg;
-        }
-        }
+        const made = served ? { svg: withDrawingId(served.svg, renderIdFor(served.key), shownId), hit: true } : await drawHere(config, source, shownId);
+        const hit = made.hit;
         if (cancelled || !ref.current) return;
-        svg = sized(svg);
+        const svg = sized(made.svg);
         ref.current.innerHTML = svg;
         // the values before the first paint of this drawing (a placeholder is never seen), the latest ones by now
         shown.current = { source, svg, slots: liveSlots(ref.current) };

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { tuning } from "@/server/env";
+import { withTimeout } from "@/server/timeout";
 import { type DrawingKind, type Drawn, drawingConfig, drawingKey, renderIdFor, sourceTag } from "./drawing-key";
 
 /**
@@ -25,9 +27,9 @@ const RENDER_TIMEOUT_MS = 15_000;
 const REST_AFTER_FAILURE_MS = 60_000;
 
 function chromiumPath(): string | null {
-  if ((process.env.DIAGRAM_RENDERER ?? "chromium") === "off") return null;
-  const p = process.env.DIAGRAM_CHROMIUM || "/usr/bin/chromium";
-  return fs.existsSync(/*turbopackIgnore: true*/ p) ? p : null;
+  const { DIAGRAM_RENDERER, DIAGRAM_CHROMIUM } = tuning();
+  if (DIAGRAM_RENDERER === "off") return null;
+  return fs.existsSync(/*turbopackIgnore: true*/ DIAGRAM_CHROMIUM) ? DIAGRAM_CHROMIUM : null;
 }
 
 /**
@@ -35,10 +37,12 @@ function chromiumPath(): string | null {
  * Found from the working directory — the project, or the standalone build's folder, which Next's server makes its
  * working directory and where next.config.mjs has the file copied (a bundler's require.resolve gives a module id here).
  */
+let files: { version: string; script: string } | undefined;
 function mermaidFiles(): { version: string; script: string } {
+  if (files) return files;
   const dir = path.join(/*turbopackIgnore: true*/ process.cwd(), "node_modules", "mermaid");
   const version = (JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ path.join(dir, "package.json"), "utf8")) as { version: string }).version;
-  return { version, script: path.join(/*turbopackIgnore: true*/ dir, "dist", "mermaid.min.js") };
+  return (files = { version, script: path.join(/*turbopackIgnore: true*/ dir, "dist", "mermaid.min.js") });
 }
 
 /**
@@ -99,9 +103,14 @@ export async function warmRenderer(): Promise<void> {
     await st.session;
   } catch (err) {
     st.session = null;
-    st.restingUntil = Date.now() + REST_AFTER_FAILURE_MS;
-    console.warn(`dnsdeck: no drawing on the server (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); browsers draw`, process.env.DIAGRAM_DEBUG ? err : "");
+    rest(err);
   }
+}
+
+/** A failure: said once in the log (its first line; never the source), and browsers draw for the next minute. */
+function rest(err: unknown) {
+  st.restingUntil = Date.now() + REST_AFTER_FAILURE_MS;
+  console.warn(`dnsdeck: no drawing on the server (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); browsers draw for the next minute`);
 }
 
 /** Closes the headless browser (tests; after a failed drawing); the next drawing starts it again. */
@@ -116,7 +125,7 @@ async function render(executablePath: string, source: string, config: unknown, i
   const s = st.session;
   try {
     const { page } = await s;
-    const svg = await withDeadline(
+    return await withTimeout(
       page.evaluate(
         async ([src, cfg, rid]) => {
           const m = (window as unknown as { mermaid: { initialize(c: unknown): void; render(id: string, s: string): Promise<{ svg: string }> } }).mermaid;
@@ -126,18 +135,13 @@ async function render(executablePath: string, source: string, config: unknown, i
         [source, config, id] as const,
       ),
       RENDER_TIMEOUT_MS,
+      () => new Error(`no drawing within ${RENDER_TIMEOUT_MS} ms`),
     );
-    return svg;
   } catch (err) {
     // a page in an unknown state is not reused
     if (st.session === s) await closeRenderer();
     throw err;
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no drawing within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
 }
 
 function keep(key: string, svg: string) {
@@ -171,8 +175,7 @@ export async function drawOnServer(source: string, kind: DrawingKind, waitMs: nu
         return svg;
       },
       (err: unknown) => {
-        st.restingUntil = Date.now() + REST_AFTER_FAILURE_MS;
-        console.warn(`dnsdeck: drawing on the server failed (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); browsers draw for the next minute`);
+        rest(err);
         return null;
       },
     );
@@ -181,7 +184,6 @@ export async function drawOnServer(source: string, kind: DrawingKind, waitMs: nu
     st.inflight.set(key, j);
     void j.finally(() => st.inflight.delete(key));
   }
-  let t: NodeJS.Timeout | undefined;
-  const svg = await Promise.race([job, new Promise<null>((r) => (t = setTimeout(() => r(null), waitMs)))]).finally(() => clearTimeout(t));
+  const svg = await withTimeout(job, waitMs, () => new Error("late")).catch(() => null);
   return svg ? { kind, key, of: sourceTag(source), svg } : undefined;
 }

@@ -1,6 +1,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultStackConfig } from "@/k8s/config";
+import { resetEnvForTests } from "@/server/env";
 import { atNaturalSize, drawingConfig, renderIdFor, sourceTag } from "../drawing-key";
 import { closeRenderer, drawOnServer } from "../drawing";
 import { buildPathDiagrams } from "../paths";
@@ -53,9 +54,11 @@ test("a hostile label is drawn as text by the server's renderer: no element, no 
 
 test("DIAGRAM_RENDERER=off: nothing is drawn on the server", async () => {
   process.env.DIAGRAM_RENDERER = "off";
+  resetEnvForTests();
   try {
     assert.equal(await drawOnServer("graph TB\n  x --> y", "fit", 10_000), undefined);
   } finally {
     delete process.env.DIAGRAM_RENDERER;
+    resetEnvForTests();
   }
 });
